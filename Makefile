@@ -1,0 +1,86 @@
+# Northeast Asian Security in Notebooks: the one entry point.
+#   make lab    set up .venv (first time only) and open JupyterLab on the start notebook
+#   make test   set up .venv (first time only) and run every test
+# Other targets: lint, format, strip, lock, clean, help.
+
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.course-installed
+INSTALL_LOG := $(VENV)/install.log
+START := notebooks/00_start_here.ipynb
+# The first Python >= 3.11 on PATH, unless given: make PYTHON=/path/to/python3.12 test
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
+	then echo $$p; break; fi; done)
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+PYTEST_ARGS ?=
+LAB_ARGS ?=
+NOTEBOOKS = $(shell git ls-files '*.ipynb' 2>/dev/null | grep -v '^assignments/release/' || \
+	find notebooks assignments/source -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
+
+.PHONY: help lab test lint format strip lock clean check-python
+
+help:
+	@sed -n '1,5p' Makefile | sed 's/^# \{0,1\}//'
+
+lab: $(STAMP)
+	@echo "Opening JupyterLab on $(START). Stop it with Ctrl+C."
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) $(START)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check course tests tools notebooks
+	$(BIN)/ruff format --check course tests tools
+
+format: $(STAMP)
+	$(BIN)/ruff format course tests tools
+	$(BIN)/ruff check --fix course tests tools notebooks
+
+# Remove outputs, execution counts and volatile metadata before committing a notebook.
+strip: $(STAMP)
+	$(BIN)/nbstripout --keep-id $(NOTEBOOKS)
+
+# Recompile requirements.txt from pyproject.toml and rewrite environment.yml to match (needs network).
+lock: $(STAMP)
+	$(BIN)/python -m pip install -q uv
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python tools/lock.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+check-python:
+	@if [ -z "$(PYTHON)" ] || ! command -v "$(PYTHON)" >/dev/null 2>&1; then \
+	  echo "make: this course needs Python 3.11 or newer, and none was found"; \
+	  echo "      (looked for $(or $(PYTHON),python3.13, python3.12, python3.11 and python3) on PATH)."; \
+	  echo "      Install Python 3.11+ (https://www.python.org/downloads/), or name one:"; \
+	  echo "      make PYTHON=/path/to/python3.11 test"; \
+	  exit 1; fi
+	@if ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
+	  echo "make: $(PYTHON) is Python $$("$(PYTHON)" -c 'import platform; print(platform.python_version())' 2>/dev/null || echo '?'); the course needs 3.11 or newer."; \
+	  echo "      Install Python 3.11+ or name one: make PYTHON=/path/to/python3.11 test"; \
+	  exit 1; fi
+	@if ! "$(PYTHON)" -c 'import venv, ensurepip' 2>/dev/null; then \
+	  echo "make: $(PYTHON) cannot create virtual environments (on Debian or Ubuntu: sudo apt install python3-venv)."; \
+	  exit 1; fi
+
+# The environment: created when missing, brought up to date when requirements.txt or pyproject.toml change.
+$(STAMP): requirements.txt pyproject.toml | check-python
+	@if [ ! -x $(BIN)/python ]; then \
+	  echo "make: creating $(VENV) with $(PYTHON) ($$("$(PYTHON)" --version))"; \
+	  "$(PYTHON)" -m venv $(VENV) || { echo "make: could not create $(VENV) with $(PYTHON)"; exit 1; }; fi
+	@echo "make: installing the pinned packages from requirements.txt into $(VENV) (about a minute the first time)"
+	@$(BIN)/python -m pip install --disable-pip-version-check -r requirements.txt > $(INSTALL_LOG) 2>&1 || { \
+	  echo; echo "make: installing the pinned packages failed. The end of the log:"; \
+	  grep -v 'WARNING: Location' $(INSTALL_LOG) | tail -n 12 | sed 's/^/    /'; echo; \
+	  echo "make: most often this means no connection to PyPI (https://pypi.org): check your network or"; \
+	  echo "      proxy settings, then run make again. Full log: $(INSTALL_LOG)"; \
+	  exit 1; }
+	@$(BIN)/python -m pip install --disable-pip-version-check --no-deps -e . >> $(INSTALL_LOG) 2>&1 || { \
+	  echo "make: installing the course package failed; see $(INSTALL_LOG)"; exit 1; }
+	@$(BIN)/python -m course.lab_settings
+	@touch $(STAMP)
+	@echo "make: $(VENV) is ready"

@@ -1,0 +1,81 @@
+"""Shared fixtures and the CI rule: under ``CI=true`` nothing may be skipped."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NONET = Path(__file__).resolve().parent / "nonet"
+IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip with a clear reason on a laptop; fail under CI, where every test must run."""
+    if IN_CI:
+        pytest.fail(f"CI=true and this test cannot run: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Turn any skip (including ``pytest.skip`` inside third-party code) into a failure under CI."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"CI=true forbids skipping, but this test skipped: {reason}"
+
+
+def offline_env(**extra: str) -> dict[str, str]:
+    """Return a copy of the environment in which Python processes cannot reach the network."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(NONET), env.get("PYTHONPATH", "")) if p)
+    env["COURSE_OFFLINE"] = "1"
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def article_text() -> str:
+    """The article the course is built on, from ``../shared/seed/article.txt`` beside the checkout.
+
+    The project does not copy the article (it quotes short passages); ``COURSE_ARTICLE`` may point at a copy.
+    """
+    candidates = [os.environ.get("COURSE_ARTICLE", ""), ROOT.parent / "shared" / "seed" / "article.txt"]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate).read_text(encoding="utf-8")
+    skip_or_fail(
+        "the article text is not beside this checkout (../shared/seed/article.txt); "
+        "set COURSE_ARTICLE to a copy to check quotes against it"
+    )
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium (never a browser downloaded by Playwright)."""
+    path = os.environ.get("COURSE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        skip_or_fail(
+            "Debian's chromium is not installed (sudo apt-get install chromium); "
+            "the browser tests need it"
+        )
+    return path
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Under CI, a skip anywhere (collection included) fails the run."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if IN_CI and skipped and session.exitstatus == 0:
+        session.exitstatus = 1

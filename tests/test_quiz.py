@@ -1,0 +1,117 @@
+import pytest
+
+from course.quiz import Question, Quiz, QuizError, check, reveal
+
+
+def make_question(**overrides):
+    fields = dict(
+        prompt="Which?",
+        options=("alpha", "beta", "gamma"),
+        answer="beta",
+        explanation="Because beta.",
+        hint="Not the first.",
+        accepted=("gamma",),
+    )
+    fields.update(overrides)
+    return Question(**fields)
+
+
+def test_check_grades_best_accepted_wrong_and_blank():
+    q = make_question()
+    assert check(q, "beta").status == "correct"
+    assert check(q, "  BETA ").correct, "matching ignores case and spaces"
+    assert check(q, "gamma").status == "accepted"
+    assert check(q, "gamma").points == 0.5
+    wrong = check(q, "alpha")
+    assert wrong.status == "wrong" and "Hint: Not the first." in wrong.message
+    assert "Because beta" not in wrong.message, "a wrong answer must not give the answer away"
+    assert check(q, None).status == "unanswered"
+    assert check(q, "").status == "unanswered"
+
+
+def test_check_names_the_options_for_an_answer_that_is_not_one():
+    feedback = check(make_question(), "delta")
+    assert feedback.status == "invalid"
+    assert "'alpha', 'beta', 'gamma'" in feedback.message
+
+
+def test_reveal_gives_answer_and_reason():
+    assert reveal(make_question()) == "Answer: beta. Because beta."
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"answer": "delta"}, "is not one of the options"),
+        ({"options": ("alpha", "Alpha ")}, "options repeat"),
+        ({"options": ("beta",), "accepted": ()}, "at least two options"),
+        ({"accepted": ("beta",)}, "do not list it as 'accepted'"),
+        ({"accepted": ("zeta",)}, "accepted answer 'zeta'"),
+        ({"explanation": "  "}, "give an explanation"),
+    ],
+)
+def test_malformed_questions_are_refused_with_a_reason(overrides, message):
+    with pytest.raises(QuizError, match=message):
+        make_question(**overrides)
+
+
+def test_quiz_scores_lists_and_dicts():
+    quiz = Quiz([make_question(), make_question(answer="alpha", accepted=())])
+    assert quiz.check(["beta", "alpha"]).score == 2
+    assert quiz.check({1: "gamma"}).score == 0.5
+    result = quiz.check(["alpha"])
+    assert [f.status for f in result.feedback] == ["wrong", "unanswered"]
+    assert str(result).endswith("Score: 0 of 2")
+    assert "<ol>" in result._repr_html_()
+
+
+@pytest.mark.parametrize(
+    "responses, message",
+    [
+        ({0: "beta"}, "run from 1 to 2"),
+        ({"1": "beta"}, "run from 1 to 2"),
+        (["beta", "beta", "beta"], "has 2 questions; got 3"),
+        ("beta", "not a single string"),
+    ],
+)
+def test_quiz_rejects_misshapen_responses(responses, message):
+    quiz = Quiz([make_question(), make_question()])
+    with pytest.raises(QuizError, match=message):
+        quiz.check(responses)
+
+
+def test_empty_quiz_is_refused():
+    with pytest.raises(QuizError):
+        Quiz([])
+
+
+def _find(widget, cls):
+    found = [widget] if isinstance(widget, cls) else []
+    for child in getattr(widget, "children", ()):
+        found += _find(child, cls)
+    return found
+
+
+def test_widget_checks_and_reveals_like_the_function():
+    import ipywidgets as w
+
+    quiz = Quiz([make_question(), make_question()], title="T")
+    form = quiz.widget()
+    radios = _find(form, w.RadioButtons)
+    buttons = _find(form, w.Button)
+    html = _find(form, w.HTML)
+    assert len(radios) == 2 and all(r.value is None for r in radios)
+    assert all(r.description for r in radios), "every radio group has a label"
+    check_1, show_1, check_2, _ = buttons
+    score = html[-1]
+
+    check_1.click()
+    assert "No answer yet" in html[2].value
+    radios[0].value = "beta"
+    check_1.click()
+    assert "Correct" in html[2].value
+    radios[1].value = "gamma"
+    check_2.click()
+    assert "Checked 2 of 2; score 1.5 of 2" in score.value
+    show_1.click()
+    assert "Answer: beta. Because beta." in html[2].value
