@@ -75,7 +75,7 @@ $(STAMP): requirements.txt pyproject.toml | check-python
 	@echo "make: installing the pinned packages from requirements.txt into $(VENV) (about a minute the first time)"
 	@$(BIN)/python -m pip install --disable-pip-version-check -r requirements.txt > $(INSTALL_LOG) 2>&1 || { \
 	  echo; echo "make: installing the pinned packages failed. The end of the log:"; \
-	  grep -v 'WARNING: Location' $(INSTALL_LOG) | tail -n 12 | sed 's/^/    /'; echo; \
+	  grep -v -e 'WARNING: Location' -e '^Ignoring ' $(INSTALL_LOG) | tail -n 12 | sed 's/^/    /'; echo; \
 	  echo "make: most often this means no connection to PyPI (https://pypi.org): check your network or"; \
 	  echo "      proxy settings, then run make again. Full log: $(INSTALL_LOG)"; \
 	  exit 1; }

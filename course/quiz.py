@@ -126,6 +126,9 @@ def reveal(question: Question) -> str:
     return f"Answer: {question.answer}. {question.explanation}"
 
 
+_QUOTE_STYLE = ' style="border-left: 4px solid #767676; margin: 0.5em 0; padding: 0.2em 0.8em"'
+
+
 def _options_text(question: Question) -> str:
     return ", ".join(repr(o) for o in question.options)
 
@@ -213,7 +216,7 @@ class Quiz:
     def _question_box(self, w, number, question, results, score):
         text = ""
         if question.passage:
-            text += f"<blockquote>{html.escape(question.passage)}</blockquote>"
+            text += f"<blockquote{_QUOTE_STYLE}>{html.escape(question.passage)}</blockquote>"
         text += f"<p><b>{number}.</b> {html.escape(question.prompt)}</p>"
         choices = w.RadioButtons(
             options=list(question.options),
@@ -243,10 +246,7 @@ class Quiz:
 
     def _score_html(self, results: Mapping[int, Feedback]) -> str:
         points = sum(f.points for f in results.values())
-        return (
-            f"<p><b>Checked {len(results)} of {len(self)}; score {points:g} "
-            f"of {len(self)}.</b></p>"
-        )
+        return f"<p><b>Checked {len(results)} of {len(self)}; score {points:g} of {len(self)}.</b></p>"
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

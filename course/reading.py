@@ -46,15 +46,13 @@ KINDS: dict[str, dict[str, str]] = {
         "definition": "Interpretation: motives, risks, likely reactions, comparisons and "
         "characterisations, by the writer or by analysts the writer cites.",
         "signals": "'likely', 'risks', 'in contrast', 'analysts say', evaluative adjectives",
-        "example": "Beneath the official reticence, however, China is likely watching warily, "
-        "analysts say.",
+        "example": "Beneath the official reticence, however, China is likely watching warily, analysts say.",
     },
     "direct quote": {
         "definition": "A speaker's own words (or their translation) in quotation marks. The quotation "
         "marks show the words are the speaker's, not the writer's; read who speaks and in what role.",
         "signals": "quotation marks and a named speaker",
-        "example": 'Kim, meanwhile, called the new "alliance" a "watershed moment" in bilateral '
-        "relations.",
+        "example": 'Kim, meanwhile, called the new "alliance" a "watershed moment" in bilateral relations.',
     },
 }
 
@@ -137,7 +135,7 @@ _PASSAGES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
     ),
     (
         '"If Putin provides more support to North Korea on nuclear issues, including some technical '
-        'assistance, it will become more difficult for China to control the situation on the Korean '
+        "assistance, it will become more difficult for China to control the situation on the Korean "
         'Peninsula," Liu said.',
         "direct quote",
         ("analysis",),

@@ -51,7 +51,10 @@ def article_text() -> str:
 
     The project does not copy the article (it quotes short passages); ``COURSE_ARTICLE`` may point at a copy.
     """
-    candidates = [os.environ.get("COURSE_ARTICLE", ""), ROOT.parent / "shared" / "seed" / "article.txt"]
+    candidates = [
+        os.environ.get("COURSE_ARTICLE", ""),
+        ROOT.parent / "shared" / "seed" / "article.txt",
+    ]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
             return Path(candidate).read_text(encoding="utf-8")
@@ -67,8 +70,7 @@ def chromium_path() -> str:
     path = os.environ.get("COURSE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():
         skip_or_fail(
-            "Debian's chromium is not installed (sudo apt-get install chromium); "
-            "the browser tests need it"
+            "Debian's chromium is not installed (sudo apt-get install chromium); the browser tests need it"
         )
     return path
 
@@ -79,3 +81,13 @@ def pytest_sessionfinish(session, exitstatus):
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if IN_CI and skipped and session.exitstatus == 0:
         session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where screenshots and other artefacts of this run are."""
+    folder = ROOT / "test-artifacts"
+    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+    if files:
+        terminalreporter.section("artefacts")
+        for path in files:
+            terminalreporter.write_line(str(path))

@@ -1,0 +1,105 @@
+"""JupyterLab in headless Debian Chromium: the start notebook opens, runs, and its exercise responds."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+import pytest
+from conftest import ROOT
+from labserver import running_lab
+
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def lab(tmp_path):
+    with running_lab(tmp_path) as lab:
+        yield lab
+
+
+@pytest.fixture
+def page(browser):
+    """A page whose network is limited to this machine; outside requests are refused and recorded."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.outside_requests = []
+
+    def only_local(route):
+        host = urlparse(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:", "about:")) or host in (
+            "127.0.0.1",
+            "localhost",
+        ):
+            route.continue_()
+        else:
+            page.outside_requests.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    yield page
+    context.close()
+
+
+def run_all(page) -> None:
+    """Run every cell through the Run menu, once the kernel is idle, and wait for all to finish."""
+    page.get_by_text(re.compile(r"\| Idle")).first.wait_for(timeout=60_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    page.wait_for_function(
+        """() => {
+            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
+            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+        }""",
+        timeout=120_000,
+    )
+
+
+def test_start_notebook_opens_runs_and_responds(lab, page):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.goto(lab.url("lab/tree/notebooks/00_start_here.ipynb"))
+    page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+    page.locator(".jp-Notebook h1", has_text="Start here: reading a security event").wait_for()
+    run_all(page)
+
+    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    assert errors.count() == 0, errors.all_inner_texts()
+    assert page.locator(".jp-Dialog").count() == 0, "a dialog opened over the notebook"
+    assert page.locator(".Toastify__toast").count() == 0, page.locator(".Toastify__toast").all_inner_texts()
+
+    # The lesson table and the five kinds of sentence rendered as tables.
+    assert page.locator(".jp-RenderedHTMLCommon table").count() >= 2
+
+    # The sorting exercise answers a click.
+    quiz = page.locator(".course-quiz").first
+    quiz.wait_for(timeout=30_000)
+    first = quiz.locator(".course-quiz-question").first
+    first.get_by_label("reported fact").check()
+    first.get_by_role("button", name="Check").click()
+    first.get_by_text("✔ Correct: reported fact").wait_for(timeout=10_000)
+    assert "Checked 1 of 9; score 1 of 9" in quiz.inner_text()
+
+    first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "00_start_here_quiz.png"))
+    assert not page.outside_requests, f"the page tried to reach the internet: {page.outside_requests}"

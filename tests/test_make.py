@@ -1,0 +1,61 @@
+"""The two commands explain themselves when the machine cannot run them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from conftest import ROOT, skip_or_fail
+
+
+def make(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
+    if not shutil.which("make"):
+        skip_or_fail("GNU make is not installed")
+    return subprocess.run(["make", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_a_missing_python_gets_a_clear_message():
+    result = make("check-python", "PYTHON=/nonexistent/python3.11")
+    assert result.returncode != 0
+    assert "needs Python 3.11 or newer" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_an_old_python_gets_a_clear_message(tmp_path):
+    fake = tmp_path / "python3"
+    fake.write_text("#!/bin/sh\nexec python3 -c 'import sys; sys.exit(1)'\n")
+    fake.chmod(0o755)
+    result = make("check-python", f"PYTHON={fake}")
+    assert result.returncode != 0
+    assert "the course needs 3.11 or newer" in result.stdout
+
+
+@pytest.mark.slow_install
+def test_no_pypi_gets_a_clear_message_and_no_traceback_wall(tmp_path):
+    """An install with PyPI unreachable stops with advice and a short log excerpt."""
+    for name in ("Makefile", "pyproject.toml", "requirements.txt"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    (tmp_path / "course").mkdir()
+    env_vars = [
+        "PIP_INDEX_URL=http://127.0.0.1:9/simple",
+        "PIP_EXTRA_INDEX_URL=",
+        "PIP_FIND_LINKS=",
+        "PIP_NO_INDEX=",
+        "PIP_RETRIES=0",
+        "PIP_TIMEOUT=2",
+        "PIP_CONFIG_FILE=/dev/null",
+    ]
+    result = subprocess.run(
+        ["env", *env_vars, "make", "test"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert "installing the pinned packages failed" in out
+    assert "no connection to PyPI" in out
+    assert out.count("Traceback") == 0
+    assert len(out.splitlines()) < 40, out
