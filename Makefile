@@ -26,7 +26,7 @@ help:
 
 lab: $(STAMP)
 	@echo "Opening JupyterLab on $(START). Stop it with Ctrl+C."
-	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) $(START)
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(START) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -76,11 +76,19 @@ def run_all(page) -> None:
     )
 
 
+def snap(page, locator, name: str) -> None:
+    """Scroll ``locator`` into view, let JupyterLab paint it (cells off screen are not rendered), screenshot."""
+    locator.scroll_into_view_if_needed()
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
 def test_start_notebook_opens_runs_and_responds(lab, page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(lab.url("lab/tree/notebooks/00_start_here.ipynb"))
     page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
     page.locator(".jp-Notebook h1", has_text="Start here: reading a security event").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "00_start_here_top.png"))
     run_all(page)
 
     errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
@@ -89,7 +97,11 @@ def test_start_notebook_opens_runs_and_responds(lab, page):
     assert page.locator(".Toastify__toast").count() == 0, page.locator(".Toastify__toast").all_inner_texts()
 
     # The lesson table and the five kinds of sentence rendered as tables.
-    assert page.locator(".jp-RenderedHTMLCommon table").count() >= 2
+    tables = page.locator(".jp-OutputArea-output table")
+    assert tables.count() >= 2
+    snap(page, tables.nth(1), "00_start_here_kinds.png")
+    assert "attributed claim" in tables.nth(1).inner_text()
+    assert "…" not in tables.nth(1).inner_text() and "..." not in tables.nth(1).inner_text(), "cut text"
 
     # The sorting exercise answers a click.
     quiz = page.locator(".course-quiz").first
@@ -100,6 +112,5 @@ def test_start_notebook_opens_runs_and_responds(lab, page):
     first.get_by_text("✔ Correct: reported fact").wait_for(timeout=10_000)
     assert "Checked 1 of 9; score 1 of 9" in quiz.inner_text()
 
-    first.scroll_into_view_if_needed()
-    page.screenshot(path=str(ARTIFACTS / "00_start_here_quiz.png"))
+    snap(page, first, "00_start_here_quiz.png")
     assert not page.outside_requests, f"the page tried to reach the internet: {page.outside_requests}"

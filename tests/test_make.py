@@ -59,3 +59,50 @@ def test_no_pypi_gets_a_clear_message_and_no_traceback_wall(tmp_path):
     assert "no connection to PyPI" in out
     assert out.count("Traceback") == 0
     assert len(out.splitlines()) < 40, out
+
+
+def test_make_lab_serves_the_start_notebook(tmp_path):
+    """`make lab` starts a server whose front page opens the start notebook, with the whole course browsable."""
+    import json
+    import os
+    import signal
+    import time
+    import urllib.request
+
+    from labserver import free_port
+
+    if not shutil.which("make"):
+        skip_or_fail("GNU make is not installed")
+    port, token = free_port(), "make-lab-test"
+    env = dict(
+        os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_CONFIG_DIR=str(tmp_path / "cfg")
+    )
+    args = f"--no-browser --port={port} --ServerApp.port_retries=0 --ServerApp.token={token}"
+    proc = subprocess.Popen(
+        ["make", "lab", f"LAB_ARGS={args}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/?token={token}", timeout=3) as response:
+                    landed = response.url
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"make lab did not answer:\n{proc.stdout.read()}") from None
+                time.sleep(0.5)
+        assert landed.startswith(f"{base}/lab/tree/notebooks/00_start_here.ipynb"), landed
+        with urllib.request.urlopen(f"{base}/api/contents?token={token}", timeout=5) as response:
+            top = {item["name"] for item in json.load(response)["content"]}
+        assert {"notebooks", "course", "README.md"} <= top, f"the server's root is the course folder: {top}"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)

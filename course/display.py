@@ -1,0 +1,55 @@
+"""Show tables readably in a notebook: full text, left-aligned, with a caption.
+
+pandas' default display cuts long text at 50 characters and right-aligns it, which suits numbers, not
+definitions and quotes. :func:`show` returns a pandas ``Styler`` that keeps the whole text.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+_TABLE_STYLES = [
+    {"selector": "th", "props": [("text-align", "left"), ("vertical-align", "top")]},
+    {
+        "selector": "td",
+        "props": [("text-align", "left"), ("vertical-align", "top"), ("white-space", "normal")],
+    },
+    {
+        "selector": "caption",
+        "props": [("caption-side", "top"), ("text-align", "left"), ("font-weight", "bold")],
+    },
+]
+
+
+def _link(value: object) -> str:
+    text = html.escape(str(value))
+    return f'<a href="{text}">{text}</a>'
+
+
+def show(frame, caption: str | None = None, link_columns: Iterable[str] = ()):
+    """Return ``frame`` styled for reading: whole cells, left-aligned, optional caption and links.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    caption : str, optional
+        A one-line title read out by screen readers before the table.
+    link_columns : iterable of str
+        Columns whose values are relative paths, shown as links (JupyterLab opens them).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    link_columns = list(link_columns)
+    missing = [c for c in link_columns if c not in frame.columns]
+    if missing:
+        raise KeyError(f"show(): no column(s) {missing} in the table; it has {list(frame.columns)}")
+    styler = frame.style.set_table_styles(_TABLE_STYLES)
+    styler = styler.format(lambda v: html.escape(str(v)))
+    if link_columns:
+        styler = styler.format(_link, subset=link_columns)
+    if caption:
+        styler = styler.set_caption(html.escape(caption))
+    return styler
