@@ -1,7 +1,7 @@
 # Northeast Asian Security in Notebooks: the one entry point.
 #   make lab    set up .venv (first time only) and open JupyterLab on the start notebook
 #   make test   set up .venv (first time only) and run every test
-# Other targets: lint, format, strip, lock, clean, help.
+# Other targets: lint, format, strip, lock, data-docs, clean, help.
 
 SHELL := /bin/bash
 VENV ?= .venv
@@ -19,7 +19,7 @@ LAB_ARGS ?=
 NOTEBOOKS = $(shell git ls-files '*.ipynb' 2>/dev/null | grep -v '^assignments/release/' || \
 	find notebooks assignments/source -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
 
-.PHONY: help lab test lint format strip lock clean check-python
+.PHONY: help lab test lint format strip lock data-docs clean check-python
 
 help:
 	@sed -n '1,5p' Makefile | sed 's/^# \{0,1\}//'
@@ -32,12 +32,12 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check course tests tools notebooks
-	$(BIN)/ruff format --check course tests tools
+	$(BIN)/ruff check course tests tools data/prep notebooks
+	$(BIN)/ruff format --check course tests tools data/prep
 
 format: $(STAMP)
-	$(BIN)/ruff format course tests tools
-	$(BIN)/ruff check --fix course tests tools notebooks
+	$(BIN)/ruff format course tests tools data/prep
+	$(BIN)/ruff check --fix course tests tools data/prep notebooks
 
 # Remove outputs, execution counts and volatile metadata before committing a notebook.
 strip: $(STAMP)
@@ -47,6 +47,10 @@ strip: $(STAMP)
 lock: $(STAMP)
 	$(BIN)/python -m pip install -q uv
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python tools/lock.py
+
+# Rewrite the data dictionary in data/README.md from the schema in course/data.py.
+data-docs: $(STAMP)
+	$(BIN)/python tools/data_dictionary.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts *.egg-info

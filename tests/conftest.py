@@ -45,23 +45,27 @@ def repo_root() -> Path:
     return ROOT
 
 
+def _shared_text(env_var: str, relative: str, what: str) -> str:
+    candidates = [os.environ.get(env_var, ""), ROOT.parent / "shared" / relative]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate).read_text(encoding="utf-8")
+    skip_or_fail(f"{what} is not beside this checkout (../shared/{relative}); set {env_var} to a copy")
+
+
+@pytest.fixture(scope="session")
+def facts_text() -> str:
+    """The course's vetted fact sheet, ``../shared/facts.md`` (``COURSE_FACTS`` may point at a copy)."""
+    return _shared_text("COURSE_FACTS", "facts.md", "the fact sheet")
+
+
 @pytest.fixture(scope="session")
 def article_text() -> str:
     """The article the course is built on, from ``../shared/seed/article.txt`` beside the checkout.
 
     The project does not copy the article (it quotes short passages); ``COURSE_ARTICLE`` may point at a copy.
     """
-    candidates = [
-        os.environ.get("COURSE_ARTICLE", ""),
-        ROOT.parent / "shared" / "seed" / "article.txt",
-    ]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return Path(candidate).read_text(encoding="utf-8")
-    skip_or_fail(
-        "the article text is not beside this checkout (../shared/seed/article.txt); "
-        "set COURSE_ARTICLE to a copy to check quotes against it"
-    )
+    return _shared_text("COURSE_ARTICLE", "seed/article.txt", "the article text")
 
 
 @pytest.fixture(scope="session")

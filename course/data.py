@@ -1,0 +1,624 @@
+"""Load the course's data tables, validated against one declared schema.
+
+``load("reactions")`` reads ``data/reactions.csv``, checks every value against :data:`SCHEMA` (types,
+allowed values, ranges, unique keys, and references to other tables, ``source_id`` above all), and returns a
+typed pandas DataFrame: dates as ``datetime64``, categories as ``Categorical``, numbers as numbers, flags as
+``bool``. Validation runs on every load, so a broken edit never reaches a lesson silently.
+
+Anything wrong raises :class:`DataError`, whose message names the file, the line, the column and what was
+expected, e.g. ``data/places.csv, line 3 (place_id 'beijing'), column 'lat': '123' is out of range; expected
+a latitude from -90 to 90``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from course.paths import data_dir as default_data_dir
+from course.reactions import COMMITMENT_CODES, STANCE_CODES
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
+URL_PATTERN = re.compile(r"^https?://\S+$")
+PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+PRECISION_PARTS = {"year": 1, "month": 2, "day": 3}
+
+
+class DataError(ValueError):
+    """A data file is malformed or breaks the schema. The message says where and what was expected."""
+
+    def __init__(self, file: str, message: str, line: int | str | None = None, column: str | None = None):
+        self.file, self.line, self.column, self.detail = file, line, column, message
+        where = file
+        if line is not None:
+            where += f", line {line}"
+        if column is not None:
+            where += f", column {column!r}"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table.
+
+    ``kind`` is one of: ``id`` (the table's unique key), ``text``, ``url``, ``bool`` (``true``/``false``),
+    ``float``, ``int``, ``category`` (one of ``values``), ``date`` (``YYYY-MM-DD``, or partial ``YYYY`` /
+    ``YYYY-MM`` when ``precision`` names the column that gives the precision), ``partial_date`` (kept as
+    text), ``ref`` (one id of table ``table``), ``refs`` (ids of ``table`` separated by ``;``).
+    """
+
+    name: str
+    kind: str
+    description: str
+    required: bool = True
+    values: tuple[str, ...] = ()
+    ordered: bool = False
+    table: str = ""
+    precision: str = ""
+    low: float | None = None
+    high: float | None = None
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: its file, its columns, and rules that involve several columns of a row."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    row_rules: tuple[Callable[[dict[str, str]], tuple[str, str] | None], ...] = field(default_factory=tuple)
+
+    @property
+    def key(self) -> str:
+        return self.columns[0].name
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+
+def _src(description: str = "Source(s) of the row: ids in sources.csv, separated by ';'.") -> Column:
+    return Column("source_id", "refs", description, table="sources")
+
+
+def _note() -> Column:
+    return Column("note", "text", "Free-text remark: caveats, disagreements between sources.", required=False)
+
+
+def _end_after_start(row: dict[str, str]) -> tuple[str, str] | None:
+    start, end = row.get("date", ""), row.get("end_date", "")
+    if start and end and end < start:
+        return "end_date", f"{end!r} is before the start date {start!r}"
+    return None
+
+
+def _quote_or_paraphrase(row: dict[str, str]) -> tuple[str, str] | None:
+    if not row.get("quote") and not row.get("paraphrase"):
+        return "paraphrase", "a reaction with no quote needs a paraphrase of what was said or done"
+    return None
+
+
+def _verbatim_needs_rendering(row: dict[str, str]) -> tuple[str, str] | None:
+    if row.get("text_kind") in ("verbatim", "excerpt") and not row.get("rendering"):
+        return "rendering", "a quoted clause must say whose translation or rendering it is"
+    return None
+
+
+YES_NO_UNKNOWN = ("yes", "no", "unknown")
+
+SCHEMA: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "sources",
+            "Every source the course cites: news reports, official texts, the article, reference works.",
+            (
+                Column(
+                    "source_id", "id", "Short id, e.g. S11 (numbered as in the course fact sheet) or a slug."
+                ),
+                Column(
+                    "title",
+                    "text",
+                    "Headline or title; [in square brackets] a description where the exact headline was not recorded.",
+                ),
+                Column(
+                    "publisher", "text", "Outlet or institution; 'X (via Y)' when read in a republished copy."
+                ),
+                Column("author", "text", "Author, where named.", required=False),
+                Column(
+                    "published",
+                    "partial_date",
+                    "Publication date (YYYY, YYYY-MM or YYYY-MM-DD), from the source or its URL; empty if unknown.",
+                    required=False,
+                ),
+                Column(
+                    "url", "url", "Address of the copy that was read; empty if not recorded.", required=False
+                ),
+                Column(
+                    "kind",
+                    "category",
+                    "Type of source.",
+                    values=("article", "primary", "wire", "analysis", "aggregator", "reference"),
+                ),
+                _note(),
+            ),
+        ),
+        Table(
+            "places",
+            "Places on the course's maps (WGS84 coordinates).",
+            (
+                Column("place_id", "id", "Short id, e.g. pyongyang."),
+                Column("name", "text", "Name in English."),
+                Column("country", "text", "Country (or two, for a border crossing)."),
+                Column("lat", "float", "Latitude.", low=-90, high=90, unit="degrees north"),
+                Column("lon", "float", "Longitude.", low=-180, high=180, unit="degrees east"),
+                Column(
+                    "kind", "category", "Type of place.", values=("capital", "city", "port", "bridge", "site")
+                ),
+                Column(
+                    "precision",
+                    "category",
+                    "Whether the point is exact or approximate (maps mark approximate points).",
+                    values=("exact", "approximate"),
+                ),
+                Column(
+                    "verified",
+                    "bool",
+                    "false where no source confirmed the coordinates: never present them as fact.",
+                ),
+                _src(),
+                _note(),
+            ),
+        ),
+        Table(
+            "actors",
+            "People, governments and organisations that act or speak in the story.",
+            (
+                Column("actor_id", "id", "Short id, e.g. lin_jian."),
+                Column("name", "text", "Name."),
+                Column("role", "text", "Role at the time of the events."),
+                Column(
+                    "government",
+                    "text",
+                    "Government or organisation they speak for; empty for independent analysts.",
+                    required=False,
+                ),
+                Column(
+                    "kind",
+                    "category",
+                    "Type of actor.",
+                    values=("official", "government", "analyst", "journalist", "organisation"),
+                ),
+                _src(),
+                _note(),
+            ),
+        ),
+        Table(
+            "events",
+            "The timeline, 1961 to 2025.",
+            (
+                Column("event_id", "id", "Short id."),
+                Column(
+                    "date",
+                    "date",
+                    "Start date; as precise as date_precision says.",
+                    precision="date_precision",
+                ),
+                Column(
+                    "end_date",
+                    "date",
+                    "Last day of a multi-day event (or end of a range); empty for one day.",
+                    required=False,
+                    precision="date_precision",
+                ),
+                Column(
+                    "date_precision",
+                    "category",
+                    "How precise the dates are.",
+                    values=("day", "month", "year"),
+                    ordered=True,
+                ),
+                Column(
+                    "kind",
+                    "category",
+                    "Type of event.",
+                    values=(
+                        "treaty",
+                        "visit",
+                        "claim",
+                        "denial",
+                        "reaction",
+                        "ratification",
+                        "military",
+                        "infrastructure",
+                    ),
+                ),
+                Column("title", "text", "One-line title."),
+                Column(
+                    "summary", "text", "What happened, attributed; quotes in double quotes.", required=False
+                ),
+                Column(
+                    "place_ids",
+                    "refs",
+                    "Where: place ids, separated by ';'; empty if not on the map.",
+                    required=False,
+                    table="places",
+                ),
+                Column(
+                    "actor_ids", "refs", "Who: actor ids, separated by ';'.", required=False, table="actors"
+                ),
+                _src(),
+                Column("verified", "bool", "false for an item the fact sheet marks unverified."),
+                _note(),
+            ),
+            row_rules=(_end_after_start,),
+        ),
+        Table(
+            "reactions",
+            "Official reactions, each coded with the scheme in course/reactions.py.",
+            (
+                Column("reaction_id", "id", "Short id."),
+                Column("date", "date", "Date of the statement.", precision="date_precision"),
+                Column(
+                    "date_precision",
+                    "category",
+                    "How precise the date is.",
+                    values=("day", "month", "year"),
+                    ordered=True,
+                ),
+                Column("actor_id", "ref", "Who reacted.", table="actors"),
+                Column(
+                    "place_id",
+                    "ref",
+                    "Where the actor spoke or sits (for maps); empty if unknown.",
+                    required=False,
+                    table="places",
+                ),
+                Column(
+                    "topic",
+                    "category",
+                    "What the reaction is about.",
+                    values=("treaty", "visit", "military cooperation", "arms to Ukraine", "troops in Russia"),
+                ),
+                Column(
+                    "quote",
+                    "text",
+                    "Verbatim words as the source gives them (short); empty if the source gives none.",
+                    required=False,
+                ),
+                Column(
+                    "language",
+                    "category",
+                    "Language of the quote as the source gives it.",
+                    values=("en", "it", "fr", "ko", "ja", "zh", "ru"),
+                ),
+                Column(
+                    "translated",
+                    "category",
+                    "Is the quote a translation of the speaker's words?",
+                    values=YES_NO_UNKNOWN,
+                ),
+                Column("paraphrase", "text", "What was said or done, in plain words.", required=False),
+                Column("committed", "text", "What the reaction committed the actor to (or refused)."),
+                Column("stance", "category", "Coded stance (course.reactions.STANCES).", values=STANCE_CODES),
+                Column(
+                    "commitment",
+                    "category",
+                    "Coded commitment, least to most (course.reactions.COMMITMENTS).",
+                    values=COMMITMENT_CODES,
+                    ordered=True,
+                ),
+                _src(),
+                _note(),
+            ),
+            row_rules=(_quote_or_paraphrase,),
+        ),
+        Table(
+            "treaties",
+            "The four treaties the course compares.",
+            (
+                Column("treaty_id", "id", "Short id."),
+                Column("name", "text", "Name in English."),
+                Column("parties", "text", "Parties, separated by ';'."),
+                Column("signed", "date", "Date of signature."),
+                Column(
+                    "in_force", "date", "Date of entry into force; empty if not recorded.", required=False
+                ),
+                Column(
+                    "ended",
+                    "date",
+                    "Date it lapsed; empty if in force or not agreed by the sources.",
+                    required=False,
+                ),
+                Column("status", "category", "Status today.", values=("in_force", "lapsed")),
+                Column("term", "text", "Duration, as the sources give it.", required=False),
+                Column("articles", "int", "Number of articles, where recorded.", required=False, low=1),
+                Column(
+                    "defence_article",
+                    "text",
+                    "Article holding the defence clause; empty if none.",
+                    required=False,
+                ),
+                _src(),
+                _note(),
+            ),
+        ),
+        Table(
+            "treaty_clauses",
+            "Clauses of the treaties, verbatim where a source gives the text, otherwise summarised and labelled so.",
+            (
+                Column("clause_id", "id", "Short id."),
+                Column("treaty_id", "ref", "Treaty.", table="treaties"),
+                Column(
+                    "article",
+                    "text",
+                    "Article number as the treaty writes it (4, II); empty for a note about the whole treaty.",
+                    required=False,
+                ),
+                Column(
+                    "topic",
+                    "category",
+                    "What the clause is about.",
+                    values=("defence", "consultation", "non-alignment", "defence cooperation", "duration"),
+                ),
+                Column("text", "text", "The clause (text_kind says whether verbatim)."),
+                Column(
+                    "text_kind",
+                    "category",
+                    "verbatim: the whole clause as rendered by the source; excerpt: part of it, verbatim; summary: our paraphrase, not a quotation.",
+                    values=("verbatim", "excerpt", "summary"),
+                ),
+                Column("rendering", "text", "Whose English text or translation this is.", required=False),
+                _src(),
+                _note(),
+            ),
+            row_rules=(_verbatim_needs_rendering,),
+        ),
+        Table(
+            "figures",
+            "Background numbers, each with its qualifier ('more than' is not 'exactly').",
+            (
+                Column("figure_id", "id", "Short id."),
+                Column("label", "text", "What is counted or measured."),
+                Column("value", "float", "The number.", low=0),
+                Column("unit", "text", "Unit of value."),
+                Column(
+                    "qualifier",
+                    "category",
+                    "How the source qualifies the number.",
+                    values=("exact", "about", "at least", "more than"),
+                ),
+                Column(
+                    "period",
+                    "text",
+                    "Year or period (YYYY, YYYY-MM, or start/end); empty if timeless.",
+                    required=False,
+                ),
+                _src(),
+                Column("verified", "bool", "false where the number is found only in one weak source."),
+                _note(),
+            ),
+        ),
+    )
+}
+
+
+def tables() -> list[str]:
+    """Return the names of the course's tables."""
+    return list(SCHEMA)
+
+
+def split_ids(value: object) -> list[str]:
+    """Split a ``;``-separated id list into ids (an empty or missing value gives ``[]``)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+def _read_rows(path: Path, table: Table, label: str) -> list[tuple[int, dict[str, str]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataError(label, "file not found") from None
+    except UnicodeDecodeError as err:
+        raise DataError(
+            label, f"not UTF-8 text (byte {err.object[err.start]:#04x} at offset {err.start})"
+        ) from None
+    if not text.strip():
+        raise DataError(label, "the file is empty; expected a header line and rows")
+    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as err:
+        raise DataError(label, f"malformed CSV header ({err})", line=1) from None
+    expected = [c.name for c in table.columns]
+    missing = [c for c in expected if c not in header]
+    if missing:
+        raise DataError(label, f"missing column(s) {missing}; expected {expected}", line=1)
+    extra = [c for c in header if c not in expected]
+    if extra:
+        raise DataError(label, f"unexpected column(s) {extra}; expected {expected}", line=1)
+    if len(set(header)) != len(header):
+        raise DataError(label, f"a column name repeats in the header {header}", line=1)
+    rows = []
+    while True:
+        start_line = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            raise DataError(label, f"malformed CSV ({err})", line=start_line) from None
+        if not values or not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            raise DataError(
+                label,
+                f"{len(values)} fields, expected {len(header)} ({', '.join(header)}); "
+                "a comma inside a value needs double quotes around the value",
+                line=start_line,
+            )
+        rows.append((start_line, {h: v.strip() for h, v in zip(header, values, strict=True)}))
+    return rows
+
+
+def _parse_date(text: str, precision: str | None) -> date:
+    match = PARTIAL_DATE.match(text)
+    if not match:
+        raise ValueError("expected a date as YYYY-MM-DD" + (" (or YYYY / YYYY-MM)" if precision else ""))
+    parts = [p for p in match.groups() if p]
+    if precision is None and len(parts) != 3:
+        raise ValueError("expected a full date as YYYY-MM-DD")
+    if precision is not None and precision in PRECISION_PARTS and len(parts) != PRECISION_PARTS[precision]:
+        shape = {"year": "YYYY", "month": "YYYY-MM", "day": "YYYY-MM-DD"}[precision]
+        raise ValueError(f"date_precision is {precision!r}, so expected {shape}")
+    year, month, day = (int(p) for p in (parts + ["1", "1"])[:3])
+    try:
+        return date(year, month, day)
+    except ValueError as err:
+        raise ValueError(f"not a real date ({err})") from None
+
+
+def _check_value(column: Column, raw: str, row: dict[str, str], known_ids: dict[str, set[str]]) -> object:
+    """Return the typed value of ``raw`` for ``column``, or raise ValueError saying what was expected."""
+    if raw == "":
+        if column.required:
+            raise ValueError("is empty; a value is required")
+        return None
+    kind = column.kind
+    if kind == "id":
+        if not ID_PATTERN.match(raw):
+            raise ValueError("expected an id of letters, digits and underscores")
+        return raw
+    if kind == "text":
+        return raw
+    if kind == "url":
+        if not URL_PATTERN.match(raw):
+            raise ValueError("expected a URL starting with http:// or https://")
+        return raw
+    if kind == "bool":
+        if raw not in ("true", "false"):
+            raise ValueError("expected true or false")
+        return raw == "true"
+    if kind in ("float", "int"):
+        try:
+            number = float(raw) if kind == "float" else int(raw)
+        except ValueError:
+            raise ValueError(f"expected {'a number' if kind == 'float' else 'a whole number'}") from None
+        if (column.low is not None and number < column.low) or (
+            column.high is not None and number > column.high
+        ):
+            what = {"lat": "a latitude", "lon": "a longitude"}.get(column.name, "a value")
+            bounds = f"from {column.low:g}" + (f" to {column.high:g}" if column.high is not None else " up")
+            raise ValueError(f"is out of range; expected {what} {bounds}")
+        return number
+    if kind == "category":
+        if raw not in column.values:
+            raise ValueError(f"is not allowed; expected one of {', '.join(column.values)}")
+        return raw
+    if kind == "date":
+        precision = row.get(column.precision) if column.precision else None
+        return _parse_date(raw, precision)
+    if kind == "partial_date":
+        _parse_date(raw, "any")
+        return raw
+    if kind in ("ref", "refs"):
+        ids = split_ids(raw) if kind == "refs" else [raw]
+        if kind == "refs" and raw.strip(";").strip() and any(not p.strip() for p in raw.split(";")):
+            raise ValueError("has an empty id between ';' separators")
+        unknown = [i for i in ids if i not in known_ids[column.table]]
+        if unknown:
+            raise ValueError(
+                f"unknown {column.table} id(s) {unknown}; every id must be in {column.table}.csv"
+            )
+        return raw
+    raise AssertionError(f"unknown column kind {kind!r}")  # a schema bug, not a data error
+
+
+def _validate(name: str, folder: Path, cache: dict[str, list[tuple[int, dict[str, object]]]]):
+    if name in cache:
+        return cache[name]
+    table = SCHEMA[name]
+    label = f"data/{table.file}"
+    rows = _read_rows(folder / table.file, table, label)
+    referenced = {c.table for c in table.columns if c.kind in ("ref", "refs")}
+    known_ids = {
+        other: {str(r[SCHEMA[other].key]) for _, r in _validate(other, folder, cache)} for other in referenced
+    }
+    seen: dict[str, int] = {}
+    typed_rows = []
+    for line, row in rows:
+        key = row.get(table.key, "")
+        where = f"{line} ({table.key} {key!r})" if key else str(line)
+        typed = {}
+        for column in table.columns:
+            try:
+                typed[column.name] = _check_value(column, row[column.name], row, known_ids)
+            except ValueError as err:
+                raise DataError(
+                    label,
+                    f"{row[column.name]!r} {err}" if row[column.name] else str(err),
+                    line=where,
+                    column=column.name,
+                ) from None
+        for rule in table.row_rules:
+            problem = rule(row)
+            if problem:
+                raise DataError(label, problem[1], line=where, column=problem[0])
+        if key in seen:
+            raise DataError(
+                label, f"duplicate id {key!r} (first on line {seen[key]})", line=where, column=table.key
+            )
+        seen[key] = line
+        typed_rows.append((line, typed))
+    if not typed_rows:
+        raise DataError(label, "has a header but no rows")
+    cache[name] = typed_rows
+    return typed_rows
+
+
+def load(name: str, data_dir: str | Path | None = None):
+    """Load and validate one table, returning a typed pandas DataFrame indexed by its id column.
+
+    Parameters
+    ----------
+    name : str
+        A table name from :func:`tables`, e.g. ``"reactions"``.
+    data_dir : path, optional
+        Folder holding the CSV files (default: the course's ``data/``).
+
+    Raises
+    ------
+    DataError
+        If the table or any table it refers to is malformed; the message names file, line and column.
+    """
+    import pandas as pd
+
+    if name not in SCHEMA:
+        raise DataError(f"data/{name}.csv", f"no table named {name!r}; the tables are {', '.join(SCHEMA)}")
+    folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    table = SCHEMA[name]
+    records = [typed for _, typed in _validate(name, folder, {})]
+    frame = pd.DataFrame.from_records(records, columns=[c.name for c in table.columns])
+    for column in table.columns:
+        series = frame[column.name]
+        if column.kind == "date":
+            frame[column.name] = pd.to_datetime(series)
+        elif column.kind == "category":
+            frame[column.name] = pd.Categorical(
+                series, categories=list(column.values), ordered=column.ordered
+            )
+        elif column.kind == "bool":
+            frame[column.name] = series.astype(bool)
+        elif column.kind == "float":
+            frame[column.name] = series.astype(float)
+        elif column.kind == "int":
+            frame[column.name] = series.astype("Int64")
+        else:
+            frame[column.name] = series.astype("string")
+    return frame.set_index(table.key)
