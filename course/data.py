@@ -415,7 +415,7 @@ def tables() -> list[str]:
 
 def split_ids(value: object) -> list[str]:
     """Split a ``;``-separated id list into ids (an empty or missing value gives ``[]``)."""
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and value != value) or str(value) == "<NA>":
         return []
     return [part.strip() for part in str(value).split(";") if part.strip()]
 

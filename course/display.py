@@ -53,3 +53,23 @@ def show(frame, caption: str | None = None, link_columns: Iterable[str] = ()):
     if caption:
         styler = styler.set_caption(html.escape(caption))
     return styler
+
+
+_MONTHS = ("January February March April May June July August September October November December").split()
+
+
+def format_date(value, precision: str = "day") -> str:
+    """Format a date no more precisely than it is known: '19 June 2024', 'June 2024' or '2024'.
+
+    Parameters
+    ----------
+    value : datetime-like or None
+    precision : {'day', 'month', 'year'}
+    """
+    if value is None or value != value:  # None or NaT
+        return ""
+    if precision == "year":
+        return f"{value.year}"
+    if precision == "month":
+        return f"{_MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"

@@ -97,11 +97,27 @@ def test_start_notebook_opens_runs_and_responds(lab, page):
     assert page.locator(".Toastify__toast").count() == 0, page.locator(".Toastify__toast").all_inner_texts()
 
     # The lesson table and the five kinds of sentence rendered as tables.
-    tables = page.locator(".jp-OutputArea-output table")
-    assert tables.count() >= 2
-    snap(page, tables.nth(1), "00_start_here_kinds.png")
-    assert "attributed claim" in tables.nth(1).inner_text()
-    assert "…" not in tables.nth(1).inner_text() and "..." not in tables.nth(1).inner_text(), "cut text"
+    lessons = page.locator(".jp-OutputArea-output table", has_text="Lessons in this copy of the course")
+    assert "00_start_here.ipynb" in lessons.text_content()
+    kinds = page.locator(".jp-OutputArea-output table", has_text="Five kinds of sentence")
+    snap(page, kinds, "00_start_here_kinds.png")
+    assert "attributed claim" in kinds.text_content()
+    assert "…" not in kinds.text_content() and "..." not in kinds.text_content(), "cut text"
+
+    # The course map rendered offline inside its output iframe: outlines, markers, and a popup on click.
+    iframe = page.locator(".jp-OutputArea-output iframe").first
+    snap(page, iframe, "00_start_here_map.png")
+    frame = page.frame_locator(".jp-OutputArea-output iframe").first
+    frame.locator(".leaflet-container").wait_for(timeout=30_000)
+    assert frame.locator("path.leaflet-interactive").count() > 40, "country outlines drawn"
+    assert frame.locator(".leaflet-marker-icon").count() >= 6, "place labels and distance labels"
+    circles = frame.locator('path.leaflet-interactive[stroke-dasharray], path.leaflet-interactive[d*="a"]')
+    assert circles.count() >= 6, "a dot per place"
+    circles.first.click()
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    assert "° N" in popup.inner_text()
+    snap(page, iframe, "00_start_here_map_popup.png")
 
     # The sorting exercise answers a click.
     quiz = page.locator(".course-quiz").first

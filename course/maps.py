@@ -1,0 +1,739 @@
+"""Maps of the story that render anywhere, offline first.
+
+A stock folium map loads Leaflet and friends from CDNs and its background from OpenStreetMap's tile servers:
+without internet it is a blank box. The course's maps inline Leaflet and jQuery (from the PyPI packages
+``xstatic-leaflet`` and ``xstatic-jquery``) and draw country outlines from ``data/geo/countries-110m.geojson``,
+so they render in a firewalled classroom, in CI and on a train. An OpenStreetMap layer is offered, switched
+off, for readers who are online.
+
+``online=True`` (or the environment variable ``COURSE_MAPS_ONLINE=1``) builds lighter maps that load Leaflet
+from a CDN and show the OpenStreetMap layer.
+
+Every builder returns a :class:`CourseMap`: the folium map, a title and caption, and a text alternative (a
+table of what the map shows) for screen readers and printed handouts. In a notebook it displays all three.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from course.data import load, split_ids
+from course.display import format_date
+from course.geo import great_circle_points, haversine_km
+from course.paths import data_dir
+from course.reactions import COMMITMENTS, STANCES
+
+ONLINE_ENV = "COURSE_MAPS_ONLINE"
+OUTLINES_FILE = "geo/countries-110m.geojson"
+BOUNDARY_NOTE = (
+    "Country outlines: Natural Earth 1:110m, which draws boundaries where control lies on the ground "
+    "(so Crimea appears inside Russia's outline); outlines show control, not sovereignty."
+)
+CDN = {
+    "leaflet_js": "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js",
+    "jquery_js": "https://code.jquery.com/jquery-3.7.1.min.js",
+    "leaflet_css": "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css",
+}
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+
+#: Okabe-Ito colours (safe for colour-blind readers) plus a glyph and a word: colour is never the only cue.
+STANCE_STYLE: dict[str, tuple[str, str]] = {
+    "endorsement": ("#0072B2", "+"),
+    "non-committal": ("#F0E442", "○"),
+    "concern": ("#E69F00", "!"),
+    "condemnation": ("#D55E00", "✕"),
+    "warning": ("#CC79A7", "⚠"),
+}
+
+_CSS = """
+.folium-map.leaflet-container { background: #dbe9f4; font: 13px/1.4 system-ui, sans-serif; }
+.course-label { font-weight: 600; color: #1a1a1a; white-space: nowrap;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; }
+.course-distance { font-size: 12px; color: #333; background: rgba(255,255,255,.85); border-radius: 3px;
+  padding: 0 3px; white-space: nowrap; display: inline-block; }
+.course-badge { width: 22px; height: 22px; border: 2px solid #1a1a1a; border-radius: 50%; text-align: center;
+  line-height: 18px; font-size: 13px; font-weight: 700; color: #000; box-sizing: border-box; }
+.course-approximate { border-style: dashed; background: rgba(255,255,255,.9); }
+.course-legend { background: rgba(255,255,255,.95); padding: 6px 8px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.3); line-height: 1.6; }
+.course-legend .course-badge { display: inline-block; vertical-align: middle; margin-right: 4px; }
+.course-card { background: rgba(255,255,255,.92); border: 1px solid #666; border-radius: 4px; padding: 2px 4px;
+  white-space: nowrap; box-shadow: 0 1px 3px rgba(0,0,0,.25); }
+.course-card b { display: block; font-size: 12px; }
+.course-card .course-badge { display: inline-block; margin-right: 2px; }
+.course-empty { font-size: 15px; background: #fff; padding: 8px 12px; border: 1px solid #999;
+  border-radius: 4px; white-space: normal; width: 280px; }
+"""
+
+
+class MapError(ValueError):
+    """A map was asked for something that cannot be drawn (an unknown place, a missing coordinate, ...)."""
+
+
+# ---- assets ------------------------------------------------------------------------------------------
+
+
+def _data_uri(mime: str, content: bytes) -> str:
+    return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+
+
+@lru_cache(maxsize=1)
+def offline_assets() -> dict[str, str]:
+    """Return Leaflet's JS and CSS and jQuery as ``data:`` URIs (Leaflet's CSS images inlined too)."""
+    import xstatic.pkg.jquery as xjquery
+    import xstatic.pkg.leaflet as xleaflet
+
+    leaflet_dir = Path(xleaflet.BASE_DIR)
+    js = (leaflet_dir / "leaflet.js").read_bytes()
+    js = re.sub(rb"//# sourceMappingURL=\S+", b"", js)
+    css = (leaflet_dir / "leaflet.css").read_text(encoding="utf-8")
+
+    def inline_image(match: re.Match) -> str:
+        path = leaflet_dir / match.group(1)
+        return f"url({_data_uri('image/png', path.read_bytes())})"
+
+    css = re.sub(r"url\((images/[\w.-]+\.png)\)", inline_image, css)
+    jquery = (Path(xjquery.BASE_DIR) / "jquery.min.js").read_bytes()
+    jquery = re.sub(rb"//# sourceMappingURL=\S+", b"", jquery)
+    return {
+        "leaflet_js": _data_uri("text/javascript", js),
+        "jquery_js": _data_uri("text/javascript", jquery),
+        "leaflet_css": _data_uri("text/css", css.encode("utf-8")),
+    }
+
+
+def is_online(online: bool | None = None) -> bool:
+    """Resolve the online switch: the argument if given, else ``$COURSE_MAPS_ONLINE`` (default offline)."""
+    if online is not None:
+        return bool(online)
+    return os.environ.get(ONLINE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _map_class(online: bool):
+    import folium
+
+    assets = CDN if online else offline_assets()
+
+    class CourseFoliumMap(folium.Map):
+        """folium.Map with only Leaflet and jQuery: no Bootstrap, Font Awesome or awesome-markers."""
+
+        default_js = [("leaflet", assets["leaflet_js"]), ("jquery", assets["jquery_js"])]
+        default_css = [("leaflet_css", assets["leaflet_css"])]
+
+    return CourseFoliumMap
+
+
+@lru_cache(maxsize=4)
+def _outlines(folder: str) -> dict:
+    path = Path(folder) / OUTLINES_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MapError(f"{path} is missing: rebuild it with python data/prep/countries_110m.py") from None
+
+
+def _feature_box(feature: dict) -> tuple[float, float, float, float]:
+    geometry = feature["geometry"]
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    lons = [p[0] for poly in polygons for ring in poly for p in ring]
+    lats = [p[1] for poly in polygons for ring in poly for p in ring]
+    return min(lats), min(lons), max(lats), max(lons)
+
+
+def outlines_within(bounds: list[list[float]], margin: float = 25.0) -> dict:
+    """Return the country outlines whose bounding box meets ``bounds`` widened by ``margin`` degrees.
+
+    Keeping only the countries near the map keeps its HTML small.
+    """
+    (south, west), (north, east) = bounds
+    south, west, north, east = south - margin, west - margin, north + margin, east + margin
+    collection = _outlines(str(data_dir()))
+    kept = []
+    for feature in collection["features"]:
+        s, w, n, e = _feature_box(feature)
+        if s <= north and n >= south and w <= east and e >= west:
+            kept.append(feature)
+    return {"type": "FeatureCollection", "features": kept}
+
+
+# ---- the map and its text alternative ------------------------------------------------------------------
+
+
+@dataclass
+class CourseMap:
+    """A folium map with its title, caption and text alternative.
+
+    Attributes
+    ----------
+    map : folium.Map
+    title : str
+    caption : str
+        What the map shows and how to read it (the boundary convention included).
+    table : pandas.DataFrame
+        The text alternative: every marker, line or event on the map, one row each.
+    empty : bool
+        True when the selection had nothing to show (the map says so in its middle).
+    """
+
+    map: object
+    title: str
+    caption: str
+    table: object
+    empty: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def html(self) -> str:
+        """Return the map as a standalone HTML page."""
+        return self.map.get_root().render()
+
+    def save(self, path: str | Path) -> Path:
+        """Write the standalone HTML page to ``path`` and return it."""
+        path = Path(path)
+        path.write_text(self.html(), encoding="utf-8")
+        return path
+
+    def text_alternative(self) -> str:
+        """Return the caption and the table as plain text."""
+        lines = [self.title, self.caption, *self.notes]
+        lines.append(self.table.to_string(index=False) if len(self.table) else "(nothing to show)")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        table_html = (
+            self.table.to_html(index=False, escape=True, border=0)
+            if len(self.table)
+            else "<p>Nothing to show.</p>"
+        )
+        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
+        return (
+            f'<figure class="course-map" aria-label="{html.escape(self.title)}" style="margin:0">'
+            f"<figcaption><b>{html.escape(self.title)}</b>. {html.escape(self.caption)}</figcaption>"
+            f"{self.map._repr_html_()}"
+            f'<details class="course-map-text"><summary>Text alternative: what this map shows</summary>'
+            f"{notes}{table_html}</details></figure>"
+        )
+
+
+def _base_map(bounds: list[list[float]], online: bool | None, title: str):
+    import folium
+
+    online = is_online(online)
+    fmap = _map_class(online)(tiles=None, control_scale=True, zoom_control=True)
+    fmap.get_root().header.add_child(folium.Element(f"<style>{_CSS}</style>"))
+    fmap.get_root().html.add_child(folium.Element(f"<title>{html.escape(title)}</title>"))
+    folium.TileLayer(
+        OSM_TILES,
+        name="OpenStreetMap (needs internet)",
+        attr=OSM_ATTRIBUTION,
+        overlay=True,
+        control=True,
+        show=online,
+    ).add_to(fmap)
+    folium.GeoJson(
+        outlines_within(bounds),
+        name="Country outlines (Natural Earth, de facto boundaries)",
+        style_function=lambda _feature: {
+            "fillColor": "#f4f1e8",
+            "color": "#8a8a8a",
+            "weight": 1,
+            "fillOpacity": 1,
+        },
+        highlight_function=lambda _feature: {"weight": 2, "color": "#333"},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        attr="Natural Earth (de facto boundaries)",
+    ).add_to(fmap)
+    fmap.fit_bounds(bounds, padding=(20, 20))
+    return fmap
+
+
+def _finish(fmap) -> None:
+    import folium
+
+    folium.LayerControl(collapsed=True).add_to(fmap)
+
+
+def _places(ids: list[str], places) -> object:
+    """Return the rows of ``places`` for ``ids``, raising MapError for unknown ids or missing coordinates."""
+    unknown = [i for i in ids if i not in places.index]
+    if unknown:
+        raise MapError(f"unknown place id(s) {unknown}; known: {', '.join(places.index)}")
+    rows = places.loc[ids]
+    missing = [i for i in ids if not (_finite(rows.loc[i, "lat"]) and _finite(rows.loc[i, "lon"]))]
+    if missing:
+        raise MapError(f"place(s) {missing} have no coordinates: fill lat and lon in data/places.csv")
+    return rows
+
+
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _bounds(points: list[tuple[float, float]], pad: float = 2.0) -> list[list[float]]:
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    return [[min(lats) - pad, min(lons) - pad], [max(lats) + pad, max(lons) + pad]]
+
+
+#: Which side of its point a place's label or card goes, so that the close capitals of Northeast Asia do
+#: not cover each other. Places not listed get their label on the right.
+LABEL_SIDE = {
+    "beijing": "left",
+    "pyongyang": "above",
+    "seoul": "below",
+    "tokyo": "right",
+    "kyiv": "below",
+    "hanoi": "left",
+}
+
+
+def _anchor(side: str, width: int, height: int, gap: int = 8) -> tuple[int, int]:
+    """Icon anchor (pixels from the icon's top-left corner to the point) that puts a box on ``side``."""
+    return {
+        "right": (-gap, height // 2),
+        "left": (width + gap, height // 2),
+        "above": (width // 2, height + gap),
+        "below": (width // 2, -gap),
+    }[side]
+
+
+def _label(text: str, css_class: str = "course-label", side: str = "right", gap: int = 8):
+    import folium
+
+    width, height = 8 * len(text) + 8, 18
+    return folium.DivIcon(
+        html=f'<div class="{css_class}">{html.escape(text)}</div>',
+        icon_size=(width, height),
+        icon_anchor=_anchor(side, width, height, gap),
+    )
+
+
+def _place_marker(fmap, row, place_id: str, major: bool = True, side: str | None = None) -> None:
+    import folium
+
+    approximate = row["precision"] == "approximate" or not row["verified"]
+    name = str(row["name"])
+    label = ("≈ " if approximate else "") + name
+    radius = 7 if major else 5
+    folium.CircleMarker(
+        location=(float(row["lat"]), float(row["lon"])),
+        radius=radius,
+        color="#1a1a1a",
+        weight=2,
+        dash_array="4 3" if approximate else None,
+        fill=True,
+        fill_color="#ffffff" if approximate else "#1a1a1a",
+        fill_opacity=1,
+        tooltip=f"{name}" + (" (approximate location, unverified)" if approximate else ""),
+        popup=folium.Popup(_place_popup(row, approximate), max_width=320),
+    ).add_to(fmap)
+    folium.Marker(
+        location=(float(row["lat"]), float(row["lon"])),
+        icon=_label(label, side=side or LABEL_SIDE.get(place_id, "right")),
+        interactive=False,
+    ).add_to(fmap)
+
+
+def _place_popup(row, approximate: bool) -> str:
+    lines = [f"<b>{html.escape(str(row['name']))}</b> ({html.escape(str(row['country']))})"]
+    lines.append(_coordinates(float(row["lat"]), float(row["lon"])))
+    if approximate:
+        lines.append("<i>Approximate location, not confirmed by a source.</i>")
+    if isinstance(row.get("note"), str) and row["note"]:
+        lines.append("Note: " + html.escape(row["note"]))
+    return "<br>".join(lines)
+
+
+def _coordinates(lat: float, lon: float) -> str:
+    """'39.0194° N, 125.7381° E' (hemispheres as letters, never negative numbers)."""
+    return f"{abs(lat):.4f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.4f}° {'E' if lon >= 0 else 'W'}"
+
+
+# ---- 1. the triangle -------------------------------------------------------------------------------
+
+
+def triangle_map(
+    corners: tuple[str, str, str] = ("pyongyang", "beijing", "moscow"),
+    context: tuple[str, ...] = ("seoul", "tokyo", "kyiv"),
+    online: bool | None = None,
+    places=None,
+) -> CourseMap:
+    """The Pyongyang-Beijing-Moscow triangle: great-circle arcs labelled with their length.
+
+    Parameters
+    ----------
+    corners : three place ids
+        The triangle's corners.
+    context : place ids
+        Places shown as smaller markers for orientation (e.g. ``"washington"``; it widens the map a lot).
+    """
+    import folium
+    import pandas as pd
+
+    places = load("places") if places is None else places
+    ids = list(corners) + [c for c in context if c not in corners]
+    rows = _places(ids, places)
+    points = [(float(rows.loc[i, "lat"]), float(rows.loc[i, "lon"])) for i in ids]
+    title = "The triangle: " + " – ".join(str(rows.loc[c, "name"]) for c in corners)
+    fmap = _base_map(_bounds(points), online, title)
+    arcs = folium.FeatureGroup(name="Great-circle distances")
+    table = []
+    for a, b in ((corners[0], corners[1]), (corners[1], corners[2]), (corners[0], corners[2])):
+        ra, rb = rows.loc[a], rows.loc[b]
+        km = haversine_km(float(ra["lat"]), float(ra["lon"]), float(rb["lat"]), float(rb["lon"]))
+        path = great_circle_points(
+            float(ra["lat"]), float(ra["lon"]), float(rb["lat"]), float(rb["lon"]), n=64
+        )
+        text = f"{ra['name']} – {rb['name']}: {km:,.0f} km"
+        folium.PolyLine(path, color="#0072B2", weight=3, opacity=0.9, tooltip=text).add_to(arcs)
+        mid = path[len(path) // 2]
+        folium.Marker(
+            mid, icon=_label(f"{km:,.0f} km", "course-distance", side="above", gap=4), interactive=False
+        ).add_to(arcs)
+        table.append({"from": ra["name"], "to": rb["name"], "great-circle km": round(km, 1)})
+    arcs.add_to(fmap)
+    for place_id in ids:
+        # On the triangle, Pyongyang's label goes right: above it sits the Beijing-Pyongyang distance.
+        side = "right" if place_id == "pyongyang" else None
+        _place_marker(fmap, rows.loc[place_id], place_id, major=place_id in corners, side=side)
+    _finish(fmap)
+    caption = (
+        "Blue lines are great circles, the shortest routes on the globe (they curve on a flat map); labels "
+        "give their length, computed from the coordinates in data/places.csv. " + BOUNDARY_NOTE
+    )
+    context_names = ", ".join(str(rows.loc[c, "name"]) for c in ids if c not in corners)
+    notes = [f"Also marked for orientation: {context_names}."] if context_names else []
+    return CourseMap(fmap, title, caption, pd.DataFrame(table), notes=notes)
+
+
+# ---- 2. official reactions ---------------------------------------------------------------------------
+
+REACTION_COLUMNS = (
+    "date",
+    "date_precision",
+    "actor_id",
+    "place_id",
+    "quote",
+    "paraphrase",
+    "stance",
+    "commitment",
+    "source_id",
+)
+
+
+def stance_badge(stance: str) -> str:
+    """HTML of the round badge for a stance: colour, glyph and (in the title) the word."""
+    colour, glyph = STANCE_STYLE[stance]
+    label = STANCES[stance].label
+    return (
+        f'<div class="course-badge" title="{html.escape(label)}" style="background:{colour}">'
+        f"{html.escape(glyph)}</div>"
+    )
+
+
+def _legend_html() -> str:
+    items = "".join(f"<div>{stance_badge(code)}{html.escape(s.label)}</div>" for code, s in STANCES.items())
+    return f'<div class="course-legend"><b>Stance</b>{items}</div>'
+
+
+def reactions_map(
+    reactions=None, online: bool | None = None, places=None, actors=None, sources=None
+) -> CourseMap:
+    """Official reactions at the places they were made, each coded by stance.
+
+    Each place gets a card with its name and one badge per reaction (colour, symbol and, on hover, the word);
+    clicking the card lists who said what, when, the coded stance and commitment, and the source.
+
+    Parameters
+    ----------
+    reactions : DataFrame, optional
+        Rows of ``load("reactions")`` (default: all). A filtered or re-coded copy works too, e.g. to show how
+        stances would shift in a scenario.
+    """
+    import folium
+    import pandas as pd
+
+    reactions = load("reactions") if reactions is None else reactions
+    missing = [c for c in REACTION_COLUMNS if c not in reactions.columns]
+    if missing:
+        raise MapError(f"the reactions table lacks column(s) {missing}")
+    bad = sorted(set(reactions["stance"].dropna().astype(str)) - set(STANCES))
+    if bad:
+        raise MapError(f"unknown stance code(s) {bad}; use one of {', '.join(STANCES)}")
+    places = load("places") if places is None else places
+    actors = load("actors") if actors is None else actors
+    sources = load("sources") if sources is None else sources
+    title = "Official reactions, coded by stance"
+    has_place = reactions["place_id"].map(lambda v: isinstance(v, str) and bool(v))
+    if not has_place.any():
+        return empty_map(title, "No reaction in this selection has a place to show.", online)
+    place_ids = list(dict.fromkeys(reactions.loc[has_place, "place_id"].astype(str)))
+    rows = _places(place_ids, places)
+    points = [(float(rows.loc[p, "lat"]), float(rows.loc[p, "lon"])) for p in place_ids]
+    fmap = _base_map(_bounds(points, pad=4), online, title)
+    layer = folium.FeatureGroup(name="Reactions")
+    table, at_place = [], {p: [] for p in place_ids}
+    for _, r in reactions.sort_values("date").iterrows():
+        stance, commitment = str(r["stance"]), str(r["commitment"])
+        actor = actors.loc[r["actor_id"]] if r["actor_id"] in actors.index else None
+        who = f"{actor['name']}, {actor['role']}" if actor is not None else str(r["actor_id"])
+        when = format_date(r["date"], str(r["date_precision"]))
+        words = r["quote"] if isinstance(r["quote"], str) and r["quote"] else None
+        cited = "; ".join(_source_text(s, sources) for s in split_ids(r["source_id"]))
+        place = r["place_id"] if isinstance(r["place_id"], str) and r["place_id"] else None
+        table.append(
+            {
+                "date": when,
+                "who": who,
+                "where": str(places.loc[place, "name"]) if place else "(no place)",
+                "stance": STANCES[stance].label,
+                "commitment": COMMITMENTS[commitment].label,
+                "words": f"“{words}”" if words else f"(paraphrase) {r['paraphrase']}",
+                "source": cited,
+            }
+        )
+        if place:
+            said = f"<q>{html.escape(words)}</q>" if words else f"<i>{html.escape(str(r['paraphrase']))}</i>"
+            at_place[place].append(
+                (
+                    stance,
+                    f"<li>{stance_badge(stance)} <b>{html.escape(STANCES[stance].label)}</b>, "
+                    f"{html.escape(COMMITMENTS[commitment].label.lower())}. {html.escape(who)}, "
+                    f"{html.escape(when)}: {said} <small>({html.escape(cited)})</small></li>",
+                )
+            )
+    for place, items in at_place.items():
+        row = rows.loc[place]
+        location = (float(row["lat"]), float(row["lon"]))
+        folium.CircleMarker(location, radius=3, color="#1a1a1a", fill=True, fill_opacity=1, weight=1).add_to(
+            layer
+        )
+        name = str(row["name"])
+        badges = "".join(stance_badge(stance) for stance, _ in items)
+        width, height = max(8 * len(name), 24 * len(items)) + 12, 46
+        side = LABEL_SIDE.get(place, "right")
+        summary = ", ".join(f"{n} {STANCES[c].label.lower()}" for c, n in _counts(s for s, _ in items))
+        folium.Marker(
+            location,
+            icon=folium.DivIcon(
+                html=f'<div class="course-card"><b>{html.escape(name)}</b>{badges}</div>',
+                icon_size=(width, height),
+                icon_anchor=_anchor(side, width, height, gap=24 if side in ("above", "below") else 8),
+            ),
+            tooltip=f"{name}: {summary}. Click for the statements.",
+            popup=folium.Popup(
+                f"<b>{html.escape(name)}</b><ul style='padding-left:1em'>{''.join(li for _, li in items)}</ul>",
+                max_width=420,
+            ),
+        ).add_to(layer)
+    layer.add_to(fmap)
+    _add_legend(fmap)
+    _finish(fmap)
+    caption = (
+        "Each card is a place where governments reacted; each badge is one statement or act, coded by stance "
+        "(colour, symbol and legend; course/reactions.py). Click a card for who said what, when, and the "
+        "source. Codes are an analyst's judgment. " + BOUNDARY_NOTE
+    )
+    notes = []
+    off = int((~has_place).sum())
+    if off:
+        notes.append(f"{off} reaction(s) have no place and appear only in the table.")
+    return CourseMap(fmap, title, caption, pd.DataFrame(table), notes=notes)
+
+
+def _counts(codes) -> list[tuple[str, int]]:
+    counted: dict[str, int] = {}
+    for code in codes:
+        counted[code] = counted.get(code, 0) + 1
+    return list(counted.items())
+
+
+def _add_legend(fmap) -> None:
+    from branca.element import MacroElement, Template
+
+    legend = MacroElement()
+    legend._template = Template(
+        "{% macro html(this, kwargs) %}"
+        f'<div style="position:absolute;bottom:24px;right:10px;z-index:1000">{_legend_html()}</div>'
+        "{% endmacro %}"
+    )
+    fmap.get_root().add_child(legend)
+
+
+def _source_text(source_id: str, sources) -> str:
+    if source_id not in sources.index:
+        return source_id
+    s = sources.loc[source_id]
+    return f"{s['publisher']} ({source_id})"
+
+
+# ---- 3. logistics of the munitions claim --------------------------------------------------------------
+
+LOGISTICS_ROLES = {
+    "rajin_port": "Port named (as Najin) in the October 2023 US claim as the loading point for containers.",
+    "khasan_bridge": "The Friendship Bridge on the 17 km Russia–North Korea border.",
+    "vladivostok": "Russia's largest Pacific port city, for orientation.",
+    "vostochny": "Site of the September 2023 Kim–Putin summit.",
+    "pyongyang": "North Korea's capital, for orientation.",
+}
+
+
+def logistics_map(online: bool | None = None, places=None) -> CourseMap:
+    """Places in the munitions claim: the port, the border crossing, and the 2023 summit site.
+
+    Approximate, unverified locations are drawn hollow with a dashed outline and a '≈' label.
+    """
+    import pandas as pd
+
+    places = load("places") if places is None else places
+    ids = list(LOGISTICS_ROLES)
+    rows = _places(ids, places)
+    points = [(float(rows.loc[i, "lat"]), float(rows.loc[i, "lon"])) for i in ids]
+    title = "The munitions claim: places named"
+    fmap = _base_map(_bounds(points, pad=2), online, title)
+    # The port, the bridge and Vladivostok are close together: spread their labels.
+    sides = {"rajin_port": "left", "khasan_bridge": "right", "vladivostok": "above"}
+    for place_id in ids:
+        _place_marker(fmap, rows.loc[place_id], place_id, side=sides.get(place_id))
+    _finish(fmap)
+    table = pd.DataFrame(
+        [
+            {
+                "place": rows.loc[i, "name"],
+                "role in the story": LOGISTICS_ROLES[i],
+                "location": "approximate, unverified"
+                if rows.loc[i, "precision"] == "approximate" or not rows.loc[i, "verified"]
+                else "exact",
+            }
+            for i in ids
+        ]
+    )
+    caption = (
+        "Filled dots are exact locations; hollow dashed dots marked '≈' are approximate and not confirmed by "
+        "a source. At this zoom the 1:110m outlines are coarse: coastlines are only roughly right. "
+        + BOUNDARY_NOTE
+    )
+    notes = [
+        "Dunay, the destination named in the October 2023 US claim, is not on the map: its location is not "
+        "in the course's sources."
+    ]
+    return CourseMap(fmap, title, caption, table, notes=notes)
+
+
+# ---- 4. events in a date range ---------------------------------------------------------------------------
+
+
+def timeline_map(start=None, end=None, events=None, online: bool | None = None, places=None) -> CourseMap:
+    """Events between ``start`` and ``end`` (inclusive; dates or ISO strings) at the places they happened.
+
+    An event with several places appears at each; an event with none is listed in the table only.
+    A range with no events gives an explicit "nothing to show" map.
+    """
+    import folium
+    import pandas as pd
+
+    events = load("events") if events is None else events
+    places = load("places") if places is None else places
+    try:
+        lo = pd.Timestamp(start) if start is not None else events["date"].min()
+        hi = pd.Timestamp(end) if end is not None else events["date"].max()
+    except (ValueError, TypeError) as err:
+        raise MapError(f"start and end must be dates such as '2024-06-19' ({err})") from None
+    if lo > hi:
+        raise MapError(f"the start {lo.date()} is after the end {hi.date()}")
+    last = events["end_date"].fillna(events["date"])
+    chosen = events[(events["date"] <= hi) & (last >= lo)].sort_values("date")
+    title = f"Events from {format_date(lo)} to {format_date(hi)}"
+    if chosen.empty:
+        return empty_map(title, f"No events between {format_date(lo)} and {format_date(hi)}.", online)
+    table = pd.DataFrame(
+        [
+            {
+                "date": format_date(e["date"], str(e["date_precision"])),
+                "event": e["title"],
+                "where": ", ".join(str(places.loc[p, "name"]) for p in split_ids(e["place_ids"]))
+                or "(not mapped)",
+            }
+            for _, e in chosen.iterrows()
+        ]
+    )
+    by_place: dict[str, list[str]] = {}
+    for _, e in chosen.iterrows():
+        for p in split_ids(e["place_ids"]):
+            by_place.setdefault(p, []).append(
+                f"{format_date(e['date'], str(e['date_precision']))}: {e['title']}"
+            )
+    if not by_place:
+        return empty_map(
+            title, "The events in this range have no place on the map; see the table.", online, table
+        )
+    rows = _places(list(by_place), places)
+    points = [(float(rows.loc[p, "lat"]), float(rows.loc[p, "lon"])) for p in by_place]
+    fmap = _base_map(_bounds(points, pad=3), online, title)
+    layer = folium.FeatureGroup(name="Events")
+    for p, items in by_place.items():
+        row = rows.loc[p]
+        listing = "".join(f"<li>{html.escape(t)}</li>" for t in items)
+        approximate = row["precision"] == "approximate" or not row["verified"]
+        folium.CircleMarker(
+            (float(row["lat"]), float(row["lon"])),
+            radius=6 + 2 * min(len(items), 5),
+            color="#1a1a1a",
+            weight=2,
+            dash_array="4 3" if approximate else None,
+            fill=True,
+            fill_color="#56B4E9",
+            fill_opacity=0.9,
+            tooltip=f"{row['name']}: {len(items)} event(s)",
+            popup=folium.Popup(f"<b>{html.escape(str(row['name']))}</b><ul>{listing}</ul>", max_width=360),
+        ).add_to(layer)
+        folium.Marker(
+            (float(row["lat"]), float(row["lon"])),
+            icon=_label(
+                ("≈ " if approximate else "") + f"{row['name']} ({len(items)})",
+                side=LABEL_SIDE.get(p, "right"),
+                gap=14,
+            ),
+            interactive=False,
+        ).add_to(layer)
+    layer.add_to(fmap)
+    _finish(fmap)
+    caption = (
+        "Circles mark where events in the range happened; their size grows with the number of events. "
+        + BOUNDARY_NOTE
+    )
+    unmapped = int((table["where"] == "(not mapped)").sum())
+    notes = (
+        [f"{unmapped} event(s) in the range have no place and appear only in the table."] if unmapped else []
+    )
+    return CourseMap(fmap, title, caption, table, notes=notes)
+
+
+def empty_map(title: str, message: str, online: bool | None = None, table=None) -> CourseMap:
+    """A map of the region that says, in its middle, that there is nothing to show (never a blank box)."""
+    import folium
+    import pandas as pd
+
+    bounds = [[30.0, 110.0], [50.0, 140.0]]
+    fmap = _base_map(bounds, online, title)
+    folium.Marker(
+        (40.0, 125.0),
+        icon=folium.DivIcon(
+            html=f'<div class="course-empty">{html.escape(message)}</div>', icon_anchor=(140, 20)
+        ),
+        interactive=False,
+    ).add_to(fmap)
+    _finish(fmap)
+    table = pd.DataFrame() if table is None else table
+    return CourseMap(fmap, title, message + " " + BOUNDARY_NOTE, table, empty=True, notes=[message])
