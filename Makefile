@@ -2,6 +2,8 @@
 #   make lab    set up .venv (first time only) and open JupyterLab on the start notebook
 #   make test   set up .venv (first time only) and run every test
 # Other targets: lint, format, strip, lock, data-docs, clean, help.
+# Instructors (see assignments/INSTRUCTORS.md): release, collect, autograde, formgrader, feedback, export,
+# grade-demo. PS=<problem set> picks one (default: the first).
 
 SHELL := /bin/bash
 VENV ?= .venv
@@ -19,10 +21,11 @@ LAB_ARGS ?=
 NOTEBOOKS = $(shell git ls-files '*.ipynb' 2>/dev/null | grep -v '^assignments/release/' || \
 	find notebooks assignments/source -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
 
-.PHONY: help lab test lint format strip lock data-docs clean check-python
+.PHONY: help lab test lint format strip lock data-docs clean check-python \
+	release collect autograde formgrader feedback export grade-demo
 
 help:
-	@sed -n '1,5p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,7p' Makefile | sed 's/^# \{0,1\}//'
 
 lab: $(STAMP)
 	@echo "Opening JupyterLab on $(START). Stop it with Ctrl+C."
@@ -47,6 +50,43 @@ strip: $(STAMP)
 lock: $(STAMP)
 	$(BIN)/python -m pip install -q uv
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python tools/lock.py
+
+# ---- instructors: the nbgrader course in assignments/ ---------------------------------------------------
+PROBLEM_SETS = $(notdir $(wildcard assignments/source/ps*))
+PS ?= $(firstword $(PROBLEM_SETS))
+NBGRADER = cd assignments && PATH="$(abspath $(BIN)):$$PATH" PYTHONWARNINGS="ignore:::nbgrader.api" \
+	$(abspath $(BIN))/nbgrader
+
+# Regenerate every released notebook from its source (commit the result: Binder opens release/).
+release: $(STAMP)
+	@for ps in $(PROBLEM_SETS); do $(NBGRADER) generate_assignment $$ps --force --log-level=WARN || exit 1; done
+	@echo "released: $(PROBLEM_SETS)"
+
+# Collect LMS downloads: put the .zip files in assignments/downloaded/$(PS)/archive/ first.
+collect: $(STAMP)
+	$(NBGRADER) zip_collect $(PS)
+
+# Autograde $(PS): fix renamed notebooks, grade new submissions (never re-grades; FORCE=1 does), report.
+autograde: $(STAMP)
+	cd assignments && $(abspath $(BIN))/python -m course.autograde normalize . $(PS)
+	-$(NBGRADER) autograde $(PS) $(if $(FORCE),--force,)
+	cd assignments && $(abspath $(BIN))/python -m course.autograde report . $(PS)
+
+# The formgrader: JupyterLab rooted at assignments/ (menu Nbgrader > Formgrader). Stop with Ctrl+C.
+formgrader: $(STAMP)
+	cd assignments && PATH="$(abspath $(BIN)):$$PATH" $(abspath $(BIN))/jupyter lab $(ROOT_FLAG) \
+		--ServerApp.root_dir=. --LabApp.default_url=/formgrader $(LAB_ARGS)
+
+feedback: $(STAMP)
+	$(NBGRADER) generate_feedback $(PS)
+
+export: $(STAMP)
+	$(NBGRADER) export --to grades.csv
+	@echo "grades: assignments/grades.csv; integrity flags: assignments/reports/"
+
+# The whole cycle on a simulated class, in a temporary copy of the course.
+grade-demo: $(STAMP)
+	$(BIN)/python -m course.demo_class run test-artifacts/grade-demo
 
 # Rewrite the data dictionary in data/README.md from the schema in course/data.py.
 data-docs: $(STAMP)

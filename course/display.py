@@ -73,3 +73,37 @@ def format_date(value, precision: str = "day") -> str:
     if precision == "month":
         return f"{_MONTHS[value.month - 1]} {value.year}"
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def statement(reaction_id: str):
+    """Show one official reaction as a card: who, when, where it was reported, the words, the context.
+
+    The card leaves out the course's stance and commitment codes, so that a learner can code it first.
+    """
+    from IPython.display import Markdown
+
+    from course.data import load, split_ids
+
+    reactions, actors, sources = load("reactions"), load("actors"), load("sources")
+    if reaction_id not in reactions.index:
+        raise KeyError(f"no reaction {reaction_id!r}; see load('reactions').index")
+    r = reactions.loc[reaction_id]
+    actor = actors.loc[r["actor_id"]]
+    cited = "; ".join(str(sources.loc[s, "publisher"]) for s in split_ids(r["source_id"]))
+    words = (
+        f"> “{r['quote']}”"
+        if isinstance(r["quote"], str) and r["quote"]
+        else f"> *(no words recorded)* {r['paraphrase']}"
+    )
+    translated = {"yes": " (in translation)", "unknown": " (translation not known)"}.get(
+        str(r["translated"]), ""
+    )
+    lines = [
+        f"**{actor['name']}**, {actor['role']} ({actor['government']}), "
+        f"{format_date(r['date'], str(r['date_precision']))}{translated}. Reported by {cited}.",
+        "",
+        words,
+        "",
+        f"Context: {r['paraphrase']} What it committed to: {r['committed']}",
+    ]
+    return Markdown("\n".join(lines))

@@ -90,8 +90,9 @@ def pytest_sessionfinish(session, exitstatus):
 def pytest_terminal_summary(terminalreporter):
     """Say where screenshots and other artefacts of this run are."""
     folder = ROOT / "test-artifacts"
-    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
-    if files:
+    shots = sorted(folder.rglob("*.png")) if folder.exists() else []
+    if shots:
         terminalreporter.section("artefacts")
-        for path in files:
-            terminalreporter.write_line(str(path))
+        terminalreporter.write_line(f"screenshots in {shots[0].parent}:")
+        for path in shots:
+            terminalreporter.write_line(f"  {path.name}")

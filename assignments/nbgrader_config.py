@@ -1,0 +1,50 @@
+"""nbgrader configuration for the course (run nbgrader from this folder, or use the Makefile targets).
+
+The autograder uses the course's integrity plugins (course/autograde.py): see INSTRUCTORS.md.
+"""
+
+c = get_config()  # noqa: F821 (provided by nbgrader)
+
+c.CourseDirectory.course_id = "northeast-asian-security"
+c.CourseDirectory.root = "."
+# Student uploads from an LMS go under downloaded/<assignment>/archive/; see INSTRUCTORS.md.
+c.ZipCollectApp.collector_plugin = "nbgrader.plugins.zipcollect.FileNameCollectorPlugin"
+# LMS file names look like "<student_id>_<anything>.ipynb" (e.g. "jdoe_ps1_reading_official_reactions.ipynb").
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[A-Za-z0-9.-]+)_(?P<file_id>[^/]+\.ipynb)$"
+
+# Released notebooks: what replaces a solution.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Sanitising a submission: restore edited read-only cells, re-add deleted test cells, and flag both.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "course.autograde.FlagOverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.OverwriteCells.add_missing_cells = True
+
+# Grading: integrity probes and sentinels around every test, time limits, flagged cells marked for review.
+c.Autograde.autograde_preprocessors = [
+    "course.autograde.IntegrityExecute",
+    "course.autograde.CheckIntegrity",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbgrader.preprocessors.LimitOutput",
+    "course.autograde.SaveAutoGradesFlagged",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Execute.timeout = 30  # seconds per cell
+c.IntegrityExecute.notebook_timeout = 300  # seconds per notebook
+c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
+c.LimitOutput.max_lines = 1000
+c.LimitOutput.max_traceback = 100
+
+# Feedback: never show hidden tests, in source or in tracebacks.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "course.autograde.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

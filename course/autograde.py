@@ -1,0 +1,565 @@
+"""nbgrader plugins that make autograding trustworthy, and the instructor's grading commands.
+
+Stock nbgrader gives a test cell full marks when it ends without an error. A submission can exploit that: an
+IPython input transformer that blanks every later cell, an AST transformer that deletes ``assert`` statements,
+a replaced ``showtraceback`` that hides errors, replaced builtins or checking helpers, objects whose ``==`` is
+always true. This module closes those holes (configured in ``assignments/nbgrader_config.py``):
+
+``FlagOverwriteCells`` (sanitize step)
+    nbgrader's OverwriteCells, which restores edited test cells and re-adds deleted ones, plus a record of
+    each restoration as a flag.
+``IntegrityExecute`` (replaces nbgrader's Execute)
+    Before the first cell and before every test cell it evaluates ``course.integrity.probe()`` in the kernel
+    through ``user_expressions`` (which input and AST transformers do not touch) and compares the report with
+    the first one; it runs each test cell with a fresh random sentinel printed at its very end, so that a
+    blanked or silently aborted cell is detected; it enforces a per-notebook time limit on top of nbgrader's
+    per-cell timeout, survives a dead kernel, and scans student cells for tampering code (flagged for review).
+``CheckIntegrity``
+    Scores zero every test cell that ran after tampering was detected, or did not print its sentinel; removes
+    the sentinels; writes ``<notebook>.integrity.json`` beside the autograded notebook; puts a visible note at
+    the top of the notebook.
+``SaveAutoGradesFlagged``
+    nbgrader's SaveAutoGrades, plus: flagged test cells are marked "needs manual grade" in the formgrader.
+``HideHiddenTests`` (feedback)
+    Removes hidden-test source and reduces the error output of cells with hidden tests to the error's type
+    and, for visible assertions only, its message: no hidden assertion reaches a student.
+
+Threat model: these checks stop the known tricks and flag anything that touches the grading machinery. Code
+that runs in the same process as the tests can always, with enough knowledge of this file, work around an
+in-process check; flagged submissions are for the instructor to review, and the grading kernel can be run in a
+sandbox (see INSTRUCTORS.md).
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import re
+import secrets
+import sys
+import time
+from pathlib import Path
+
+from nbformat.notebooknode import NotebookNode
+from nbgrader import utils
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells, SaveAutoGrades
+from traitlets import Integer, Unicode
+
+FLAG_KEY = "course_integrity"
+PROBE = "__import__('course.integrity', fromlist=['probe']).probe()"
+SENTINEL_PREFIX = "course-sentinel:"
+HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+HIDDEN_END = "### END HIDDEN TESTS"
+
+#: Source patterns in student cells that touch the grading machinery: flagged for review, not penalised.
+SUSPICIOUS = (
+    (r"\bget_ipython\b", "uses get_ipython()"),
+    (r"input_transformer|ast_transformer|transform_cell", "touches IPython's code transformers"),
+    (r"showtraceback|showsyntaxerror|excepthook", "touches error reporting"),
+    (r"\bbuiltins\b|__builtins__", "touches builtins"),
+    (r"sys\.modules|importlib|__import__", "manipulates imports"),
+    (r"settrace|setprofile", "installs a trace or profile hook"),
+    (r"def\s+__eq__|def\s+__ne__|__eq__\s*=", "defines custom equality"),
+    (r"course\.(grading|integrity|autograde)", "refers to the grading code"),
+    (r"os\._exit|ctypes|signal\.", "can crash or signal the kernel"),
+    (r"\bexec\s*\(|\beval\s*\(|\bcompile\s*\(", "runs generated code"),
+)
+
+
+def flag(level: str, message: str, cell: str | None = None) -> dict[str, object]:
+    """One flag: level is 'violation' (points withheld), 'review' (look at it) or 'info'."""
+    return {"level": level, "message": message, "cell": cell}
+
+
+def _grade_id(cell: NotebookNode) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def is_test_cell(cell: NotebookNode) -> bool:
+    """A grade cell that is code and not a solution: an autograded test."""
+    return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+
+
+# ---- sanitize step ---------------------------------------------------------------------------------------
+
+
+class FlagOverwriteCells(OverwriteCells):
+    """OverwriteCells that records which test cells it restored or re-added (flags in notebook metadata)."""
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+
+        self._course_flags = []
+        with Gradebook(resources["nbgrader"]["db_url"]) as gb:
+            source = gb.find_notebook(resources["nbgrader"]["notebook"], resources["nbgrader"]["assignment"])
+            expected = {c.name for c in source.grade_cells}
+            self._released = {c.name: _released_text(c.source) for c in source.source_cells if c.locked}
+        present = {_grade_id(c) for c in nb.cells if _grade_id(c)}
+        for missing in sorted(expected - present):
+            self._course_flags.append(flag("info", f"cell {missing} was missing and was added back", missing))
+        nb, resources = super().preprocess(nb, resources)
+        nb.metadata.setdefault(FLAG_KEY, {})["sanitize"] = self._course_flags
+        return nb, resources
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        grade_id = _grade_id(cell)
+        if grade_id in self._released and _released_text(cell.source) != self._released[grade_id]:
+            self._course_flags.append(
+                flag("review", f"read-only cell {grade_id} was edited; the original was restored", grade_id)
+            )
+        return super().preprocess_cell(cell, resources, cell_index)
+
+
+def _released_text(source: str) -> str:
+    """A read-only cell's text as released (hidden tests removed), ignoring blank lines and trailing spaces."""
+    hidden = hidden_lines(source)
+    lines = [line.rstrip() for n, line in enumerate(source.splitlines(), start=1) if n not in hidden]
+    return "\n".join(line for line in lines if line)
+
+
+# ---- execution -------------------------------------------------------------------------------------------
+
+
+def with_sentinel(source: str, token: str) -> str:
+    """Return ``source`` with ``print(token)`` at its end, keeping the value of a final expression.
+
+    nbgrader reads partial credit from a test cell's result, so a last expression is kept as the last line.
+    """
+    line = f"print({SENTINEL_PREFIX + token!r})"
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source + "\n" + line
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = tree.body[-1]
+        lines = source.splitlines()
+        head = "\n".join(lines[: last.lineno - 1])
+        expression = ast.get_source_segment(source, last)
+        return f"{head}\n__course_result__ = ({expression})\n{line}\n__course_result__"
+    return source + "\n" + line
+
+
+def compare(baseline: dict, now: dict, reference_helpers: dict[str, str]) -> list[str]:
+    """Return what changed between two probe reports that could make failing tests pass."""
+    problems = []
+    if "shell_error" in now or "helpers_error" in now:
+        problems.append(
+            "the integrity probe failed: " + str(now.get("shell_error") or now.get("helpers_error"))
+        )
+    b_shell, n_shell = baseline.get("shell") or {}, now.get("shell") or {}
+    for key, what in (
+        ("input_transformers_cleanup", "an IPython input transformer"),
+        ("input_transformers_post", "an IPython input transformer"),
+        ("ast_transformers", "an IPython AST transformer"),
+    ):
+        if n_shell.get(key, 0) > b_shell.get(key, 0):
+            problems.append(f"installed {what}")
+    new_methods = sorted(
+        set(n_shell.get("overridden_methods", [])) - set(b_shell.get("overridden_methods", []))
+    )
+    if new_methods:
+        problems.append("replaced IPython shell method(s) " + ", ".join(new_methods))
+    if n_shell.get("transformer_manager") != b_shell.get("transformer_manager"):
+        problems.append("replaced IPython's input transformer manager")
+    new_builtins = sorted(set(now.get("builtins_replaced", [])) - set(baseline.get("builtins_replaced", [])))
+    if new_builtins:
+        problems.append("replaced builtin(s) " + ", ".join(new_builtins))
+    if baseline.get("user_builtins_is_module") and not now.get("user_builtins_is_module"):
+        problems.append("replaced __builtins__")
+    for hook in ("trace", "profile"):
+        if now.get(hook) and not baseline.get(hook):
+            problems.append(f"installed a {hook} hook")
+    helpers = now.get("helpers") or {}
+    changed = sorted(name for name, print_ in reference_helpers.items() if helpers.get(name) != print_)
+    if changed:
+        problems.append("replaced checking helper(s) " + ", ".join(changed))
+    return list(dict.fromkeys(problems))
+
+
+def scan_source(nb: NotebookNode) -> list[dict[str, object]]:
+    """Flags for review: student-editable code cells whose source touches the grading machinery."""
+    flags = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or is_test_cell(cell) or utils.is_locked(cell):
+            continue
+        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+        reasons = [reason for pattern, reason in SUSPICIOUS if re.search(pattern, source)]
+        if reasons:
+            where = _grade_id(cell) or f"cell {index + 1}"
+            flags.append(flag("review", f"{where} " + "; ".join(dict.fromkeys(reasons)), _grade_id(cell)))
+    return flags
+
+
+def _error(ename: str, message: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
+
+
+class IntegrityExecute(Execute):
+    """nbgrader's Execute with integrity probes, sentinels, a notebook time limit and dead-kernel handling."""
+
+    notebook_timeout = Integer(
+        300, help="Seconds the whole notebook may run; cells after the limit are not run (tests score 0)."
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources, km=None):
+        from course.integrity import helper_fingerprints
+
+        self._flags = list(nb.metadata.get(FLAG_KEY, {}).get("sanitize", []))
+        self._flags += scan_source(nb)
+        self._reference = helper_fingerprints()
+        self._baseline = None
+        self._tampered_from: int | None = None
+        self._stop_reason: str | None = None
+        self._sentinels: dict[int, str] = {}
+        self._deadline = time.monotonic() + self.notebook_timeout
+        try:
+            nb, resources = super().preprocess(nb, resources, km=km)
+        except Exception as err:
+            if self._baseline is None:  # the kernel never ran a cell: a set-up problem, not the student's
+                raise
+            # raised while shutting down a kernel that died or hangs; the cells are already recorded
+            self._stop_reason = self._stop_reason or f"the kernel failed ({type(err).__name__})"
+        resources[FLAG_KEY] = {
+            "flags": self._flags,
+            "tampered_from": self._tampered_from,
+            "sentinels": self._sentinels,
+        }
+        return nb, resources
+
+    def _probe(self) -> dict | None:
+        try:
+            msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions={"r": PROBE})
+            reply = self.wait_for_reply(msg_id)
+            value = reply["content"]["user_expressions"]["r"]
+            if value.get("status") != "ok":
+                return {"shell_error": f"{value.get('ename')}: {value.get('evalue')}"}
+            return json.loads(ast.literal_eval(value["data"]["text/plain"]))
+        except Exception as err:  # no answer is itself a finding
+            return {"shell_error": f"no answer ({type(err).__name__})"}
+
+    def _note_timeout(self, cell, index) -> None:
+        if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
+            where = _grade_id(cell) or f"cell {index + 1}"
+            self._flags.append(
+                flag("info", f"{where} hit the {self.timeout} s per-cell time limit and was stopped")
+            )
+
+    def preprocess_cell(self, cell, resources, index):
+        from nbclient.exceptions import DeadKernelError
+
+        if self._stop_reason is None and time.monotonic() > self._deadline:
+            self._stop_reason = f"the notebook ran longer than its {self.notebook_timeout} s limit"
+            self._flags.append(flag("violation", f"stopped: {self._stop_reason}"))
+        if self._stop_reason is not None:
+            if cell.cell_type == "code":
+                cell.outputs = (
+                    [_error("NotRun", f"not run: {self._stop_reason}")] if is_test_cell(cell) else []
+                )
+            return cell, resources
+        if self._baseline is None:
+            self._baseline = self._probe()
+            if "shell_error" in self._baseline:
+                self._flags.append(flag("violation", "the integrity probe failed before the first cell"))
+                self._tampered_from = index
+        try:
+            if not is_test_cell(cell):
+                cell, resources = super().preprocess_cell(cell, resources, index)
+                self._note_timeout(cell, index)
+                return cell, resources
+            grade_id = _grade_id(cell)
+            if self._tampered_from is None:
+                problems = compare(self._baseline, self._probe(), self._reference)
+                if problems:
+                    self._tampered_from = index
+                    self._flags.append(
+                        flag("violation", f"before test {grade_id}: " + "; ".join(problems), grade_id)
+                    )
+            token = secrets.token_hex(8)
+            self._sentinels[index] = token
+            original = cell.source
+            cell.source = with_sentinel(original, token)
+            try:
+                cell, resources = super().preprocess_cell(cell, resources, index)
+                self._note_timeout(cell, index)
+                return cell, resources
+            finally:
+                cell.source = original
+        except DeadKernelError:
+            self._stop(
+                cell, index, "the kernel died (the submission crashed or killed it)", "DeadKernelError"
+            )
+            return cell, resources
+        except Exception as err:  # the kernel hangs or stops answering: stop this notebook, not the class
+            self._stop(cell, index, f"the kernel stopped responding ({type(err).__name__})", "NotRun")
+            return cell, resources
+
+    def _stop(self, cell, index: int, reason: str, ename: str) -> None:
+        self._stop_reason = reason
+        self._flags.append(flag("violation", f"{reason} in cell {index + 1}", _grade_id(cell)))
+        cell.outputs = [_error(ename, reason)]
+
+
+# ---- after execution -------------------------------------------------------------------------------------
+
+
+class CheckIntegrity(NbGraderPreprocessor):
+    """Zero the test cells that tampering could have passed, strip sentinels, and report."""
+
+    def preprocess(self, nb, resources):
+        info = resources.get(FLAG_KEY)
+        if info is None:
+            info = {"flags": [flag("violation", "integrity data missing: was IntegrityExecute configured?")]}
+            info.update(tampered_from=0, sentinels={})
+        flags = list(info["flags"])
+        flagged: set[str] = set()
+        results = []
+        for index, cell in enumerate(nb.cells):
+            if not is_test_cell(cell):
+                continue
+            grade_id = _grade_id(cell)
+            token = info["sentinels"].get(index)
+            printed = False
+            kept = []
+            for output in cell.get("outputs", []):
+                if output.output_type == "stream" and token and SENTINEL_PREFIX + token in output.text:
+                    printed = True
+                    output.text = output.text.replace(SENTINEL_PREFIX + token + "\n", "").replace(
+                        SENTINEL_PREFIX + token, ""
+                    )
+                    if not output.text:
+                        continue
+                kept.append(output)
+            cell.outputs = kept
+            errored = any(o.output_type == "error" for o in kept)
+            reason = None
+            if info["tampered_from"] is not None and index >= info["tampered_from"]:
+                reason = "integrity check failed before this test ran; see the note at the top"
+            elif token and not printed and not errored:
+                reason = (
+                    "this test did not run to its end, and no error was shown (hidden error or blanked cell)"
+                )
+                flags.append(flag("violation", f"test {grade_id} {reason}", grade_id))
+            if reason:
+                cell.outputs = [_error("IntegrityError", reason)]
+                flagged.add(grade_id)
+            results.append(
+                {"cell": grade_id, "ran_to_end": printed, "error": errored, "zeroed": bool(reason)}
+            )
+        resources[FLAG_KEY] = {**info, "flags": flags, "flagged_cells": sorted(flagged)}
+        self._write_report(nb, resources, flags, results)
+        if any(f["level"] in ("violation", "review") for f in flags):
+            lines = "\n".join(f"- **{f['level']}**: {f['message']}" for f in flags if f["level"] != "info")
+            note = NotebookNode(
+                cell_type="markdown",
+                metadata={},
+                source=f"**Integrity check (added by the autograder).** Flags for the instructor:\n\n{lines}",
+            )
+            nb.cells.insert(0, note)
+        return nb, resources
+
+    def _write_report(self, nb, resources, flags, results) -> None:
+        folder = Path(resources.get("metadata", {}).get("path") or ".")
+        notebook = resources.get("nbgrader", {}).get("notebook", "notebook")
+        report = {
+            "student": resources.get("nbgrader", {}).get("student"),
+            "assignment": resources.get("nbgrader", {}).get("assignment"),
+            "notebook": notebook,
+            "flags": flags,
+            "tests": results,
+        }
+        (folder / f"{notebook}.integrity.json").write_text(
+            json.dumps(report, indent=2) + "\n", encoding="utf-8"
+        )
+
+
+class SaveAutoGradesFlagged(SaveAutoGrades):
+    """SaveAutoGrades that marks flagged test cells as needing a manual look in the formgrader."""
+
+    def preprocess(self, nb, resources):
+        self._flagged = set(resources.get(FLAG_KEY, {}).get("flagged_cells", []))
+        return super().preprocess(nb, resources)
+
+    def _add_score(self, cell, resources):
+        super()._add_score(cell, resources)
+        if cell.metadata["nbgrader"]["grade_id"] in self._flagged:
+            grade = self.gradebook.find_grade(
+                cell.metadata["nbgrader"]["grade_id"], self.notebook_id, self.assignment_id, self.student_id
+            )
+            grade.needs_manual_grade = True
+            self.gradebook.db.commit()
+
+
+# ---- feedback --------------------------------------------------------------------------------------------
+
+
+def hidden_lines(source: str) -> set[int]:
+    """1-based numbers of the lines inside hidden-test regions (markers included)."""
+    inside, hidden = False, set()
+    for number, line in enumerate(source.splitlines(), start=1):
+        if HIDDEN_BEGIN in line:
+            inside = True
+        if inside:
+            hidden.add(number)
+        if HIDDEN_END in line:
+            inside = False
+    return hidden
+
+
+def _failing_line(traceback: list[str]) -> int | None:
+    text = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(traceback))
+    found = re.findall(r"(?:Cell In\s*\[\d*\],\s*)?line (\d+)", text)
+    return int(found[-1]) if found else None
+
+
+#: Errors the grader itself puts in a cell: they hold no test source, so feedback shows them as they are.
+GRADER_ERRORS = ("IntegrityError", "NotRun", "DeadKernelError", "CellTimeoutError")
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """For feedback: no hidden-test source, and no hidden assertion in any error output."""
+
+    message = Unicode(
+        "A hidden test failed. Hidden tests check cases beyond the visible ones; their details are not shown."
+    ).tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or not utils.is_grade(cell):
+            return cell, resources
+        source = cell.source
+        hidden = hidden_lines(source)
+        if not hidden:
+            return cell, resources
+        kept_lines = [line for n, line in enumerate(source.splitlines(), start=1) if n not in hidden]
+        cell.source = "\n".join(kept_lines)
+        outputs = []
+        for output in cell.get("outputs", []):
+            if output.output_type == "error" and output.ename not in GRADER_ERRORS:
+                line = _failing_line(output.get("traceback", []))
+                if line is None or line in hidden:
+                    output = _error("HiddenTestFailed", self.message)
+                else:
+                    output = _error(output.ename, output.evalue)
+            outputs.append(output)
+        cell.outputs = outputs
+        return cell, resources
+
+
+# ---- instructor commands ---------------------------------------------------------------------------------
+
+
+def normalize_submissions(course_root: Path, assignment: str) -> list[dict[str, str]]:
+    """Rename a student's only notebook to the expected name when they renamed it; report what was done.
+
+    A submission folder with exactly one ``.ipynb`` whose name is not the assignment's gets it renamed (the
+    original is kept as ``<name>.original``); with several, nothing is guessed and the case is reported.
+    """
+    expected = f"{assignment}.ipynb"
+    events = []
+    submitted = course_root / "submitted"
+    for folder in sorted(submitted.glob(f"*/{assignment}")):
+        student = folder.parent.name
+        notebooks = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+        if (folder / expected).exists() or not notebooks:
+            if not notebooks:
+                events.append({"student": student, "event": "no notebook submitted"})
+            continue
+        if len(notebooks) == 1:
+            (folder / expected).write_bytes(notebooks[0].read_bytes())
+            notebooks[0].rename(notebooks[0].with_name(notebooks[0].name + ".original"))
+            events.append(
+                {
+                    "student": student,
+                    "event": f"notebook was named {notebooks[0].name!r}; graded as {expected}",
+                }
+            )
+        else:
+            names = ", ".join(p.name for p in notebooks)
+            events.append(
+                {"student": student, "event": f"several notebooks ({names}) and none named {expected}"}
+            )
+    return events
+
+
+def collect_report(course_root: Path, assignment: str) -> list[dict[str, object]]:
+    """Per student: autograded score, max, and the integrity flags, from the gradebook and the JSON reports."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    rows = []
+    with Gradebook(f"sqlite:///{course_root / 'gradebook.db'}") as gb:
+        for student in sorted(s.id for s in gb.students):
+            row: dict[str, object] = {"student": student}
+            try:
+                submission = gb.find_submission(assignment, student)
+            except MissingEntry:
+                row.update(score="", max_score="", flags="no submission")
+                rows.append(row)
+                continue
+            flags = []
+            for path in sorted((course_root / "autograded" / student / assignment).glob("*.integrity.json")):
+                report = json.loads(path.read_text(encoding="utf-8"))
+                flags += [f"{f['level']}: {f['message']}" for f in report["flags"]]
+            if not (course_root / "autograded" / student / assignment).exists():
+                flags.append(
+                    "violation: not autograded: " + _why_not_graded(course_root, student, assignment)
+                )
+            row.update(
+                score=round(submission.score, 2),
+                max_score=submission.max_score,
+                needs_manual_grade=submission.needs_manual_grade,
+                flags=" | ".join(flags),
+            )
+            rows.append(row)
+    return rows
+
+
+def _why_not_graded(course_root: Path, student: str, assignment: str) -> str:
+    import nbformat
+
+    path = course_root / "submitted" / student / assignment / f"{assignment}.ipynb"
+    if not path.exists():
+        return f"no {path.name} in the submission"
+    try:
+        nbformat.read(path, as_version=4)
+    except Exception as err:
+        return f"{path.name} is not a readable notebook ({type(err).__name__}); ask the student to resubmit"
+    return "nbgrader failed on this notebook; see the autograde log"
+
+
+def write_report(rows: list[dict[str, object]], path: Path) -> Path:
+    """Write the report rows as CSV."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fields = ["student", "score", "max_score", "needs_manual_grade", "flags"]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m course.autograde normalize|report COURSE_ROOT ASSIGNMENT``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m course.autograde", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["normalize", "report"])
+    parser.add_argument("course_root", type=Path)
+    parser.add_argument("assignment")
+    args = parser.parse_args(argv)
+    if args.command == "normalize":
+        for event in normalize_submissions(args.course_root, args.assignment):
+            print(f"{event['student']}: {event['event']}")
+        return 0
+    rows = collect_report(args.course_root, args.assignment)
+    path = write_report(rows, args.course_root / "reports" / f"{args.assignment}-integrity.csv")
+    width = max([len(str(r["student"])) for r in rows] + [7])
+    for row in rows:
+        print(
+            f"{str(row['student']):{width}}  {row.get('score', '')!s:>6} / {row.get('max_score', '')!s:<5} {row.get('flags', '')}"
+        )
+    print(f"report written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

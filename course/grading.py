@@ -1,0 +1,157 @@
+"""Answer-checking helpers for the problem sets' test cells.
+
+The helpers are strict on purpose. Stock ``assert answer == expected`` is fooled by an object whose ``__eq__``
+always returns True; every helper here first checks the *exact* type (``type(x) is str``, never
+``isinstance``), element by element for containers, and only then compares values. A failed check raises
+``AssertionError`` with a message that tells the student what to fix, never the expected answer.
+
+The ``score_*`` helpers return partial credit: a test cell that ends with one of them shows the number as its
+result, and nbgrader records it as the cell's score.
+
+These functions run inside the grading kernel; the autograder (``course/autograde.py``) verifies before each
+test cell that they have not been replaced.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+from course.reactions import COMMITMENT_CODES, STANCE_CODES, score_coding
+
+#: The helpers whose code the autograder fingerprints (see course.integrity).
+HELPERS = (
+    "check_type",
+    "check_choice",
+    "check_equal",
+    "check_close",
+    "check_keys",
+    "check_phrase",
+    "score_codes",
+    "score_matches",
+    "score_phrase",
+)
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _name(type_or_types) -> str:
+    if isinstance(type_or_types, tuple):
+        return " or ".join(t.__name__ for t in type_or_types)
+    return type_or_types.__name__
+
+
+def check_type(value: object, expected_type: type | tuple[type, ...], name: str) -> None:
+    """Fail unless ``type(value)`` is exactly ``expected_type`` (or one of a tuple of types)."""
+    allowed = expected_type if isinstance(expected_type, tuple) else (expected_type,)
+    if type(value) not in allowed:
+        raise AssertionError(f"{name} should be a {_name(expected_type)}, but it is a {type(value).__name__}")
+
+
+def check_choice(value: object, choices: Iterable[str], name: str) -> None:
+    """Fail unless ``value`` is a plain ``str`` equal to one of ``choices``."""
+    choices = tuple(choices)
+    check_type(value, str, name)
+    if str.__str__(value) not in choices:
+        raise AssertionError(f"{name} is {value!r}; it should be one of: {', '.join(choices)}")
+
+
+def _same(value: object, expected: object, rel: float) -> bool:
+    if type(value) is not type(expected):
+        return False
+    if type(expected) is float:
+        return math.isclose(value, expected, rel_tol=rel, abs_tol=rel)
+    if type(expected) in (list, tuple):
+        return len(value) == len(expected) and all(
+            _same(v, e, rel) for v, e in zip(value, expected, strict=True)
+        )
+    if type(expected) is dict:
+        return set(value) == set(expected) and all(_same(value[k], expected[k], rel) for k in expected)
+    if type(expected) in (set, frozenset):
+        return all(type(v) in _SCALARS for v in value) and set(value) == set(expected)
+    if type(expected) in _SCALARS:
+        return type(expected).__eq__(expected, value) is True
+    raise TypeError(f"check_equal cannot compare values of type {type(expected).__name__}")
+
+
+def check_equal(value: object, expected: object, name: str, hint: str = "", rel: float = 1e-9) -> None:
+    """Fail unless ``value`` has exactly the type of ``expected`` (recursively) and the same value.
+
+    Floats compare with a relative tolerance ``rel``. ``hint`` is added to the failure message (never put the
+    expected value in it).
+    """
+    if type(value) is not type(expected):
+        raise AssertionError(
+            f"{name} should be a {type(expected).__name__}, but it is a {type(value).__name__}"
+        )
+    if not _same(value, expected, rel):
+        raise AssertionError(f"{name} is not right yet." + (f" {hint}" if hint else ""))
+
+
+def check_close(value: object, expected: float, name: str, rel: float = 1e-3, hint: str = "") -> None:
+    """Fail unless ``value`` is an ``int`` or ``float`` (not bool) within ``rel`` of ``expected``."""
+    check_type(value, (int, float), name)
+    if not math.isfinite(value):
+        raise AssertionError(f"{name} should be a finite number, not {value!r}")
+    if not math.isclose(float(value), float(expected), rel_tol=rel):
+        raise AssertionError(f"{name} = {value!r} is not right yet." + (f" {hint}" if hint else ""))
+
+
+def check_keys(value: object, keys: Iterable[str], name: str) -> None:
+    """Fail unless ``value`` is a plain ``dict`` whose keys are exactly ``keys`` (all plain ``str``)."""
+    keys = set(keys)
+    check_type(value, dict, name)
+    if not all(type(k) is str for k in value):
+        raise AssertionError(f"the keys of {name} should all be strings")
+    if set(value) != keys:
+        missing, extra = sorted(keys - set(value)), sorted(set(value) - keys)
+        raise AssertionError(
+            f"{name} should have exactly the keys {sorted(keys)}; missing {missing}, extra {extra}"
+        )
+
+
+def _norm(text: str) -> str:
+    return " ".join(str.lower(text).replace("’", "'").replace('"', "").split())
+
+
+def check_phrase(value: object, text: str, name: str) -> None:
+    """Fail unless ``value`` is a non-empty ``str`` that appears word for word in ``text``."""
+    check_type(value, str, name)
+    if not str.strip(value):
+        raise AssertionError(f"{name} is empty; copy the words from the statement")
+    if _norm(value) not in _norm(text):
+        raise AssertionError(f"{name} = {value!r} does not appear word for word in the statement")
+
+
+def score_codes(
+    stance: object, commitment: object, expected: tuple[str, str], points: tuple[float, float]
+) -> float:
+    """Points for a coded reaction: full for the right code, half for a neighbouring one (course.reactions).
+
+    Anything that is not a plain ``str`` among the scheme's codes scores 0 for that part.
+    """
+    total = 0.0
+    for given, reference, kind, worth, codes in (
+        (stance, expected[0], "stance", points[0], STANCE_CODES),
+        (commitment, expected[1], "commitment", points[1], COMMITMENT_CODES),
+    ):
+        if type(given) is str and given in codes:
+            total += worth * score_coding(given, reference, kind)
+    return round(total, 4)
+
+
+def score_matches(given: object, expected: Mapping[str, str], per_item: float) -> float:
+    """``per_item`` points for each key of ``expected`` whose value in ``given`` is exactly right."""
+    if type(given) is not dict:
+        return 0.0
+    right = sum(1 for key, value in expected.items() if type(given.get(key)) is str and given[key] == value)
+    return round(right * per_item, 4)
+
+
+def score_phrase(value: object, accepted: Iterable[str], points: float, max_words: int = 10) -> float:
+    """``points`` if ``value`` is a short ``str`` (``max_words`` at most) holding one of the ``accepted`` phrases."""
+    if type(value) is not str:
+        return 0.0
+    answer = _norm(value)
+    short = len(answer.split()) <= max_words  # the phrase itself, not the whole statement pasted back
+    return points if short and any(_norm(a) in answer for a in accepted) else 0.0

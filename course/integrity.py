@@ -1,0 +1,119 @@
+"""The grading kernel's self-report: has anything tampered with how test cells run?
+
+The autograder (course/autograde.py) evaluates :func:`probe` in the student's kernel before the notebook's
+first cell and before every test cell, through the kernel's ``user_expressions`` channel, which bypasses
+IPython's input and AST transformers. It compares each report with the first one. The report covers the known
+ways a submission can make failing tests pass:
+
+- IPython input transformers and AST transformers (which can blank or rewrite later cells);
+- shell methods replaced on the instance (e.g. ``showtraceback``, which hides errors; ``run_cell``);
+- builtins replaced (``isinstance``, ``type``, ``len``, ``print``, ...);
+- the course's checking helpers replaced (their code is fingerprinted);
+- trace and profile hooks.
+
+This module must stay import-light: it is imported inside the student's kernel.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import json
+import sys
+
+#: Builtins that test code relies on; each must still be the interpreter's own object.
+GUARDED_BUILTINS = (
+    "abs", "all", "any", "bool", "dict", "float", "getattr", "hasattr", "int", "isinstance", "len", "list",
+    "max", "min", "print", "repr", "round", "set", "sorted", "str", "sum", "tuple", "type", "zip",
+    "AssertionError", "Exception", "__import__", "__build_class__",
+)  # fmt: skip
+#: Shell methods that decide what runs and what errors are shown.
+GUARDED_SHELL_METHODS = (
+    "run_cell", "run_cell_async", "run_ast_nodes", "run_code", "transform_cell", "transform_ast",
+    "showtraceback", "_showtraceback", "showsyntaxerror", "get_exception_only", "user_expressions", "ev", "ex",
+)  # fmt: skip
+
+
+def _feed(digest, code) -> None:
+    digest.update(code.co_code)
+    digest.update(repr(code.co_names).encode())
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):  # nested code (comprehensions, lambdas): its repr holds an address
+            _feed(digest, const)
+        else:
+            digest.update(repr(const).encode())
+
+
+def _fingerprint(function) -> str:
+    digest = hashlib.sha256()
+    _feed(digest, function.__code__)
+    return digest.hexdigest()[:16]
+
+
+def helper_fingerprints() -> dict[str, str]:
+    """Fingerprints of the checking helpers as this process sees them (the grader computes the reference)."""
+    import course.grading as grading
+    import course.reactions as reactions
+
+    functions = {name: getattr(grading, name, None) for name in grading.HELPERS}
+    functions["reactions.score_coding"] = getattr(reactions, "score_coding", None)
+    functions["reactions.stance_distance"] = getattr(reactions, "stance_distance", None)
+    return {
+        name: (_fingerprint(f) if callable(f) and hasattr(f, "__code__") else "replaced")
+        for name, f in functions.items()
+    }
+
+
+def _builtins_ok() -> list[str]:
+    bad = []
+    for name in GUARDED_BUILTINS:
+        obj = getattr(builtins, name, None)
+        if isinstance(obj, type):
+            if obj.__module__ != "builtins" or obj.__name__ != name:
+                bad.append(name)
+        elif type(obj).__name__ != "builtin_function_or_method" or obj.__name__ != name:
+            bad.append(name)
+    return bad
+
+
+def _shell_report(shell) -> dict[str, object]:
+    cls = type(shell)
+    on_instance = [name for name in GUARDED_SHELL_METHODS if name in vars(shell)]
+    on_class = [
+        name
+        for name in GUARDED_SHELL_METHODS
+        if not str(getattr(getattr(cls, name, None), "__module__", "") or "").startswith(
+            ("IPython.", "ipykernel.")
+        )
+    ]
+    return {
+        "input_transformers_cleanup": len(shell.input_transformers_cleanup),
+        "input_transformers_post": len(shell.input_transformers_post),
+        "ast_transformers": len(shell.ast_transformers),
+        "overridden_methods": sorted(set(on_instance + on_class)),
+        "transformer_manager": type(shell.input_transformer_manager).__module__,
+    }
+
+
+def probe() -> str:
+    """Return a JSON report of the kernel's grading-relevant state (see the module docstring)."""
+    report: dict[str, object] = {}
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        report["shell"] = _shell_report(shell) if shell is not None else None
+        report["user_builtins_is_module"] = (
+            shell is not None and shell.user_ns.get("__builtins__") is builtins
+        )
+    except Exception as err:  # the report must always come back
+        report["shell_error"] = f"{type(err).__name__}: {err}"
+    report["builtins_replaced"] = _builtins_ok()
+    report["trace"] = sys.gettrace() is not None
+    report["profile"] = sys.getprofile() is not None
+    try:
+        report["helpers"] = helper_fingerprints()
+        report["helpers_module"] = sys.modules["course.grading"].__file__
+    except Exception as err:
+        report["helpers_error"] = f"{type(err).__name__}: {err}"
+    return json.dumps(report, sort_keys=True)

@@ -1,0 +1,155 @@
+"""The integrity machinery's pieces, without running nbgrader."""
+
+import json
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from course import autograde, integrity
+
+
+def test_sentinel_keeps_the_final_value_for_partial_credit():
+    source = "check(x)\nscore(a, b) + 0.5"
+    rewritten = autograde.with_sentinel(source, "abc")
+    assert rewritten.splitlines() == [
+        "check(x)",
+        "__course_result__ = (score(a, b) + 0.5)",
+        "print('course-sentinel:abc')",
+        "__course_result__",
+    ]
+    namespace = {"check": lambda x: None, "score": lambda a, b: 1.0, "x": 1, "a": 1, "b": 2}
+    exec(rewritten.replace("__course_result__\n", "").rsplit("\n", 1)[0], namespace)
+    assert namespace["__course_result__"] == 1.5
+    assert autograde.with_sentinel("assert x", "t").endswith("print('course-sentinel:t')")
+    assert autograde.with_sentinel("def f(:", "t").endswith("print('course-sentinel:t')")
+
+
+def test_probe_reports_a_clean_process_and_its_helpers():
+    report = json.loads(integrity.probe())
+    assert report["builtins_replaced"] == []
+    assert set(report["helpers"]) == set(integrity.helper_fingerprints())
+    assert report["trace"] in (True, False)  # coverage tools may trace the test process itself
+
+
+def test_compare_names_each_kind_of_tampering():
+    base = json.loads(integrity.probe())
+    base["shell"] = {
+        "input_transformers_cleanup": 3,
+        "input_transformers_post": 0,
+        "ast_transformers": 0,
+        "overridden_methods": [],
+        "transformer_manager": "IPython.core.inputtransformer2",
+    }
+    base["user_builtins_is_module"] = True
+    reference = integrity.helper_fingerprints()
+    assert autograde.compare(base, json.loads(json.dumps(base)), reference) == []
+    now = json.loads(json.dumps(base))
+    now["shell"]["input_transformers_cleanup"] = 4
+    now["shell"]["ast_transformers"] = 1
+    now["shell"]["overridden_methods"] = ["showtraceback"]
+    now["builtins_replaced"] = ["isinstance"]
+    now["user_builtins_is_module"] = False
+    now["helpers"]["score_codes"] = "replaced"
+    found = " | ".join(autograde.compare(base, now, reference))
+    for needle in (
+        "installed an IPython input transformer",
+        "installed an IPython AST transformer",
+        "replaced IPython shell method(s) showtraceback",
+        "replaced builtin(s) isinstance",
+        "replaced __builtins__",
+        "replaced checking helper(s) score_codes",
+    ):
+        assert needle in found
+    assert "probe failed" in autograde.compare(base, {"shell_error": "boom"}, reference)[0]
+
+
+def _test_cell(source, grade_id="t1", points=1):
+    cell = new_code_cell(source)
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": grade_id,
+                                 "points": points, "schema_version": 3}  # fmt: skip
+    return cell
+
+
+def test_scan_flags_student_cells_that_touch_the_machinery():
+    answer = new_code_cell("x = 1\nget_ipython().ast_transformers.append(t)")
+    answer.metadata["nbgrader"] = {"solution": True, "grade": False, "locked": False, "grade_id": "a1"}
+    nb = new_notebook(cells=[answer, _test_cell("import builtins  # test code is not scanned")])
+    flags = autograde.scan_source(nb)
+    assert len(flags) == 1 and flags[0]["cell"] == "a1" and "code transformers" in flags[0]["message"]
+
+
+def test_check_integrity_zeroes_a_silent_cell_and_cells_after_tampering(tmp_path):
+    ok = _test_cell("check()", "ok")
+    ok.outputs = [nbformat.v4.new_output("stream", name="stdout", text="course-sentinel:aaa\n")]
+    silent = _test_cell("check()", "silent")  # ran, no error, but no sentinel: blanked or error hidden
+    silent.outputs = []
+    late = _test_cell("check()", "late")
+    late.outputs = [nbformat.v4.new_output("stream", name="stdout", text="course-sentinel:ccc\n")]
+    nb = new_notebook(cells=[ok, silent, late])
+    resources = {
+        "course_integrity": {"flags": [], "tampered_from": 2, "sentinels": {0: "aaa", 1: "bbb", 2: "ccc"}},
+        "metadata": {"path": str(tmp_path)},
+        "nbgrader": {"notebook": "nb", "student": "s", "assignment": "a"},
+    }
+    nb, resources = autograde.CheckIntegrity().preprocess(nb, resources)
+    note, ok, silent, late = nb.cells
+    assert note.cell_type == "markdown" and "Integrity check" in note.source
+    assert ok.outputs == [], "the sentinel line is removed"
+    assert (
+        silent.outputs[0].ename == "IntegrityError" and "did not run to its end" in silent.outputs[0].evalue
+    )
+    assert late.outputs[0].ename == "IntegrityError"
+    assert resources["course_integrity"]["flagged_cells"] == ["late", "silent"]
+    report = json.loads((tmp_path / "nb.integrity.json").read_text())
+    assert [t["zeroed"] for t in report["tests"]] == [False, True, True]
+
+
+def test_feedback_hides_hidden_source_and_hidden_failures():
+    source = 'check(x)\n### BEGIN HIDDEN TESTS\nassert x == 42, "the answer is 42"\n### END HIDDEN TESTS'
+    hidden_fail = _test_cell(source)
+    hidden_fail.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="AssertionError",
+            evalue="the answer is 42",
+            traceback=["Cell In[5], line 3", 'assert x == 42, "the answer is 42"'],
+        )  # fmt: skip
+    ]
+    visible_fail = _test_cell(source, "t2")
+    visible_fail.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="AssertionError",
+            evalue="x should be a str",
+            traceback=["Cell In[6], line 1", "check(x)"],
+        )  # fmt: skip
+    ]
+    integrity_fail = _test_cell(source, "t3")
+    integrity_fail.outputs = [
+        nbformat.v4.new_output("error", ename="IntegrityError", evalue="tampering", traceback=[])
+    ]
+    nb = new_notebook(cells=[hidden_fail, visible_fail, integrity_fail, new_markdown_cell("text")])
+    nb, _ = autograde.HideHiddenTests().preprocess(nb, {})
+    assert all("42" not in c.source and "HIDDEN" not in c.source for c in nb.cells[:3])
+    assert nb.cells[0].outputs[0].ename == "HiddenTestFailed" and "42" not in json.dumps(nb.cells[0].outputs)
+    assert nb.cells[1].outputs[0].evalue == "x should be a str"
+    assert nb.cells[2].outputs[0].evalue == "tampering"
+
+
+def test_hidden_lines_and_failing_line():
+    assert autograde.hidden_lines("a\n### BEGIN HIDDEN TESTS\nb\n### END HIDDEN TESTS\nc") == {2, 3, 4}
+    assert autograde._failing_line(["\x1b[0;31mCell In[3], line 7\x1b[0m", "----> 7 assert"]) == 7
+    assert autograde._failing_line(["no numbers"]) is None
+
+
+def test_normalize_renames_a_single_renamed_notebook(tmp_path):
+    folder = tmp_path / "submitted" / "s1" / "ps"
+    folder.mkdir(parents=True)
+    (folder / "Copy of ps.ipynb").write_text("{}")
+    two = tmp_path / "submitted" / "s2" / "ps"
+    two.mkdir(parents=True)
+    (two / "a.ipynb").write_text("{}")
+    (two / "b.ipynb").write_text("{}")
+    events = autograde.normalize_submissions(tmp_path, "ps")
+    assert (folder / "ps.ipynb").exists() and (folder / "Copy of ps.ipynb.original").exists()
+    assert [e["student"] for e in events] == ["s1", "s2"] and "several notebooks" in events[1]["event"]

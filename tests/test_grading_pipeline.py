@@ -1,0 +1,182 @@
+"""The nbgrader course, run for real on a temporary copy: generate, submit a class, autograde, export, feedback."""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ROOT
+
+from course import autograde
+from course.demo_class import DEMO_LIMITS, PS1, STUDENTS, write_class
+
+ASSIGNMENTS = ROOT / "assignments"
+PROBLEM_SETS = sorted(p.name for p in (ASSIGNMENTS / "source").iterdir() if p.is_dir())
+
+
+def nbgrader(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.prefix) / "bin") + os.pathsep + env.get("PATH", "")
+    env["PYTHONWARNINGS"] = "ignore:::nbgrader.api"
+    result = subprocess.run(
+        [str(Path(sys.prefix) / "bin" / "nbgrader"), *args], cwd=root, env=env, capture_output=True, text=True
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"nbgrader {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
+    return result
+
+
+def course_copy(tmp: Path) -> Path:
+    root = tmp / "course"
+    root.mkdir()
+    shutil.copy(ASSIGNMENTS / "nbgrader_config.py", root)
+    shutil.copytree(ASSIGNMENTS / "source", root / "source")
+    return root
+
+
+def test_committed_release_is_what_nbgrader_generates(tmp_path):
+    root = course_copy(tmp_path)
+    for ps in PROBLEM_SETS:
+        nbgrader(root, "generate_assignment", ps, "--force")
+        for generated in sorted((root / "release" / ps).rglob("*")):
+            if generated.is_file():
+                committed = ASSIGNMENTS / "release" / ps / generated.relative_to(root / "release" / ps)
+                assert committed.exists(), f"{committed} is missing: run `make release`"
+                assert committed.read_bytes() == generated.read_bytes(), (
+                    f"{committed} is stale: run `make release`"
+                )
+
+
+@pytest.mark.parametrize("ps", PROBLEM_SETS)
+def test_source_passes_and_unanswered_release_fails_every_test(ps):
+    from nbgrader.validator import Validator
+
+    source = ASSIGNMENTS / "source" / ps / f"{ps}.ipynb"
+    release = ASSIGNMENTS / "release" / ps / f"{ps}.ipynb"
+    assert not Validator().validate(str(source)).get("failed"), f"{ps}: the reference solution fails a test"
+    failed = Validator().validate(str(release)).get("failed", [])
+    nb = nbformat.read(release, as_version=4)
+    tests = [c for c in nb.cells if autograde.is_test_cell(c)]
+    assert len(tests) >= 5
+    for cell in tests:
+        code = [
+            line
+            for line in cell.source.splitlines()
+            if line.strip() and not line.strip().startswith(("#", '"""'))
+        ]
+        assert any("check_" in line or "assert" in line for line in code), (
+            f"{ps}: a test cell is empty after release"
+        )
+    assert len(failed) >= len(tests), f"{ps}: unanswered, {len(tests) - len(failed)} test cells pass"
+
+
+@pytest.mark.parametrize("ps", PROBLEM_SETS)
+def test_each_problem_set_has_a_rubric_and_manual_answer(ps):
+    nb = nbformat.read(ASSIGNMENTS / "source" / ps / f"{ps}.ipynb", as_version=4)
+    manual = [
+        c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")
+    ]
+    assert manual, f"{ps}: no manually graded answer"
+    assert any("Rubric" in c.source for c in nb.cells if c.cell_type == "markdown"), f"{ps}: no rubric"
+    assert re.search(r"\*\*Time:\*\* \d+", nb.cells[0].source)
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    """A class of simulated students, autograded once for all the assertions below."""
+    root = course_copy(tmp_path_factory.mktemp("grading"))
+    nbgrader(root, "generate_assignment", PS1, "--force")
+    write_class(root)
+    events = autograde.normalize_submissions(root, PS1)
+    limits = [f"--{k}={v}" for k, v in DEMO_LIMITS.items()]
+    run = nbgrader(root, "autograde", PS1, *limits, check=False)
+    nbgrader(root, "export", "--to", "grades.csv")
+    nbgrader(root, "generate_feedback", PS1)
+    report = {row["student"]: row for row in autograde.collect_report(root, PS1)}
+    return root, run, events, report
+
+
+def test_every_student_gets_exactly_the_expected_score(graded_class):
+    root, run, _, _ = graded_class
+    assert run.returncode in (0, 1), run.stderr[-2000:]
+    with open(root / "grades.csv", newline="") as handle:
+        grades = {row["student_id"]: row for row in csv.DictReader(handle)}
+    got = {s.name: float(grades[s.name]["raw_score"]) for s in STUDENTS}
+    expected = {s.name: s.score for s in STUDENTS}
+    assert got == expected
+
+
+def test_every_expected_flag_is_raised_and_clean_submissions_raise_none(graded_class):
+    _, _, _, report = graded_class
+    for student in STUDENTS:
+        flags = str(report[student.name]["flags"])
+        for needle in student.flags:
+            assert needle in flags, f"{student.name}: expected a flag containing {needle!r}, got {flags!r}"
+        if not student.flags:
+            assert "violation" not in flags and "review" not in flags, f"{student.name}: false alarm: {flags}"
+
+
+def test_flagged_test_cells_need_a_manual_look(graded_class):
+    _, _, _, report = graded_class
+    assert report["adv_input_transformer"]["needs_manual_grade"] is True
+    assert report["correct"]["needs_manual_grade"] is True, "the written answer always needs grading"
+
+
+def test_a_renamed_notebook_is_graded_under_its_expected_name(graded_class):
+    _, _, events, _ = graded_class
+    assert any(e["student"] == "renamed" and "ps1 (1).ipynb" in e["event"] for e in events)
+
+
+def test_feedback_never_shows_hidden_tests(graded_class):
+    root, _, _, _ = graded_class
+    source = nbformat.read(root / "source" / PS1 / f"{PS1}.ipynb", as_version=4)
+    hidden = []
+    for cell in source.cells:
+        lines = cell.source.splitlines()
+        hidden += [lines[n - 1].strip() for n in autograde.hidden_lines(cell.source)]
+    hidden = [h for h in hidden if h and "HIDDEN TESTS" not in h]
+    assert len(hidden) > 10
+    pages = sorted((root / "feedback").glob(f"*/{PS1}/{PS1}.html"))
+    assert len(pages) == len(STUDENTS) - 1, "everyone but the unreadable file gets feedback"
+    for page in pages:
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+        leaks = [h for h in hidden if h in text]
+        assert not leaks, f"{page.parts[-3]}: hidden test lines in feedback: {leaks[:3]}"
+    wrong = html.unescape((root / "feedback" / "wrong" / PS1 / f"{PS1}.html").read_text(encoding="utf-8"))
+    assert "A hidden test failed" in wrong, "a failed hidden assertion is reported, without its source"
+
+
+def test_regrading_loses_nothing_in_the_gradebook(graded_class):
+    from nbgrader.api import Gradebook
+
+    root, _, _, _ = graded_class
+    db = f"sqlite:///{root / 'gradebook.db'}"
+    with Gradebook(db) as gb:
+        grade = gb.find_grade("ps1_e_answer", PS1, PS1, "correct")
+        grade.manual_score = 4
+        gb.db.commit()
+    nbgrader(root, "autograde", PS1, "--student", "correct")  # without --force: skipped
+    nbgrader(root, "autograde", PS1, "--student", "partial", "--force")
+    with Gradebook(db) as gb:
+        assert gb.find_grade("ps1_e_answer", PS1, PS1, "correct").manual_score == 4
+        assert gb.find_submission(PS1, "correct").score == 24
+        assert gb.find_submission(PS1, "partial").score == 10.75
+        assert gb.find_submission(PS1, "adv_helpers").score == 0
+
+
+def test_integrity_reports_are_written_beside_each_autograded_notebook(graded_class):
+    root, _, _, _ = graded_class
+    report = json.loads((root / "autograded" / "correct" / PS1 / f"{PS1}.integrity.json").read_text())
+    assert report["student"] == "correct" and report["flags"] == []
+    assert all(t["ran_to_end"] for t in report["tests"])
