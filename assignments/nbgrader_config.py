@@ -3,10 +3,12 @@
 The autograder uses the course's integrity plugins (course/autograde.py): see INSTRUCTORS.md.
 """
 
+import os
+
 c = get_config()  # noqa: F821 (provided by nbgrader)
 
 c.CourseDirectory.course_id = "northeast-asian-security"
-c.CourseDirectory.root = "."
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 # Student uploads from an LMS go under downloaded/<assignment>/archive/; see INSTRUCTORS.md.
 c.ZipCollectApp.collector_plugin = "nbgrader.plugins.zipcollect.FileNameCollectorPlugin"
 # LMS file names look like "<student_id>_<anything>.ipynb" (e.g. "jdoe_ps1_reading_official_reactions.ipynb").

@@ -92,3 +92,15 @@ def test_partial_credit_scores():
 def test_helpers_listed_for_fingerprinting_exist():
     for name in grading.HELPERS:
         assert callable(getattr(grading, name))
+
+
+def test_numpy_scalars_from_pandas_count_as_numbers_but_subclasses_do_not():
+    import numpy as np
+
+    grading.check_type(np.float64(1.5), float, "x")
+    grading.check_type(np.int64(3), int, "n")
+    grading.check_close(np.float64(806.7), 806.7, "d")
+    with pytest.raises(AssertionError):
+        grading.check_type(np.int64(3), float, "x")
+    with pytest.raises(AssertionError):
+        grading.check_type(AlwaysEqualFloat(1.0), float, "x")

@@ -180,3 +180,19 @@ def test_integrity_reports_are_written_beside_each_autograded_notebook(graded_cl
     report = json.loads((root / "autograded" / "correct" / PS1 / f"{PS1}.integrity.json").read_text())
     assert report["student"] == "correct" and report["flags"] == []
     assert all(t["ran_to_end"] for t in report["tests"])
+
+
+@pytest.mark.parametrize("ps", [p for p in PROBLEM_SETS if p != PS1])
+def test_other_problem_sets_grade_the_solution_full_and_the_blank_zero(ps, tmp_path):
+    """Problem sets 2 and 3 through the real pipeline: the reference solution and an unanswered notebook."""
+    root = course_copy(tmp_path)
+    nbgrader(root, "generate_assignment", ps, "--force")
+    for student, source in (("solution", root / "source"), ("blank", root / "release")):
+        folder = root / "submitted" / student / ps
+        folder.mkdir(parents=True)
+        shutil.copy(source / ps / f"{ps}.ipynb", folder)
+    nbgrader(root, "autograde", ps)
+    report = {row["student"]: row for row in autograde.collect_report(root, ps)}
+    assert report["solution"]["score"] == 20 and report["blank"]["score"] == 0
+    assert report["solution"]["max_score"] == 25
+    assert "violation" not in str(report["solution"]["flags"]) + str(report["blank"]["flags"])
