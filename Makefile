@@ -126,5 +126,6 @@ $(STAMP): requirements.txt pyproject.toml | check-python
 	@$(BIN)/python -m pip install --disable-pip-version-check --no-deps -e . >> $(INSTALL_LOG) 2>&1 || { \
 	  echo "make: installing the course package failed; see $(INSTALL_LOG)"; exit 1; }
 	@$(BIN)/python -m course.lab_settings
+	@$(BIN)/python -m course.sandbox install
 	@touch $(STAMP)
 	@echo "make: $(VENV) is ready"

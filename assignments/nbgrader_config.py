@@ -38,6 +38,10 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# The grading kernel runs sandboxed (course/sandbox.py: bubblewrap hides source/, gradebook.db and other students'
+# work); without bubblewrap every notebook is flagged for review. `make` installs the kernelspec.
+c.Execute.kernel_name = "course-grading"
+c.IntegrityExecute.require_sandbox = True
 c.Execute.timeout = 30  # seconds per cell
 c.IntegrityExecute.notebook_timeout = 300  # seconds per notebook
 c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]

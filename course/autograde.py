@@ -44,7 +44,7 @@ from pathlib import Path
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells, SaveAutoGrades
-from traitlets import Integer, Unicode
+from traitlets import Bool, Integer, Unicode
 
 FLAG_KEY = "course_integrity"
 PROBE = "__import__('course.integrity', fromlist=['probe']).probe()"
@@ -201,6 +201,9 @@ class IntegrityExecute(Execute):
     notebook_timeout = Integer(
         300, help="Seconds the whole notebook may run; cells after the limit are not run (tests score 0)."
     ).tag(config=True)
+    require_sandbox = Bool(
+        True, help="Flag every notebook whose grading kernel could read the course's solutions (no sandbox)."
+    ).tag(config=True)
 
     def preprocess(self, nb, resources, km=None):
         from course.integrity import helper_fingerprints
@@ -262,6 +265,13 @@ class IntegrityExecute(Execute):
             if "shell_error" in self._baseline:
                 self._flags.append(flag("violation", "the integrity probe failed before the first cell"))
                 self._tampered_from = index
+            elif self.require_sandbox and not self._baseline.get("sandbox"):
+                self._flags.append(
+                    flag(
+                        "review",
+                        "the grading kernel was not sandboxed: it could read the solutions (see INSTRUCTORS.md)",
+                    )
+                )
         try:
             if not is_test_cell(cell):
                 cell, resources = super().preprocess_cell(cell, resources, index)

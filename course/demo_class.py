@@ -215,6 +215,34 @@ STUDENTS: tuple[Student, ...] = (
         flags=("replaced IPython shell method(s) showtraceback",),
     ),
     Student(
+        "adv_read_solutions",
+        "reads the solutions from source/ and the gradebook while being graded (the sandbox hides them)",
+        0.25,
+        {
+            **WRONG,
+            "ps1_a1_answer": (
+                "import pathlib\n"
+                "root = pathlib.Path('../../..')\n"
+                "try:\n"
+                "    leak = (root / 'source' / 'ps1_reading_official_reactions' / 'ps1_reading_official_reactions.ipynb').read_text()\n"
+                "    leak += (root / 'gradebook.db').read_bytes().decode('latin-1')\n"
+                "except OSError:\n"
+                "    leak = ''\n"
+                + "\n".join(
+                    f"if 'BEGIN SOLUTION' in leak:\n    {CORRECT[k]}\nelse:\n    {WRONG[k]}"
+                    for k in (
+                        "ps1_a1_answer",
+                        "ps1_a2_answer",
+                        "ps1_a3_answer",
+                        "ps1_a4_answer",
+                        "ps1_a5_answer",
+                    )
+                )
+            ),
+            **{f"ps1_a{n}_answer": "pass" for n in range(2, 6)},
+        },
+    ),
+    Student(
         "bad_json",
         "a file that is not valid JSON",
         0.0,

@@ -109,6 +109,7 @@ def probe() -> str:
     except Exception as err:  # the report must always come back
         report["shell_error"] = f"{type(err).__name__}: {err}"
     report["builtins_replaced"] = _builtins_ok()
+    report["sandbox"] = __import__("os").environ.get("COURSE_SANDBOX", "")
     report["trace"] = sys.gettrace() is not None
     report["profile"] = sys.getprofile() is not None
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT
+from conftest import ROOT, skip_or_fail
 
 from course import autograde
 from course.demo_class import DEMO_LIMITS, PS1, STUDENTS, write_class
@@ -95,6 +95,10 @@ def test_each_problem_set_has_a_rubric_and_manual_answer(ps):
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
     """A class of simulated students, autograded once for all the assertions below."""
+    if not shutil.which("bwrap"):
+        skip_or_fail(
+            "bubblewrap is not installed (sudo apt-get install bubblewrap): the grading sandbox needs it"
+        )
     root = course_copy(tmp_path_factory.mktemp("grading"))
     nbgrader(root, "generate_assignment", PS1, "--force")
     write_class(root)
@@ -186,6 +190,10 @@ def test_integrity_reports_are_written_beside_each_autograded_notebook(graded_cl
 def test_other_problem_sets_grade_the_solution_full_and_the_blank_zero(ps, tmp_path):
     """Problem sets 2 and 3 through the real pipeline: the reference solution and an unanswered notebook."""
     root = course_copy(tmp_path)
+    if not shutil.which("bwrap"):
+        skip_or_fail(
+            "bubblewrap is not installed (sudo apt-get install bubblewrap): the grading sandbox needs it"
+        )
     nbgrader(root, "generate_assignment", ps, "--force")
     for student, source in (("solution", root / "source"), ("blank", root / "release")):
         folder = root / "submitted" / student / ps
@@ -196,3 +204,24 @@ def test_other_problem_sets_grade_the_solution_full_and_the_blank_zero(ps, tmp_p
     assert report["solution"]["score"] == 20 and report["blank"]["score"] == 0
     assert report["solution"]["max_score"] == 25
     assert "violation" not in str(report["solution"]["flags"]) + str(report["blank"]["flags"])
+
+
+def test_the_grading_kernel_cannot_see_the_solutions(tmp_path):
+    """Without the sandbox the same submission reads source/ and scores full marks on part A."""
+    from course.demo_class import STUDENTS as ALL
+
+    if not shutil.which("bwrap"):
+        skip_or_fail(
+            "bubblewrap is not installed (sudo apt-get install bubblewrap): the grading sandbox needs it"
+        )
+    reader = [s for s in ALL if s.name == "adv_read_solutions"]
+    root = course_copy(tmp_path)
+    nbgrader(root, "generate_assignment", PS1, "--force")
+    write_class(root, reader)
+    nbgrader(root, "autograde", PS1)
+    sandboxed = autograde.collect_report(root, PS1)[0]
+    nbgrader(root, "autograde", PS1, "--force", "--Execute.kernel_name=python3")
+    unsandboxed = autograde.collect_report(root, PS1)[0]
+    assert sandboxed["score"] == 0.25 and "not sandboxed" not in sandboxed["flags"]
+    assert unsandboxed["score"] == 10.0, "the control: without the sandbox the leak gives part A full marks"
+    assert "not sandboxed" in unsandboxed["flags"], "and the instructor is told"
