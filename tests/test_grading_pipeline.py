@@ -225,3 +225,21 @@ def test_the_grading_kernel_cannot_see_the_solutions(tmp_path):
     assert sandboxed["score"] == 0.25 and "not sandboxed" not in sandboxed["flags"]
     assert unsandboxed["score"] == 10.0, "the control: without the sandbox the leak gives part A full marks"
     assert "not sandboxed" in unsandboxed["flags"], "and the instructor is told"
+
+
+def test_lms_downloads_are_collected_by_the_documented_file_name_pattern(tmp_path):
+    """An LMS zip with '<student_id>_<notebook>.ipynb' files lands in submitted/<student_id>/<ps>/."""
+    import zipfile
+
+    root = course_copy(tmp_path)
+    nbgrader(root, "generate_assignment", PS1, "--force")
+    archive = root / "downloaded" / PS1 / "archive"
+    archive.mkdir(parents=True)
+    release = (root / "release" / PS1 / f"{PS1}.ipynb").read_bytes()
+    with zipfile.ZipFile(archive / "lms-download.zip", "w") as zipped:
+        zipped.writestr(f"submissions/jdoe_{PS1}.ipynb", release)
+        zipped.writestr(f"submissions/a.smith-2_{PS1}.ipynb", release)
+        zipped.writestr("submissions/readme.txt", "not a notebook")
+    nbgrader(root, "zip_collect", PS1)
+    for student in ("jdoe", "a.smith-2"):
+        assert (root / "submitted" / student / PS1 / f"{PS1}.ipynb").read_bytes() == release
