@@ -35,12 +35,12 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check course tests tools data/prep notebooks
-	$(BIN)/ruff format --check course tests tools data/prep
+	$(BIN)/ruff check course tests tools data/prep bench notebooks
+	$(BIN)/ruff format --check course tests tools data/prep bench
 
 format: $(STAMP)
-	$(BIN)/ruff format course tests tools data/prep
-	$(BIN)/ruff check --fix course tests tools data/prep notebooks
+	$(BIN)/ruff format course tests tools data/prep bench
+	$(BIN)/ruff check --fix course tests tools data/prep bench notebooks
 
 # Remove outputs, execution counts and volatile metadata before committing a notebook.
 strip: $(STAMP)

@@ -40,6 +40,15 @@ CRITERIA: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: Short names for tables and charts.
+CRITERIA_SHORT: dict[str, str] = {
+    "economic_stability": "economy",
+    "control_escalation": "control",
+    "no_collapse": "no collapse",
+    "ties_with_russia": "Russia ties",
+    "low_us_pressure": "US pressure",
+}
+
 #: Options for Beijing (the first is what the article reports China did).
 OPTIONS: dict[str, str] = {
     "stay_muted": "Stay muted: call it a bilateral matter (the June 2024 reaction)",
@@ -159,22 +168,195 @@ def reweight(weights: Mapping[str, float], criterion: str, weight: float) -> dic
 
 
 def flip_weight(scores=None, weights: Mapping[str, float] | None = None, criterion: str = "ties_with_russia",
-                step: float = 0.001) -> tuple[float, str] | None:  # fmt: skip
-    """Return the smallest share of ``criterion`` above its current one at which the top option changes.
+                direction: str = "up") -> tuple[float, str] | None:  # fmt: skip
+    """Return the share of ``criterion`` at which the top option changes, moving its share up or down.
 
-    The other weights keep their proportions (see :func:`reweight`). Returns ``(share, new top option)``, or
-    ``None`` if raising this criterion up to 1 never changes the top option.
+    The other weights keep their proportions (see :func:`reweight`), so every option's score is a straight
+    line in the share ``w``: ``B + w (s - B)``, where ``s`` is its score on ``criterion`` and ``B`` its weighted
+    score on the others. The answer is where the top option's line is crossed first, computed exactly.
+    Returns ``(share, new top option)`` with the share rounded to 4 decimals (the new option leads just past
+    it), or ``None`` if moving this way never changes the top option.
     """
     scores = default_scores() if scores is None else scores
     weights = normalise(default_weights() if weights is None else weights, list(scores.columns))
     if criterion not in weights:
         raise ScenarioError(f"unknown criterion {criterion!r}; criteria: {', '.join(weights)}")
-    top = weighted_scores(scores, weights).index[0]
+    if direction not in ("up", "down"):
+        raise ScenarioError(f"direction must be 'up' or 'down', not {direction!r}")
     share = weights[criterion]
-    steps = int(round((1 - share) / step))
-    for i in range(1, steps + 1):
-        trial = min(1.0, share + i * step)
-        ranking = weighted_scores(scores, reweight(weights, criterion, trial))
-        if ranking.index[0] != top and ranking.iloc[0] > ranking.iloc[1] + 1e-12:
-            return round(trial, 6), str(ranking.index[0])
-    return None
+    others = {c: w for c, w in weights.items() if c != criterion}
+    rest = sum(others.values())
+    proportions = {c: (w / rest if rest else 1 / len(others)) for c, w in others.items()}
+    base = sum(scores[c] * p for c, p in proportions.items())  # B for every option
+    slope = scores[criterion] - base  # s - B
+    top = weighted_scores(scores, weights).index[0]
+    best: tuple[float, str] | None = None
+    for option in scores.index:
+        if option == top:
+            continue
+        # option - top = (B_o - B_t) + w (slope_o - slope_t): zero at w = (B_t - B_o) / (slope_o - slope_t)
+        gain = slope[option] - slope[top]
+        if (direction == "up" and gain <= 0) or (direction == "down" and gain >= 0):
+            continue
+        cross = (base[top] - base[option]) / gain
+        inside = share <= cross < 1 if direction == "up" else 0 < cross <= share  # at 0 or 1 it can only tie
+        if inside and (best is None or abs(cross - share) < abs(best[0] - share)):
+            best = (float(cross), str(option))
+    return None if best is None else (round(best[0], 4), best[1])
+
+
+def sensitivity(scores=None, weights: Mapping[str, float] | None = None):
+    """For each criterion, how far its share must move (up or down) before the top option changes.
+
+    Returns a DataFrame indexed by criterion: current share, the share and new top option going up and going
+    down, and the smallest change in either direction (NaN when no move of this criterion changes the answer).
+    """
+    import pandas as pd
+
+    scores = default_scores() if scores is None else scores
+    weights = normalise(default_weights() if weights is None else weights, list(scores.columns))
+    rows = []
+    for criterion, share in weights.items():
+        up = flip_weight(scores, weights, criterion, "up")
+        down = flip_weight(scores, weights, criterion, "down")
+        changes = [abs(f[0] - share) for f in (up, down) if f]
+        rows.append(
+            {
+                "criterion": criterion,
+                "share": round(share, 4),
+                "flips up at": up[0] if up else None,
+                "new top (up)": up[1] if up else None,
+                "flips down at": down[0] if down else None,
+                "new top (down)": down[1] if down else None,
+                "smallest change": round(min(changes), 4) if changes else None,
+            }
+        )
+    return pd.DataFrame(rows).set_index("criterion")
+
+
+# ---- estimation with uncertainty: the munitions claim ------------------------------------------------------
+
+#: Sourced defaults: the US claim's "more than 10,000 containers" (a lower bound) and the article's implied
+#: 26 t per container (260,000 t / 10,000). Everything else is the learner's assumption.
+ESTIMATE_DEFAULTS = {
+    "containers": (10_000.0, 10_000.0),
+    "tonnes_per_container": (26.0, 26.0),
+    "munitions_share": (1.0, 1.0),
+}
+
+
+def _check_range(name: str, value, low: float = 0.0, high: float | None = None) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ScenarioError(f"{name} must be a pair (low, high) of numbers, not {value!r}") from None
+    if lo != lo or hi != hi:
+        raise ScenarioError(f"{name} must be numbers, not NaN")
+    if lo > hi:
+        raise ScenarioError(f"{name}: the low end {lo:g} is above the high end {hi:g}")
+    if lo < low or (high is not None and hi > high):
+        bounds = f"from {low:g}" + (f" to {high:g}" if high is not None else " up")
+        raise ScenarioError(f"{name} must lie {bounds}; got {lo:g} to {hi:g}")
+    return lo, hi
+
+
+def estimate_munitions(containers=ESTIMATE_DEFAULTS["containers"],
+                       tonnes_per_container=ESTIMATE_DEFAULTS["tonnes_per_container"],
+                       munitions_share=ESTIMATE_DEFAULTS["munitions_share"],
+                       kg_per_round=None, n: int = 20_000, seed: int = 2024) -> dict:  # fmt: skip
+    """Monte Carlo estimate of the tonnage of munitions (and rounds) implied by the containers claim.
+
+    Each input is a range (low, high), sampled uniformly and independently with a fixed seed, so the same
+    assumptions always give the same answer. ``kg_per_round`` has no default: the course's sources give no
+    mass per round, so rounds are estimated only when the learner supplies one.
+
+    Returns a dict with the sorted ``tonnes`` samples, their 5th/50th/95th percentiles (``tonnes_p5`` ...),
+    the same for ``rounds`` when ``kg_per_round`` is given, and the inputs used.
+    """
+    import numpy as np
+
+    c = _check_range("containers", containers, 0)
+    t = _check_range("tonnes_per_container", tonnes_per_container, 0)
+    m = _check_range("munitions_share", munitions_share, 0, 1)
+    k = _check_range("kg_per_round", kg_per_round, 0) if kg_per_round is not None else None
+    if k is not None and k[0] == 0:
+        raise ScenarioError("kg_per_round must be above 0")
+    if not isinstance(n, int) or n < 100:
+        raise ScenarioError(f"n must be a whole number of at least 100, not {n!r}")
+    rng = np.random.default_rng(seed)
+    tonnes = rng.uniform(*c, n) * rng.uniform(*t, n) * rng.uniform(*m, n)
+    result = {"inputs": {"containers": c, "tonnes_per_container": t, "munitions_share": m, "kg_per_round": k},
+              "tonnes": np.sort(tonnes)}  # fmt: skip
+    for q in (5, 50, 95):
+        result[f"tonnes_p{q}"] = float(np.percentile(tonnes, q))
+    if k is not None:
+        rounds = tonnes * 1000 / rng.uniform(*k, n)
+        result["rounds"] = np.sort(rounds)
+        for q in (5, 50, 95):
+            result[f"rounds_p{q}"] = float(np.percentile(rounds, q))
+    return result
+
+
+# ---- escalation levels of Russian assistance ------------------------------------------------------------
+
+#: Levels of assistance, least to most, and the statements in data/reactions.csv that address each one.
+#: Only what an actor stated is shown: a level with no statement says so.
+ESCALATION_LEVELS: dict[str, dict[str, object]] = {
+    "none": {
+        "label": "No military assistance",
+        "reactions": (),
+        "china_control": 'The article: Russia "had been largely aligned with China on the issue".',
+    },
+    "conventional_arms": {
+        "label": "Conventional arms for North Korea",
+        "reactions": ("miller_concerning", "chang_violation", "trilateral_condemn"),
+        "china_control": "The article: Russia's \"desperate need for North Korea to support its grinding war in "
+        'Ukraine risks undermining the delicate balance".',
+    },
+    "military_technology": {
+        "label": "Military technology",
+        "reactions": (
+            "hayashi_seriously_concerned",
+            "chang_violation",
+            "trilateral_condemn",
+            "putin_breakthrough",
+        ),
+        "china_control": "The article, citing Liu Dongshu: Beijing is worried that Moscow's assistance, \"especially on "
+        'military technology", would further enable and embolden the Kim regime.',
+    },
+    "nuclear_missile_assistance": {
+        "label": "Nuclear or missile technical assistance",
+        "reactions": ("chang_violation",),
+        "china_control": 'Liu Dongshu, quoted in the article: "If Putin provides more support to North Korea on '
+        "nuclear issues, including some technical assistance, it will become more difficult for China to "
+        'control the situation on the Korean Peninsula".',
+    },
+}
+
+
+def escalation_positions(level: str):
+    """The stated positions that address ``level``: actor, stance, commitment, words, source (from the data).
+
+    Raises ScenarioError for an unknown level. A level that no statement addresses gives an empty table.
+    """
+    import pandas as pd
+
+    from course.data import load
+
+    if level not in ESCALATION_LEVELS:
+        raise ScenarioError(f"unknown level {level!r}; levels: {', '.join(ESCALATION_LEVELS)}")
+    reactions, actors = load("reactions"), load("actors")
+    rows = []
+    for rid in ESCALATION_LEVELS[level]["reactions"]:
+        r = reactions.loc[rid]
+        rows.append(
+            {
+                "actor": f"{actors.loc[r['actor_id'], 'name']} ({actors.loc[r['actor_id'], 'government']})",
+                "stance": str(r["stance"]),
+                "commitment": str(r["commitment"]),
+                "words": r["quote"] if isinstance(r["quote"], str) else r["paraphrase"],
+                "source": str(r["source_id"]),
+                "reaction_id": rid,
+            }
+        )
+    return pd.DataFrame(rows, columns=["actor", "stance", "commitment", "words", "source", "reaction_id"])

@@ -130,3 +130,30 @@ def test_start_notebook_opens_runs_and_responds(lab, page):
 
     snap(page, first, "00_start_here_quiz.png")
     assert not page.outside_requests, f"the page tried to reach the internet: {page.outside_requests}"
+
+
+def test_a_scenario_slider_changes_the_output_in_jupyterlab(lab, page):
+    """Drive the Beijing explorer with the keyboard, as a learner would, and watch the ranking change."""
+    import nbformat
+
+    scratch = lab.root / "notebooks" / "explorer_check.ipynb"
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("from course import widgets\n\nwidgets.show(widgets.BeijingExplorer())")
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    nbformat.write(nb, scratch)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.goto(lab.url("lab/tree/notebooks/explorer_check.ipynb"))
+    page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+    run_all(page)
+    page.get_by_text("warn_privately comes first").wait_for(timeout=30_000)
+    sliders = page.locator(".jupyter-widgets .widget-slider")
+    assert sliders.count() == 5
+    handle = sliders.nth(3).locator(".noUi-handle")  # relations with Russia
+    handle.focus()
+    page.keyboard.press("End")
+    page.get_by_text("align_openly comes first").wait_for(timeout=15_000)
+    snap(page, page.locator(".jupyter-widgets svg").first, "explorer_after_slider.png")
+    assert not page.outside_requests

@@ -61,3 +61,98 @@ def test_bad_shares_and_criteria_are_named():
         scenarios.reweight(scenarios.default_weights(), "no_collapse", 1.5)
     with pytest.raises(scenarios.ScenarioError, match="unknown criterion 'luck'"):
         scenarios.flip_weight(criterion="luck")
+
+
+def _brute_force_flip(scores, weights, criterion, direction, step=0.0005):
+    top = scenarios.weighted_scores(scores, weights).index[0]
+    share = scenarios.normalise(weights, list(scores.columns))[criterion]
+    n = int(round(((1 - share) if direction == "up" else share) / step))
+    for i in range(1, n):
+        w = share + (i * step if direction == "up" else -i * step)
+        ranking = scenarios.weighted_scores(scores, scenarios.reweight(weights, criterion, w))
+        if ranking.index[0] != top and ranking.iloc[0] > ranking.iloc[1] + 1e-9:
+            return w, ranking.index[0]
+    return None
+
+
+def test_flip_weight_agrees_with_a_brute_force_search_on_random_models():
+    import random
+
+    rng = random.Random(7)
+    for _ in range(25):
+        scores = scenarios.default_scores().apply(lambda col: [rng.randint(1, 5) for _ in col])
+        weights = {c: rng.uniform(0.05, 1) for c in scores.columns}
+        criterion = rng.choice(list(scores.columns))
+        for direction in ("up", "down"):
+            exact = scenarios.flip_weight(scores, weights, criterion, direction)
+            brute = _brute_force_flip(scores, weights, criterion, direction)
+            if exact is None:
+                assert brute is None
+            else:
+                assert brute is not None and brute[1] == exact[1] and abs(brute[0] - exact[0]) < 0.002
+
+
+def test_ranking_is_invariant_to_scaling_all_weights():
+    import random
+
+    rng = random.Random(3)
+    for _ in range(20):
+        weights = {c: rng.uniform(0, 1) for c in scenarios.CRITERIA}
+        factor = rng.uniform(0.01, 100)
+        scaled = {c: w * factor for c, w in weights.items()}
+        a, b = scenarios.weighted_scores(weights=weights), scenarios.weighted_scores(weights=scaled)
+        assert list(a.index) == list(b.index) and (a - b).abs().max() < 1e-9
+
+
+def test_sensitivity_lists_every_criterion_with_its_nearest_flip():
+    table = scenarios.sensitivity()
+    assert list(table.index) == list(scenarios.CRITERIA)
+    assert table.loc["ties_with_russia", "new top (up)"] == "stay_muted"
+    assert table["smallest change"].min() == pytest.approx(0.1333, abs=1e-4)
+
+
+def test_estimate_defaults_reproduce_the_article():
+    result = scenarios.estimate_munitions()
+    assert result["tonnes_p5"] == result["tonnes_p95"] == pytest.approx(260_000)
+    assert "rounds_p50" not in result, "no mass per round is sourced: rounds only on request"
+
+
+def test_estimate_ranges_are_reproducible_and_inside_their_bounds():
+    kwargs = dict(
+        containers=(10_000, 20_000),
+        tonnes_per_container=(10, 26),
+        munitions_share=(0.5, 1),
+        kg_per_round=(40, 45),
+    )
+    a, b = scenarios.estimate_munitions(**kwargs), scenarios.estimate_munitions(**kwargs)
+    assert a["tonnes_p50"] == b["tonnes_p50"], "a fixed seed"
+    assert 10_000 * 10 * 0.5 <= a["tonnes_p5"] < a["tonnes_p50"] < a["tonnes_p95"] <= 20_000 * 26
+    assert a["rounds_p50"] == pytest.approx(a["tonnes_p50"] * 1000 / 42.5, rel=0.1)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"containers": (20_000, 10_000)}, "containers: the low end 20000 is above the high end 10000"),
+        ({"tonnes_per_container": (-1, 5)}, "tonnes_per_container must lie from 0 up"),
+        ({"munitions_share": (0.5, 1.5)}, "munitions_share must lie from 0 to 1"),
+        ({"kg_per_round": (0, 10)}, "kg_per_round must be above 0"),
+        ({"containers": 10_000}, "containers must be a pair"),
+        ({"n": 5}, "n must be a whole number"),
+    ],
+)
+def test_estimate_bad_inputs_name_the_field(kwargs, message):
+    with pytest.raises(scenarios.ScenarioError, match=message):
+        scenarios.estimate_munitions(**kwargs)
+
+
+def test_escalation_levels_show_only_stated_positions(article_text):
+    article = " ".join(article_text.split())
+    assert scenarios.escalation_positions("none").empty
+    tech = scenarios.escalation_positions("military_technology")
+    assert "hayashi_seriously_concerned" in set(tech["reaction_id"])
+    for level in scenarios.ESCALATION_LEVELS.values():
+        for quote in __import__("re").findall(r'"([^"]{12,})"', str(level["china_control"])):
+            assert quote in article, quote
+    with pytest.raises(scenarios.ScenarioError, match="unknown level 'war'"):
+        scenarios.escalation_positions("war")

@@ -1,0 +1,355 @@
+"""Interactive explorers for the scenario models (ipywidgets), built on the pure functions in course.scenarios.
+
+Each explorer is a small class: its controls are attributes (so tests can set them), ``update()`` recomputes
+from the model and redraws, and ``widget`` is what a notebook displays. Bad input never raises into the
+notebook: the explorer shows the model's message in its ``message`` area instead.
+
+Under nbgrader's autograder (``NBGRADER_EXECUTION`` set) :func:`show` displays the explorer's current output as
+static HTML instead of live controls, so grading never waits on a widget.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+
+from course import scenarios
+from course.maps import STANCE_STYLE
+from course.reactions import COMMITMENTS, STANCES
+
+#: Okabe-Ito colours for the criteria in the score breakdown chart (never the only cue: labels are written).
+CRITERION_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+TEACHING_AID = (
+    "A teaching aid, not a forecast: every number is an assumption you can see and change. "
+    "The scores are the course's illustrative judgments; the criteria come from the article's reasoning."
+)
+
+
+def interactive() -> bool:
+    """False under nbgrader's autograder, where live widgets must not be displayed."""
+    return not os.environ.get("NBGRADER_EXECUTION")
+
+
+def show(explorer) -> None:
+    """Display an explorer: live controls normally, its current output as static HTML under the autograder."""
+    from IPython.display import HTML, display
+
+    if interactive():
+        display(explorer.widget)
+    else:
+        display(HTML(explorer.static_html()))
+
+
+def _table(frame, caption: str) -> str:
+    from course.display import show as styled
+
+    return styled(frame, caption=caption).to_html()
+
+
+def breakdown_svg(scores, weights: dict[str, float], width: int = 560) -> str:
+    """A stacked horizontal bar per option: each criterion's weighted contribution, labelled, with a title."""
+    weights = scenarios.normalise(weights, list(scores.columns))
+    totals = scenarios.weighted_scores(scores, weights)
+    top = max(5.0, float(totals.max()))
+    bar_h, gap, left, label_w = 22, 10, 230, 50
+    height = len(totals) * (bar_h + gap) + 40
+    scale = (width - left - label_w) / top
+    parts = [
+        f'<svg role="img" aria-label="Weighted score of each option, by criterion" width="{width}" '
+        f'height="{height}" style="font: 12px sans-serif">'
+    ]
+    for row, option in enumerate(totals.index):
+        y = 10 + row * (bar_h + gap)
+        x = left
+        parts.append(f'<text x="{left - 6}" y="{y + 15}" text-anchor="end">{html.escape(option)}</text>')
+        for i, criterion in enumerate(scores.columns):
+            part = float(scores.loc[option, criterion]) * weights[criterion]
+            w = part * scale
+            colour = CRITERION_COLOURS[i % len(CRITERION_COLOURS)]
+            name = scenarios.CRITERIA_SHORT.get(criterion, criterion)
+            title = f"{name}: {scores.loc[option, criterion]:g} x {weights[criterion]:.2f} = {part:.2f}"
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}" stroke="#fff">'
+                f"<title>{html.escape(title)}</title></rect>"
+            )
+            x += w
+        parts.append(f'<text x="{x + 4:.1f}" y="{y + 15}">{totals[option]:.2f}</text>')
+    legend_y = height - 14
+    x = 10
+    for i, criterion in enumerate(scores.columns):
+        colour = CRITERION_COLOURS[i % len(CRITERION_COLOURS)]
+        parts.append(f'<rect x="{x}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>')
+        name = scenarios.CRITERIA_SHORT.get(criterion, criterion)
+        parts.append(f'<text x="{x + 13}" y="{legend_y}">{html.escape(name)}</text>')
+        x += 14 + 7 * len(name) + 10
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+class BeijingExplorer:
+    """Weights (sliders) and scores (an editable grid) for Beijing's options; ranking, breakdown, sensitivity."""
+
+    def __init__(self, scores=None, weights: dict[str, float] | None = None) -> None:
+        import ipywidgets as w
+
+        self.scores = (scenarios.default_scores() if scores is None else scores).copy()
+        start = scenarios.default_weights() if weights is None else dict(weights)
+        self.weight_sliders = {
+            c: w.FloatSlider(
+                value=start[c], min=0.0, max=1.0, step=0.01, description=scenarios.CRITERIA[c][0],
+                style={"description_width": "240px"}, layout=w.Layout(width="520px"), continuous_update=False,
+            )
+            for c in self.scores.columns
+        }  # fmt: skip
+        self.score_inputs = {
+            (o, c): w.BoundedIntText(
+                value=int(self.scores.loc[o, c]), min=1, max=5, description="", layout=w.Layout(width="90px"),
+                tooltip=f"{o} / {c}",
+            )
+            for o in self.scores.index
+            for c in self.scores.columns
+        }  # fmt: skip
+        for control in (*self.weight_sliders.values(), *self.score_inputs.values()):
+            control.observe(lambda _change: self.update(), names="value")
+        self.message = w.HTML()
+        self.ranking = w.HTML()
+        self.chart = w.HTML()
+        self.sensitivity = w.HTML()
+        grid = [w.HBox([w.Label("", layout=w.Layout(width="200px"))] + [
+            w.Label(scenarios.CRITERIA_SHORT.get(c, c), layout=w.Layout(width="90px"))
+            for c in self.scores.columns])]  # fmt: skip
+        for o in self.scores.index:
+            grid.append(
+                w.HBox(
+                    [w.Label(o, layout=w.Layout(width="200px"))]
+                    + [self.score_inputs[(o, c)] for c in self.scores.columns]
+                )
+            )
+        self.widget = w.VBox(
+            [
+                w.HTML(f"<p><b>Beijing's options.</b> {html.escape(TEACHING_AID)}</p>"),
+                w.HTML("<b>How much each criterion matters</b> (weights are rescaled to sum to 1):"),
+                *self.weight_sliders.values(),
+                w.HTML("<b>Scores</b> (1 = bad for Beijing on that criterion, 5 = good):"),
+                *grid,
+                self.message,
+                self.ranking,
+                self.chart,
+                self.sensitivity,
+            ]
+        )
+        self.update()
+
+    def current(self):
+        """The scores and weights as the controls hold them now."""
+        scores = self.scores.copy()
+        for (o, c), control in self.score_inputs.items():
+            scores.loc[o, c] = float(control.value)
+        weights = {c: float(s.value) for c, s in self.weight_sliders.items()}
+        return scores, weights
+
+    def update(self) -> None:
+        """Recompute the ranking, the breakdown and the sensitivity from the controls."""
+        scores, weights = self.current()
+        try:
+            ranking = scenarios.weighted_scores(scores, weights)
+            table = scenarios.sensitivity(scores, weights)
+        except scenarios.ScenarioError as err:
+            self.message.value = f'<p style="color:#a00"><b>Cannot compute:</b> {html.escape(str(err))}</p>'
+            return
+        self.message.value = ""
+        self.result = ranking
+        frame = ranking.rename("weighted score").round(3).to_frame()
+        frame.insert(0, "option", [scenarios.OPTIONS[o] for o in frame.index])
+        self.ranking.value = _table(frame, f"Ranking: {ranking.index[0]} comes first")
+        self.chart.value = breakdown_svg(scores, weights)
+        self.sensitivity_table = table
+        nearest = table["smallest change"].dropna()
+        summary = (
+            f"The answer changes soonest if <b>{html.escape(nearest.idxmin())}</b> moves by "
+            f"{nearest.min():.2f} of the total weight."
+            if len(nearest)
+            else "No single weight change alters the top option."
+        )
+        self.sensitivity.value = f"<p>{summary}</p>" + _table(table, "What it takes to change the answer")
+
+    def static_html(self) -> str:
+        return self.message.value + self.ranking.value + self.chart.value + self.sensitivity.value
+
+
+def histogram_svg(values, bins: int = 30, width: int = 520, height: int = 160, label: str = "tonnes") -> str:
+    """A plain SVG histogram with its 5th-95th percentile range marked and written out."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    lo, hi = float(values.min()), float(values.max())
+    if hi == lo:
+        return (f'<svg role="img" aria-label="All samples equal {lo:,.0f} {label}" width="{width}" height="40">'
+                f'<text x="4" y="24" style="font:13px sans-serif">Every sample is {lo:,.0f} {label}: the inputs '
+                "are single values, not ranges.</text></svg>")  # fmt: skip
+    counts, edges = np.histogram(values, bins=bins)
+    p5, p95 = np.percentile(values, [5, 95])
+    plot_h = height - 30
+    scale_x = (width - 20) / (hi - lo)
+    parts = [f'<svg role="img" aria-label="Distribution of {label}: 90% of samples between {p5:,.0f} and '
+             f'{p95:,.0f}" width="{width}" height="{height}" style="font:11px sans-serif">']  # fmt: skip
+    for count, left, right in zip(counts, edges[:-1], edges[1:], strict=True):
+        h = plot_h * count / counts.max()
+        parts.append(f'<rect x="{10 + (left - lo) * scale_x:.1f}" y="{plot_h - h + 5:.1f}" '
+                     f'width="{max(1.0, (right - left) * scale_x - 1):.1f}" height="{h:.1f}" fill="#56B4E9"/>')  # fmt: skip
+    for q, name in ((p5, "5%"), (p95, "95%")):
+        x = 10 + (q - lo) * scale_x
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="5" y2="{plot_h + 5}" stroke="#000" stroke-dasharray="4 2"/>'
+        )
+        parts.append(f'<text x="{x + 2:.1f}" y="14">{name}</text>')
+    parts.append(f'<text x="10" y="{height - 6}">{lo:,.0f}</text>')
+    parts.append(f'<text x="{width - 10}" y="{height - 6}" text-anchor="end">{hi:,.0f} {label}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+class EstimateExplorer:
+    """Ranges for the containers claim's inputs; a Monte Carlo estimate of tonnage (and rounds) with its spread."""
+
+    def __init__(self) -> None:
+        import ipywidgets as w
+
+        d = scenarios.ESTIMATE_DEFAULTS
+        common = {
+            "style": {"description_width": "220px"},
+            "layout": w.Layout(width="620px"),
+            "continuous_update": False,
+        }
+        self.containers = w.FloatRangeSlider(value=d["containers"], min=0, max=40_000, step=500,
+                                             description="Containers (US: more than 10,000)", readout_format=",.0f", **common)  # fmt: skip
+        self.tonnes = w.FloatRangeSlider(value=d["tonnes_per_container"], min=0, max=40, step=0.5,
+                                         description="Tonnes per container (article: 26)", **common)  # fmt: skip
+        self.share = w.FloatRangeSlider(value=d["munitions_share"], min=0, max=1, step=0.05,
+                                        description="Share that is munitions (your assumption)", **common)  # fmt: skip
+        self.kg_low = w.BoundedFloatText(value=0, min=0, max=10_000, description="kg per round, low (0 = none)",
+                                         style={"description_width": "220px"})  # fmt: skip
+        self.kg_high = w.BoundedFloatText(value=0, min=0, max=10_000, description="kg per round, high",
+                                          style={"description_width": "220px"})  # fmt: skip
+        for control in (self.containers, self.tonnes, self.share, self.kg_low, self.kg_high):
+            control.observe(lambda _change: self.update(), names="value")
+        self.message, self.summary, self.plot = w.HTML(), w.HTML(), w.HTML()
+        self.widget = w.VBox([
+            w.HTML(f"<p><b>What could 10,000 containers hold?</b> {html.escape(TEACHING_AID)} The defaults "
+                   "reproduce the article's 260,000 t; widen the ranges to see the uncertainty. The course's "
+                   "sources give no mass per round: enter your own to estimate rounds.</p>"),
+            self.containers, self.tonnes, self.share, self.kg_low, self.kg_high,
+            self.message, self.summary, self.plot,
+        ])  # fmt: skip
+        self.update()
+
+    def update(self) -> None:
+        kg = (self.kg_low.value, self.kg_high.value) if self.kg_low.value > 0 else None
+        try:
+            result = scenarios.estimate_munitions(
+                self.containers.value, self.tonnes.value, self.share.value, kg
+            )
+        except scenarios.ScenarioError as err:
+            self.message.value = f'<p style="color:#a00"><b>Cannot compute:</b> {html.escape(str(err))}</p>'
+            return
+        self.message.value = ""
+        self.result = result
+        text = (f"Munitions: median {result['tonnes_p50']:,.0f} t; 90% of the simulations between "
+                f"{result['tonnes_p5']:,.0f} and {result['tonnes_p95']:,.0f} t.")  # fmt: skip
+        if "rounds_p50" in result:
+            text += (f" Rounds: median {result['rounds_p50']:,.0f}; 90% between {result['rounds_p5']:,.0f} and "
+                     f"{result['rounds_p95']:,.0f}.")  # fmt: skip
+        self.summary.value = f"<p>{html.escape(text)}</p>"
+        self.plot.value = histogram_svg(result["tonnes"])
+
+    def static_html(self) -> str:
+        return self.message.value + self.summary.value + self.plot.value
+
+
+class EscalationExplorer:
+    """A level of Russian assistance; the statements that address it, as a table and on the reactions map."""
+
+    def __init__(self) -> None:
+        import ipywidgets as w
+
+        self.level = w.ToggleButtons(
+            options=[(v["label"], k) for k, v in scenarios.ESCALATION_LEVELS.items()],
+            value="military_technology", description="Level:", style={"button_width": "210px"},
+        )  # fmt: skip
+        self.level.observe(lambda _change: self.update(), names="value")
+        self.text, self.map = w.HTML(), w.Output()
+        self.widget = w.VBox([self.level, self.text, self.map])
+        self.update()
+
+    def update(self) -> None:
+        from IPython.display import display
+
+        from course import maps
+        from course.data import load
+
+        level = scenarios.ESCALATION_LEVELS[self.level.value]
+        table = scenarios.escalation_positions(self.level.value)
+        self.table = table
+        china = f"<p><b>China and its control</b>: {html.escape(str(level['china_control']))}</p>"
+        if table.empty:
+            body = "<p>No statement in the course's data addresses this level.</p>"
+        else:
+            shown = table.assign(stance=table["stance"].map(lambda s: STANCES[s].label),
+                                 commitment=table["commitment"].map(lambda c: COMMITMENTS[c].label))  # fmt: skip
+            body = _table(shown.drop(columns=["reaction_id"]), f"Stated positions on: {level['label']}")
+        self.text.value = (
+            china
+            + body
+            + (
+                "<p>China's foreign ministry made no statement about any level: it called the treaty a matter "
+                "between two sovereign states.</p>"
+            )
+        )
+        self.map.clear_output()
+        reactions = load("reactions")
+        with self.map:
+            display(maps.reactions_map(reactions.loc[list(table["reaction_id"])]) if len(table) else None)
+
+    def static_html(self) -> str:
+        return self.text.value
+
+
+class TimelineExplorer:
+    """A date-range slider over the events; the map and table of the events in range."""
+
+    def __init__(self, events=None) -> None:
+        import ipywidgets as w
+        import pandas as pd
+
+        from course.data import load
+
+        self.events = load("events") if events is None else events
+        dates = sorted({pd.Timestamp(d) for d in self.events["date"]})
+        options = [(d.strftime("%Y-%m-%d"), d) for d in dates]
+        self.range = w.SelectionRangeSlider(options=options, index=(0, len(options) - 1), description="Dates",
+                                            layout=w.Layout(width="720px"), continuous_update=False)  # fmt: skip
+        self.range.observe(lambda _change: self.update(), names="value")
+        self.output = w.Output()
+        self.widget = w.VBox([self.range, self.output])
+        self.update()
+
+    def update(self) -> None:
+        from IPython.display import display
+
+        from course import maps
+
+        start, end = self.range.value
+        self.map = maps.timeline_map(start, end, events=self.events)
+        self.output.clear_output(wait=True)
+        with self.output:
+            display(self.map)
+
+    def static_html(self) -> str:
+        return self.map.title + ": " + self.map.table.to_html(index=False)
+
+
+def stance_badge_legend() -> str:
+    """The stance legend used by the maps, as HTML (for explorers that show stances in text)."""
+    return "".join(
+        f'<span style="background:{c}">{html.escape(g)}</span> {s} ' for s, (c, g) in STANCE_STYLE.items()
+    )
