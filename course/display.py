@@ -107,3 +107,51 @@ def statement(reaction_id: str):
         f"Context: {r['paraphrase']} What it committed to: {r['committed']}",
     ]
     return Markdown("\n".join(lines))
+
+
+def sources(ids):
+    """The sources a lesson uses, as a readable table (id, publisher, title, link), from data/sources.csv."""
+    import pandas as pd
+
+    from course.data import load
+
+    table = load("sources")
+    unknown = [i for i in ids if i not in table.index]
+    if unknown:
+        raise KeyError(f"unknown source id(s) {unknown}; see data/sources.csv")
+    rows = table.loc[list(ids), ["publisher", "title", "published", "url"]].copy()
+    rows["published"] = rows["published"].fillna("")
+    rows["url"] = rows["url"].fillna("(address not recorded)")
+    frame = pd.DataFrame(rows).rename_axis("source")
+    return show(frame, caption="Sources used in this lesson")
+
+
+def events_table(kinds=None, start=None, end=None):
+    """The timeline (data/events.csv) as a readable table, optionally only some kinds or a date range."""
+    import pandas as pd
+
+    from course.data import load
+
+    events = load("events")
+    if kinds is not None:
+        unknown = sorted(set(kinds) - set(events["kind"].cat.categories))
+        if unknown:
+            raise KeyError(
+                f"unknown event kind(s) {unknown}; kinds: {', '.join(events['kind'].cat.categories)}"
+            )
+        events = events[events["kind"].isin(kinds)]
+    if start is not None:
+        events = events[events["end_date"].fillna(events["date"]) >= pd.Timestamp(start)]
+    if end is not None:
+        events = events[events["date"] <= pd.Timestamp(end)]
+    frame = pd.DataFrame(
+        {
+            "date": [
+                format_date(d, str(p)) for d, p in zip(events["date"], events["date_precision"], strict=True)
+            ],
+            "event": events["title"],
+            "details": events["summary"].fillna(""),
+            "source": events["source_id"],
+        }
+    )
+    return show(frame.reset_index(drop=True), caption="Timeline (data/events.csv)")

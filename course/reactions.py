@@ -181,3 +181,36 @@ def scheme_table():
         for c in scheme.values()
     ]
     return pd.DataFrame(rows)
+
+
+def compare_coding(reaction_id: str, stance: str, commitment: str) -> dict[str, object]:
+    """Compare a learner's codes for one reaction with the course's reference codes.
+
+    Returns the reference codes, the points (1 for the stance, 0.5 for the commitment, half for a neighbour)
+    and an explanation: the definitions of the reference codes and the row's note, if any.
+    """
+    from course.data import load
+
+    reactions = load("reactions")
+    if reaction_id not in reactions.index:
+        raise CodingError(f"no reaction {reaction_id!r} in data/reactions.csv")
+    _require(stance, STANCES, "stance")
+    _require(commitment, COMMITMENTS, "commitment")
+    row = reactions.loc[reaction_id]
+    ref_stance, ref_commitment = str(row["stance"]), str(row["commitment"])
+    points = score_coding(stance, ref_stance, "stance") + 0.5 * score_coding(
+        commitment, ref_commitment, "commitment"
+    )
+    note = row["note"] if isinstance(row["note"], str) and row["note"] else ""
+    explanation = (
+        f"Reference: {STANCES[ref_stance].label} ({STANCES[ref_stance].definition}) and "
+        f"{COMMITMENTS[ref_commitment].label} ({COMMITMENTS[ref_commitment].definition})"
+        + (f" Note: {note}" if note else "")
+    )
+    return {
+        "stance": ref_stance,
+        "commitment": ref_commitment,
+        "points": points,
+        "out_of": 1.5,
+        "explanation": explanation,
+    }

@@ -353,3 +353,59 @@ def stance_badge_legend() -> str:
     return "".join(
         f'<span style="background:{c}">{html.escape(g)}</span> {s} ' for s, (c, g) in STANCE_STYLE.items()
     )
+
+
+class CodingExplorer:
+    """Code a statement yourself, then compare with the course's reference coding and its justification."""
+
+    def __init__(self, reaction_ids=None) -> None:
+        import ipywidgets as w
+
+        from course.data import load
+        from course.reactions import COMMITMENT_CODES, STANCE_CODES
+
+        reactions, actors = load("reactions"), load("actors")
+        ids = list(reactions.index) if reaction_ids is None else list(reaction_ids)
+        self.statement = w.Dropdown(
+            options=[(f"{actors.loc[reactions.loc[i, 'actor_id'], 'name']}: {i}", i) for i in ids],
+            description="Statement:", layout=w.Layout(width="620px"),
+        )  # fmt: skip
+        self.stance = w.RadioButtons(options=[(STANCES[c].label, c) for c in STANCE_CODES], value=None,
+                                     description="Stance:")  # fmt: skip
+        self.commitment = w.RadioButtons(options=[(COMMITMENTS[c].label, c) for c in COMMITMENT_CODES],
+                                         value=None, description="Commitment:")  # fmt: skip
+        self.compare_button = w.Button(description="Compare", tooltip="Compare with the reference coding")
+        self.card, self.result = w.Output(), w.HTML()
+        self.statement.observe(lambda _change: self._show_card(), names="value")
+        self.compare_button.on_click(lambda _button: self.compare())
+        self.widget = w.VBox([self.statement, self.card, w.HBox([self.stance, self.commitment]),
+                              self.compare_button, self.result])  # fmt: skip
+        self._show_card()
+
+    def _show_card(self) -> None:
+        from IPython.display import display
+
+        from course.display import statement
+
+        self.card.clear_output()
+        with self.card:
+            display(statement(self.statement.value))
+        self.stance.value = None
+        self.commitment.value = None
+        self.result.value = ""
+
+    def compare(self) -> None:
+        from course.reactions import compare_coding
+
+        if self.stance.value is None or self.commitment.value is None:
+            self.result.value = "<p>Choose a stance and a commitment first.</p>"
+            return
+        outcome = compare_coding(self.statement.value, self.stance.value, self.commitment.value)
+        self.outcome = outcome
+        self.result.value = (
+            f"<p><b>{outcome['points']:g} of {outcome['out_of']:g} points.</b> "
+            f"{html.escape(str(outcome['explanation']))}</p>"
+        )
+
+    def static_html(self) -> str:
+        return "<p>(Interactive coding exercise.)</p>"

@@ -157,3 +157,45 @@ def test_a_scenario_slider_changes_the_output_in_jupyterlab(lab, page):
     page.get_by_text("align_openly comes first").wait_for(timeout=15_000)
     snap(page, page.locator(".jupyter-widgets svg").first, "explorer_after_slider.png")
     assert not page.outside_requests
+
+
+LESSON_CHECKS = {
+    "01_the_summit": "quiz",
+    "02_the_treaty": "clause",
+    "03_official_reactions": "coding",
+}
+
+
+@pytest.mark.parametrize("lesson", LESSON_CHECKS)
+def test_lesson_runs_with_its_map_and_widget(lab, page, lesson):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.goto(lab.url(f"lab/tree/notebooks/{lesson}.ipynb"))
+    page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+    run_all(page)
+    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    assert errors.count() == 0, errors.all_inner_texts()
+    iframe = page.locator(".jp-OutputArea-output iframe").first
+    iframe.scroll_into_view_if_needed()
+    frame = page.frame_locator(".jp-OutputArea-output iframe").first
+    frame.locator(".leaflet-container").wait_for(timeout=30_000)
+    assert frame.locator("path.leaflet-interactive").count() > 20, "country outlines drawn offline"
+    snap(page, iframe, f"{lesson}_map.png")
+    kind = LESSON_CHECKS[lesson]
+    if kind == "quiz":
+        question = page.locator(".course-quiz-question").first
+        question.get_by_label("24", exact=True).check()
+        question.get_by_role("button", name="Check").click()
+        question.get_by_text("✔ Correct: 24").wait_for(timeout=10_000)
+        snap(page, question, f"{lesson}_widget.png")
+    elif kind == "clause":
+        explorer = page.locator(".jupyter-widgets select").first
+        explorer.select_option(index=2)  # Al Mayadeen's rendering says "immediately"
+        page.locator("mark", has_text="immediately").first.wait_for(timeout=10_000)
+        snap(page, page.locator("mark", has_text="immediately").first, f"{lesson}_widget.png")
+    else:
+        page.get_by_label("Non-committal").first.check()
+        page.get_by_label("Words only").first.check()
+        page.get_by_role("button", name="Compare").click()
+        page.get_by_text("1.5 of 1.5 points").wait_for(timeout=10_000)
+        snap(page, page.get_by_text("1.5 of 1.5 points"), f"{lesson}_widget.png")
+    assert not page.outside_requests

@@ -1,0 +1,110 @@
+"""The lessons' "Check your understanding" questions, kept out of the notebooks so the answers are not on show.
+
+Each function returns a :class:`course.quiz.Quiz`; a lesson displays it with ``checks.<lesson>()``.
+"""
+
+from __future__ import annotations
+
+from course.quiz import Question, Quiz
+
+
+def summit() -> Quiz:
+    """Check your understanding: lesson 01."""
+    return Quiz(
+        [
+            Question(
+                prompt="How many years passed between Putin's first and second visits to Pyongyang?",
+                options=("14", "19", "24", "26"),
+                answer="24",
+                explanation="July 2000 to June 2024; KBS and TASS call it his first visit in 24 years.",
+            ),
+            Question(
+                prompt="Xi was 'the first Chinese leader to visit Pyongyang in 14 years'. From which visit does the count start?",
+                options=("Hu Jintao's, October 2005", "Wen Jiabao's, 2009", "Putin's, July 2000"),
+                answer="Hu Jintao's, October 2005",
+                explanation="2005 + 14 = 2019. Premier Wen Jiabao visited in 2009, so 'leader' here does not count the "
+                "premier: a definition worth noticing when you read such a claim.",
+            ),
+            Question(
+                prompt="What car did Putin and Kim ride in?",
+                options=(
+                    "a Mercedes-Benz, as the article says",
+                    "an Aurus, as a KCNA caption shows",
+                    "not settled by the course's sources",
+                ),
+                answer="not settled by the course's sources",
+                explanation="The article says Mercedes-Benz; a KCNA caption is said to show an Aurus. Neither is "
+                "confirmed, so neither is stated as fact.",
+            ),
+        ]
+    )
+
+
+def treaty() -> Quiz:
+    """Check your understanding: lesson 02."""
+    return Quiz(
+        [
+            Question(
+                prompt="Which renderings of Article 4 say 'immediately' rather than 'without delay'?",
+                options=("Chosun Ilbo's and Yonhap's", "Al Mayadeen's and the wire text's", "all four"),
+                answer="Al Mayadeen's and the wire text's",
+                explanation="Chosun Ilbo and Yonhap render it 'without delay'; the other two say 'immediately'. "
+                "Translations differ in exactly the words an interpreter weighs.",
+            ),
+            Question(
+                prompt="What does the 2024 clause contain that the 1961 Soviet clause does not?",
+                options=(
+                    "a state of war as the trigger",
+                    "military and other assistance",
+                    "references to Article 51 of the UN Charter and to both countries' laws",
+                ),
+                answer="references to Article 51 of the UN Charter and to both countries' laws",
+                explanation="Both clauses are triggered by a state of war and promise military and other assistance; "
+                "only the 2024 one names Article 51 and domestic law.",
+            ),
+            Question(
+                prompt="Who called the new relationship an alliance?",
+                options=("Putin", "Kim Jong Un", "the text of Article 4"),
+                answer="Kim Jong Un",
+                explanation="Kim spoke of 'a new, high level of alliance'; Yonhap reports that Putin 'stopped short' of "
+                "calling it one, and the word is not in Article 4.",
+            ),
+        ]
+    )
+
+
+def reactions() -> Quiz:
+    """Check your understanding: lesson 03."""
+    return Quiz(
+        [
+            Question(
+                prompt="The article says Japan voiced 'grave concerns'. What are the words Jiji Press reports from Hayashi?",
+                options=(
+                    "'grave concerns'",
+                    "'seriously concerned'",
+                    "'condemn in the strongest possible terms'",
+                ),
+                answer="'seriously concerned'",
+                explanation="'Grave concern' is Jiji's headline and the article's wording; Hayashi's reported words are "
+                "'We are seriously concerned ...'. Renderings differ: quote the one you can source.",
+            ),
+            Question(
+                prompt="Which reaction went furthest beyond words?",
+                options=(
+                    "Kirby: the US will 'continue to evaluate' its posture",
+                    "South Korea: reconsider supplying arms to Ukraine",
+                    "China: 'a matter between two sovereign states'",
+                ),
+                answer="South Korea: reconsider supplying arms to Ukraine",
+                explanation="A review of a specific policy is a concrete policy step in the scheme; 'continue to "
+                "evaluate' commits to no change; China's statement commits to nothing.",
+            ),
+            Question(
+                prompt="Liu Dongshu, quoted in the article, is…",
+                options=("a Chinese foreign ministry spokesperson", "an analyst", "a South Korean official"),
+                answer="an analyst",
+                explanation="An assistant professor at the City University of Hong Kong: his views are analysis, not "
+                "China's position.",
+            ),
+        ]
+    )
