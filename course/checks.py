@@ -108,3 +108,108 @@ def reactions() -> Quiz:
             ),
         ]
     )
+
+
+def munitions() -> Quiz:
+    """Check your understanding: lesson 04."""
+    return Quiz(
+        [
+            Question(
+                prompt="Whose figure is '260,000 metric tons'?",
+                options=(
+                    "the US State Department fact sheet's",
+                    "the article's, which attributes it to a US statement",
+                    "Russia's",
+                ),
+                answer="the article's, which attributes it to a US statement",
+                explanation="The fact sheet's words, as Yonhap reports them, give 'more than 10,000 containers'; the "
+                "tonnage appears only in the article among the course's sources.",
+            ),
+            Question(
+                prompt="Russia and North Korea rejected the claim. What does the denial establish?",
+                options=(
+                    "that the claim is false",
+                    "that the claim is true",
+                    "their position, not the facts",
+                ),
+                answer="their position, not the facts",
+                explanation="A denial is a claim by the accused; like the accusation, it needs evidence.",
+            ),
+            Question(
+                prompt="'More than 10,000 containers' makes 10,000…",
+                options=("an exact count", "a lower bound", "an upper bound"),
+                answer="a lower bound",
+                explanation="'More than' sets a floor; any estimate built on it is a floor too, unless the other "
+                "assumptions pull it down.",
+            ),
+        ]
+    )
+
+
+def dilemma() -> Quiz:
+    """Check your understanding: lesson 05."""
+    return Quiz(
+        [
+            Question(
+                prompt="'China aims to control the situation and prevent escalation, but it also does not want "
+                "North Korea to completely collapse either.' Whose words are these?",
+                options=(
+                    "China's foreign ministry",
+                    "Liu Dongshu, an analyst quoted in the article",
+                    "the article's own",
+                ),
+                answer="Liu Dongshu, an analyst quoted in the article",
+                explanation="The article quotes Liu Dongshu, an assistant professor at the City University of Hong "
+                "Kong. It is his analysis of Beijing's aims, not a statement of them.",
+            ),
+            Question(
+                prompt="Which figure supports the article's description of China as North Korea's 'main political "
+                "and economic patron'?",
+                options=(
+                    "China's share of North Korea's trade in 2022 (96.7%, KOTRA)",
+                    "the 17 km Russia-North Korea border",
+                    "the number of missile launches in 2022",
+                ),
+                answer="China's share of North Korea's trade in 2022 (96.7%, KOTRA)",
+                explanation="The trade share supports the economic half of the description; the political half is "
+                "the article's characterisation.",
+            ),
+            Question(
+                prompt="In the course's model, what happens if 'relations with Russia' counts for more than about a "
+                "third of the decision?",
+                options=("nothing changes", "staying muted comes first", "aligning openly comes first"),
+                answer="staying muted comes first",
+                explanation="With the illustrative scores, staying muted overtakes the private warning at a share "
+                "of about 0.33: a property of the assumptions, not a forecast.",
+            ),
+        ]
+    )
+
+
+def after() -> Quiz:
+    """Check your understanding: lesson 06."""
+    return Quiz(
+        [
+            Question(
+                prompt="When did the treaty enter into force?",
+                options=("19 June 2024", "6 November 2024", "4 December 2024"),
+                answer="4 December 2024",
+                explanation="Signed 19 June; ratified by the Federation Council on 6 November; instruments exchanged "
+                "in Moscow and in force on 4 December 2024 (TASS).",
+            ),
+            Question(
+                prompt="In April 2025 North Korea first officially acknowledged its troops in Kursk. Which article "
+                "of the treaty did it invoke?",
+                options=("Article 3", "Article 4", "Article 8"),
+                answer="Article 4",
+                explanation="The mutual-assistance clause (KBS; TASS).",
+            ),
+            Question(
+                prompt="On North Korean troops in Russia (1 November 2024), China's foreign ministry said the two "
+                "states' relations are 'solely up to them'. In the course's scheme that is…",
+                options=("condemnation", "concern", "non-committal"),
+                answer="non-committal",
+                explanation="As in June: no judgment, no commitment.",
+            ),
+        ]
+    )

@@ -680,7 +680,8 @@ def timeline_map(start=None, end=None, events=None, online: bool | None = None, 
         )
     rows = _places(list(by_place), places)
     points = [(float(rows.loc[p, "lat"]), float(rows.loc[p, "lon"])) for p in by_place]
-    fmap = _base_map(_bounds(points, pad=3), online, title)
+    # One place alone would fill the map at a zoom where the 1:110m outlines are crude: show its region.
+    fmap = _base_map(_bounds(points, pad=3 if len(points) > 1 else 10), online, title)
     layer = folium.FeatureGroup(name="Events")
     for p, items in by_place.items():
         row = rows.loc[p]

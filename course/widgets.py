@@ -19,8 +19,8 @@ from course.reactions import COMMITMENTS, STANCES
 
 #: Okabe-Ito colours for the criteria in the score breakdown chart (never the only cue: labels are written).
 CRITERION_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
-TEACHING_AID = (
-    "A teaching aid, not a forecast: every number is an assumption you can see and change. "
+TEACHING_AID = "A teaching aid, not a forecast: every number is an assumption you can see and change."
+SCORES_NOTE = (
     "The scores are the course's illustrative judgments; the criteria come from the article's reasoning."
 )
 
@@ -127,7 +127,9 @@ class BeijingExplorer:
             )
         self.widget = w.VBox(
             [
-                w.HTML(f"<p><b>Beijing's options.</b> {html.escape(TEACHING_AID)}</p>"),
+                w.HTML(
+                    f"<p><b>Beijing's options.</b> {html.escape(TEACHING_AID)} {html.escape(SCORES_NOTE)}</p>"
+                ),
                 w.HTML("<b>How much each criterion matters</b> (weights are rescaled to sum to 1):"),
                 *self.weight_sliders.values(),
                 w.HTML("<b>Scores</b> (1 = bad for Beijing on that criterion, 5 = good):"),
@@ -217,8 +219,8 @@ class EstimateExplorer:
 
         d = scenarios.ESTIMATE_DEFAULTS
         common = {
-            "style": {"description_width": "220px"},
-            "layout": w.Layout(width="620px"),
+            "style": {"description_width": "300px"},
+            "layout": w.Layout(width="720px"),
             "continuous_update": False,
         }
         self.containers = w.FloatRangeSlider(value=d["containers"], min=0, max=40_000, step=500,
@@ -228,9 +230,9 @@ class EstimateExplorer:
         self.share = w.FloatRangeSlider(value=d["munitions_share"], min=0, max=1, step=0.05,
                                         description="Share that is munitions (your assumption)", **common)  # fmt: skip
         self.kg_low = w.BoundedFloatText(value=0, min=0, max=10_000, description="kg per round, low (0 = none)",
-                                         style={"description_width": "220px"})  # fmt: skip
+                                         style={"description_width": "300px"})  # fmt: skip
         self.kg_high = w.BoundedFloatText(value=0, min=0, max=10_000, description="kg per round, high",
-                                          style={"description_width": "220px"})  # fmt: skip
+                                          style={"description_width": "300px"})  # fmt: skip
         for control in (self.containers, self.tonnes, self.share, self.kg_low, self.kg_high):
             control.observe(lambda _change: self.update(), names="value")
         self.message, self.summary, self.plot = w.HTML(), w.HTML(), w.HTML()
@@ -277,13 +279,11 @@ class EscalationExplorer:
             value="military_technology", description="Level:", style={"button_width": "210px"},
         )  # fmt: skip
         self.level.observe(lambda _change: self.update(), names="value")
-        self.text, self.map = w.HTML(), w.Output()
+        self.text, self.map = w.HTML(), w.HTML()
         self.widget = w.VBox([self.level, self.text, self.map])
         self.update()
 
     def update(self) -> None:
-        from IPython.display import display
-
         from course import maps
         from course.data import load
 
@@ -305,10 +305,9 @@ class EscalationExplorer:
                 "between two sovereign states.</p>"
             )
         )
-        self.map.clear_output()
         reactions = load("reactions")
-        with self.map:
-            display(maps.reactions_map(reactions.loc[list(table["reaction_id"])]) if len(table) else None)
+        shown = maps.reactions_map(reactions.loc[list(table["reaction_id"])]) if len(table) else None
+        self.map.value = shown._repr_html_() if shown is not None else ""
 
     def static_html(self) -> str:
         return self.text.value
@@ -329,20 +328,16 @@ class TimelineExplorer:
         self.range = w.SelectionRangeSlider(options=options, index=(0, len(options) - 1), description="Dates",
                                             layout=w.Layout(width="720px"), continuous_update=False)  # fmt: skip
         self.range.observe(lambda _change: self.update(), names="value")
-        self.output = w.Output()
+        self.output = w.HTML()
         self.widget = w.VBox([self.range, self.output])
         self.update()
 
     def update(self) -> None:
-        from IPython.display import display
-
         from course import maps
 
         start, end = self.range.value
         self.map = maps.timeline_map(start, end, events=self.events)
-        self.output.clear_output(wait=True)
-        with self.output:
-            display(self.map)
+        self.output.value = self.map._repr_html_()
 
     def static_html(self) -> str:
         return self.map.title + ": " + self.map.table.to_html(index=False)
@@ -375,7 +370,7 @@ class CodingExplorer:
         self.commitment = w.RadioButtons(options=[(COMMITMENTS[c].label, c) for c in COMMITMENT_CODES],
                                          value=None, description="Commitment:")  # fmt: skip
         self.compare_button = w.Button(description="Compare", tooltip="Compare with the reference coding")
-        self.card, self.result = w.Output(), w.HTML()
+        self.card, self.result = w.HTML(), w.HTML()
         self.statement.observe(lambda _change: self._show_card(), names="value")
         self.compare_button.on_click(lambda _button: self.compare())
         self.widget = w.VBox([self.statement, self.card, w.HBox([self.stance, self.commitment]),
@@ -383,13 +378,11 @@ class CodingExplorer:
         self._show_card()
 
     def _show_card(self) -> None:
-        from IPython.display import display
+        import mistune
 
         from course.display import statement
 
-        self.card.clear_output()
-        with self.card:
-            display(statement(self.statement.value))
+        self.card.value = mistune.html(statement(self.statement.value).data)
         self.stance.value = None
         self.commitment.value = None
         self.result.value = ""

@@ -23,7 +23,7 @@ def test_lesson_has_the_required_parts(path):
         assert "**Prerequisites:**" in text and "Go further" in text and "Check your understanding" in text
         code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
         assert "sources([" in code, f"{path.name}: list the sources it uses"
-        assert "maps." in code, f"{path.name}: a map"
+        assert re.search(r"maps\.|EscalationExplorer|TimelineExplorer", code), f"{path.name}: a map"
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             assert not re.search(r"^def |^class ", "".join(cell["source"]), re.M), "logic lives in course/"
