@@ -45,5 +45,36 @@ def write_overrides(prefix: str | Path | None = None) -> Path:
     return path
 
 
+#: nbgrader's student panels that need an exchange (a JupyterHub set-up); without one they show an error.
+EXCHANGE_PLUGINS = ("@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list")
+EXCHANGE_SERVER_EXTENSIONS = (
+    "nbgrader.server_extensions.assignment_list",
+    "nbgrader.server_extensions.course_list",
+)
+
+
+def disable_exchange_panels(prefix: str | Path | None = None) -> list[Path]:
+    """Switch off nbgrader's Assignment List and Course List in this environment; return the files written.
+
+    Self-learners (Binder) and students working locally have no nbgrader exchange, and the panels would show an
+    error. The formgrader, Create Assignment and Validate stay on. A JupyterHub with an exchange re-enables them
+    with ``jupyter labextension enable`` and ``jupyter server extension enable`` (see INSTRUCTORS.md).
+    """
+    base = Path(prefix) if prefix is not None else Path(sys.prefix)
+    lab = base / "etc" / "jupyter" / "labconfig" / "page_config.json"
+    config = json.loads(lab.read_text(encoding="utf-8")) if lab.exists() else {}
+    config.setdefault("disabledExtensions", {}).update({plugin: True for plugin in EXCHANGE_PLUGINS})
+    lab.parent.mkdir(parents=True, exist_ok=True)
+    lab.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    server = base / "etc" / "jupyter" / "jupyter_server_config.d" / "course-no-exchange.json"
+    server.parent.mkdir(parents=True, exist_ok=True)
+    extensions = {name: False for name in EXCHANGE_SERVER_EXTENSIONS}
+    server.write_text(
+        json.dumps({"ServerApp": {"jpserver_extensions": extensions}}, indent=2) + "\n", encoding="utf-8"
+    )
+    return [lab, server]
+
+
 if __name__ == "__main__":  # pragma: no cover - exercised by make and postBuild
     print(f"JupyterLab overrides written to {write_overrides()}")
+    print("nbgrader exchange panels switched off:", ", ".join(str(p) for p in disable_exchange_panels()))

@@ -39,11 +39,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_lab(tmp: Path, timeout_s: float = 90):
+def running_lab(tmp: Path, timeout_s: float = 90, subdir: str = "", prepare=None):
     """Yield a :class:`Lab` serving a copy of the course's notebooks; stop it afterwards.
 
     Everything Jupyter writes (config, runtime, workspaces, user settings, autosaves) goes to ``tmp``: the
-    checkout and the user's own Jupyter settings are never touched.
+    checkout and the user's own Jupyter settings are never touched. ``subdir`` serves a folder of the copy
+    (``"assignments"`` for the formgrader); ``prepare(root)`` runs on the copy before the server starts.
     """
     root = tmp / "course"
     for name in COPIED:
@@ -61,6 +62,9 @@ def running_lab(tmp: Path, timeout_s: float = 90):
     }
     for path in dirs.values():
         path.mkdir(parents=True, exist_ok=True)
+    if prepare is not None:
+        prepare(root)
+    root = root / subdir if subdir else root
     port, token = free_port(), secrets.token_hex(16)
     jupyter = Path(sys.prefix) / "bin" / "jupyter"
     cmd = [

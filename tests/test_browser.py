@@ -241,3 +241,65 @@ def test_lesson_runs_with_its_map_and_widget(lab, page, lesson):
         page.get_by_text("1.5 of 1.5 points").wait_for(timeout=10_000)
         snap(page, page.get_by_text("1.5 of 1.5 points"), f"{lesson}_widget.png")
     assert not page.outside_requests
+
+
+def test_a_student_answers_a_released_question_and_passes_its_visible_check(lab, page):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    ps = "ps1_reading_official_reactions"
+    page.goto(lab.url(f"lab/tree/assignments/release/{ps}/{ps}.ipynb"))
+    page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+    page.get_by_text(re.compile(r"\| Idle")).first.wait_for(timeout=60_000)
+    answer = page.locator(".jp-CodeCell", has_text="# YOUR CODE HERE").first
+    answer.scroll_into_view_if_needed()
+    answer.locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(
+        'a1 = {"stance": "non-committal", "commitment": "words_only", "signal": "two sovereign states"}'
+    )
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    check = page.locator(".jp-CodeCell", has_text="Check A1: the codes are from the scheme").first
+    # Run All stops at the first unanswered question (A2), after A1's check has run.
+    first_error = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').first
+    first_error.wait_for(timeout=60_000)
+    assert "NotImplementedError" in first_error.text_content()
+    prompt = check.locator(".jp-InputArea-prompt").text_content()
+    assert re.search(r"\[\d+\]", prompt), f"the A1 check did not run: {prompt!r}"
+    errors = check.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    assert errors.count() == 0, errors.all_inner_texts()
+    check.locator(".jp-InputArea-prompt").click()  # select the cell: JupyterLab scrolls it into view
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(ARTIFACTS / "student_ps1_a1_check_passes.png"))
+    assert not page.outside_requests
+
+
+def _generate_all(root):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONWARNINGS="ignore:::nbgrader.api")
+    env["PATH"] = f"{sys.prefix}/bin{os.pathsep}{env['PATH']}"
+    for ps in sorted(p.name for p in (root / "assignments" / "source").iterdir() if p.is_dir()):
+        subprocess.run([f"{sys.prefix}/bin/nbgrader", "generate_assignment", ps, "--force"],
+                       cwd=root / "assignments", env=env, capture_output=True, check=True)  # fmt: skip
+
+
+def test_the_instructor_sees_the_problem_sets_in_the_formgrader(tmp_path, page):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with running_lab(tmp_path, subdir="assignments", prepare=_generate_all) as lab:
+        page.goto(f"{lab.base}/formgrader?token={lab.token}")
+        table = page.locator("table", has_text="ps1_reading_official_reactions").first
+        table.wait_for(timeout=30_000)
+        for ps in (
+            "ps1_reading_official_reactions",
+            "ps2_geography_and_logistics",
+            "ps3_treaties_and_scenarios",
+        ):
+            assert ps in table.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "formgrader_manage_assignments.png"))
+        page.goto(f"{lab.base}/formgrader/gradebook?token={lab.token}")
+        grades = page.locator("table", has_text="ps2_geography_and_logistics").first
+        grades.wait_for(timeout=30_000)
+        assert grades.inner_text().count("/ 25") == 3, "each problem set is worth 25 points"
+        page.screenshot(path=str(ARTIFACTS / "formgrader_gradebook.png"))

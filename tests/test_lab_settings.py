@@ -37,3 +37,28 @@ def test_the_venv_running_the_tests_has_the_overrides():
     assert path.exists(), f"{path} is missing: run `make test` (or python -m course.lab_settings)"
     data = json.loads(path.read_text())
     assert data["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+
+
+def test_exchange_panels_are_switched_off_and_other_settings_kept(tmp_path):
+    page = tmp_path / "etc/jupyter/labconfig/page_config.json"
+    page.parent.mkdir(parents=True)
+    page.write_text(json.dumps({"disabledExtensions": {"other:plugin": True}}))
+    lab, server = lab_settings.disable_exchange_panels(tmp_path)
+    disabled = json.loads(lab.read_text())["disabledExtensions"]
+    assert disabled == {"other:plugin": True, **{p: True for p in lab_settings.EXCHANGE_PLUGINS}}
+    extensions = json.loads(server.read_text())["ServerApp"]["jpserver_extensions"]
+    assert extensions == {
+        "nbgrader.server_extensions.assignment_list": False,
+        "nbgrader.server_extensions.course_list": False,
+    }
+
+
+def test_the_venv_has_the_exchange_panels_off():
+    import subprocess
+
+    result = subprocess.run(
+        [f"{sys.prefix}/bin/jupyter", "labextension", "list"], capture_output=True, text=True
+    )
+    listing = result.stdout + result.stderr
+    for plugin in lab_settings.EXCHANGE_PLUGINS:
+        assert plugin in listing, f"{plugin} should be listed as disabled: run make"
