@@ -1,6 +1,7 @@
 # Northeast Asian Security in Notebooks: the one entry point.
 #   make lab    set up .venv (first time only) and open JupyterLab on the start notebook
 #   make test   set up .venv (first time only) and run every test
+#   make bench  speed and size figures (bench/results.json)
 # Other targets: lint, format, strip, lock, data-docs, clean, help.
 # Instructors (see assignments/INSTRUCTORS.md): release, collect, autograde, formgrader, feedback, export,
 # grade-demo. PS=<problem set> picks one (default: the first).
@@ -21,7 +22,7 @@ LAB_ARGS ?=
 NOTEBOOKS = $(shell git ls-files '*.ipynb' 2>/dev/null | grep -v '^assignments/release/' || \
 	find notebooks assignments/source -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
 
-.PHONY: help lab test lint format strip lock data-docs clean check-python \
+.PHONY: help lab test bench lint format strip lock data-docs clean check-python \
 	release collect autograde formgrader feedback export grade-demo
 
 help:
@@ -33,6 +34,11 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Speed and size figures, written to bench/results.json (BENCH_ARGS=--fresh adds the set-up time).
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check course tests tools data/prep bench notebooks

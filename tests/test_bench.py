@@ -1,0 +1,22 @@
+"""The benchmark's output has every figure the course tracks (timings are measured by `make bench`, not here)."""
+
+import json
+
+from conftest import ROOT
+
+KEYS = {
+    "course_exec_s", "kernel_floor_s", "autograde_per_submission_s", "autograde_floor_per_submission_s",
+    "autograde_ratio", "widget_update_ms", "map_html_kb_offline", "map_html_kb_online", "import_course_s",
+    "setup_s", "venv_mb",
+}  # fmt: skip
+
+
+def test_committed_results_have_every_key():
+    results = json.loads((ROOT / "bench" / "results.json").read_text(encoding="utf-8"))
+    assert KEYS <= set(results), f"missing: {sorted(KEYS - set(results))}; run make bench BENCH_ARGS=--fresh"
+    assert all(isinstance(results[k], int | float) for k in KEYS)
+
+
+def test_readme_reports_the_figures():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "## Performance" in readme and "make bench" in readme
