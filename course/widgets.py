@@ -14,7 +14,6 @@ import html
 import os
 
 from course import scenarios
-from course.maps import STANCE_STYLE
 from course.reactions import COMMITMENTS, STANCES
 
 #: Okabe-Ito colours for the criteria in the score breakdown chart (never the only cue: labels are written).
@@ -341,13 +340,6 @@ class TimelineExplorer:
 
     def static_html(self) -> str:
         return self.map.title + ": " + self.map.table.to_html(index=False)
-
-
-def stance_badge_legend() -> str:
-    """The stance legend used by the maps, as HTML (for explorers that show stances in text)."""
-    return "".join(
-        f'<span style="background:{c}">{html.escape(g)}</span> {s} ' for s, (c, g) in STANCE_STYLE.items()
-    )
 
 
 class CodingExplorer:
