@@ -24,7 +24,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "course.autograde.FlagOverwriteCells",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "course.autograde.CheckCellMetadata",
 ]
 c.OverwriteCells.add_missing_cells = True
 
@@ -36,7 +36,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.LimitOutput",
     "course.autograde.SaveAutoGradesFlagged",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "course.autograde.CheckCellMetadata",
 ]
 # The grading kernel runs sandboxed (course/sandbox.py: bubblewrap hides source/, gradebook.db and other students'
 # work); without bubblewrap every notebook is flagged for review. `make` installs the kernelspec.
@@ -44,6 +44,9 @@ c.Execute.kernel_name = "course-grading"
 c.IntegrityExecute.require_sandbox = True
 c.Execute.timeout = 30  # seconds per cell
 c.IntegrityExecute.notebook_timeout = 300  # seconds per notebook
+# The grading kernel is disposable: stop it at once after the last cell (a polite shutdown waits in 0.1 s
+# steps for the interpreter to tear down pandas and the rest: 0.1-0.25 s per submission).
+c.Execute.shutdown_kernel = "immediate"
 c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100

@@ -3,7 +3,9 @@
 ``load("reactions")`` reads ``data/reactions.csv``, checks every value against :data:`SCHEMA` (types,
 allowed values, ranges, unique keys, and references to other tables, ``source_id`` above all), and returns a
 typed pandas DataFrame: dates as ``datetime64``, categories as ``Categorical``, numbers as numbers, flags as
-``bool``. Validation runs on every load, so a broken edit never reaches a lesson silently.
+``bool``. Every load checks the files as they are now, so a broken edit never reaches a lesson silently: a
+validated table is kept in memory only together with the exact bytes of every table file, and is validated
+again as soon as any of them differs (each call returns its own copy, safe to modify).
 
 Anything wrong raises :class:`DataError`, whose message names the file, the line, the column and what was
 expected, e.g. ``data/places.csv, line 3 (place_id 'beijing'), column 'lat': '123' is out of range; expected
@@ -13,6 +15,7 @@ a latitude from -90 to 90``.
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -597,11 +600,38 @@ def load(name: str, data_dir: str | Path | None = None):
     DataError
         If the table or any table it refers to is malformed; the message names file, line and column.
     """
-    import pandas as pd
-
     if name not in SCHEMA:
         raise DataError(f"data/{name}.csv", f"no table named {name!r}; the tables are {', '.join(SCHEMA)}")
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    key, contents = (str(folder.resolve()), name), _contents(folder)
+    kept = _LOADED.get(key)
+    if kept is not None and kept[0] == contents:
+        return kept[1].copy()
+    frame = _build(name, folder)
+    _LOADED[key] = (contents, frame)
+    return frame.copy()
+
+
+#: Validated frames by (folder, table), with the digest of the table files they were built from.
+_LOADED: dict[tuple[str, str], tuple[bytes, object]] = {}
+
+
+def _contents(folder: Path) -> bytes:
+    """A digest of every table file's bytes in ``folder`` (a missing file counts as its own state)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for table in SCHEMA.values():
+        try:
+            data = (folder / table.file).read_bytes()
+        except OSError as err:
+            data = f"unreadable: {type(err).__name__}".encode()
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.digest()
+
+
+def _build(name: str, folder: Path):
+    import pandas as pd
+
     table = SCHEMA[name]
     records = [typed for _, typed in _validate(name, folder, {})]
     frame = pd.DataFrame.from_records(records, columns=[c.name for c in table.columns])

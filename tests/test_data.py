@@ -334,3 +334,31 @@ def test_the_data_dictionary_is_generated_from_the_schema_and_current():
     )
     for table in data.SCHEMA.values():
         assert f"### `{table.file}`" in data_dictionary.current()
+
+
+# ---- the in-memory copy: never stale, never shared ---------------------------------------------------------
+
+
+def test_a_kept_table_is_validated_again_when_any_table_file_changes(tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(ROOT / "data", folder, ignore=shutil.ignore_patterns("geo", "prep", "*.md"))
+    assert "moscow" in data.load("events", data_dir=folder)["place_ids"].tolist()
+    # an edit to a table that events.csv refers to, with the same file size, made at once
+    path = folder / "places.csv"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(",wiki_places", ",wiki_placez", 1), encoding="utf-8"
+    )
+    with pytest.raises(data.DataError, match=r"data/places.csv, line 2 .* column 'source_id'.*wiki_placez"):
+        data.load("events", data_dir=folder)
+    path.unlink()
+    with pytest.raises(data.DataError, match=r"data/places.csv: file not found"):
+        data.load("events", data_dir=folder)
+
+
+def test_each_load_returns_its_own_copy():
+    first = data.load("reactions")
+    first.loc[first.index[0], "quote"] = "changed by a student"
+    first.drop(index=first.index[1:], inplace=True)
+    again = data.load("reactions")
+    assert again.loc[again.index[0], "quote"] != "changed by a student"
+    assert len(again) == 26
