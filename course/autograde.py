@@ -14,6 +14,8 @@ always true. This module closes those holes (configured in ``assignments/nbgrade
     the first one; it runs each test cell with a fresh random sentinel printed at its very end, so that a
     blanked or silently aborted cell is detected; it enforces a per-notebook time limit on top of nbgrader's
     per-cell timeout, survives a dead kernel, and scans student cells for tampering code (flagged for review).
+    It starts the next notebook's kernel while the current one runs (``start_ahead``; see ``_KernelAhead``),
+    connects with ``GradingKernelClient`` (no idle 0.2 s wait) and stops each kernel at once when done.
 ``CheckIntegrity``
     Scores zero every test cell that ran after tampering was detected, or did not print its sentinel; removes
     the sentinels; writes ``<notebook>.integrity.json`` beside the autograded notebook; puts a visible note at
@@ -36,14 +38,17 @@ sandbox (see INSTRUCTORS.md).
 from __future__ import annotations
 
 import ast
+import atexit
 import csv
 import json
 import re
 import secrets
+import shutil
 import sys
 import time
 from pathlib import Path
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells, SaveAutoGrades
@@ -246,6 +251,156 @@ def scan_source(nb: NotebookNode) -> list[dict[str, object]]:
     return flags
 
 
+def _course_root(path: str) -> Path | None:
+    from course.sandbox import course_root
+
+    return course_root(Path(path).resolve())
+
+
+class _KernelAhead:
+    """A grading kernel started before its notebook is known, in an empty folder of its own.
+
+    Starting a kernel takes about half a second, mostly the kernel's own imports. The autograder starts the next
+    notebook's kernel as soon as it takes the current one, so the start overlaps with grading; the submission's
+    files are copied into the kernel's folder when its notebook comes. Each kernel serves one notebook and is then
+    stopped, and its folder removed. The folder is under the course root (``.grading-kernels/``), so the
+    sandbox applies to it exactly as to ``autograded/<student>/<assignment>/``.
+    """
+
+    FOLDER = ".grading-kernels"
+    waiting: dict[tuple, _KernelAhead] = {}
+
+    def __init__(self, km, folder: Path):
+        self.km, self.folder = km, folder
+
+    @classmethod
+    def start(cls, client, key: tuple, root: Path) -> _KernelAhead:
+        from jupyter_core.utils import run_sync
+
+        cls.finish_stopping()
+        folder = root / cls.FOLDER / secrets.token_hex(8)
+        folder.mkdir(parents=True)
+        km = client.kernel_manager_class(
+            kernel_name=client.kernel_name,
+            config=client.config,
+            client_class=f"{__name__}.GradingKernelClient",
+        )
+        try:
+            run_sync(km.start_kernel)(extra_arguments=list(client.extra_arguments), cwd=str(folder))
+        except Exception:
+            _remove_folder(folder)
+            raise
+        return cls(km, folder)
+
+    @classmethod
+    def start_next(cls, client, key: tuple, root: Path) -> None:
+        for other in [k for k in cls.waiting if k != key]:  # another configuration: not needed any more
+            cls.waiting.pop(other).stop()
+        try:
+            cls.waiting[key] = cls.start(client, key, root)
+        except Exception as err:  # the next notebook will start its own, and report the problem if it recurs
+            client.log.warning("could not start a kernel ahead: %s", err)
+
+    @classmethod
+    def take(cls, key: tuple) -> _KernelAhead | None:
+        kernel = cls.waiting.pop(key, None)
+        if kernel is not None and not _alive(kernel.km):
+            kernel.stop()
+            return None
+        return kernel
+
+    def receive(self, submission: Path) -> None:
+        """Copy the submission's folder (the notebook and any files beside it) into the kernel's folder."""
+        shutil.copytree(submission, self.folder, dirs_exist_ok=True)
+
+    stopping: list[_KernelAhead] = []
+
+    def stop(self) -> None:
+        """Kill the kernel now (SIGKILL to its process group); the process is reaped by :meth:`finish_stopping`.
+
+        A polite shutdown, or even waiting for the killed process, costs 50-250 ms per notebook in 0.1 s polls.
+        """
+        from jupyter_core.utils import run_sync
+
+        try:
+            run_sync(self.km.provisioner.kill)()
+        except Exception:  # no process any more
+            pass
+        _KernelAhead.stopping.append(self)
+
+    @classmethod
+    def finish_stopping(cls) -> None:
+        from jupyter_core.utils import run_sync
+
+        while cls.stopping:
+            kernel = cls.stopping.pop()
+            try:
+                if kernel.km.has_kernel:
+                    run_sync(kernel.km.shutdown_kernel)(now=True)
+            except Exception:  # already gone
+                pass
+            _remove_folder(kernel.folder)
+
+    @classmethod
+    def stop_all(cls) -> None:
+        while cls.waiting:
+            cls.waiting.popitem()[1].stop()
+        cls.finish_stopping()
+
+
+class GradingKernelClient(AsyncKernelClient):
+    """The kernel client for grading kernels: ready as soon as the kernel answers and IOPub is connected.
+
+    jupyter_client's ``wait_for_ready`` ends by waiting until IOPub has been quiet for 0.2 s, to drop the
+    status messages of its ``kernel_info`` requests; nbclient ignores messages that answer other requests, so
+    for the autograder that wait is 0.2 s of idle time per notebook. The rest is jupyter_client's procedure.
+    """
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        from queue import Empty
+
+        deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+        while True:
+            self.kernel_info()
+            try:
+                msg = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                pass
+            else:
+                if msg["msg_type"] == "kernel_info_reply":
+                    try:  # any IOPub message shows that IOPub is connected; else ask again
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+
+def _alive(km) -> bool:
+    from jupyter_core.utils import run_sync
+
+    try:
+        return bool(run_sync(km.is_alive)())
+    except Exception:
+        return False
+
+
+def _remove_folder(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        folder.parent.rmdir()  # .grading-kernels/, once empty
+    except OSError:
+        pass
+
+
+atexit.register(_KernelAhead.stop_all)
+
+
 def _error(ename: str, message: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
 
@@ -259,8 +414,30 @@ class IntegrityExecute(Execute):
     require_sandbox = Bool(
         True, help="Flag every notebook whose grading kernel could read the course's solutions (no sandbox)."
     ).tag(config=True)
+    start_ahead = Bool(
+        True,
+        help="Start the next notebook's kernel while this one runs (in a fresh folder, where the submission's "
+        "files are copied), so that no submission waits for a kernel to start.",
+    ).tag(config=True)
 
     def preprocess(self, nb, resources, km=None):
+        path = (resources or {}).get("metadata", {}).get("path")
+        root = _course_root(path) if (self.start_ahead and km is None and path and self.kernel_name) else None
+        if root is None:
+            return self._preprocess(nb, resources, km)
+        key = (self.kernel_name, tuple(self.extra_arguments), str(root))
+        kernel = _KernelAhead.take(key) or _KernelAhead.start(self, key, root)
+        _KernelAhead.start_next(self, key, root)
+        try:
+            kernel.receive(Path(path))
+            return self._preprocess(nb, resources, kernel.km)
+        finally:
+            if self.kc is not None:
+                self.kc.stop_channels()
+                self.kc = None
+            kernel.stop()
+
+    def _preprocess(self, nb, resources, km):
         from course.integrity import helper_fingerprints
 
         self._flags = list(nb.metadata.get(FLAG_KEY, {}).get("sanitize", []))

@@ -161,6 +161,59 @@ def test_feedback_never_shows_hidden_tests(graded_class):
     assert "A hidden test failed" in wrong, "a failed hidden assertion is reported, without its source"
 
 
+def _processes_mentioning(text: str) -> list[str]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # the process ended meanwhile
+            continue
+        if text in args:
+            found.append(args)
+    return found
+
+
+def test_grading_leaves_no_kernel_and_no_kernel_folder_behind(graded_class):
+    root, _, _, _ = graded_class
+    assert not (root / autograde._KernelAhead.FOLDER).exists()
+    assert _processes_mentioning(str(root)) == []
+
+
+def test_kernels_started_ahead_grade_exactly_as_kernels_started_per_notebook(tmp_path):
+    """The same small class graded twice: kernels started ahead (the default) and one kernel per notebook."""
+    from course.demo_class import CORRECT, Student
+    from course.demo_class import STUDENTS as ALL
+
+    if not shutil.which("bwrap"):
+        skip_or_fail(
+            "bubblewrap is not installed (sudo apt-get install bubblewrap): the grading sandbox needs it"
+        )
+    reads_file = Student(
+        "reads_file",
+        "the A1 answer read from a file submitted beside the notebook",
+        20.0,
+        {**CORRECT, "ps1_a1_answer": 'exec(open("a1_answer.py").read())'},
+    )
+    chosen = [s for s in ALL if s.name in ("correct", "wrong", "partial", "adv_read_solutions")] + [
+        reads_file
+    ]
+    root = course_copy(tmp_path)
+    nbgrader(root, "generate_assignment", PS1, "--force")
+    write_class(root, chosen)
+    (root / "submitted" / "reads_file" / PS1 / "a1_answer.py").write_text(CORRECT["ps1_a1_answer"] + "\n")
+    outcomes = []
+    for ahead in (True, False):
+        nbgrader(root, "autograde", PS1, "--force", f"--IntegrityExecute.start_ahead={ahead}")
+        outcomes.append({r["student"]: (r["score"], r["flags"]) for r in autograde.collect_report(root, PS1)})
+        assert not (root / autograde._KernelAhead.FOLDER).exists()
+        assert _processes_mentioning(str(root)) == []
+    assert outcomes[0] == outcomes[1]
+    scores = {name: score for name, (score, _) in outcomes[0].items()}
+    assert scores == {s.name: s.score for s in chosen}
+    assert "not sandboxed" not in str(outcomes[0]), "the kernels started ahead run in the sandbox"
+    assert (root / "autograded" / "reads_file" / PS1 / "a1_answer.py").exists()
+
+
 def test_regrading_loses_nothing_in_the_gradebook(graded_class):
     from nbgrader.api import Gradebook
 
