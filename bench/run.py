@@ -4,7 +4,9 @@ Keys (seconds unless named otherwise):
 - course_exec_s: executing every lesson and every source problem set headless (nbclient, fresh kernels);
   kernel_floor_s: executing an empty notebook the same way (the floor each notebook pays).
 - autograde_per_submission_s: a simulated class of 30 on ps1; autograde_floor_per_submission_s: the same class
-  on a trivial one-cell assignment in the same run; autograde_ratio: their quotient (budget 1.5).
+  on a trivial one-cell assignment in the same run; autograde_ratio: their quotient (budget 1.5). For context:
+  the same class on ps2 and ps3, on a one-cell assignment that imports pandas (what any pandas problem set
+  pays), and on ps1 with every kernel started when its notebook comes (``--IntegrityExecute.start_ahead=False``).
 - widget_update_ms: median of one scenario-explorer update (bench/bench_widgets.py; budget 50 ms).
 - map_html_kb_offline / map_html_kb_online: the largest map's HTML (budget 700 KB offline).
 - import_course_s: `python -c "import course"`, cold (budget 1.5 s).
@@ -58,26 +60,37 @@ def course_execution(tmp: Path) -> dict[str, float]:
             "course_exec_over_floor": round(total / (floor * len(notebooks)), 2)}  # fmt: skip
 
 
-def _trivial_assignment(root: Path) -> None:
+def _trivial_assignment(root: Path, name: str, source: str) -> None:
     import nbformat
 
-    cell = nbformat.v4.new_code_cell('"""Trivial check."""\nassert True')
+    cell = nbformat.v4.new_code_cell(source)
     cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": "trivial",
                                  "points": 1, "schema_version": 3}  # fmt: skip
-    folder = root / "source" / "floor"
+    folder = root / "source" / name
     folder.mkdir(parents=True)
     nbformat.write(nbformat.v4.new_notebook(cells=[cell], metadata={"kernelspec": {
-        "name": "python3", "display_name": "Python 3", "language": "python"}}), folder / "floor.ipynb")  # fmt: skip
+        "name": "python3", "display_name": "Python 3", "language": "python"}}), folder / f"{name}.ipynb")  # fmt: skip
 
 
 def autograding(tmp: Path) -> dict[str, float]:
+    """Autograde a class of 30 on each problem set and on two trivial assignments, all in one course folder.
+
+    ps1's class answers with the reference answers (course.demo_class); ps2's and ps3's submit the source
+    notebook (the reference solution). Every submission must score full marks, or the figure is not reported.
+    """
+    from nbgrader.api import Gradebook
+
     from course.demo_class import CORRECT, PS1, Student, write_class
 
     root = tmp / "course"
     root.mkdir()
     shutil.copy(ROOT / "assignments" / "nbgrader_config.py", root)
-    shutil.copytree(ROOT / "assignments" / "source" / PS1, root / "source" / PS1)
-    _trivial_assignment(root)
+    problem_sets = sorted(p.name for p in (ROOT / "assignments" / "source").iterdir() if p.is_dir())
+    for ps in problem_sets:
+        shutil.copytree(ROOT / "assignments" / "source" / ps, root / "source" / ps)
+    trivial = {"floor": '"""Trivial check."""\nassert True', "floor_pandas": "import pandas\nassert True"}
+    for name, source in trivial.items():
+        _trivial_assignment(root, name, source)
     env = dict(
         os.environ, PYTHONWARNINGS="ignore:::nbgrader.api", PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}"
     )
@@ -87,18 +100,40 @@ def autograding(tmp: Path) -> dict[str, float]:
         subprocess.run([str(BIN / "nbgrader"), *args], cwd=root, env=env, capture_output=True, check=True)
         return time.perf_counter() - start
 
-    nbgrader("generate_assignment", PS1, "--force")
-    nbgrader("generate_assignment", "floor", "--force")
+    for assignment in [*problem_sets, *trivial]:
+        nbgrader("generate_assignment", assignment, "--force")
     students = [Student(f"s{i:02d}", "reference answers", 20.0, CORRECT) for i in range(CLASS_SIZE)]
     write_class(root, students)
     for s in students:
-        folder = root / "submitted" / s.name / "floor"
-        folder.mkdir(parents=True)
-        shutil.copy(root / "release" / "floor" / "floor.ipynb", folder)
-    real = nbgrader("autograde", PS1) / CLASS_SIZE
-    floor = nbgrader("autograde", "floor") / CLASS_SIZE
-    return {"autograde_per_submission_s": round(real, 3), "autograde_floor_per_submission_s": round(floor, 3),
-            "autograde_ratio": round(real / floor, 3), "class_size": CLASS_SIZE}  # fmt: skip
+        for assignment, origin in [*((ps, "source") for ps in problem_sets if ps != PS1),
+                                   *((name, "release") for name in trivial)]:  # fmt: skip
+            folder = root / "submitted" / s.name / assignment
+            folder.mkdir(parents=True)
+            shutil.copy(root / origin / assignment / f"{assignment}.ipynb", folder)
+
+    def per_submission(assignment: str, *options: str) -> float:
+        seconds = nbgrader("autograde", assignment, "--force", *options) / CLASS_SIZE
+        with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+            full = 1 if assignment in trivial else 20
+            scores = {sub.student.id: sub.code_score for sub in gb.assignment_submissions(assignment)}
+        wrong = {k: v for k, v in scores.items() if v != full}
+        if len(scores) != CLASS_SIZE or wrong:
+            raise RuntimeError(
+                f"{assignment}: expected {CLASS_SIZE} full marks ({full}), got {wrong or scores}"
+            )
+        return round(seconds, 3)
+
+    real = per_submission(PS1)
+    floor = per_submission("floor")
+    results = {"autograde_per_submission_s": real, "autograde_floor_per_submission_s": floor,
+               "autograde_ratio": round(real / floor, 3), "class_size": CLASS_SIZE}  # fmt: skip
+    for ps in problem_sets[1:]:
+        results[f"autograde_{ps.split('_')[0]}_per_submission_s"] = per_submission(ps)
+    results["autograde_pandas_floor_per_submission_s"] = per_submission("floor_pandas")
+    results["autograde_ps1_kernels_not_started_ahead_s"] = per_submission(
+        PS1, "--IntegrityExecute.start_ahead=False"
+    )
+    return results
 
 
 def maps_size() -> dict[str, float]:
