@@ -72,14 +72,16 @@ def _trivial_assignment(root: Path, name: str, source: str) -> None:
         "name": "python3", "display_name": "Python 3", "language": "python"}}), folder / f"{name}.ipynb")  # fmt: skip
 
 
-def autograding(tmp: Path) -> dict[str, float]:
-    """Autograde a class of 30 on each problem set and on two trivial assignments, all in one course folder.
+TRIVIAL = {"floor": '"""Trivial check."""\nassert True', "floor_pandas": "import pandas\nassert True"}
 
-    ps1's class answers with the reference answers (course.demo_class); ps2's and ps3's submit the source
-    notebook (the reference solution). Every submission must score full marks, or the figure is not reported.
+
+def grading_course(tmp: Path, class_size: int = CLASS_SIZE) -> tuple[Path, dict[str, str], list[str]]:
+    """A course folder with every problem set and the trivial assignments released, and a class submitted.
+
+    ps1's class answers with the reference answers (course.demo_class); for ps2, ps3 and the trivial assignments
+    each student submits the source or released notebook. Returns the root, nbgrader's environment, the
+    problem sets.
     """
-    from nbgrader.api import Gradebook
-
     from course.demo_class import CORRECT, PS1, Student, write_class
 
     root = tmp / "course"
@@ -88,33 +90,43 @@ def autograding(tmp: Path) -> dict[str, float]:
     problem_sets = sorted(p.name for p in (ROOT / "assignments" / "source").iterdir() if p.is_dir())
     for ps in problem_sets:
         shutil.copytree(ROOT / "assignments" / "source" / ps, root / "source" / ps)
-    trivial = {"floor": '"""Trivial check."""\nassert True', "floor_pandas": "import pandas\nassert True"}
-    for name, source in trivial.items():
+    for name, source in TRIVIAL.items():
         _trivial_assignment(root, name, source)
     env = dict(
         os.environ, PYTHONWARNINGS="ignore:::nbgrader.api", PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}"
     )
-
-    def nbgrader(*args: str) -> float:
-        start = time.perf_counter()
-        subprocess.run([str(BIN / "nbgrader"), *args], cwd=root, env=env, capture_output=True, check=True)
-        return time.perf_counter() - start
-
-    for assignment in [*problem_sets, *trivial]:
-        nbgrader("generate_assignment", assignment, "--force")
-    students = [Student(f"s{i:02d}", "reference answers", 20.0, CORRECT) for i in range(CLASS_SIZE)]
+    for assignment in [*problem_sets, *TRIVIAL]:
+        subprocess.run([str(BIN / "nbgrader"), "generate_assignment", assignment, "--force"], cwd=root, env=env,
+                       capture_output=True, check=True)  # fmt: skip
+    students = [Student(f"s{i:02d}", "reference answers", 20.0, CORRECT) for i in range(class_size)]
     write_class(root, students)
     for s in students:
         for assignment, origin in [*((ps, "source") for ps in problem_sets if ps != PS1),
-                                   *((name, "release") for name in trivial)]:  # fmt: skip
+                                   *((name, "release") for name in TRIVIAL)]:  # fmt: skip
             folder = root / "submitted" / s.name / assignment
             folder.mkdir(parents=True)
             shutil.copy(root / origin / assignment / f"{assignment}.ipynb", folder)
+    return root, env, problem_sets
+
+
+def autograding(tmp: Path) -> dict[str, float]:
+    """Autograde a class of 30 on each problem set and on two trivial assignments, all in one course folder.
+
+    Every submission must score full marks, or the figure is not reported.
+    """
+    from nbgrader.api import Gradebook
+
+    from course.demo_class import PS1
+
+    root, env, problem_sets = grading_course(tmp)
 
     def per_submission(assignment: str, *options: str) -> float:
-        seconds = nbgrader("autograde", assignment, "--force", *options) / CLASS_SIZE
+        start = time.perf_counter()
+        subprocess.run([str(BIN / "nbgrader"), "autograde", assignment, "--force", *options], cwd=root, env=env,
+                       capture_output=True, check=True)  # fmt: skip
+        seconds = (time.perf_counter() - start) / CLASS_SIZE
         with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-            full = 1 if assignment in trivial else 20
+            full = 1 if assignment in TRIVIAL else 20
             scores = {sub.student.id: sub.code_score for sub in gb.assignment_submissions(assignment)}
         wrong = {k: v for k, v in scores.items() if v != full}
         if len(scores) != CLASS_SIZE or wrong:

@@ -251,6 +251,52 @@ def scan_source(nb: NotebookNode) -> list[dict[str, object]]:
     return flags
 
 
+def imported_modules(sources) -> list[str]:
+    """The absolute module names that these cells import (a cell that is not plain Python is skipped).
+
+    ``from course import maps`` gives ``course`` and ``course.maps``: a name imported from a package may be a
+    submodule (the kernel's preload skips the ones that are not).
+    """
+    names: set[str] = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module)
+                names.update(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
+    return sorted(names)
+
+
+_INSTRUCTOR_IMPORTS: dict[tuple, tuple[str, ...]] = {}
+
+
+def instructor_imports(resources) -> tuple[str, ...]:
+    """What the notebook's read-only cells import, as released (hidden tests left out), from the gradebook.
+
+    Only the instructor's cells count, never a submission's: the list is used in another student's kernel.
+    """
+    from nbgrader.api import Gradebook
+
+    info = (resources or {}).get("nbgrader", {})
+    key = (info.get("db_url"), info.get("assignment"), info.get("notebook"))
+    if None in key:
+        return ()
+    if key not in _INSTRUCTOR_IMPORTS:
+        try:
+            with Gradebook(key[0]) as gb:
+                cells = gb.find_notebook(key[2], key[1]).source_cells
+                sources = [_released_text(c.source) for c in cells if c.locked and c.cell_type == "code"]
+        except Exception:  # no such notebook in the gradebook: nothing to import ahead
+            sources = []
+        _INSTRUCTOR_IMPORTS[key] = tuple(imported_modules(sources))
+    return _INSTRUCTOR_IMPORTS[key]
+
+
 def _course_root(path: str) -> Path | None:
     from course.sandbox import course_root
 
@@ -262,7 +308,9 @@ class _KernelAhead:
 
     Starting a kernel takes about half a second, mostly the kernel's own imports. The autograder starts the next
     notebook's kernel as soon as it takes the current one, so the start overlaps with grading; the submission's
-    files are copied into the kernel's folder when its notebook comes. Each kernel serves one notebook and is then
+    files are copied into the kernel's folder when its notebook comes. Meanwhile the kernel imports the modules the
+    problem set's read-only cells import (:func:`instructor_imports`), pandas above all, so that the notebook does
+    not wait for them either. Each kernel serves one notebook and is then
     stopped, and its folder removed. The folder is under the course root (``.grading-kernels/``), so the
     sandbox applies to it exactly as to ``autograded/<student>/<assignment>/``.
     """
@@ -270,8 +318,8 @@ class _KernelAhead:
     FOLDER = ".grading-kernels"
     waiting: dict[tuple, _KernelAhead] = {}
 
-    def __init__(self, km, folder: Path):
-        self.km, self.folder = km, folder
+    def __init__(self, km, folder: Path, preloader=None):
+        self.km, self.folder, self.preloader = km, folder, preloader
 
     @classmethod
     def start(cls, client, key: tuple, root: Path) -> _KernelAhead:
@@ -290,7 +338,21 @@ class _KernelAhead:
         except Exception:
             _remove_folder(folder)
             raise
-        return cls(km, folder)
+        preloader, modules = None, key[-1]
+        if modules:  # queued now, run by the kernel as soon as it is up, before anything else it is sent
+            from jupyter_client.session import Session
+
+            # a session of its own: clients sharing one session share one socket identity, and the kernel's
+            # replies would reach either of them
+            session = Session(key=km.session.key, signature_scheme=km.session.signature_scheme)
+            preloader = km.client(session=session)
+            preloader.start_channels()
+            preloader.execute(
+                f"__import__('course.integrity', fromlist=['preload']).preload({list(modules)!r})",
+                silent=True,
+                store_history=False,
+            )
+        return cls(km, folder, preloader)
 
     @classmethod
     def start_next(cls, client, key: tuple, root: Path) -> None:
@@ -322,6 +384,8 @@ class _KernelAhead:
         """
         from jupyter_core.utils import run_sync
 
+        if self.preloader is not None:
+            self.preloader.stop_channels()
         try:
             run_sync(self.km.provisioner.kill)()
         except Exception:  # no process any more
@@ -330,13 +394,22 @@ class _KernelAhead:
 
     @classmethod
     def finish_stopping(cls) -> None:
-        from jupyter_core.utils import run_sync
+        """Reap the killed kernels and remove their connection files and folders.
+
+        Not ``shutdown_kernel``: it would first send an interrupt request that a dead kernel never reads, and
+        closing the socket holding it costs its 0.1 s linger.
+        """
+        from jupyter_core.utils import ensure_async, run_sync
+
+        async def reap(km) -> None:
+            if km.has_kernel:
+                await km.provisioner.wait()
+            await ensure_async(km.cleanup_resources())
 
         while cls.stopping:
             kernel = cls.stopping.pop()
             try:
-                if kernel.km.has_kernel:
-                    run_sync(kernel.km.shutdown_kernel)(now=True)
+                run_sync(reap)(kernel.km)
             except Exception:  # already gone
                 pass
             _remove_folder(kernel.folder)
@@ -425,7 +498,7 @@ class IntegrityExecute(Execute):
         root = _course_root(path) if (self.start_ahead and km is None and path and self.kernel_name) else None
         if root is None:
             return self._preprocess(nb, resources, km)
-        key = (self.kernel_name, tuple(self.extra_arguments), str(root))
+        key = (self.kernel_name, tuple(self.extra_arguments), str(root), instructor_imports(resources))
         kernel = _KernelAhead.take(key) or _KernelAhead.start(self, key, root)
         _KernelAhead.start_next(self, key, root)
         try:

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from course.paths import data_dir as default_data_dir
 from course.reactions import COMMITMENT_CODES, STANCE_CODES
 
@@ -630,8 +632,6 @@ def _contents(folder: Path) -> bytes:
 
 
 def _build(name: str, folder: Path):
-    import pandas as pd
-
     table = SCHEMA[name]
     records = [typed for _, typed in _validate(name, folder, {})]
     frame = pd.DataFrame.from_records(records, columns=[c.name for c in table.columns])

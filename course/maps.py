@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import folium
+
 from course.data import load, split_ids
 from course.display import format_date
 from course.geo import great_circle_points, haversine_km
@@ -119,8 +121,6 @@ def is_online(online: bool | None = None) -> bool:
 
 
 def _map_class(online: bool):
-    import folium
-
     assets = CDN if online else offline_assets()
 
     class CourseFoliumMap(folium.Map):
@@ -224,8 +224,6 @@ class CourseMap:
 
 
 def _base_map(bounds: list[list[float]], online: bool | None, title: str):
-    import folium
-
     online = is_online(online)
     fmap = _map_class(online)(tiles=None, control_scale=True, zoom_control=True)
     fmap.get_root().header.add_child(folium.Element(f"<style>{_CSS}</style>"))
@@ -256,8 +254,6 @@ def _base_map(bounds: list[list[float]], online: bool | None, title: str):
 
 
 def _finish(fmap) -> None:
-    import folium
-
     folium.LayerControl(collapsed=True).add_to(fmap)
 
 
@@ -309,8 +305,6 @@ def _anchor(side: str, width: int, height: int, gap: int = 8) -> tuple[int, int]
 
 
 def _label(text: str, css_class: str = "course-label", side: str = "right", gap: int = 8):
-    import folium
-
     width, height = 8 * len(text) + 8, 18
     return folium.DivIcon(
         html=f'<div class="{css_class}">{html.escape(text)}</div>',
@@ -320,8 +314,6 @@ def _label(text: str, css_class: str = "course-label", side: str = "right", gap:
 
 
 def _place_marker(fmap, row, place_id: str, major: bool = True, side: str | None = None) -> None:
-    import folium
-
     approximate = row["precision"] == "approximate" or not row["verified"]
     name = str(row["name"])
     label = ("≈ " if approximate else "") + name
@@ -378,7 +370,6 @@ def triangle_map(
     context : place ids
         Places shown as smaller markers for orientation (e.g. ``"washington"``; it widens the map a lot).
     """
-    import folium
     import pandas as pd
 
     places = load("places") if places is None else places
@@ -461,7 +452,6 @@ def reactions_map(
         Rows of ``load("reactions")`` (default: all). A filtered or re-coded copy works too, e.g. to show how
         stances would shift in a scenario.
     """
-    import folium
     import pandas as pd
 
     reactions = load("reactions") if reactions is None else reactions
@@ -640,7 +630,6 @@ def timeline_map(start=None, end=None, events=None, online: bool | None = None, 
     An event with several places appears at each; an event with none is listed in the table only.
     A range with no events gives an explicit "nothing to show" map.
     """
-    import folium
     import pandas as pd
 
     events = load("events") if events is None else events
@@ -723,7 +712,6 @@ def timeline_map(start=None, end=None, events=None, online: bool | None = None, 
 
 def empty_map(title: str, message: str, online: bool | None = None, table=None) -> CourseMap:
     """A map of the region that says, in its middle, that there is nothing to show (never a blank box)."""
-    import folium
     import pandas as pd
 
     bounds = [[30.0, 110.0], [50.0, 140.0]]

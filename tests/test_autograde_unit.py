@@ -214,3 +214,50 @@ def test_the_metadata_check_preprocessor_rejects_a_corrupted_notebook_with_nbgra
         autograde.CheckCellMetadata().preprocess(nb, {})
     ok = new_notebook(cells=[new_code_cell("1", metadata={"nbgrader": dict(_metadata_cases()["valid"])})])
     assert autograde.CheckCellMetadata().preprocess(ok, {"x": 1}) == (ok, {"x": 1})
+
+
+def test_instructor_imports_come_from_read_only_cells_as_released():
+    sources = [
+        "import pandas as pd\nfrom course.data import load\nfrom . import sibling",
+        "%matplotlib inline\nimport matplotlib",  # not plain Python: skipped
+        "def f():\n    import json\n    from os import path",
+    ]
+    assert autograde.imported_modules(sources) == [
+        "course.data", "course.data.load", "json", "os", "os.path", "pandas"
+    ]  # fmt: skip
+    hidden = "check(x)\n### BEGIN HIDDEN TESTS\nimport secret_module\n### END HIDDEN TESTS"
+    assert autograde.imported_modules([autograde._released_text(hidden)]) == []
+
+
+def test_a_kernel_started_ahead_has_the_modules_imported_and_no_name_bound(tmp_path):
+    import time
+
+    from jupyter_core.utils import run_sync
+
+    client = autograde.IntegrityExecute(kernel_name="python3")
+    key = (
+        "python3",
+        (),
+        str(tmp_path),
+        ("wave", "no_such_module"),
+    )  # wave: a module no kernel imports itself
+    kernel = autograde._KernelAhead.start(client, key, tmp_path)
+    kc = kernel.km.client()
+    try:
+        kc.start_channels()
+        run_sync(kc.wait_for_ready)(timeout=60)
+        deadline, answer = time.monotonic() + 30, None
+        while answer != "(True, False)" and time.monotonic() < deadline:  # the preload may still be running
+            reply = run_sync(kc.execute_interactive)(
+                "",
+                user_expressions={"r": "('wave' in __import__('sys').modules, 'wave' in dir())"},
+                timeout=60,
+            )
+            answer = reply["content"]["user_expressions"]["r"]["data"]["text/plain"]
+        assert answer == "(True, False)", "imported, and no name bound in the notebook's namespace"
+        assert kernel.folder.parent == tmp_path / autograde._KernelAhead.FOLDER
+    finally:
+        kc.stop_channels()
+        kernel.stop()
+        autograde._KernelAhead.finish_stopping()
+    assert not (tmp_path / autograde._KernelAhead.FOLDER).exists()
