@@ -192,7 +192,7 @@ def test_the_compiled_metadata_check_agrees_with_nbgraders_on_every_case():
                 outcomes.append((type(err).__name__, str(err)))
         assert outcomes[0] == outcomes[1], name
     duplicate = new_notebook(
-        cells=[new_code_cell("1", metadata={"nbgrader": dict(_metadata_cases()["valid"])})] * 2
+        cells=[new_code_cell("1", metadata={"nbgrader": dict(_metadata_cases()["valid"])}) for _ in range(2)]
     )
     try:
         compiled().validate_nb(duplicate)
