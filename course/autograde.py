@@ -45,6 +45,7 @@ import re
 import secrets
 import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -306,17 +307,22 @@ def _course_root(path: str) -> Path | None:
 class _KernelAhead:
     """A grading kernel started before its notebook is known, in an empty folder of its own.
 
-    Starting a kernel takes about half a second, mostly the kernel's own imports. The autograder starts the next
-    notebook's kernel as soon as it takes the current one, so the start overlaps with grading; the submission's
-    files are copied into the kernel's folder when its notebook comes. Meanwhile the kernel imports the modules the
-    problem set's read-only cells import (:func:`instructor_imports`), pandas above all, so that the notebook does
-    not wait for them either. Each kernel serves one notebook and is then
-    stopped, and its folder removed. The folder is under the course root (``.grading-kernels/``), so the
-    sandbox applies to it exactly as to ``autograded/<student>/<assignment>/``.
+    Starting a kernel takes about a quarter of a second, mostly the kernel's own imports. The autograder starts the
+    next notebook's kernel as soon as it takes the current one, so the start overlaps with grading; the
+    submission's files are copied into the kernel's folder when its notebook comes. Meanwhile the kernel imports
+    the modules the problem set's read-only cells import (:func:`instructor_imports`), pandas above all, so that
+    the notebook does not wait for them either. Each kernel serves one notebook and is then stopped, and its
+    folder removed. The folder is under the course root (``.grading-kernels/``), so the sandbox applies to it
+    exactly as to ``autograded/<student>/<assignment>/``.
+
+    A kernel that no notebook comes for is killed when the process exits, or after ``expire_after`` seconds in a
+    process that keeps running (the formgrader's server, which autogrades in-process).
     """
 
     FOLDER = ".grading-kernels"
     waiting: dict[tuple, _KernelAhead] = {}
+    stopping: list[_KernelAhead] = []
+    lock = threading.Lock()
 
     def __init__(self, km, folder: Path, preloader=None):
         self.km, self.folder, self.preloader = km, folder, preloader
@@ -355,17 +361,39 @@ class _KernelAhead:
         return cls(km, folder, preloader)
 
     @classmethod
-    def start_next(cls, client, key: tuple, root: Path) -> None:
-        for other in [k for k in cls.waiting if k != key]:  # another configuration: not needed any more
-            cls.waiting.pop(other).stop()
+    def start_next(cls, client, key: tuple, root: Path, expire_after: float) -> None:
+        with cls.lock:  # kernels for another configuration are not needed any more
+            others = [cls.waiting.pop(k) for k in list(cls.waiting) if k != key]
+        for other in others:
+            other.stop()
         try:
-            cls.waiting[key] = cls.start(client, key, root)
+            kernel = cls.start(client, key, root)
         except Exception as err:  # the next notebook will start its own, and report the problem if it recurs
             client.log.warning("could not start a kernel ahead: %s", err)
+            return
+        with cls.lock:
+            cls.waiting[key] = kernel
+        timer = threading.Timer(expire_after, cls._expire, args=(key, kernel))
+        timer.daemon = True
+        timer.start()
+
+    @classmethod
+    def _expire(cls, key: tuple, kernel: _KernelAhead) -> None:
+        """(In a timer thread.) Kill ``kernel`` if it is still waiting; it is reaped by the next start or at exit."""
+        import asyncio
+
+        with cls.lock:
+            if cls.waiting.get(key) is not kernel:
+                return
+            del cls.waiting[key]
+        kernel._kill(lambda coroutine: asyncio.run(coroutine))
+        with cls.lock:
+            cls.stopping.append(kernel)
 
     @classmethod
     def take(cls, key: tuple) -> _KernelAhead | None:
-        kernel = cls.waiting.pop(key, None)
+        with cls.lock:
+            kernel = cls.waiting.pop(key, None)
         if kernel is not None and not _alive(kernel.km):
             kernel.stop()
             return None
@@ -375,7 +403,11 @@ class _KernelAhead:
         """Copy the submission's folder (the notebook and any files beside it) into the kernel's folder."""
         shutil.copytree(submission, self.folder, dirs_exist_ok=True)
 
-    stopping: list[_KernelAhead] = []
+    def _kill(self, run) -> None:
+        try:
+            run(self.km.provisioner.kill())
+        except Exception:  # no process any more
+            pass
 
     def stop(self) -> None:
         """Kill the kernel now (SIGKILL to its process group); the process is reaped by :meth:`finish_stopping`.
@@ -384,17 +416,16 @@ class _KernelAhead:
         """
         from jupyter_core.utils import run_sync
 
-        if self.preloader is not None:
-            self.preloader.stop_channels()
-        try:
-            run_sync(self.km.provisioner.kill)()
-        except Exception:  # no process any more
-            pass
-        _KernelAhead.stopping.append(self)
+        async def awaited(coroutine):
+            return await coroutine
+
+        self._kill(lambda coroutine: run_sync(awaited)(coroutine))
+        with _KernelAhead.lock:
+            _KernelAhead.stopping.append(self)
 
     @classmethod
     def finish_stopping(cls) -> None:
-        """Reap the killed kernels and remove their connection files and folders.
+        """Reap the killed kernels, close their connections and remove their connection files and folders.
 
         Not ``shutdown_kernel``: it would first send an interrupt request that a dead kernel never reads, and
         closing the socket holding it costs its 0.1 s linger.
@@ -406,8 +437,11 @@ class _KernelAhead:
                 await km.provisioner.wait()
             await ensure_async(km.cleanup_resources())
 
-        while cls.stopping:
-            kernel = cls.stopping.pop()
+        with cls.lock:
+            kernels, cls.stopping[:] = list(cls.stopping), []
+        for kernel in kernels:
+            if kernel.preloader is not None:
+                kernel.preloader.stop_channels()
             try:
                 run_sync(reap)(kernel.km)
             except Exception:  # already gone
@@ -416,8 +450,11 @@ class _KernelAhead:
 
     @classmethod
     def stop_all(cls) -> None:
-        while cls.waiting:
-            cls.waiting.popitem()[1].stop()
+        with cls.lock:
+            kernels = list(cls.waiting.values())
+            cls.waiting.clear()
+        for kernel in kernels:
+            kernel.stop()
         cls.finish_stopping()
 
 
@@ -500,7 +537,7 @@ class IntegrityExecute(Execute):
             return self._preprocess(nb, resources, km)
         key = (self.kernel_name, tuple(self.extra_arguments), str(root), instructor_imports(resources))
         kernel = _KernelAhead.take(key) or _KernelAhead.start(self, key, root)
-        _KernelAhead.start_next(self, key, root)
+        _KernelAhead.start_next(self, key, root, expire_after=self.notebook_timeout + 60)
         try:
             kernel.receive(Path(path))
             return self._preprocess(nb, resources, kernel.km)

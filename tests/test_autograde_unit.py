@@ -261,3 +261,26 @@ def test_a_kernel_started_ahead_has_the_modules_imported_and_no_name_bound(tmp_p
         kernel.stop()
         autograde._KernelAhead.finish_stopping()
     assert not (tmp_path / autograde._KernelAhead.FOLDER).exists()
+
+
+def test_a_kernel_started_ahead_that_nobody_takes_is_killed_after_its_time(tmp_path):
+    import time
+
+    from jupyter_core.utils import run_sync
+
+    client = autograde.IntegrityExecute(kernel_name="python3")
+    key = ("python3", (), str(tmp_path), ())
+    autograde._KernelAhead.start_next(client, key, tmp_path, expire_after=1)
+    kernel = autograde._KernelAhead.waiting[key]
+    try:
+        deadline = time.monotonic() + 30
+        while key in autograde._KernelAhead.waiting and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert key not in autograde._KernelAhead.waiting
+        deadline = time.monotonic() + 10
+        while run_sync(kernel.km.is_alive)() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not run_sync(kernel.km.is_alive)()
+    finally:
+        autograde._KernelAhead.stop_all()
+    assert not (tmp_path / autograde._KernelAhead.FOLDER).exists()
