@@ -40,6 +40,7 @@ from __future__ import annotations
 import ast
 import atexit
 import csv
+import functools
 import json
 import re
 import secrets
@@ -93,6 +94,7 @@ def is_test_cell(cell: NotebookNode) -> bool:
 # ---- metadata check --------------------------------------------------------------------------------------
 
 
+@functools.cache
 def _metadata_validator_class():
     from jsonschema.exceptions import best_match
     from jsonschema.validators import validator_for
@@ -130,10 +132,8 @@ class CheckCellMetadata(NbGraderPreprocessor):
 
         from nbgrader.nbgraderformat import ValidationError
 
-        if not hasattr(CheckCellMetadata, "_validator"):
-            CheckCellMetadata._validator = _metadata_validator_class()
         try:
-            CheckCellMetadata._validator().validate_nb(nb)
+            _metadata_validator_class()().validate_nb(nb)
         except ValidationError:
             self.log.error(traceback.format_exc())
             msg = "Notebook failed to validate; the nbgrader metadata may be corrupted."
@@ -380,15 +380,11 @@ class _KernelAhead:
     @classmethod
     def _expire(cls, key: tuple, kernel: _KernelAhead) -> None:
         """(In a timer thread.) Kill ``kernel`` if it is still waiting; it is reaped by the next start or at exit."""
-        import asyncio
-
         with cls.lock:
             if cls.waiting.get(key) is not kernel:
                 return
             del cls.waiting[key]
-        kernel._kill(lambda coroutine: asyncio.run(coroutine))
-        with cls.lock:
-            cls.stopping.append(kernel)
+        kernel.stop()
 
     @classmethod
     def take(cls, key: tuple) -> _KernelAhead | None:
@@ -403,23 +399,18 @@ class _KernelAhead:
         """Copy the submission's folder (the notebook and any files beside it) into the kernel's folder."""
         shutil.copytree(submission, self.folder, dirs_exist_ok=True)
 
-    def _kill(self, run) -> None:
-        try:
-            run(self.km.provisioner.kill())
-        except Exception:  # no process any more
-            pass
-
     def stop(self) -> None:
         """Kill the kernel now (SIGKILL to its process group); the process is reaped by :meth:`finish_stopping`.
 
         A polite shutdown, or even waiting for the killed process, costs 50-250 ms per notebook in 0.1 s polls.
+        Safe from any thread: killing only sends a signal.
         """
         from jupyter_core.utils import run_sync
 
-        async def awaited(coroutine):
-            return await coroutine
-
-        self._kill(lambda coroutine: run_sync(awaited)(coroutine))
+        try:
+            run_sync(self.km.provisioner.kill)()
+        except Exception:  # no process any more
+            pass
         with _KernelAhead.lock:
             _KernelAhead.stopping.append(self)
 

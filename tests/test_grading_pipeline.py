@@ -37,6 +37,13 @@ def nbgrader(root: Path, *args: str, check: bool = True) -> subprocess.Completed
     return result
 
 
+def require_bubblewrap() -> None:
+    if not shutil.which("bwrap"):
+        skip_or_fail(
+            "bubblewrap is not installed (sudo apt-get install bubblewrap): the grading sandbox needs it"
+        )
+
+
 def course_copy(tmp: Path) -> Path:
     root = tmp / "course"
     root.mkdir()
@@ -95,10 +102,7 @@ def test_each_problem_set_has_a_rubric_and_manual_answer(ps):
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
     """A class of simulated students, autograded once for all the assertions below."""
-    if not shutil.which("bwrap"):
-        skip_or_fail(
-            "bubblewrap is not installed (sudo apt-get install bubblewrap): the grading sandbox needs it"
-        )
+    require_bubblewrap()
     root = course_copy(tmp_path_factory.mktemp("grading"))
     nbgrader(root, "generate_assignment", PS1, "--force")
     write_class(root)
@@ -184,10 +188,7 @@ def test_kernels_started_ahead_grade_exactly_as_kernels_started_per_notebook(tmp
     from course.demo_class import CORRECT, Student
     from course.demo_class import STUDENTS as ALL
 
-    if not shutil.which("bwrap"):
-        skip_or_fail(
-            "bubblewrap is not installed (sudo apt-get install bubblewrap): the grading sandbox needs it"
-        )
+    require_bubblewrap()
     reads_file = Student(
         "reads_file",
         "the A1 answer read from a file submitted beside the notebook",
@@ -243,10 +244,7 @@ def test_integrity_reports_are_written_beside_each_autograded_notebook(graded_cl
 def test_other_problem_sets_grade_the_solution_full_and_the_blank_zero(ps, tmp_path):
     """Problem sets 2 and 3 through the real pipeline: the reference solution and an unanswered notebook."""
     root = course_copy(tmp_path)
-    if not shutil.which("bwrap"):
-        skip_or_fail(
-            "bubblewrap is not installed (sudo apt-get install bubblewrap): the grading sandbox needs it"
-        )
+    require_bubblewrap()
     nbgrader(root, "generate_assignment", ps, "--force")
     for student, source in (("solution", root / "source"), ("blank", root / "release")):
         folder = root / "submitted" / student / ps
@@ -263,10 +261,7 @@ def test_the_grading_kernel_cannot_see_the_solutions(tmp_path):
     """Without the sandbox the same submission reads source/ and scores full marks on part A."""
     from course.demo_class import STUDENTS as ALL
 
-    if not shutil.which("bwrap"):
-        skip_or_fail(
-            "bubblewrap is not installed (sudo apt-get install bubblewrap): the grading sandbox needs it"
-        )
+    require_bubblewrap()
     reader = [s for s in ALL if s.name == "adv_read_solutions"]
     root = course_copy(tmp_path)
     nbgrader(root, "generate_assignment", PS1, "--force")
