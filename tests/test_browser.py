@@ -77,8 +77,20 @@ def run_all(page) -> None:
 
 
 def snap(page, locator, name: str) -> None:
-    """Scroll ``locator`` into view, let JupyterLab paint it (cells off screen are not rendered), screenshot."""
-    locator.scroll_into_view_if_needed()
+    """Scroll ``locator`` into view, let JupyterLab paint it (cells off screen are not rendered), screenshot.
+
+    A widget's output may be redrawn (its element replaced) while it is being scrolled to: then look it up again.
+    """
+    from playwright.sync_api import Error
+
+    for attempt in range(3):
+        try:
+            locator.scroll_into_view_if_needed()
+            break
+        except Error as err:
+            if "not attached" not in str(err) or attempt == 2:
+                raise
+            page.wait_for_timeout(300)
     page.wait_for_timeout(400)
     page.screenshot(path=str(ARTIFACTS / name))
 
