@@ -42,10 +42,13 @@ import atexit
 import csv
 import functools
 import json
+import os
 import re
 import secrets
 import shutil
+import stat
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -298,6 +301,102 @@ def instructor_imports(resources) -> tuple[str, ...]:
     return _INSTRUCTOR_IMPORTS[key]
 
 
+# ---- the submission's files -----------------------------------------------------------------------------
+
+#: What a submission folder may hold: regular files and folders, within these sizes.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILES = 200
+MAX_TOTAL_BYTES = 50 * 1024 * 1024
+
+
+class SubmissionFiles:
+    """The files of one submission that a grading kernel may see, checked without following any link.
+
+    nbgrader copies ``submitted/<student>/<assignment>/`` into ``autograded/`` with ``shutil.copy``, which
+    follows symbolic links: a link to ``../../../source`` would be copied as the solutions themselves. So the
+    kernel never sees the ``autograded/`` copy; it gets these files: the submission's regular files (no links,
+    devices, FIFOs or sockets; no file over ``MAX_FILE_BYTES``; at most ``MAX_FILES`` files and
+    ``MAX_TOTAL_BYTES`` in all), plus the instructor's own non-notebook files from ``source/<assignment>/``.
+    Anything refused is skipped and reported in :attr:`refused` (violation flags).
+    """
+
+    def __init__(self, files: dict[str, Path], refused: list[str]):
+        self.files, self.refused = files, refused
+
+    @classmethod
+    def scan(cls, folder: Path, instructor_folder: Path | None = None) -> SubmissionFiles:
+        files: dict[str, Path] = {}
+        refused: list[str] = []
+        total = 0
+
+        def walk(current: Path, relative: str) -> None:
+            nonlocal total
+            try:
+                entries = sorted(os.scandir(current), key=lambda e: e.name)
+            except OSError as err:
+                refused.append(f"{relative or '.'}: unreadable ({err.strerror})")
+                return
+            for entry in entries:
+                name = f"{relative}{entry.name}"
+                mode = entry.stat(follow_symlinks=False).st_mode
+                if stat.S_ISDIR(mode):
+                    walk(Path(entry.path), name + "/")
+                elif not stat.S_ISREG(mode):
+                    kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
+                    refused.append(f"{name} is {kind}")
+                elif len(files) >= MAX_FILES:
+                    refused.append(f"{name}: more than {MAX_FILES} files")
+                else:
+                    size = entry.stat(follow_symlinks=False).st_size
+                    if size > MAX_FILE_BYTES:
+                        refused.append(
+                            f"{name} is {size / 2**20:.1f} MiB (limit {MAX_FILE_BYTES // 2**20} MiB)"
+                        )
+                    elif total + size > MAX_TOTAL_BYTES:
+                        refused.append(
+                            f"{name}: the submission exceeds {MAX_TOTAL_BYTES // 2**20} MiB in all"
+                        )
+                    else:
+                        total += size
+                        files[name] = Path(entry.path)
+
+        if folder.is_dir() and not folder.is_symlink():
+            walk(folder, "")
+        elif folder.exists():
+            refused.append(f"{folder.name} is not a folder")
+        if instructor_folder is not None and instructor_folder.is_dir():
+            for path in sorted(instructor_folder.rglob("*")):
+                if path.is_file() and path.suffix != ".ipynb" and ".ipynb_checkpoints" not in path.parts:
+                    files[path.relative_to(instructor_folder).as_posix()] = path
+        return cls(files, refused)
+
+    @classmethod
+    def for_notebook(cls, resources) -> SubmissionFiles | None:
+        info = (resources or {}).get("nbgrader", {})
+        path = (resources or {}).get("metadata", {}).get("path")
+        root = _course_root(path) if path else None
+        student, assignment = info.get("student"), info.get("assignment")
+        if root is None or not student or not assignment:
+            return None
+        return cls.scan(root / "submitted" / student / assignment, root / "source" / assignment)
+
+    def copy_to(self, target: Path) -> None:
+        """Copy the files into ``target``, reading each without following links (a file swapped is refused)."""
+        for name, source in self.files.items():
+            destination = target / name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW)
+            except OSError as err:
+                self.refused.append(f"{name}: could not be read safely ({err.strerror})")
+                continue
+            with os.fdopen(fd, "rb") as reader, open(destination, "wb") as writer:
+                shutil.copyfileobj(reader, writer)
+
+    def flags(self) -> list[dict[str, object]]:
+        return [flag("violation", f"submitted file refused: {reason}") for reason in self.refused]
+
+
 def _course_root(path: str) -> Path | None:
     from course.sandbox import course_root
 
@@ -319,7 +418,6 @@ class _KernelAhead:
     process that keeps running (the formgrader's server, which autogrades in-process).
     """
 
-    FOLDER = ".grading-kernels"
     waiting: dict[tuple, _KernelAhead] = {}
     stopping: list[_KernelAhead] = []
     lock = threading.Lock()
@@ -332,8 +430,7 @@ class _KernelAhead:
         from jupyter_core.utils import run_sync
 
         cls.finish_stopping()
-        folder = root / cls.FOLDER / secrets.token_hex(8)
-        folder.mkdir(parents=True)
+        folder = Path(tempfile.mkdtemp(prefix="course-inbox-"))
         km = client.kernel_manager_class(
             kernel_name=client.kernel_name,
             config=client.config,
@@ -395,9 +492,9 @@ class _KernelAhead:
             return None
         return kernel
 
-    def receive(self, submission: Path) -> None:
-        """Copy the submission's folder (the notebook and any files beside it) into the kernel's folder."""
-        shutil.copytree(submission, self.folder, dirs_exist_ok=True)
+    def receive(self, files: SubmissionFiles) -> None:
+        """Copy the submission's checked files into the kernel's inbox (the kernel copies them in: see below)."""
+        files.copy_to(self.folder)
 
     def stop(self) -> None:
         """Kill the kernel now (SIGKILL to its process group); the process is reaped by :meth:`finish_stopping`.
@@ -493,13 +590,54 @@ def _alive(km) -> bool:
 
 def _remove_folder(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
-    try:
-        folder.parent.rmdir()  # .grading-kernels/, once empty
-    except OSError:
-        pass
 
 
 atexit.register(_KernelAhead.stop_all)
+
+
+#: What a kernel reports when it reaches one of its sandbox's limits (course.sandbox.Limits), by limit.
+LIMIT_SIGNS = (
+    ("memory", ("MemoryError", "Cannot allocate memory")),
+    ("tasks", ("Resource temporarily unavailable", "can't start new thread")),
+    ("file", ("File too large",)),
+    ("work", ("No space left on device",)),
+    ("open_files", ("Too many open files",)),
+)
+
+
+def limit_flags(nb: NotebookNode, limits=None) -> list[dict[str, object]]:
+    """Violation flags for the sandbox limits a notebook's cells ran into, from their error and stderr output."""
+    from course.sandbox import Limits
+
+    described = (limits or Limits()).describe()
+    described["work"] = f"the space for files ({described['work']}, {described['tmp']}, {described['shm']})"
+    found: dict[str, list[str]] = {}
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        text = "\n".join(
+            f"{o.get('ename', '')}: {o.get('evalue', '')}" if o.output_type == "error" else o.get("text", "")
+            for o in cell.get("outputs", [])
+            if o.output_type == "error" or o.get("name") == "stderr"
+        )
+        for limit, signs in LIMIT_SIGNS:
+            if any(sign in text for sign in signs):
+                found.setdefault(limit, []).append(_grade_id(cell) or f"cell {index + 1}")
+    return [
+        flag("violation", f"reached the sandbox limit of {described[limit]} in " + ", ".join(cells))
+        for limit, cells in found.items()
+    ]
+
+
+def _content_bytes(content) -> int:
+    """The size of a message's output content: its texts, data and traceback lines."""
+    if isinstance(content, str):
+        return len(content)
+    if isinstance(content, dict):
+        return sum(_content_bytes(v) for k, v in content.items() if k not in ("metadata", "transient"))
+    if isinstance(content, list):
+        return sum(_content_bytes(v) for v in content)
+    return 0
 
 
 def _error(ename: str, message: str) -> NotebookNode:
@@ -521,16 +659,47 @@ class IntegrityExecute(Execute):
         "files are copied), so that no submission waits for a kernel to start.",
     ).tag(config=True)
 
+    def __init__(self, *args, **kwargs):
+        from course.sandbox import SandboxKernelManager
+
+        # nbgrader's Execute passes AsyncKernelManager explicitly, over any configuration
+        kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
+        super().__init__(*args, **kwargs)
+
+    max_output_bytes = Integer(
+        1024 * 1024,
+        help="Bytes of output a cell may produce (text, data, tracebacks); the rest is dropped and flagged.",
+    ).tag(config=True)
+
     def preprocess(self, nb, resources, km=None):
-        path = (resources or {}).get("metadata", {}).get("path")
-        root = _course_root(path) if (self.start_ahead and km is None and path and self.kernel_name) else None
-        if root is None:
+        from course.sandbox import KERNEL_NAME, allow_unsandboxed, check
+
+        if self.kernel_name == KERNEL_NAME and not allow_unsandboxed():
+            check()  # SandboxError: says what is missing (bubblewrap, user namespaces) and how to fix it
+        self._needs_receive = False
+        self._file_flags: list[dict[str, object]] = []
+        files = SubmissionFiles.for_notebook(resources)
+        if files is None:  # not in an nbgrader course: the kernel starts in the notebook's folder, as stock
             return self._preprocess(nb, resources, km)
+        path = resources["metadata"]["path"]
+        root = _course_root(path) if (self.start_ahead and km is None and self.kernel_name) else None
+        if root is None:  # the kernel starts in an inbox holding the checked files, never autograded/
+            inbox = Path(tempfile.mkdtemp(prefix="course-inbox-"))
+            files.copy_to(inbox)
+            self._file_flags = files.flags()
+            resources["metadata"]["path"] = str(inbox)
+            try:
+                return self._preprocess(nb, resources, km)
+            finally:
+                resources["metadata"]["path"] = path
+                _remove_folder(inbox)
         key = (self.kernel_name, tuple(self.extra_arguments), str(root), instructor_imports(resources))
         kernel = _KernelAhead.take(key) or _KernelAhead.start(self, key, root)
         _KernelAhead.start_next(self, key, root, expire_after=self.notebook_timeout + 60)
         try:
-            kernel.receive(Path(path))
+            kernel.receive(files)
+            self._file_flags = files.flags()
+            self._needs_receive = True
             return self._preprocess(nb, resources, kernel.km)
         finally:
             if self.kc is not None:
@@ -538,11 +707,40 @@ class IntegrityExecute(Execute):
                 self.kc = None
             kernel.stop()
 
+    def output(self, outs, msg, display_id, cell_index):
+        """nbclient's output handling, with at most ``max_output_bytes`` kept per cell (the rest flagged)."""
+        size = _content_bytes(msg.get("content", {}))
+        if self._sentinel_only(msg):
+            return super().output(outs, msg, display_id, cell_index)
+        used = self._output_bytes.get(cell_index, 0)
+        self._output_bytes[cell_index] = used + size
+        if used + size <= self.max_output_bytes:
+            return super().output(outs, msg, display_id, cell_index)
+        if used <= self.max_output_bytes:  # the first message over the limit: say so, once
+            limit = f"{self.max_output_bytes // 1024} KiB"
+            outs.append(
+                NotebookNode(
+                    output_type="stream",
+                    name="stderr",
+                    text=f"[output limit: this cell produced more than {limit}; the rest was dropped]\n",
+                )
+            )
+            self._flags.append(
+                flag("violation", f"cell {cell_index + 1} exceeded the output limit ({limit}); output cut")
+            )
+        return None
+
+    def _sentinel_only(self, msg) -> bool:
+        text = msg.get("content", {}).get("text", "")
+        return msg.get("msg_type") == "stream" and SENTINEL_PREFIX in text and len(text) < 100
+
     def _preprocess(self, nb, resources, km):
         from course.integrity import helper_fingerprints
 
         self._flags = list(nb.metadata.get(FLAG_KEY, {}).get("sanitize", []))
+        self._flags += getattr(self, "_file_flags", [])
         self._flags += scan_source(nb)
+        self._output_bytes: dict[int, int] = {}
         self._reference = helper_fingerprints()
         self._baseline = None
         self._tampered_from: int | None = None
@@ -556,12 +754,28 @@ class IntegrityExecute(Execute):
                 raise
             # raised while shutting down a kernel that died or hangs; the cells are already recorded
             self._stop_reason = self._stop_reason or f"the kernel failed ({type(err).__name__})"
+        self._flags += limit_flags(nb)
         resources[FLAG_KEY] = {
             "flags": self._flags,
             "tampered_from": self._tampered_from,
             "sentinels": self._sentinels,
         }
         return nb, resources
+
+    def _receive_files(self) -> None:
+        """A kernel started ahead copies its submission's files into its working folder (before any cell)."""
+        self._needs_receive = False
+        code = "__import__('course.sandbox', fromlist=['receive']).receive()"
+        try:
+            reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
+            if reply["content"].get("status") != "ok":
+                self._flags.append(
+                    flag("review", "the submission's files could not be copied into the kernel")
+                )
+        except Exception as err:
+            self._flags.append(
+                flag("review", f"the submission's files were not copied ({type(err).__name__})")
+            )
 
     def _probe(self) -> dict | None:
         try:
@@ -594,6 +808,8 @@ class IntegrityExecute(Execute):
                 )
             return cell, resources
         if self._baseline is None:
+            if getattr(self, "_needs_receive", False):
+                self._receive_files()
             self._baseline = self._probe()
             if "shell_error" in self._baseline:
                 self._flags.append(flag("violation", "the integrity probe failed before the first cell"))

@@ -221,9 +221,15 @@ STUDENTS: tuple[Student, ...] = (
         {
             **WRONG,
             "ps1_a1_answer": (
-                "import pathlib\n"
+                "import os, pathlib\n"
                 "leak = ''\n"
-                "for root in pathlib.Path.cwd().parents:  # wherever the course root is above the kernel\n"
+                "places = [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]  # the course root above the kernel,\n"
+                "for pid in os.listdir('/proc'):  # or any process's working folder (the grader's is the root)\n"
+                "    try:\n"
+                "        places.append(pathlib.Path(os.readlink(f'/proc/{pid}/cwd')))\n"
+                "    except (OSError, ValueError):\n"
+                "        pass\n"
+                "for root in places:\n"
                 "    try:\n"
                 "        leak = (root / 'source' / 'ps1_reading_official_reactions' / 'ps1_reading_official_reactions.ipynb').read_text()\n"
                 "        leak += (root / 'gradebook.db').read_bytes().decode('latin-1')\n"
@@ -283,6 +289,7 @@ STUDENTS: tuple[Student, ...] = (
         "the reference answers, and 200,000 printed lines",
         20.0,
         _with(CORRECT, "ps1_a1_answer", suffix="\nfor i in range(200_000):\n    print(i)"),
+        flags=("output limit",),
     ),
     Student(
         "infinite_loop",

@@ -1,6 +1,7 @@
 """The integrity machinery's pieces, without running nbgrader."""
 
 import json
+from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -255,12 +256,14 @@ def test_a_kernel_started_ahead_has_the_modules_imported_and_no_name_bound(tmp_p
             )
             answer = reply["content"]["user_expressions"]["r"]["data"]["text/plain"]
         assert answer == "(True, False)", "imported, and no name bound in the notebook's namespace"
-        assert kernel.folder.parent == tmp_path / autograde._KernelAhead.FOLDER
+        assert not kernel.folder.is_relative_to(tmp_path), "a private inbox, outside the course"
+        private = Path(kernel.km.connection_file).parent
+        assert private.stat().st_mode & 0o777 == 0o700 and kernel.km.transport == "ipc"
     finally:
         kc.stop_channels()
         kernel.stop()
         autograde._KernelAhead.finish_stopping()
-    assert not (tmp_path / autograde._KernelAhead.FOLDER).exists()
+    assert not kernel.folder.exists() and not private.exists()
 
 
 def test_a_kernel_started_ahead_that_nobody_takes_is_killed_after_its_time(tmp_path):
@@ -283,4 +286,4 @@ def test_a_kernel_started_ahead_that_nobody_takes_is_killed_after_its_time(tmp_p
         assert not run_sync(kernel.km.is_alive)()
     finally:
         autograde._KernelAhead.stop_all()
-    assert not (tmp_path / autograde._KernelAhead.FOLDER).exists()
+    assert not kernel.folder.exists()

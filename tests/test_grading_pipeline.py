@@ -16,15 +16,17 @@ import nbformat
 import pytest
 from conftest import ROOT, skip_or_fail
 
-from course import autograde
+from course import autograde, sandbox
 from course.demo_class import DEMO_LIMITS, PS1, STUDENTS, write_class
 
 ASSIGNMENTS = ROOT / "assignments"
 PROBLEM_SETS = sorted(p.name for p in (ASSIGNMENTS / "source").iterdir() if p.is_dir())
 
 
-def nbgrader(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
+def nbgrader(
+    root: Path, *args: str, check: bool = True, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    env = {**os.environ, **(env or {})}
     env["PATH"] = str(Path(sys.prefix) / "bin") + os.pathsep + env.get("PATH", "")
     env["PYTHONWARNINGS"] = "ignore:::nbgrader.api"
     result = subprocess.run(
@@ -108,7 +110,9 @@ def graded_class(tmp_path_factory):
     write_class(root)
     events = autograde.normalize_submissions(root, PS1)
     limits = [f"--{k}={v}" for k, v in DEMO_LIMITS.items()]
+    before = _private_folders()
     run = nbgrader(root, "autograde", PS1, *limits, check=False)
+    run.leftover_folders = _private_folders() - before
     nbgrader(root, "export", "--to", "grades.csv")
     nbgrader(root, "generate_feedback", PS1)
     report = {row["student"]: row for row in autograde.collect_report(root, PS1)}
@@ -178,9 +182,10 @@ def _processes_mentioning(text: str) -> list[str]:
 
 
 def test_grading_leaves_no_kernel_and_no_kernel_folder_behind(graded_class):
-    root, _, _, _ = graded_class
-    assert not (root / autograde._KernelAhead.FOLDER).exists()
+    root, run, _, _ = graded_class
+    assert run.leftover_folders == set(), "every kernel's private folder and inbox is removed"
     assert _processes_mentioning(str(root)) == []
+    assert _processes_mentioning("course-kernel-") == []
 
 
 def test_kernels_started_ahead_grade_exactly_as_kernels_started_per_notebook(tmp_path):
@@ -204,15 +209,22 @@ def test_kernels_started_ahead_grade_exactly_as_kernels_started_per_notebook(tmp
     (root / "submitted" / "reads_file" / PS1 / "a1_answer.py").write_text(CORRECT["ps1_a1_answer"] + "\n")
     outcomes = []
     for ahead in (True, False):
+        before = _private_folders()
         nbgrader(root, "autograde", PS1, "--force", f"--IntegrityExecute.start_ahead={ahead}")
         outcomes.append({r["student"]: (r["score"], r["flags"]) for r in autograde.collect_report(root, PS1)})
-        assert not (root / autograde._KernelAhead.FOLDER).exists()
-        assert _processes_mentioning(str(root)) == []
+        assert _private_folders() - before == set(), "every kernel's private folder and inbox is removed"
+        assert _processes_mentioning("course-kernel-") == []
     assert outcomes[0] == outcomes[1]
     scores = {name: score for name, (score, _) in outcomes[0].items()}
     assert scores == {s.name: s.score for s in chosen}
     assert "not sandboxed" not in str(outcomes[0]), "the kernels started ahead run in the sandbox"
     assert (root / "autograded" / "reads_file" / PS1 / "a1_answer.py").exists()
+
+
+def _private_folders() -> set[str]:
+    import tempfile
+
+    return {p.name for p in Path(tempfile.gettempdir()).glob("course-*")}
 
 
 def test_regrading_loses_nothing_in_the_gradebook(graded_class):
@@ -268,7 +280,7 @@ def test_the_grading_kernel_cannot_see_the_solutions(tmp_path):
     write_class(root, reader)
     nbgrader(root, "autograde", PS1)
     sandboxed = autograde.collect_report(root, PS1)[0]
-    nbgrader(root, "autograde", PS1, "--force", "--Execute.kernel_name=python3")
+    nbgrader(root, "autograde", PS1, "--force", env={sandbox.ALLOW_ENV: "1"})
     unsandboxed = autograde.collect_report(root, PS1)[0]
     assert sandboxed["score"] == 0.25 and "not sandboxed" not in sandboxed["flags"]
     assert unsandboxed["score"] == 10.0, "the control: without the sandbox the leak gives part A full marks"

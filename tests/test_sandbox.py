@@ -1,31 +1,150 @@
+"""The grading sandbox's command, kernelspec and submission checks (the attacks themselves: test_sandbox_attacks)."""
+
 import json
+import os
+import subprocess
 import sys
+from pathlib import Path
 
-from course import sandbox
+import pytest
 
-
-def test_command_hides_the_course_root_but_the_students_folder(tmp_path):
-    root = tmp_path / "course"
-    own = root / "autograded" / "s1" / "ps1"
-    own.mkdir(parents=True)
-    (root / "nbgrader_config.py").write_text("")
-    cmd = sandbox.command(["-f", "conn.json"], own, bwrap="/usr/bin/bwrap")
-    assert cmd[0] == "/usr/bin/bwrap"
-    text = " ".join(cmd)
-    assert f"--tmpfs {root} --bind {own} {own}" in text
-    assert "--ro-bind / /" in text and "--setenv COURSE_SANDBOX bwrap" in text
-    assert cmd[-5:] == [sys.executable, "-m", "ipykernel_launcher", "-f", "conn.json"]
+from course import autograde, sandbox
 
 
-def test_without_bubblewrap_or_outside_a_course_the_kernel_runs_plainly(tmp_path):
-    plain = [sys.executable, "-m", "ipykernel_launcher", "-f", "c.json"]
-    assert sandbox.command(["-f", "c.json"], tmp_path, bwrap="") == plain
-    assert sandbox.command(["-f", "c.json"], tmp_path, bwrap="/usr/bin/bwrap") == plain, (
-        "no course root above"
-    )
+def _pairs(cmd: list[str], flag: str) -> list[tuple[str, str]]:
+    return [(cmd[i + 1], cmd[i + 2]) for i, a in enumerate(cmd) if a == flag]
+
+
+def test_command_unshares_everything_drops_capabilities_and_clears_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "secret-token")
+    conn = tmp_path / "kernel.json"
+    cmd = sandbox.command(str(conn), tmp_path / "inbox", bwrap="/usr/bin/bwrap")
+    head = cmd[: cmd.index("--")]
+    for needed in ("--unshare-all", "--unshare-user", "--new-session", "--die-with-parent", "--clearenv"):
+        assert needed in head
+    assert head[head.index("--cap-drop") + 1] == "ALL"
+    assert head[head.index("--uid") + 1] == str(sandbox.SANDBOX_UID)
+    assert "secret-token" not in " ".join(cmd), "the grader's environment is not passed in"
+    assert cmd[cmd.index("--") + 1 :][:5] == [sys.executable, "-m", "course.sandbox", "boot", "-f"]
+
+
+def test_command_mounts_only_what_the_kernel_needs(tmp_path):
+    conn = tmp_path / "private" / "kernel.json"
+    inbox = tmp_path / "inbox"
+    cmd = sandbox.command(str(conn), inbox, bwrap="/usr/bin/bwrap")
+    read_only = dict(_pairs(cmd, "--ro-bind"))
+    writable = dict(_pairs(cmd, "--bind"))
+    assert "/" not in read_only, "no view of the whole file system"
+    assert read_only[str(inbox)] == sandbox.INBOX
+    assert writable == {str(conn.parent.resolve()): str(conn.parent.resolve())}, "only the socket folder"
+    package = Path(sandbox.__file__).resolve().parent
+    assert str(package) in read_only and str(package.parent / "data") in read_only
+    assert str(Path(sys.prefix).resolve()) in read_only
+    assert str(package.parent) not in read_only, "not the repository (.git, assignments/source)"
+    assert not any(str(Path.home()) == path for path in read_only), "not the home folder"
+    sizes = {cmd[i + 3]: int(cmd[i + 1]) for i, a in enumerate(cmd) if a == "--size"}
+    limits = sandbox.Limits()
+    assert sizes == {
+        "/dev/shm": limits.shm_mb * 2**20,
+        "/tmp": limits.tmp_mb * 2**20,
+        sandbox.HOME: limits.work_mb * 2**20,
+    }
+
+
+def test_limits_travel_through_the_environment():
+    limits = sandbox.Limits(memory_mb=1000, tasks=9)
+    assert sandbox.Limits.from_env(limits.to_env()) == limits
+    assert sandbox.Limits.from_env("") == sandbox.Limits()
+    assert "9 processes and threads" in limits.describe()["tasks"]
 
 
 def test_install_writes_a_kernelspec_with_message_interrupts(tmp_path):
     folder = sandbox.install(str(tmp_path))
     spec = json.loads((folder / "kernel.json").read_text())
     assert spec["argv"][1:3] == ["-m", "course.sandbox"] and spec["interrupt_mode"] == "message"
+
+
+def test_a_kernel_with_a_tcp_connection_file_is_refused(tmp_path):
+    conn = tmp_path / "kernel.json"
+    conn.write_text(json.dumps({"transport": "tcp", "ip": "127.0.0.1"}))
+    env = {k: v for k, v in os.environ.items() if k != sandbox.ALLOW_ENV}
+    done = subprocess.run(
+        [sys.executable, "-m", "course.sandbox", "-f", str(conn)], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 3 and "ipc sockets" in done.stderr
+
+
+def test_without_bubblewrap_the_check_says_how_to_install_it(monkeypatch):
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    with pytest.raises(sandbox.SandboxError, match="apt-get install bubblewrap") as caught:
+        sandbox.check()
+    assert sandbox.ALLOW_ENV in str(caught.value)
+
+
+def test_a_bubblewrap_that_cannot_start_is_explained(tmp_path):
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to creating new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    with pytest.raises(sandbox.SandboxError, match="user namespaces") as caught:
+        sandbox.check(str(fake))
+    assert "No permissions to creating new namespace" in str(caught.value)
+
+
+def test_submission_files_refuse_links_devices_and_oversized_files(tmp_path, monkeypatch):
+    folder = tmp_path / "submitted" / "s1" / "ps"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "ps.ipynb").write_text("{}")
+    (folder / "sub" / "notes.txt").write_text("mine")
+    (folder / "solutions").symlink_to(tmp_path / "source")
+    (folder / "answers.txt").symlink_to(tmp_path / "source" / "ps.ipynb")
+    os.mkfifo(folder / "pipe")
+    monkeypatch.setattr(autograde, "MAX_FILE_BYTES", 10)
+    (folder / "big.bin").write_bytes(b"x" * 11)
+    instructor = tmp_path / "source" / "ps"
+    instructor.mkdir(parents=True)
+    (instructor / "ps.ipynb").write_text("solutions")
+    (instructor / "table.csv").write_text("a,b\n")
+    files = autograde.SubmissionFiles.scan(folder, instructor)
+    assert sorted(files.files) == ["ps.ipynb", "sub/notes.txt", "table.csv"]
+    refused = " | ".join(files.refused)
+    for needle in (
+        "solutions is a symbolic link",
+        "answers.txt is a symbolic link",
+        "pipe is not a regular",
+        "big.bin",
+    ):
+        assert needle in refused
+    target = tmp_path / "inbox"
+    files.copy_to(target)
+    assert (target / "sub" / "notes.txt").read_text() == "mine" and (target / "table.csv").exists()
+    assert all(f["level"] == "violation" for f in files.flags()) and len(files.flags()) == 4
+
+
+def test_submission_files_stop_at_the_file_count(tmp_path, monkeypatch):
+    monkeypatch.setattr(autograde, "MAX_FILES", 3)
+    for n in range(5):
+        (tmp_path / f"f{n}.txt").write_text("x")
+    files = autograde.SubmissionFiles.scan(tmp_path)
+    assert len(files.files) == 3 and len(files.refused) == 2 and "more than 3 files" in files.refused[0]
+
+
+def test_limit_flags_name_the_limit_reached():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x = bytearray(10**10)")
+    cell.outputs = [nbformat.v4.new_output("error", ename="MemoryError", evalue="", traceback=[])]
+    fork = nbformat.v4.new_code_cell("os.fork()")
+    fork.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="BlockingIOError",
+            evalue="[Errno 11] Resource temporarily unavailable",
+            traceback=[],
+        )
+    ]
+    nb.cells = [cell, fork, nbformat.v4.new_code_cell("print('fine')")]
+    flags = autograde.limit_flags(nb)
+    text = " | ".join(f["message"] for f in flags)
+    assert "MiB of memory per process in cell 1" in text and "processes and threads in cell 2" in text
+    assert len(flags) == 2
