@@ -48,7 +48,6 @@ import secrets
 import shutil
 import stat
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -397,6 +396,12 @@ class SubmissionFiles:
         return [flag("violation", f"submitted file refused: {reason}") for reason in self.refused]
 
 
+def private_folder(prefix: str) -> Path:
+    from course.sandbox import private_folder as make
+
+    return make(prefix)
+
+
 def _course_root(path: str) -> Path | None:
     from course.sandbox import course_root
 
@@ -430,7 +435,7 @@ class _KernelAhead:
         from jupyter_core.utils import run_sync
 
         cls.finish_stopping()
-        folder = Path(tempfile.mkdtemp(prefix="course-inbox-"))
+        folder = private_folder("course-inbox-")
         km = client.kernel_manager_class(
             kernel_name=client.kernel_name,
             config=client.config,
@@ -684,7 +689,7 @@ class IntegrityExecute(Execute):
         path = resources["metadata"]["path"]
         root = _course_root(path) if (self.start_ahead and km is None and self.kernel_name) else None
         if root is None:  # the kernel starts in an inbox holding the checked files, never autograded/
-            inbox = Path(tempfile.mkdtemp(prefix="course-inbox-"))
+            inbox = private_folder("course-inbox-")
             files.copy_to(inbox)
             self._file_flags = files.flags()
             resources["metadata"]["path"] = str(inbox)

@@ -206,6 +206,85 @@ def command(
     return args + ["--", *kernel]
 
 
+def private_folder(prefix: str) -> Path:
+    """A new folder (mode 0700) that only the grader and one sandbox use.
+
+    When the grader is root the sandbox runs as the unprivileged host user ``SANDBOX_UID`` (see
+    :func:`drop_privileges`), so the folder is given to that user; the grader, as root, still reads and writes it.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    if os.geteuid() == 0:
+        os.chown(folder, SANDBOX_UID, SANDBOX_UID)
+    return folder
+
+
+def _reachable_by_sandbox_user(path: Path) -> bool:
+    """Whether the host user ``SANDBOX_UID`` can open ``path`` (every folder above it searchable by that user)."""
+
+    def allows(st: os.stat_result, bits: int) -> bool:  # bits: 4 read, 1 search (the "other" positions)
+        if st.st_uid == SANDBOX_UID:
+            return bool(st.st_mode & (bits << 6))
+        if st.st_gid == SANDBOX_UID:
+            return bool(st.st_mode & (bits << 3))
+        return bool(st.st_mode & bits)
+
+    for folder in reversed(path.parents):
+        if not allows(folder.stat(), 1):
+            return False
+    st = path.stat()
+    return allows(st, 4 | 1) if stat.S_ISDIR(st.st_mode) else allows(st, 4)
+
+
+def _libc_call(name: str, *args) -> None:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if getattr(libc, name)(*args) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{name}: {os.strerror(errno)}")
+
+
+def stage_unreachable(cmd: list[str], stage: Path) -> list[str]:
+    """(As root, before dropping privileges.) Make every bind source the sandbox's user cannot reach reachable.
+
+    An unprivileged bubblewrap looks each source path up as its own user; /root is mode 0700, and a Python
+    installed under it (pyenv) cannot be reached. In a mount namespace of this process only, each such folder is
+    bind-mounted under ``stage`` (the kernel's private folder) and the command mounts it from there, at its own
+    path inside the sandbox. Nothing changes for any other process.
+    """
+    out, at, staged = [], 0, 0
+    while at < len(cmd):
+        arg = cmd[at]
+        if arg == "--":
+            out += cmd[at:]
+            break
+        if arg in ("--ro-bind", "--bind") and not _reachable_by_sandbox_user(Path(cmd[at + 1])):
+            if staged == 0:
+                _libc_call("unshare", 0x00020000)  # CLONE_NEWNS
+                _libc_call("mount", b"none", b"/", None, 0x4000 | 0x40000, None)  # MS_REC | MS_PRIVATE
+            target = stage / f"mount{staged}"
+            target.mkdir(mode=0o755)
+            _libc_call("mount", cmd[at + 1].encode(), str(target).encode(), None, 0x1000 | 0x4000, None)
+            out += [arg, str(target), cmd[at + 2]]
+            staged += 1
+            at += 3
+            continue
+        out.append(arg)
+        at += 1
+    return out
+
+
+def drop_privileges() -> None:
+    """(Before starting bubblewrap, when the grader is root.) Become the unprivileged user ``SANDBOX_UID``.
+
+    A process whose host user is root is exempt from the process limit (``RLIMIT_NPROC``) even without any
+    capability, and owns every root-owned file it can reach. So the sandbox runs as ``nobody`` on the host too.
+    """
+    os.setgroups([])
+    os.setgid(SANDBOX_UID)
+    os.setuid(SANDBOX_UID)
+
+
 def set_limits(limits: Limits) -> None:
     """Apply ``limits`` to this process and everything it starts (inside the sandbox, before the kernel)."""
     import resource
@@ -275,7 +354,7 @@ class SandboxKernelManager(AsyncKernelManager):  # type: ignore[misc,valid-type]
     ).tag(config=True)
 
     async def _async_pre_start_kernel(self, **kw):
-        private = Path(tempfile.mkdtemp(prefix="course-kernel-"))
+        private = private_folder("course-kernel-")
         self._private_folder = private
         self.transport = "ipc"
         self.ip = str(private / "k")
@@ -284,6 +363,11 @@ class SandboxKernelManager(AsyncKernelManager):  # type: ignore[misc,valid-type]
         env[LIMITS_ENV] = Limits(**{**asdict(Limits()), **self.sandbox_limits}).to_env()
         kw["env"] = env
         return await super()._async_pre_start_kernel(**kw)
+
+    def write_connection_file(self, **kwargs) -> None:
+        super().write_connection_file(**kwargs)
+        if os.geteuid() == 0:  # the sandbox runs as SANDBOX_UID (see drop_privileges)
+            os.chown(self.connection_file, SANDBOX_UID, SANDBOX_UID)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
@@ -313,14 +397,19 @@ def check(bwrap: str | None = None) -> None:
         if _CHECKED[bwrap]:
             raise SandboxError(_CHECKED[bwrap])
         return
-    with tempfile.TemporaryDirectory(prefix="course-kernel-") as folder:
-        conn = str(Path(folder) / "kernel.json")
-        cmd = command(conn, Path(folder), bwrap=bwrap)
+    folder = private_folder("course-kernel-")
+    try:
+        cmd = command(str(folder / "kernel.json"), folder, bwrap=bwrap)
         cmd = cmd[: cmd.index("--")] + ["--", sys.executable, "-I", "-c", "import os; print(os.getuid())"]
+        if os.geteuid() == 0:  # the same steps as launch(), in a child process
+            staged = [sys.executable, "-m", "course.sandbox", "stage", str(folder), "--", *cmd]
+            cmd = staged
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-        except (OSError, subprocess.TimeoutExpired) as err:
+        except (OSError, subprocess.SubprocessError) as err:
             done = subprocess.CompletedProcess(cmd, 1, "", str(err))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     if done.returncode != 0 or done.stdout.strip() != str(SANDBOX_UID):
         message = (
             "bubblewrap is installed but could not start the grading sandbox:\n"
@@ -379,6 +468,9 @@ def launch(argv: list[str]) -> None:
     cmd = command(
         connection_file, Path.cwd(), limits=Limits.from_env(os.environ.get(LIMITS_ENV)), extra=extra
     )
+    if os.geteuid() == 0:
+        cmd = stage_unreachable(cmd, Path(connection_file).resolve().parent)
+        drop_privileges()
     os.execv(cmd[0], cmd)
 
 
@@ -394,6 +486,11 @@ def main(argv: list[str]) -> int:
             return 1
         print("The grading sandbox works on this machine (bubblewrap, user namespaces).")
         return 0
+    if argv[:1] == ["stage"]:  # used by check(): stage, drop privileges, run the rest
+        folder, cmd = Path(argv[1]), argv[3:]
+        cmd = stage_unreachable(cmd, folder)
+        drop_privileges()
+        os.execv(cmd[0], cmd)
     if argv[:1] == ["boot"]:
         boot(argv[1:])
         return 0

@@ -2,8 +2,10 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -81,13 +83,16 @@ def test_without_bubblewrap_the_check_says_how_to_install_it(monkeypatch):
     assert sandbox.ALLOW_ENV in str(caught.value)
 
 
-def test_a_bubblewrap_that_cannot_start_is_explained(tmp_path):
-    fake = tmp_path / "bwrap"
+def test_a_bubblewrap_that_cannot_start_is_explained():
+    folder = Path(tempfile.mkdtemp())  # reachable by the sandbox's user when the test runs as root
+    folder.chmod(0o755)
+    fake = folder / "bwrap"
     fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to creating new namespace' >&2\nexit 1\n")
     fake.chmod(0o755)
     with pytest.raises(sandbox.SandboxError, match="user namespaces") as caught:
         sandbox.check(str(fake))
     assert "No permissions to creating new namespace" in str(caught.value)
+    shutil.rmtree(folder)
 
 
 def test_submission_files_refuse_links_devices_and_oversized_files(tmp_path, monkeypatch):
