@@ -682,10 +682,14 @@ class IntegrityExecute(Execute):
         if self.kernel_name == KERNEL_NAME and not allow_unsandboxed():
             check()  # SandboxError: says what is missing (bubblewrap, user namespaces) and how to fix it
         self._needs_receive = False
+        self._refuse_notebook = False
         self._file_flags: list[dict[str, object]] = []
         files = SubmissionFiles.for_notebook(resources)
         if files is None:  # not in an nbgrader course: the kernel starts in the notebook's folder, as stock
             return self._preprocess(nb, resources, km)
+        notebook = f"{resources['nbgrader']['notebook']}.ipynb"
+        if notebook not in files.files:  # a link or a device: nbgrader read it through the link
+            self._refuse_notebook = True
         path = resources["metadata"]["path"]
         root = _course_root(path) if (self.start_ahead and km is None and self.kernel_name) else None
         if root is None:  # the kernel starts in an inbox holding the checked files, never autograded/
@@ -749,6 +753,9 @@ class IntegrityExecute(Execute):
         self._reference = helper_fingerprints()
         self._baseline = None
         self._tampered_from: int | None = None
+        if getattr(self, "_refuse_notebook", False):  # nbgrader read it through a link: nothing of it counts
+            self._tampered_from = 0
+            self._flags.append(flag("violation", "the notebook was not graded: it is not a regular file"))
         self._stop_reason: str | None = None
         self._sentinels: dict[int, str] = {}
         self._deadline = time.monotonic() + self.notebook_timeout
@@ -1032,14 +1039,55 @@ class HideHiddenTests(NbGraderPreprocessor):
 # ---- instructor commands ---------------------------------------------------------------------------------
 
 
-def normalize_submissions(course_root: Path, assignment: str) -> list[dict[str, str]]:
-    """Rename a student's only notebook to the expected name when they renamed it; report what was done.
+def refused_path(course_root: Path, assignment: str) -> Path:
+    return course_root / "reports" / f"{assignment}-refused.json"
 
-    A submission folder with exactly one ``.ipynb`` whose name is not the assignment's gets it renamed (the
-    original is kept as ``<name>.original``); with several, nothing is guessed and the case is reported.
+
+def refuse_files(course_root: Path, assignment: str) -> dict[str, list[str]]:
+    """Move what a submission may not hold out of ``submitted/`` (into ``refused/``), before nbgrader copies it.
+
+    nbgrader's copy follows symbolic links: a link beside the notebook, or a notebook that is itself a link,
+    would bring the solutions into the grading. Links, devices, FIFOs, sockets, files over the size limit and
+    files beyond the count limit (see :class:`SubmissionFiles`) are moved, as they are, to
+    ``refused/<student>/<assignment>/``; the reasons are kept in ``reports/<assignment>-refused.json`` and become
+    violation flags in the report.
+    """
+    record = refused_path(course_root, assignment)
+    refused: dict[str, list[str]] = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
+    for folder in sorted((course_root / "submitted").glob(f"*/{assignment}")):
+        student = folder.parent.name
+        files = SubmissionFiles.scan(folder)
+        if not files.refused:
+            continue
+        kept = set(files.files)
+        for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+            name = path.relative_to(folder).as_posix()
+            if name in kept or (path.is_dir() and not path.is_symlink()):
+                continue
+            target = course_root / "refused" / student / assignment / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.rename(target)
+        reasons = refused.setdefault(student, [])
+        reasons += [reason for reason in files.refused if reason not in reasons]
+    if refused:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps(refused, indent=2) + "\n", encoding="utf-8")
+    return refused
+
+
+def normalize_submissions(course_root: Path, assignment: str) -> list[dict[str, str]]:
+    """Refuse what a submission may not hold, and rename a student's only notebook when they renamed it.
+
+    First :func:`refuse_files`. Then a submission folder with exactly one ``.ipynb`` whose name is not the
+    assignment's gets it renamed (the original is kept as ``<name>.original``); with several, nothing is
+    guessed and the case is reported.
     """
     expected = f"{assignment}.ipynb"
-    events = []
+    events = [
+        {"student": student, "event": f"refused and moved to refused/{student}/{assignment}/: {reason}"}
+        for student, reasons in refuse_files(course_root, assignment).items()
+        for reason in reasons
+    ]
     submitted = course_root / "submitted"
     for folder in sorted(submitted.glob(f"*/{assignment}")):
         student = folder.parent.name
@@ -1070,6 +1118,8 @@ def collect_report(course_root: Path, assignment: str) -> list[dict[str, object]
     from nbgrader.api import Gradebook, MissingEntry
 
     rows = []
+    record = refused_path(course_root, assignment)
+    refused = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
     with Gradebook(f"sqlite:///{course_root / 'gradebook.db'}") as gb:
         for student in sorted(s.id for s in gb.students):
             row: dict[str, object] = {"student": student}
@@ -1079,7 +1129,7 @@ def collect_report(course_root: Path, assignment: str) -> list[dict[str, object]
                 row.update(score="", max_score="", flags="no submission")
                 rows.append(row)
                 continue
-            flags = []
+            flags = [f"violation: submitted file refused: {reason}" for reason in refused.get(student, [])]
             for path in sorted((course_root / "autograded" / student / assignment).glob("*.integrity.json")):
                 report = json.loads(path.read_text(encoding="utf-8"))
                 flags += [f"{f['level']}: {f['message']}" for f in report["flags"]]

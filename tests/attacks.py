@@ -195,5 +195,7 @@ ATTACKERS = [
             flags=("output limit",)),
     Student("atk_symlink", "submits links to source/ beside its notebook", 0.25, _answers_from_leak(SYMLINKS),
             flags=("is a symbolic link",)),
+    Student("atk_symlink_notebook", "submits a link to the solution notebook as its notebook", 0.0, WRONG,
+            flags=("not a regular file",)),
 ]  # fmt: skip
 CLASS = [HONEST_BEFORE, *ATTACKERS, HONEST_AFTER]

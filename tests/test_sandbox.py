@@ -153,3 +153,35 @@ def test_limit_flags_name_the_limit_reached():
     text = " | ".join(f["message"] for f in flags)
     assert "MiB of memory per process in cell 1" in text and "processes and threads in cell 2" in text
     assert len(flags) == 2
+
+
+def test_normalize_moves_refused_files_out_before_nbgrader_copies_them(tmp_path):
+    from course.demo_class import PS1
+
+    source = tmp_path / "source" / PS1
+    source.mkdir(parents=True)
+    (source / f"{PS1}.ipynb").write_text("the solutions")
+    folder = tmp_path / "submitted" / "s1" / PS1
+    folder.mkdir(parents=True)
+    (folder / f"{PS1}.ipynb").symlink_to(source / f"{PS1}.ipynb")
+    (folder / "data.csv").write_text("mine")
+    (folder / "solutions").symlink_to(tmp_path / "source")
+    events = autograde.normalize_submissions(tmp_path, PS1)
+    assert sorted(p.name for p in folder.iterdir()) == ["data.csv"], "only the regular file stays"
+    moved = tmp_path / "refused" / "s1" / PS1
+    assert (moved / f"{PS1}.ipynb").is_symlink() and (moved / "solutions").is_symlink()
+    assert (source / f"{PS1}.ipynb").read_text() == "the solutions", "the link target is untouched"
+    text = " | ".join(e["event"] for e in events)
+    assert f"{PS1}.ipynb is a symbolic link" in text and "solutions is a symbolic link" in text
+    assert "no notebook submitted" in text
+    record = json.loads(autograde.refused_path(tmp_path, PS1).read_text())
+    assert len(record["s1"]) == 2
+
+
+def test_the_check_command_explains_a_missing_bubblewrap():
+    env = {"PATH": str(Path(sys.prefix) / "bin"), "HOME": os.environ.get("HOME", "/tmp")}
+    done = subprocess.run(
+        [sys.executable, "-m", "course.sandbox", "check"], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 1
+    assert "bubblewrap (bwrap) is not installed" in done.stderr and "ALLOW_UNSANDBOXED=1" in done.stderr

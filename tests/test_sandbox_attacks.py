@@ -153,6 +153,9 @@ def graded(request, tmp_path_factory):
     folder = root / "submitted" / "atk_symlink" / PS1
     (folder / "solutions").symlink_to(root / "source")
     (folder / "answers.txt").symlink_to(root / "source" / PS1 / f"{PS1}.ipynb")
+    notebook = root / "submitted" / "atk_symlink_notebook" / PS1 / f"{PS1}.ipynb"
+    notebook.unlink()
+    notebook.symlink_to(root / "source" / PS1 / f"{PS1}.ipynb")
     grader.chown(root)
     before = _private_folders()
     run = grader.run(root, "autograde", PS1)
