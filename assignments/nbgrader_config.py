@@ -39,9 +39,10 @@ c.Autograde.autograde_preprocessors = [
     "course.autograde.CheckCellMetadata",
 ]
 # Every grading kernel runs in a sandbox of its own (course/sandbox.py, bubblewrap: new user, PID, network and IPC
-# namespaces, no capabilities, a minimal read-only file system, limits), connected over ipc sockets in a private
-# folder (IntegrityExecute uses course.sandbox.SandboxKernelManager). Without bubblewrap grading stops with a message; ALLOW_UNSANDBOXED=1 grades anyway and flags every
-# notebook. `make` installs the kernelspec. Limits: c.SandboxKernelManager.sandbox_limits = {"memory_mb": 2048}.
+# namespaces, no capabilities, a minimal read-only file system, limits), reached over ipc sockets in a private
+# folder (IntegrityExecute uses course.grading_kernel.SandboxKernelManager). Without bubblewrap grading stops
+# with a message saying how to install it; ALLOW_UNSANDBOXED=1 grades anyway and flags every notebook. `make`
+# installs the kernelspec. Limits (see course.sandbox.Limits): c.SandboxKernelManager.sandbox_limits = {...}.
 c.Execute.kernel_name = "course-grading"
 c.IntegrityExecute.require_sandbox = True
 c.Execute.timeout = 30  # seconds per cell

@@ -3,10 +3,14 @@
 Keys (seconds unless named otherwise):
 - course_exec_s: executing every lesson and every source problem set headless (nbclient, fresh kernels);
   kernel_floor_s: executing an empty notebook the same way (the floor each notebook pays).
-- autograde_per_submission_s: a simulated class of 30 on ps1; autograde_floor_per_submission_s: the same class
-  on a trivial one-cell assignment in the same run; autograde_ratio: their quotient (budget 1.5). For context:
-  the same class on ps2 and ps3, on a one-cell assignment that imports pandas (what any pandas problem set
-  pays), and on ps1 with every kernel started when its notebook comes (``--IntegrityExecute.start_ahead=False``).
+- autograde_ps1_s: a simulated class of 30 on ps1, graded by the course (each kernel in its own sandbox, with the
+  integrity checks), per submission; autograde_stock_ps1_s: the same submissions graded by stock nbgrader in the
+  same run (its default preprocessors and Execute, the notebook's own ``python3`` kernel, no sandbox, no course
+  plugins), in a course folder of its own; autograde_vs_stock: their quotient (budget 1.0).
+  sandbox_start_s: one sandboxed grading kernel from start to ready (median of 9); kernel_start_s: the same for
+  a plain ``python3`` kernel. For context: the class on ps2 and ps3, on a one-cell assignment
+  (autograde_floor_per_submission_s) and one that imports pandas, and on ps1 with every kernel started when its
+  notebook comes (``--IntegrityExecute.start_ahead=False``).
 - widget_update_ms: median of one scenario-explorer update (bench/bench_widgets.py; budget 50 ms).
 - map_html_kb_offline / map_html_kb_online: the largest map's HTML (budget 700 KB offline).
 - import_course_s: `python -c "import course"`, cold (budget 1.5 s).
@@ -18,6 +22,7 @@ Usage: ``make bench`` (add ``BENCH_ARGS=--fresh`` for the set-up figures; about 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -30,7 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.prefix) / "bin"
-BUDGETS = {"course_exec_s": 60, "autograde_ratio": 1.5, "widget_update_ms": 50, "map_html_kb_offline": 700,
+BUDGETS = {"course_exec_s": 60, "autograde_vs_stock": 1.0, "widget_update_ms": 50, "map_html_kb_offline": 700,
            "import_course_s": 1.5}  # fmt: skip
 CLASS_SIZE = 30
 
@@ -136,9 +141,11 @@ def autograding(tmp: Path) -> dict[str, float]:
         return round(seconds, 3)
 
     real = per_submission(PS1)
+    stock = stock_ps1(tmp, root, env)
     floor = per_submission("floor")
-    results = {"autograde_per_submission_s": real, "autograde_floor_per_submission_s": floor,
-               "autograde_ratio": round(real / floor, 3), "class_size": CLASS_SIZE}  # fmt: skip
+    results = {"autograde_ps1_s": real, "autograde_stock_ps1_s": stock,
+               "autograde_vs_stock": round(real / stock, 3), "class_size": CLASS_SIZE,
+               "autograde_floor_per_submission_s": floor}  # fmt: skip
     for ps in problem_sets[1:]:
         results[f"autograde_{ps.split('_')[0]}_per_submission_s"] = per_submission(ps)
     results["autograde_pandas_floor_per_submission_s"] = per_submission("floor_pandas")
@@ -146,6 +153,67 @@ def autograding(tmp: Path) -> dict[str, float]:
         PS1, "--IntegrityExecute.start_ahead=False"
     )
     return results
+
+
+STOCK_CONFIG = """c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = "stock"
+c.CourseDirectory.root = {root!r}
+"""
+
+
+def stock_ps1(tmp: Path, course: Path, env: dict[str, str]) -> float:
+    """ps1's class graded by stock nbgrader: same source and submissions, nbgrader's own configuration."""
+    from nbgrader.api import Gradebook
+
+    from course.demo_class import PS1
+
+    root = tmp / "stock"
+    root.mkdir()
+    (root / "nbgrader_config.py").write_text(STOCK_CONFIG.format(root=str(root)), encoding="utf-8")
+    shutil.copytree(course / "source" / PS1, root / "source" / PS1)
+    for folder in sorted((course / "submitted").glob(f"*/{PS1}")):
+        shutil.copytree(folder, root / "submitted" / folder.parent.name / PS1)
+    run = functools.partial(subprocess.run, cwd=root, env=env, capture_output=True, check=True)
+    run([str(BIN / "nbgrader"), "generate_assignment", PS1, "--force"])
+    start = time.perf_counter()
+    run([str(BIN / "nbgrader"), "autograde", PS1, "--force"])
+    seconds = (time.perf_counter() - start) / CLASS_SIZE
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        scores = [sub.code_score for sub in gb.assignment_submissions(PS1)]
+    if len(scores) != CLASS_SIZE or any(score != 20 for score in scores):
+        raise RuntimeError(f"stock nbgrader on {PS1}: expected {CLASS_SIZE} full marks, got {scores}")
+    return round(seconds, 3)
+
+
+def kernel_starts(runs: int = 9) -> dict[str, float]:
+    """One kernel from start to ready, median of ``runs``: sandboxed (course-grading) and plain (python3)."""
+    import statistics
+
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    from course.autograde import GradingKernelClient
+    from course.grading_kernel import SandboxKernelManager
+
+    def once(cls, name: str, cwd: str) -> float:
+        km = cls(kernel_name=name, client_class=f"{GradingKernelClient.__module__}.GradingKernelClient")
+        start = time.perf_counter()
+        run_sync(km.start_kernel)(cwd=cwd)
+        kc = km.client()
+        kc.start_channels()
+        try:
+            run_sync(kc.wait_for_ready)(timeout=60)
+            return time.perf_counter() - start
+        finally:
+            kc.stop_channels()
+            run_sync(km.shutdown_kernel)(now=True)
+
+    with tempfile.TemporaryDirectory() as inbox:
+        os.chmod(inbox, 0o755)
+        sandboxed = [once(SandboxKernelManager, "course-grading", inbox) for _ in range(runs)]
+        plain = [once(AsyncKernelManager, "python3", inbox) for _ in range(runs)]
+    return {"sandbox_start_s": round(statistics.median(sandboxed), 3),
+            "kernel_start_s": round(statistics.median(plain), 3)}  # fmt: skip
 
 
 def maps_size() -> dict[str, float]:
@@ -205,6 +273,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         results.update(course_execution(Path(tmp)))
         results.update(autograding(Path(tmp)))
+        results.update(kernel_starts())
         results["widget_update_ms"] = bench_widgets.main()["widget_update_ms"]
         results.update(maps_size())
         results.update(import_time())

@@ -665,7 +665,7 @@ class IntegrityExecute(Execute):
     ).tag(config=True)
 
     def __init__(self, *args, **kwargs):
-        from course.sandbox import SandboxKernelManager
+        from course.grading_kernel import SandboxKernelManager
 
         # nbgrader's Execute passes AsyncKernelManager explicitly, over any configuration
         kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
@@ -766,7 +766,8 @@ class IntegrityExecute(Execute):
                 raise
             # raised while shutting down a kernel that died or hangs; the cells are already recorded
             self._stop_reason = self._stop_reason or f"the kernel failed ({type(err).__name__})"
-        self._flags += limit_flags(nb)
+        limits = self.km.limits() if hasattr(self.km, "limits") else None
+        self._flags += limit_flags(nb, limits)
         resources[FLAG_KEY] = {
             "flags": self._flags,
             "tampered_from": self._tampered_from,

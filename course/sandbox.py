@@ -10,7 +10,7 @@ runs in its own bubblewrap sandbox (Debian/Ubuntu package ``bubblewrap``):
   65534. A new session; ``--die-with-parent``: when the kernel is killed, everything it started dies with it
   (the PID namespace ends with its first process).
 - **connections**: the kernel talks to the grader over ZeroMQ ``ipc://`` sockets in a private folder (mode 0700)
-  that only this kernel and the grader share (:class:`SandboxKernelManager`); there is no network, not even
+  that only this kernel and the grader share (``course.grading_kernel.SandboxKernelManager``); there is no network, not even
   loopback to the host, so no kernel can reach another kernel or a Jupyter server.
 - **file system**: a fresh empty root; read-only: the system (``/usr`` and its links), the interpreter's prefix,
   the virtual environment, the ``course`` package and ``data/``; writable, size-limited and private: the
@@ -263,7 +263,7 @@ def stage_unreachable(cmd: list[str], stage: Path) -> list[str]:
                 _libc_call("unshare", 0x00020000)  # CLONE_NEWNS
                 _libc_call("mount", b"none", b"/", None, 0x4000 | 0x40000, None)  # MS_REC | MS_PRIVATE
             target = stage / f"mount{staged}"
-            target.mkdir(mode=0o755)
+            target.mkdir(mode=0o755, exist_ok=True)
             _libc_call("mount", cmd[at + 1].encode(), str(target).encode(), None, 0x1000 | 0x4000, None)
             out += [arg, str(target), cmd[at + 2]]
             staged += 1
@@ -331,51 +331,6 @@ def boot(argv: list[str]) -> None:
         os.chdir(WORK)
     sys.argv = ["ipykernel_launcher", *argv]
     runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
-
-
-# ---- the kernel manager: ipc sockets in a private folder -------------------------------------------------
-
-try:
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import Dict as _Dict
-except ImportError:  # pragma: no cover - the sandbox boot needs neither
-    AsyncKernelManager = object  # type: ignore[assignment,misc]
-
-
-class SandboxKernelManager(AsyncKernelManager):  # type: ignore[misc,valid-type]
-    """A kernel manager whose kernels talk over ``ipc://`` sockets in a private folder of their own.
-
-    Each kernel gets a fresh folder (mode 0700, in the system's temporary folder): its connection file and its
-    five socket files are there, and the sandbox mounts only that folder. Nothing listens on TCP.
-    """
-
-    sandbox_limits = _Dict(
-        default_value={}, help="Overrides of course.sandbox.Limits for this kernel's sandbox."
-    ).tag(config=True)
-
-    async def _async_pre_start_kernel(self, **kw):
-        private = private_folder("course-kernel-")
-        self._private_folder = private
-        self.transport = "ipc"
-        self.ip = str(private / "k")
-        self.connection_file = str(private / "kernel.json")
-        env = dict(kw.pop("env", None) or os.environ)
-        env[LIMITS_ENV] = Limits(**{**asdict(Limits()), **self.sandbox_limits}).to_env()
-        kw["env"] = env
-        return await super()._async_pre_start_kernel(**kw)
-
-    def write_connection_file(self, **kwargs) -> None:
-        super().write_connection_file(**kwargs)
-        if os.geteuid() == 0:  # the sandbox runs as SANDBOX_UID (see drop_privileges)
-            os.chown(self.connection_file, SANDBOX_UID, SANDBOX_UID)
-
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart=restart)
-        folder = getattr(self, "_private_folder", None)
-        if folder is not None and not restart:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    cleanup_resources = _async_cleanup_resources  # AsyncKernelManager binds the base class's coroutine
 
 
 # ---- checks and set-up -----------------------------------------------------------------------------------
@@ -458,13 +413,11 @@ def launch(argv: list[str]) -> None:
         os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file, *extra])
     if info.get("transport") != "ipc":
         _refuse(
-            "grading kernels connect over ipc sockets; start them with course.sandbox.SandboxKernelManager "
+            "grading kernels connect over ipc sockets; start them with course.grading_kernel.SandboxKernelManager "
             "(assignments/nbgrader_config.py sets it)"
         )
-    try:
-        check()
-    except SandboxError as err:
-        _refuse(str(err))
+    # No check() here: it costs a second sandbox start per kernel. The autograder checks once per run
+    # (IntegrityExecute); a bubblewrap that fails prints its own reason to the grader's log.
     cmd = command(
         connection_file, Path.cwd(), limits=Limits.from_env(os.environ.get(LIMITS_ENV)), extra=extra
     )

@@ -5,8 +5,8 @@ import json
 from conftest import ROOT
 
 KEYS = {
-    "course_exec_s", "kernel_floor_s", "autograde_per_submission_s", "autograde_floor_per_submission_s",
-    "autograde_ratio", "widget_update_ms", "map_html_kb_offline", "map_html_kb_online", "import_course_s",
+    "course_exec_s", "kernel_floor_s", "autograde_ps1_s", "autograde_stock_ps1_s", "autograde_vs_stock",
+    "sandbox_start_s", "kernel_start_s", "autograde_floor_per_submission_s", "widget_update_ms", "map_html_kb_offline", "map_html_kb_online", "import_course_s",
     "setup_s", "venv_mb",
 }  # fmt: skip
 
