@@ -29,10 +29,11 @@ always true. This module closes those holes (configured in ``assignments/nbgrade
     Removes hidden-test source and reduces the error output of cells with hidden tests to the error's type
     and, for visible assertions only, its message: no hidden assertion reaches a student.
 
-Threat model: these checks stop the known tricks and flag anything that touches the grading machinery. Code
-that runs in the same process as the tests can always, with enough knowledge of this file, work around an
-in-process check; flagged submissions are for the instructor to review, and the grading kernel can be run in a
-sandbox (see INSTRUCTORS.md).
+Threat model: every grading kernel runs in a sandbox of its own (``course.sandbox``: namespaces, no capabilities,
+a minimal read-only file system, limits), and sees only the submission's checked files (``SubmissionFiles``).
+The checks in the kernel stop the known tricks and flag anything that touches the grading machinery; code that
+runs in the same process as the tests can still, with enough knowledge of this file, work around an in-process
+check. See INSTRUCTORS.md, "The sandbox, and the threat model".
 """
 
 from __future__ import annotations
@@ -416,8 +417,8 @@ class _KernelAhead:
     submission's files are copied into the kernel's folder when its notebook comes. Meanwhile the kernel imports
     the modules the problem set's read-only cells import (:func:`instructor_imports`), pandas above all, so that
     the notebook does not wait for them either. Each kernel serves one notebook and is then stopped, and its
-    folder removed. The folder is under the course root (``.grading-kernels/``), so the sandbox applies to it
-    exactly as to ``autograded/<student>/<assignment>/``.
+    folders removed. Each runs in a sandbox of its own (``course.sandbox``), exactly like a kernel started when
+    its notebook comes; its folder is a private inbox outside the course, mounted read-only in the sandbox.
 
     A kernel that no notebook comes for is killed when the process exits, or after ``expire_after`` seconds in a
     process that keeps running (the formgrader's server, which autogrades in-process).
