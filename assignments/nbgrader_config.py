@@ -54,6 +54,10 @@ c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelA
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
+# Every HTML page made from a submission (the formgrader's submission view, feedback): student markdown and
+# outputs cleaned first, so nothing in them can run in the instructor's or the student's browser.
+c.HTMLExporter.preprocessors = ["course.sanitize.SanitizeStudentHTML"]
+
 # Feedback: never show hidden tests, in source or in tracebacks.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",

@@ -315,3 +315,130 @@ def test_the_instructor_sees_the_problem_sets_in_the_formgrader(tmp_path, page):
         grades.wait_for(timeout=30_000)
         assert grades.inner_text().count("/ 25") == 3, "each problem set is worth 25 points"
         page.screenshot(path=str(ARTIFACTS / "formgrader_gradebook.png"))
+
+
+# ---- student content in the instructor's and the student's pages -----------------------------------------
+
+MALLORY = "mallory"
+
+
+def _mark(label: str) -> str:
+    """JavaScript that records ``label`` in the top page."""
+    return f"top.__pwned=(top.__pwned||[]).concat(['{label}']);"
+
+
+def _full_marks(label: str) -> str:
+    """JavaScript that records ``label`` and gives every grade of this submission full marks, as the instructor."""
+    return _mark(label) + (
+        "const x=document.cookie.match(/_xsrf=([^;]+)/);"
+        "const h={'X-XSRFToken':x?decodeURIComponent(x[1]):'','Content-Type':'application/json'};"
+        "fetch('/formgrader/api/grades?submission_id='+location.pathname.split('/')[3]).then(r=>r.json())"
+        ".then(gs=>gs.forEach(g=>fetch('/formgrader/api/grade/'+g.id,"
+        "{method:'PUT',headers:h,body:JSON.stringify({manual_score:g.max_score})})))"
+    )
+
+
+XSS_MARKDOWN = f"""China's wording is non-committal. <img src=x onerror="{_full_marks("md-img")}">
+
+<script>{_mark("md-script")}</script>
+
+<iframe srcdoc="<script>{_mark("md-iframe")}</script>"></iframe>
+
+[a link](javascript:{_mark("md-link")})
+
+<a href="javascript:{_mark("md-a")}">another link</a>
+
+<svg><script>{_mark("md-svg")}</script></svg>
+
+<details open ontoggle="{_full_marks("md-toggle")}"><summary>more</summary>text</details>
+
+<form action="javascript:{_mark("md-form")}"><button>send</button></form>
+"""
+
+XSS_OUTPUTS = f"""from IPython.display import HTML, SVG, Javascript, Markdown, display
+display(HTML('<img src=x onerror="{_mark("out-img")}"><b>bold output</b>'))
+display(SVG('<svg xmlns="http://www.w3.org/2000/svg"><script>{_mark("out-svg")}</script></svg>'))
+display(Javascript("{_mark("out-js")}"))
+display(Markdown('[m](javascript:{_mark("out-md")})'))
+display({{"text/html": '<iframe src="javascript:{_mark("out-iframe")}"></iframe>'}}, raw=True)
+"""
+
+
+def _graded_mallory(root):
+    """ps1 released, a submission carrying every payload, autograded and its feedback generated."""
+    import os
+    import subprocess
+    import sys
+
+    from course.demo_class import CORRECT, PS1, Student, write_class
+
+    assignments = root / "assignments"
+    env = dict(os.environ, PYTHONWARNINGS="ignore:::nbgrader.api")
+    env["PATH"] = f"{sys.prefix}/bin{os.pathsep}{env['PATH']}"
+    answers = {
+        **CORRECT,
+        "ps1_e_answer": XSS_MARKDOWN,
+        "ps1_a1_answer": XSS_OUTPUTS + CORRECT["ps1_a1_answer"],
+    }
+    nbgrader = [f"{sys.prefix}/bin/nbgrader"]
+    subprocess.run([*nbgrader, "generate_assignment", PS1, "--force"], cwd=assignments, env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    write_class(assignments, [Student(MALLORY, "payloads in answers and outputs", 20.0, answers)])
+    for step in (["autograde", PS1], ["generate_feedback", PS1]):
+        done = subprocess.run([*nbgrader, *step], cwd=assignments, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+def _grades(db: str) -> list[tuple]:
+    from nbgrader.api import Gradebook
+
+    from course.demo_class import PS1
+
+    with Gradebook(db) as gb:
+        notebook = gb.find_submission_notebook(PS1, PS1, MALLORY)
+        return notebook.id, sorted((g.name, g.auto_score, g.manual_score) for g in notebook.grades)
+
+
+SCRIPT_DOORS = """() => [...document.querySelectorAll(
+    'a[href], iframe[src], form[action], [onerror], [onload], [ontoggle], [onclick], script:not([src])'
+    )].filter(e => e.closest('.cell')).filter(e => {
+      const url = (e.getAttribute('href') || e.getAttribute('src') || e.getAttribute('action') || '').trim();
+      if (e.tagName === 'SCRIPT') return e.textContent.includes('__pwned');
+      return /^javascript:/i.test(url) || [...e.attributes].some(a => a.name.startsWith('on'));
+    }).map(e => e.outerHTML.slice(0, 120))"""
+
+
+def _assert_nothing_ran(page, where: str) -> None:  # in the notebook's cells: the page's own UI has handlers
+    page.wait_for_timeout(1500)  # images fail to load, iframes load, handlers fire
+    assert page.evaluate("top.__pwned || []") == [], f"{where}: student content ran as script"
+    assert page.evaluate(SCRIPT_DOORS) == [], f"{where}: something that would run when clicked"
+    assert page.dialogs == [], f"{where}: a dialog opened: {page.dialogs}"
+
+
+def test_student_content_runs_nothing_in_the_formgrader_or_the_feedback(tmp_path, browser):
+    from test_grading_pipeline import require_bubblewrap
+
+    require_bubblewrap()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    with running_lab(tmp_path, subdir="assignments", prepare=_graded_mallory) as lab:
+        db = f"sqlite:///{lab.root / 'gradebook.db'}"
+        submission, before = _grades(db)
+        page.goto(f"{lab.base}/lab?token={lab.token}")  # logged in, as an instructor is (a cookie)
+        page.locator(".jp-LabShell").wait_for(timeout=60_000)
+        page.goto(f"{lab.base}/formgrader/submissions/{submission}/")
+        page.locator("text=non-committal").first.wait_for(timeout=30_000)
+        assert page.locator("text=bold output").count() >= 1, "cleaned HTML output is still shown"
+        _assert_nothing_ran(page, "formgrader")
+        page.locator("text=non-committal").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "formgrader_student_content_cleaned.png"), full_page=False)
+        page.wait_for_timeout(1000)
+        assert _grades(db)[1] == before, "no grade changed"
+        feedback = lab.root / "feedback" / MALLORY / "ps1_reading_official_reactions"
+        page.goto((feedback / "ps1_reading_official_reactions.html").as_uri())
+        page.locator("text=non-committal").first.wait_for(timeout=30_000)
+        _assert_nothing_ran(page, "feedback")
+    context.close()
