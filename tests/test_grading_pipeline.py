@@ -303,3 +303,40 @@ def test_lms_downloads_are_collected_by_the_documented_file_name_pattern(tmp_pat
     nbgrader(root, "zip_collect", PS1)
     for student in ("jdoe", "a.smith-2"):
         assert (root / "submitted" / student / PS1 / f"{PS1}.ipynb").read_bytes() == release
+
+
+def test_feedback_shows_no_hidden_test_that_a_submission_printed(tmp_path):
+    """A pre_run_cell handler prints each cell's source as it runs, or keeps it and prints it later."""
+    from course.demo_class import CORRECT, Student
+
+    require_bubblewrap()
+    hook = "get_ipython().events.register('pre_run_cell', {})\n"
+    students = [
+        Student("leak_print", "prints every cell's source", 20.0,
+                {**CORRECT, "ps1_a1_answer": hook.format("lambda info: print(info.raw_cell)") + CORRECT["ps1_a1_answer"]}),
+        Student("leak_stash", "keeps the test sources and prints them in its last answer", 20.0,
+                {**CORRECT, "ps1_a1_answer": "stash = []\n" + hook.format("lambda info: stash.append(info.raw_cell)")
+                 + CORRECT["ps1_a1_answer"],
+                 "ps1_d4_answer": "print('\\n'.join(stash))\n" + CORRECT["ps1_d4_answer"]}),
+    ]  # fmt: skip
+    root = course_copy(tmp_path)
+    nbgrader(root, "generate_assignment", PS1, "--force")
+    write_class(root, students)
+    nbgrader(root, "autograde", PS1)
+    nbgrader(root, "generate_feedback", PS1)
+    source = nbformat.read(root / "source" / PS1 / f"{PS1}.ipynb", as_version=4)
+    hidden = [
+        cell.source.splitlines()[n - 1].strip()
+        for cell in source.cells
+        for n in autograde.hidden_lines(cell.source)
+    ]
+    hidden = [h for h in hidden if len(h) >= 8 and "HIDDEN TESTS" not in h]
+    graded = nbformat.read(root / "autograded" / "leak_stash" / PS1 / f"{PS1}.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in graded.cells for o in c.get("outputs", []))
+    assert sum(h in printed for h in hidden) > 10, "the control: the graded notebook holds the leaked sources"
+    for student in students:
+        page = root / "feedback" / student.name / PS1 / f"{PS1}.html"
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+        leaks = [h for h in hidden if h in text]
+        assert not leaks, f"{student.name}: hidden test lines in feedback: {leaks[:3]}"
+        assert "[hidden test]" in text or "not shown in feedback" in text
