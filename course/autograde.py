@@ -219,6 +219,8 @@ def compare(baseline: dict, now: dict, reference_helpers: dict[str, str]) -> lis
     ):
         if n_shell.get(key, 0) > b_shell.get(key, 0):
             problems.append(f"installed {what}")
+    if n_shell.get("event_handlers", 0) > b_shell.get("event_handlers", 0):
+        problems.append("registered a handler of IPython's cell events")
     new_methods = sorted(
         set(n_shell.get("overridden_methods", [])) - set(b_shell.get("overridden_methods", []))
     )

@@ -7,6 +7,8 @@ ways a submission can make failing tests pass:
 
 - IPython input transformers and AST transformers (which can blank or rewrite later cells);
 - shell methods replaced on the instance (e.g. ``showtraceback``, which hides errors; ``run_cell``);
+- handlers of IPython's cell events (``pre_run_cell`` and the others) from outside IPython and known packages
+  (they run around every test cell: they can read its source, print it, or install a transformer for its run);
 - builtins replaced (``isinstance``, ``type``, ``len``, ``print``, ...);
 - the course's checking helpers replaced (their code is fingerprinted);
 - trace and profile hooks.
@@ -76,6 +78,23 @@ def _builtins_ok() -> list[str]:
     return bad
 
 
+#: IPython events whose handlers run around every cell, test cells included.
+WATCHED_EVENTS = ("pre_execute", "pre_run_cell", "post_execute", "post_run_cell")
+#: Packages whose own handlers are expected (IPython itself; matplotlib's inline backend).
+KNOWN_HANDLER_MODULES = ("IPython.", "ipykernel.", "matplotlib_inline.", "ipywidgets.", "comm.")
+
+
+def _event_handlers(shell) -> int:
+    """How many handlers of the watched events come from anywhere but IPython and known packages."""
+    count = 0
+    for event in WATCHED_EVENTS:
+        for callback in shell.events.callbacks.get(event, []):
+            module = str(getattr(callback, "__module__", "") or "")
+            if not module.startswith(KNOWN_HANDLER_MODULES):
+                count += 1
+    return count
+
+
 def _shell_report(shell) -> dict[str, object]:
     cls = type(shell)
     on_instance = [name for name in GUARDED_SHELL_METHODS if name in vars(shell)]
@@ -87,6 +106,7 @@ def _shell_report(shell) -> dict[str, object]:
         )
     ]
     return {
+        "event_handlers": _event_handlers(shell),
         "input_transformers_cleanup": len(shell.input_transformers_cleanup),
         "input_transformers_post": len(shell.input_transformers_post),
         "ast_transformers": len(shell.ast_transformers),

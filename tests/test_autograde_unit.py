@@ -47,6 +47,7 @@ def test_compare_names_each_kind_of_tampering():
     now = json.loads(json.dumps(base))
     now["shell"]["input_transformers_cleanup"] = 4
     now["shell"]["ast_transformers"] = 1
+    now["shell"]["event_handlers"] = 1
     now["shell"]["overridden_methods"] = ["showtraceback"]
     now["builtins_replaced"] = ["isinstance"]
     now["user_builtins_is_module"] = False
@@ -59,6 +60,7 @@ def test_compare_names_each_kind_of_tampering():
         "replaced builtin(s) isinstance",
         "replaced __builtins__",
         "replaced checking helper(s) score_codes",
+        "registered a handler of IPython's cell events",
     ):
         assert needle in found
     assert "probe failed" in autograde.compare(base, {"shell_error": "boom"}, reference)[0]
@@ -287,3 +289,19 @@ def test_a_kernel_started_ahead_that_nobody_takes_is_killed_after_its_time(tmp_p
     finally:
         autograde._KernelAhead.stop_all()
     assert not kernel.folder.exists()
+
+
+def test_the_probe_counts_event_handlers_from_outside_ipython():
+    from types import SimpleNamespace
+
+    def mine(info):
+        return None
+
+    def theirs(info):
+        return None
+
+    theirs.__module__ = "matplotlib_inline.backend_inline"
+    shell = SimpleNamespace(
+        events=SimpleNamespace(callbacks={"pre_run_cell": [mine], "post_execute": [theirs]})
+    )
+    assert integrity._event_handlers(shell) == 1

@@ -324,6 +324,8 @@ def test_feedback_shows_no_hidden_test_that_a_submission_printed(tmp_path):
     write_class(root, students)
     nbgrader(root, "autograde", PS1)
     nbgrader(root, "generate_feedback", PS1)
+    for row in autograde.collect_report(root, PS1):
+        assert "registered a handler of IPython's cell events" in row["flags"], "the tripwire caught it"
     source = nbformat.read(root / "source" / PS1 / f"{PS1}.ipynb", as_version=4)
     hidden = [
         cell.source.splitlines()[n - 1].strip()
@@ -339,4 +341,7 @@ def test_feedback_shows_no_hidden_test_that_a_submission_printed(tmp_path):
         text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
         leaks = [h for h in hidden if h in text]
         assert not leaks, f"{student.name}: hidden test lines in feedback: {leaks[:3]}"
-        assert "[hidden test]" in text or "not shown in feedback" in text
+    stash = root / "feedback" / "leak_stash" / PS1 / f"{PS1}.html"
+    assert "[hidden test]" in stash.read_text(encoding="utf-8"), (
+        "what it printed in its own cell was redacted"
+    )
