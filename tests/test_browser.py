@@ -430,15 +430,15 @@ def test_student_content_runs_nothing_in_the_formgrader_or_the_feedback(tmp_path
         page.goto(f"{lab.base}/lab?token={lab.token}")  # logged in, as an instructor is (a cookie)
         page.locator(".jp-LabShell").wait_for(timeout=60_000)
         page.goto(f"{lab.base}/formgrader/submissions/{submission}/")
-        page.locator("text=non-committal").first.wait_for(timeout=30_000)
+        page.locator("text=China's wording is non-committal").first.wait_for(timeout=30_000)
         assert page.locator("text=bold output").count() >= 1, "cleaned HTML output is still shown"
         _assert_nothing_ran(page, "formgrader")
-        page.locator("text=non-committal").first.scroll_into_view_if_needed()
+        page.locator("text=China's wording is non-committal").first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "formgrader_student_content_cleaned.png"), full_page=False)
         page.wait_for_timeout(1000)
         assert _grades(db)[1] == before, "no grade changed"
         feedback = lab.root / "feedback" / MALLORY / "ps1_reading_official_reactions"
         page.goto((feedback / "ps1_reading_official_reactions.html").as_uri())
-        page.locator("text=non-committal").first.wait_for(timeout=30_000)
+        page.locator("text=China's wording is non-committal").first.wait_for(timeout=30_000)
         _assert_nothing_ran(page, "feedback")
     context.close()
