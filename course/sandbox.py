@@ -414,7 +414,7 @@ def launch(argv: list[str]) -> None:
     if info.get("transport") != "ipc":
         _refuse(
             "grading kernels connect over ipc sockets; start them with course.grading_kernel.SandboxKernelManager "
-            "(assignments/nbgrader_config.py sets it)"
+            "(the course's autograder, course.autograde.IntegrityExecute, does)"
         )
     # No check() here: it costs a second sandbox start per kernel. The autograder checks once per run
     # (IntegrityExecute); a bubblewrap that fails prints its own reason to the grader's log.
