@@ -1,0 +1,264 @@
+"""Answers as plain data: a JSON encoding with type tags that carries values out of a student's kernel.
+
+A building block for the grading judge (issue 15: hidden tests run where no student code ran). The judge asks
+the student's kernel for the names a test reads, as :func:`export` text, and rebuilds them with
+:func:`decode`. Nothing in the encoding can run code: it is JSON, read with ``json.loads``, and every value is
+rebuilt from a closed list of types. Exact types only: a subclass of ``str`` whose ``==`` is always true, a class
+instance, a function or a generator is refused with a message that names the answer and its type.
+
+Types: None, bool, int, float (also nan and inf), str, list, tuple, dict (any plain keys), set, frozenset;
+NumPy scalars and arrays (not of dtype object); pandas Series, DataFrame and Index (MultiIndex too), with
+names, dtypes (categorical with its categories) and values (timestamps, NaT and NA included).
+
+This module runs in the student's kernel too: it imports NumPy and pandas only when a value is of their types.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+#: Largest encoded answer, in characters of JSON.
+MAX_CHARS = 2_000_000
+MAX_DEPTH = 32
+PLAIN = "str, int, float, bool, None, list, tuple, dict, set, NumPy scalars and arrays, pandas Series and DataFrames"
+
+
+class ExportError(ValueError):
+    """A value that is not plain data, or too large or too deep to send."""
+
+
+def _type_name(value) -> str:
+    cls = type(value)
+    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _numpy():
+    return sys.modules.get("numpy")
+
+
+def _pandas():
+    return sys.modules.get("pandas")
+
+
+def encode(value, _depth: int = 0):
+    """``value`` as JSON-ready tagged data; :class:`ExportError` if it is not plain data."""
+    if _depth > MAX_DEPTH:
+        raise ExportError(f"nested more than {MAX_DEPTH} levels deep")
+    cls = type(value)
+    deeper = _depth + 1
+    if value is None:
+        return {"t": "none"}
+    if cls is bool:
+        return {"t": "bool", "v": value}
+    if cls is int:
+        return {"t": "int", "v": str(value)}
+    if cls is float:
+        return {"t": "float", "v": repr(value)}
+    if cls is str:
+        return {"t": "str", "v": value}
+    if cls in (list, tuple, set, frozenset):
+        return {"t": cls.__name__, "v": [encode(item, deeper) for item in value]}
+    if cls is dict:
+        return {"t": "dict", "v": [[encode(k, deeper), encode(v, deeper)] for k, v in value.items()]}
+    np, pd = _numpy(), _pandas()
+    if np is not None:
+        if isinstance(value, np.generic) and cls.__module__ == "numpy" and value.dtype.kind != "O":
+            return {"t": "np", "dtype": value.dtype.str, "v": encode(value.item(), deeper)}
+        if cls is np.ndarray:
+            if value.dtype.kind == "O":
+                raise ExportError("a NumPy array of Python objects")
+            return {"t": "ndarray", "dtype": value.dtype.str, "shape": list(value.shape),
+                    "v": encode(value.ravel().tolist(), deeper)}  # fmt: skip
+    if pd is not None:
+        if cls is pd.Series:
+            return {"t": "series", "name": encode(value.name, deeper), "dtype": _dtype(value.dtype),
+                    "index": encode(value.index, deeper), "v": _cells(value.tolist(), deeper)}  # fmt: skip
+        if cls is pd.DataFrame:
+            return {
+                "t": "frame",
+                "columns": encode(value.columns, deeper),
+                "index": encode(value.index, deeper),
+                "dtypes": [_dtype(dtype) for dtype in value.dtypes],
+                "v": [_cells(value.iloc[:, n].tolist(), deeper) for n in range(value.shape[1])],
+            }
+        if cls is pd.MultiIndex:
+            levels = [value.get_level_values(n) for n in range(value.nlevels)]
+            return {"t": "multiindex", "v": [encode(level, deeper) for level in levels]}
+        if isinstance(value, pd.Index) and cls.__module__.split(".")[0] == "pandas":
+            return {"t": "index", "name": encode(value.name, deeper), "dtype": _dtype(value.dtype),
+                    "v": _cells(value.tolist(), deeper)}  # fmt: skip
+        if cls is pd.Timestamp:
+            return {"t": "timestamp", "v": value.isoformat()}
+        if value is pd.NaT:
+            return {"t": "nat"}
+        if value is pd.NA:
+            return {"t": "na"}
+    raise ExportError(f"a {_type_name(value)}")
+
+
+def _dtype(dtype) -> object:
+    pd = _pandas()
+    if pd is not None and isinstance(dtype, pd.CategoricalDtype):
+        return {"categories": _cells(list(dtype.categories), 0), "ordered": bool(dtype.ordered)}
+    return str(dtype)
+
+
+def _cells(values: list, depth: int) -> list:
+    return [encode(v, depth) for v in values]
+
+
+def decode(data, _depth: int = 0):
+    """Rebuild a value from :func:`encode`'s data; ``ValueError`` for anything that is not such data."""
+    if _depth > MAX_DEPTH + 2 or not isinstance(data, dict) or not isinstance(data.get("t"), str):
+        raise ValueError("not tagged plain data")
+    tag, deeper = data["t"], _depth + 1
+    if tag == "none":
+        return None
+    if tag == "bool" and type(data.get("v")) is bool:
+        return data["v"]
+    if tag == "int":
+        return int(_string(data))
+    if tag == "float":
+        return float(_string(data))
+    if tag == "str":
+        return _string(data)
+    if tag in ("list", "tuple", "set", "frozenset"):
+        items = [decode(item, deeper) for item in _list(data)]
+        return {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}[tag](items)
+    if tag == "dict":
+        pairs = _list(data)
+        if not all(isinstance(pair, list) and len(pair) == 2 for pair in pairs):
+            raise ValueError("a dict's items must be pairs")
+        return {decode(k, deeper): decode(v, deeper) for k, v in pairs}
+    if tag == "np":
+        import numpy as np
+
+        return np.dtype(_dtype_text(data["dtype"])).type(decode(data["v"], deeper))
+    if tag == "ndarray":
+        import numpy as np
+
+        shape = data.get("shape")
+        if not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape):
+            raise ValueError("an array's shape must be a list of sizes")
+        flat = decode(data["v"], deeper)
+        return np.array(flat, dtype=np.dtype(_dtype_text(data["dtype"]))).reshape(shape)
+    import pandas as pd
+
+    if tag == "series":
+        values = [decode(v, deeper) for v in _list(data)]
+        index = decode(data["index"], deeper)
+        return _typed(
+            pd.Series(values, index=index, name=decode(data["name"], deeper), dtype=object), data["dtype"]
+        )
+    if tag == "frame":
+        columns = decode(data["columns"], deeper)
+        index = decode(data["index"], deeper)
+        dtypes, cells = data.get("dtypes"), _list(data)
+        if not isinstance(dtypes, list) or len(dtypes) != len(cells) or len(cells) != len(columns):
+            raise ValueError("a DataFrame needs one dtype and one value list per column")
+        frame = pd.DataFrame(
+            {
+                n: pd.Series([decode(v, deeper) for v in col], index=index, dtype=object)
+                for n, col in enumerate(cells)
+            }
+        )
+        frame = frame.reindex(index=index) if len(cells) == 0 else frame
+        for n, dtype in enumerate(dtypes):
+            frame[n] = _typed(frame[n], dtype)
+        frame.columns = columns
+        return frame
+    if tag == "index":
+        values = pd.Series([decode(v, deeper) for v in _list(data)], dtype=object)
+        return pd.Index(_typed(values, data["dtype"]), name=decode(data["name"], deeper))
+    if tag == "multiindex":
+        levels = [decode(level, deeper) for level in _list(data)]
+        if not levels or not all(isinstance(level, pd.Index) for level in levels):
+            raise ValueError("a MultiIndex needs its levels")
+        return pd.MultiIndex.from_arrays(levels)
+    if tag == "timestamp":
+        return pd.Timestamp(_string(data))
+    if tag == "nat":
+        return pd.NaT
+    if tag == "na":
+        return pd.NA
+    raise ValueError(f"unknown or malformed tag {tag!r}")
+
+
+def _string(data) -> str:
+    if type(data.get("v")) is not str:
+        raise ValueError(f"{data['t']} needs a string value")
+    return data["v"]
+
+
+def _list(data) -> list:
+    if type(data.get("v")) is not list:
+        raise ValueError(f"{data['t']} needs a list value")
+    return data["v"]
+
+
+def _dtype_text(dtype) -> str:
+    if not isinstance(dtype, str) or len(dtype) > 40:
+        raise ValueError("a dtype must be a short string")
+    return dtype
+
+
+def _typed(series, dtype):
+    import pandas as pd
+
+    if isinstance(dtype, dict):
+        categories = [decode(v) for v in dtype.get("categories", [])]
+        return series.astype(pd.CategoricalDtype(categories, ordered=bool(dtype.get("ordered"))))
+    return series.astype(_dtype_text(dtype))
+
+
+def export(names: list[str], namespace: dict | None = None) -> str:
+    """(In the student's kernel.) The values of ``names`` as JSON text: ``{"values": {...}, "errors": {...}}``.
+
+    A name that is missing, not plain data, or larger than ``MAX_CHARS`` gets a message in ``errors`` that names
+    it and says what was wrong; the judge turns it into that test's failure.
+    """
+    if namespace is None:
+        from IPython import get_ipython
+
+        namespace = get_ipython().user_ns
+    values, errors = {}, {}
+    for name in names:
+        if name not in namespace:
+            errors[name] = f"{name} is not defined: run the cell that defines it"
+            continue
+        try:
+            text = json.dumps(encode(namespace[name]), allow_nan=False)
+        except ExportError as err:
+            errors[name] = f"{name} must be plain data ({PLAIN}); got {err}"
+            continue
+        except (RecursionError, ValueError, TypeError) as err:
+            errors[name] = f"{name} could not be read as plain data ({type(err).__name__})"
+            continue
+        if len(text) > MAX_CHARS:
+            errors[name] = (
+                f"{name} is too large to check ({len(text):,} characters of data; at most {MAX_CHARS:,})"
+            )
+            continue
+        values[name] = text
+    return json.dumps({"values": values, "errors": errors})
+
+
+def load_export(text: str) -> tuple[dict, dict[str, str]]:
+    """(In the judge.) The values and errors of :func:`export`'s text, validated and rebuilt."""
+    if not isinstance(text, str) or len(text) > 20 * MAX_CHARS:
+        raise ValueError("the kernel's answer is too large or not text")
+    data = json.loads(text)
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("values"), dict)
+        or not isinstance(data.get("errors"), dict)
+    ):
+        raise ValueError("the kernel's answer is not an export")
+    values, errors = {}, {str(k): str(v)[:500] for k, v in data["errors"].items()}
+    for name, encoded in data["values"].items():
+        try:
+            values[name] = decode(json.loads(encoded))
+        except (ValueError, TypeError, KeyError, OverflowError) as err:
+            errors[name] = f"{name} could not be rebuilt ({err})"
+    return values, errors
