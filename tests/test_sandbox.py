@@ -185,3 +185,52 @@ def test_the_check_command_explains_a_missing_bubblewrap():
     )
     assert done.returncode == 1
     assert "bubblewrap (bwrap) is not installed" in done.stderr and "ALLOW_UNSANDBOXED=1" in done.stderr
+
+
+def test_inside_a_grading_kernel_no_capability_no_new_privileges_no_network(tmp_path):
+    """The kernel's own view: uid 65534, no capabilities, no_new_privs, its own PIDs, hostname and no network."""
+    from jupyter_core.utils import run_sync
+
+    from course.grading_kernel import SandboxKernelManager
+
+    if not shutil.which("bwrap"):
+        from conftest import skip_or_fail
+
+        skip_or_fail("bubblewrap is not installed (sudo apt-get install bubblewrap)")
+    inbox = Path(tempfile.mkdtemp())
+    inbox.chmod(0o755)
+    km = SandboxKernelManager(kernel_name=sandbox.KERNEL_NAME)
+    run_sync(km.start_kernel)(cwd=str(inbox))
+    kc = km.blocking_client()
+    code = (
+        "import os, socket, json\n"
+        "status = dict(l.split(':', 1) for l in open('/proc/self/status').read().splitlines() if ':' in l)\n"
+        "def net():\n"
+        "    try:\n"
+        "        socket.create_connection(('127.0.0.1', 22), timeout=1)\n"
+        "    except OSError as err:\n"
+        "        return type(err).__name__\n"
+        "report = json.dumps({'uid': os.getuid(), 'cap': status['CapEff'].strip(), 'nnp': status['NoNewPrivs'].strip(),"
+        " 'pids': sorted(p for p in os.listdir('/proc') if p.isdigit()), 'host': socket.gethostname(), 'net': net(),"
+        " 'home': os.path.exists('/root/.bashrc'), 'env': sorted(os.environ)})\n"
+    )
+    try:
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        reply = kc.execute_interactive(code, user_expressions={"r": "report"}, timeout=60)
+        report = json.loads(
+            eval(reply["content"]["user_expressions"]["r"]["data"]["text/plain"])
+        )  # a str repr
+    finally:
+        kc.stop_channels()
+        run_sync(km.shutdown_kernel)(now=True)
+        shutil.rmtree(inbox)
+    assert (
+        report["uid"] == sandbox.SANDBOX_UID and report["cap"] == "0000000000000000" and report["nnp"] == "1"
+    )
+    assert report["pids"] == ["1", "2"], "only the sandbox's init and the kernel"
+    assert report["host"] == "grading" and report["net"] in ("ConnectionRefusedError", "OSError")
+    assert report["home"] is False
+    assert "PATH" in report["env"] and not [
+        k for k in report["env"] if "TOKEN" in k or k.startswith("JUPYTER")
+    ]
