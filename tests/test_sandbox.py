@@ -1,5 +1,6 @@
 """The grading sandbox's command, kernelspec and submission checks (the attacks themselves: test_sandbox_attacks)."""
 
+import ast
 import json
 import os
 import shutil
@@ -219,7 +220,7 @@ def test_inside_a_grading_kernel_no_capability_no_new_privileges_no_network(tmp_
         kc.wait_for_ready(timeout=60)
         reply = kc.execute_interactive(code, user_expressions={"r": "report"}, timeout=60)
         report = json.loads(
-            eval(reply["content"]["user_expressions"]["r"]["data"]["text/plain"])
+            ast.literal_eval(reply["content"]["user_expressions"]["r"]["data"]["text/plain"])
         )  # a str repr
     finally:
         kc.stop_channels()
