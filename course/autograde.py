@@ -59,6 +59,8 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells, SaveAutoGrades
 from traitlets import Bool, Integer, Unicode
 
+from course.sandbox import private_folder
+
 FLAG_KEY = "course_integrity"
 PROBE = "__import__('course.integrity', fromlist=['probe']).probe()"
 SENTINEL_PREFIX = "course-sentinel:"
@@ -399,12 +401,6 @@ class SubmissionFiles:
         return [flag("violation", f"submitted file refused: {reason}") for reason in self.refused]
 
 
-def private_folder(prefix: str) -> Path:
-    from course.sandbox import private_folder as make
-
-    return make(prefix)
-
-
 def _course_root(path: str) -> Path | None:
     from course.sandbox import course_root
 
@@ -691,7 +687,7 @@ class IntegrityExecute(Execute):
         if files is None:  # not in an nbgrader course: the kernel starts in the notebook's folder, as stock
             return self._preprocess(nb, resources, km)
         notebook = f"{resources['nbgrader']['notebook']}.ipynb"
-        if notebook not in files.files:  # a link or a device: nbgrader read it through the link
+        if notebook not in files.files:  # refused (a link, a device, over a limit): nbgrader read it anyway
             self._refuse_notebook = True
         path = resources["metadata"]["path"]
         root = _course_root(path) if (self.start_ahead and km is None and self.kernel_name) else None
@@ -758,7 +754,9 @@ class IntegrityExecute(Execute):
         self._tampered_from: int | None = None
         if getattr(self, "_refuse_notebook", False):  # nbgrader read it through a link: nothing of it counts
             self._tampered_from = 0
-            self._flags.append(flag("violation", "the notebook was not graded: it is not a regular file"))
+            self._flags.append(
+                flag("violation", "the notebook was not graded: it is not a regular file, or over a limit")
+            )
         self._stop_reason: str | None = None
         self._sentinels: dict[int, str] = {}
         self._deadline = time.monotonic() + self.notebook_timeout

@@ -82,10 +82,9 @@ def clean_output(output: NotebookNode) -> NotebookNode:
         data["text/html"] = markdown_to_clean_html(
             markdown if isinstance(markdown, str) else "".join(markdown)
         )
-    if not data or set(data) == {"text/plain"} and len(output.data) > 1 and not data["text/plain"].strip():
-        data = {"text/plain": DROPPED_NOTE}
-    elif set(data) == {"text/plain"} and len(output.data) > 1:
-        data["text/plain"] = f"{data['text/plain']}\n{DROPPED_NOTE}"
+    if set(data) <= {"text/plain"} and set(output.data) != set(data):  # only text is left of a richer output
+        text = data.get("text/plain", "")
+        data = {"text/plain": f"{text}\n{DROPPED_NOTE}" if text.strip() else DROPPED_NOTE}
     output.data = NotebookNode(data)
     return output
 

@@ -20,6 +20,25 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+def require_bubblewrap() -> None:
+    """The grading sandbox's tests need bubblewrap: skip on a laptop without it, fail under CI."""
+    if not shutil.which("bwrap"):
+        skip_or_fail(
+            "bubblewrap is not installed (sudo apt-get install bubblewrap): the grading sandbox needs it"
+        )
+
+
+def private_folders() -> set[str]:
+    """The grading kernels' private folders and inboxes now in the temporary folder (not the test's own venv)."""
+    import tempfile
+
+    return {
+        p.name
+        for p in Path(tempfile.gettempdir()).glob("course-*")
+        if not p.name.startswith("course-unpriv-")
+    }
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Turn any skip (including ``pytest.skip`` inside third-party code) into a failure under CI."""

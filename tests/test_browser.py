@@ -416,7 +416,7 @@ def _assert_nothing_ran(page, where: str) -> None:  # in the notebook's cells: t
 
 
 def test_student_content_runs_nothing_in_the_formgrader_or_the_feedback(tmp_path, browser):
-    from test_grading_pipeline import require_bubblewrap
+    from conftest import require_bubblewrap
 
     require_bubblewrap()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

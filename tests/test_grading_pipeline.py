@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT, skip_or_fail
+from conftest import ROOT, private_folders, require_bubblewrap
 
 from course import autograde, sandbox
 from course.demo_class import DEMO_LIMITS, PS1, STUDENTS, write_class
@@ -37,13 +37,6 @@ def nbgrader(
             f"nbgrader {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
         )
     return result
-
-
-def require_bubblewrap() -> None:
-    if not shutil.which("bwrap"):
-        skip_or_fail(
-            "bubblewrap is not installed (sudo apt-get install bubblewrap): the grading sandbox needs it"
-        )
 
 
 def course_copy(tmp: Path) -> Path:
@@ -110,9 +103,9 @@ def graded_class(tmp_path_factory):
     write_class(root)
     events = autograde.normalize_submissions(root, PS1)
     limits = [f"--{k}={v}" for k, v in DEMO_LIMITS.items()]
-    before = _private_folders()
+    before = private_folders()
     run = nbgrader(root, "autograde", PS1, *limits, check=False)
-    run.leftover_folders = _private_folders() - before
+    run.leftover_folders = private_folders() - before
     nbgrader(root, "export", "--to", "grades.csv")
     nbgrader(root, "generate_feedback", PS1)
     report = {row["student"]: row for row in autograde.collect_report(root, PS1)}
@@ -209,22 +202,16 @@ def test_kernels_started_ahead_grade_exactly_as_kernels_started_per_notebook(tmp
     (root / "submitted" / "reads_file" / PS1 / "a1_answer.py").write_text(CORRECT["ps1_a1_answer"] + "\n")
     outcomes = []
     for ahead in (True, False):
-        before = _private_folders()
+        before = private_folders()
         nbgrader(root, "autograde", PS1, "--force", f"--IntegrityExecute.start_ahead={ahead}")
         outcomes.append({r["student"]: (r["score"], r["flags"]) for r in autograde.collect_report(root, PS1)})
-        assert _private_folders() - before == set(), "every kernel's private folder and inbox is removed"
+        assert private_folders() - before == set(), "every kernel's private folder and inbox is removed"
         assert _processes_mentioning("course-kernel-") == []
     assert outcomes[0] == outcomes[1]
     scores = {name: score for name, (score, _) in outcomes[0].items()}
     assert scores == {s.name: s.score for s in chosen}
     assert "not sandboxed" not in str(outcomes[0]), "the kernels started ahead run in the sandbox"
     assert (root / "autograded" / "reads_file" / PS1 / "a1_answer.py").exists()
-
-
-def _private_folders() -> set[str]:
-    import tempfile
-
-    return {p.name for p in Path(tempfile.gettempdir()).glob("course-*")}
 
 
 def test_regrading_loses_nothing_in_the_gradebook(graded_class):

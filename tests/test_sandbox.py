@@ -190,14 +190,12 @@ def test_the_check_command_explains_a_missing_bubblewrap():
 
 def test_inside_a_grading_kernel_no_capability_no_new_privileges_no_network(tmp_path):
     """The kernel's own view: uid 65534, no capabilities, no_new_privs, its own PIDs, hostname and no network."""
+    from conftest import require_bubblewrap
     from jupyter_core.utils import run_sync
 
     from course.grading_kernel import SandboxKernelManager
 
-    if not shutil.which("bwrap"):
-        from conftest import skip_or_fail
-
-        skip_or_fail("bubblewrap is not installed (sudo apt-get install bubblewrap)")
+    require_bubblewrap()
     inbox = Path(tempfile.mkdtemp())
     inbox.chmod(0o755)
     km = SandboxKernelManager(kernel_name=sandbox.KERNEL_NAME)

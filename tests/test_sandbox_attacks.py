@@ -29,7 +29,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from attacks import CLASS, HONEST_AFTER, HONEST_BEFORE, MARKER, PTH_NAME
-from conftest import ROOT, skip_or_fail
+from conftest import ROOT, private_folders, require_bubblewrap, skip_or_fail
 
 from course import autograde
 from course.demo_class import PS1, write_class
@@ -72,13 +72,6 @@ class Grader:
             return
         for item in [path, *path.rglob("*")]:
             os.lchown(item, *self.owner)
-
-
-def _require_bubblewrap() -> None:
-    if not shutil.which("bwrap"):
-        skip_or_fail(
-            "bubblewrap is not installed (sudo apt-get install bubblewrap): the grading sandbox needs it"
-        )
 
 
 def _root_grader(tmp_path_factory) -> Grader:
@@ -140,7 +133,7 @@ def _unprivileged_grader() -> Grader:
 @pytest.fixture(scope="module", params=["root", "unprivileged"])
 def graded(request, tmp_path_factory):
     """The attack class graded once by each kind of grader: (grader, course root, first run, report)."""
-    _require_bubblewrap()
+    require_bubblewrap()
     grader = _root_grader(tmp_path_factory) if request.param == "root" else _unprivileged_grader()
     root = grader.workdir / "course"
     root.mkdir()
@@ -157,9 +150,9 @@ def graded(request, tmp_path_factory):
     notebook.unlink()
     notebook.symlink_to(root / "source" / PS1 / f"{PS1}.ipynb")
     grader.chown(root)
-    before = _private_folders()
+    before = private_folders()
     run = grader.run(root, "autograde", PS1)
-    run.leftover_folders = _private_folders() - before
+    run.leftover_folders = private_folders() - before
     deadline = time.monotonic() + 10  # processes killed a moment ago may still be exiting
     while (leftover := _grading_processes(grader)) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -168,14 +161,6 @@ def graded(request, tmp_path_factory):
     yield grader, root, run, report
     if grader.owner is not None:
         shutil.rmtree(grader.workdir.parent, ignore_errors=True)
-
-
-def _private_folders() -> set[str]:
-    return {
-        p.name
-        for p in Path(tempfile.gettempdir()).glob("course-*")
-        if not p.name.startswith("course-unpriv-")
-    }
 
 
 def _grading_processes(grader: Grader) -> list[str]:
