@@ -29,8 +29,10 @@ def look(path):
 """
 
 
-#: What the leaked text holds when it is ps1's solutions or its gradebook (nbgrader's own docs hold the marker too).
-SOLVED = "'BEGIN SOLUTION' in leak and 'ps1_a1_answer' in leak"
+#: What the leaked text holds when it is ps1's source or its gradebook: a piece of A1's hidden test, found in no
+#: other file (nbgrader's docs and the course package, mounted read-only, hold the nbgrader markers and the ids
+#: too). Built at run time, so that the submission itself does not hold it.
+SOLVED = "\"('non-committal', \" + \"'words_only')\" in leak"
 
 
 def _answers_from_leak(attack: str) -> dict[str, str]:
