@@ -45,7 +45,6 @@ import functools
 import json
 import os
 import re
-import secrets
 import shutil
 import stat
 import sys
@@ -59,11 +58,13 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells, SaveAutoGrades
 from traitlets import Bool, Integer, Unicode
 
+from course.plaindata import MAX_CHARS as MAX_EXPORT_CHARS
 from course.sandbox import private_folder
 
 FLAG_KEY = "course_integrity"
 PROBE = "__import__('course.integrity', fromlist=['probe']).probe()"
-SENTINEL_PREFIX = "course-sentinel:"
+EXPORT = "__import__('course.plaindata', fromlist=['export']).export({names!r})"
+CALL = "__import__('course.plaindata', fromlist=['call']).call({name!r}, {arguments!r})"
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
 HIDDEN_END = "### END HIDDEN TESTS"
 
@@ -187,25 +188,6 @@ def _released_text(source: str) -> str:
 # ---- execution -------------------------------------------------------------------------------------------
 
 
-def with_sentinel(source: str, token: str) -> str:
-    """Return ``source`` with ``print(token)`` at its end, keeping the value of a final expression.
-
-    nbgrader reads partial credit from a test cell's result, so a last expression is kept as the last line.
-    """
-    line = f"print({SENTINEL_PREFIX + token!r})"
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return source + "\n" + line
-    if tree.body and isinstance(tree.body[-1], ast.Expr):
-        last = tree.body[-1]
-        lines = source.splitlines()
-        head = "\n".join(lines[: last.lineno - 1])
-        expression = ast.get_source_segment(source, last)
-        return f"{head}\n__course_result__ = ({expression})\n{line}\n__course_result__"
-    return source + "\n" + line
-
-
 def compare(baseline: dict, now: dict, reference_helpers: dict[str, str]) -> list[str]:
     """Return what changed between two probe reports that could make failing tests pass."""
     problems = []
@@ -303,6 +285,49 @@ def instructor_imports(resources) -> tuple[str, ...]:
             sources = []
         _INSTRUCTOR_IMPORTS[key] = tuple(imported_modules(sources))
     return _INSTRUCTOR_IMPORTS[key]
+
+
+def judge_plan(resources, nb: NotebookNode) -> tuple[list[tuple[str, str]], dict[str, str]] | None:
+    """The instructor's set-up cells (in order) and test cells, by name, from nbgrader's gradebook.
+
+    Never from the submission: a student can mark any cell read-only, or as a test, in its metadata. The order
+    of the set-up cells is the instructor's source notebook's (``source/<assignment>/<notebook>.ipynb``), or else
+    the submission's. ``None`` outside an nbgrader course (no gradebook in ``resources``).
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    info = (resources or {}).get("nbgrader", {})
+    if not all(info.get(key) for key in ("db_url", "assignment", "notebook")):
+        return None
+    try:
+        with Gradebook(info["db_url"]) as gb:
+            notebook = gb.find_notebook(info["notebook"], info["assignment"])
+            graded = {c.name for c in notebook.grade_cells}
+            answers = {c.name for c in notebook.solution_cells}
+            cells = {c.name: (c.cell_type, c.locked, c.source) for c in notebook.source_cells}
+    except MissingEntry:
+        return None
+    code = {name: source for name, (kind, locked, source) in cells.items() if kind == "code"}
+    tests = {name: code[name] for name in graded - answers if name in code}
+    setup = {
+        name: code[name]
+        for name, (_, locked, _) in cells.items()
+        if locked and name in code and name not in graded | answers
+    }
+    order = [_grade_id(c) for c in nb.cells]
+    path = (resources or {}).get("metadata", {}).get("path")
+    root = _course_root(path) if path else None
+    source = root / "source" / info["assignment"] / f"{info['notebook']}.ipynb" if root else None
+    if source is not None and source.is_file():
+        try:
+            order = [
+                c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                for c in json.loads(source.read_text(encoding="utf-8"))["cells"]
+            ]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
+    ranked = sorted(setup, key=lambda name: order.index(name) if name in order else len(order))
+    return [(name, setup[name]) for name in ranked], tests
 
 
 # ---- the submission's files -----------------------------------------------------------------------------
@@ -644,12 +669,25 @@ def _content_bytes(content) -> int:
     return 0
 
 
+class NoAnswer(RuntimeError):
+    """The kernel gave no reply in time (it hangs, or died)."""
+
+
 def _error(ename: str, message: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
 
 
 class IntegrityExecute(Execute):
-    """nbgrader's Execute with integrity probes, sentinels, a notebook time limit and dead-kernel handling."""
+    """nbgrader's Execute where test cells run in the judge (``course.judge``), never in the student's kernel.
+
+    Student cells run in the submission's sandboxed kernel, as stock. At a test cell the kernel is asked, in one
+    ``user_expressions`` request, for the names the test reads (as plain data) and for an integrity probe; the
+    judge runs the instructor's test on those values and its outcome becomes the cell's outputs. The test's
+    released part (hidden tests removed) then runs in the student's kernel with its output discarded, so that
+    the kernel's state is what the student had when they ran the notebook. The probe is a tripwire: what it finds
+    is flagged for review and changes no score. Also: a per-notebook time limit on top of nbgrader's per-cell
+    timeout, dead or hung kernels, an output limit per cell, and kernels started ahead.
+    """
 
     notebook_timeout = Integer(
         300, help="Seconds the whole notebook may run; cells after the limit are not run (tests score 0)."
@@ -718,8 +756,6 @@ class IntegrityExecute(Execute):
     def output(self, outs, msg, display_id, cell_index):
         """nbclient's output handling, with at most ``max_output_bytes`` kept per cell (the rest flagged)."""
         size = _content_bytes(msg.get("content", {}))
-        if self._sentinel_only(msg):
-            return super().output(outs, msg, display_id, cell_index)
         used = self._output_bytes.get(cell_index, 0)
         self._output_bytes[cell_index] = used + size
         if used + size <= self.max_output_bytes:
@@ -738,10 +774,6 @@ class IntegrityExecute(Execute):
             )
         return None
 
-    def _sentinel_only(self, msg) -> bool:
-        text = msg.get("content", {}).get("text", "")
-        return msg.get("msg_type") == "stream" and SENTINEL_PREFIX in text and len(text) < 100
-
     def _preprocess(self, nb, resources, km):
         from course.integrity import helper_fingerprints
 
@@ -751,14 +783,18 @@ class IntegrityExecute(Execute):
         self._output_bytes: dict[int, int] = {}
         self._reference = helper_fingerprints()
         self._baseline = None
-        self._tampered_from: int | None = None
+        self._tripped: set[str] = set()
+        self._zero_from: int | None = None
         if getattr(self, "_refuse_notebook", False):  # nbgrader read it through a link: nothing of it counts
-            self._tampered_from = 0
+            self._zero_from = 0
             self._flags.append(
                 flag("violation", "the notebook was not graded: it is not a regular file, or over a limit")
             )
+        self._plan = judge_plan(resources, nb)
+        self._judge = None
+        self._judged: dict[int, bool] = {}
+        self._silent_kernel = False
         self._stop_reason: str | None = None
-        self._sentinels: dict[int, str] = {}
         self._deadline = time.monotonic() + self.notebook_timeout
         try:
             nb, resources = super().preprocess(nb, resources, km=km)
@@ -769,11 +805,7 @@ class IntegrityExecute(Execute):
             self._stop_reason = self._stop_reason or f"the kernel failed ({type(err).__name__})"
         limits = self.km.limits() if hasattr(self.km, "limits") else None
         self._flags += limit_flags(nb, limits)
-        resources[FLAG_KEY] = {
-            "flags": self._flags,
-            "tampered_from": self._tampered_from,
-            "sentinels": self._sentinels,
-        }
+        resources[FLAG_KEY] = {"flags": self._flags, "zero_from": self._zero_from, "judged": self._judged}
         return nb, resources
 
     def _receive_files(self) -> None:
@@ -791,16 +823,70 @@ class IntegrityExecute(Execute):
                 flag("review", f"the submission's files were not copied ({type(err).__name__})")
             )
 
-    def _probe(self) -> dict | None:
+    def _ask(self, **expressions: str) -> dict[str, object]:
+        """Evaluate expressions in the student's kernel (``user_expressions``: no cell, no transformer, no hook).
+
+        Each answer is the expression's value, read back from its text: what a probe, an export or a call
+        returns is a string, so anything else (an error, a replaced display formatter) is an ``Exception``
+        instance in the result, never something run here.
+        """
         try:
-            msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions={"r": PROBE})
-            reply = self.wait_for_reply(msg_id)
-            value = reply["content"]["user_expressions"]["r"]
-            if value.get("status") != "ok":
-                return {"shell_error": f"{value.get('ename')}: {value.get('evalue')}"}
-            return json.loads(ast.literal_eval(value["data"]["text/plain"]))
+            msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions=expressions)
+            reply = self.wait_for_reply(msg_id)  # within the per-cell timeout
+            answers = reply["content"]["user_expressions"]
         except Exception as err:  # no answer is itself a finding
-            return {"shell_error": f"no answer ({type(err).__name__})"}
+            return {key: NoAnswer(f"the kernel did not answer ({type(err).__name__})") for key in expressions}
+        results: dict[str, object] = {}
+        for key in expressions:
+            value = answers.get(key) if isinstance(answers, dict) else None
+            try:
+                if not isinstance(value, dict) or value.get("status") != "ok":
+                    error = value or {}
+                    raise RuntimeError(
+                        f"{error.get('ename', 'no answer')}: {str(error.get('evalue', ''))[:300]}"
+                    )
+                text = value["data"]["text/plain"]
+                if not isinstance(text, str) or len(text) > 25 * MAX_EXPORT_CHARS:
+                    raise RuntimeError("the answer is not text, or too large")
+                result = ast.literal_eval(text)
+                if not isinstance(result, str):
+                    raise RuntimeError("the answer is not text")
+                results[key] = result
+            except Exception as err:
+                results[key] = (
+                    err
+                    if isinstance(err, RuntimeError)
+                    else RuntimeError(f"unreadable answer ({type(err).__name__})")
+                )
+        return results
+
+    def _probe(self, report: object) -> dict:
+        if isinstance(report, Exception):
+            return {"shell_error": str(report)}
+        try:
+            return json.loads(report)
+        except ValueError:
+            return {"shell_error": "the probe's report is not JSON"}
+
+    def _call(self, name: str, args: tuple, kwargs: dict) -> object:
+        """(For the judge.) Call the submission's function ``name`` in its kernel, with plain-data arguments."""
+        from course.judge import AnswerError
+        from course.plaindata import RESULT, encode_call, load_export
+
+        arguments = encode_call(args, kwargs)  # ExportError: the test passes something that is not plain data
+        if self._silent_kernel or time.monotonic() > self._deadline:  # one call that hangs costs one timeout
+            raise AnswerError(f"{name}(...) was not called: the kernel stopped answering, or time ran out")
+        answer = self._ask(r=CALL.format(name=name, arguments=arguments))["r"]
+        self._silent_kernel = isinstance(answer, NoAnswer)
+        if isinstance(answer, Exception):
+            raise AnswerError(f"{name}(...) gave no answer: {answer}")
+        try:
+            exported = load_export(answer)
+        except ValueError as err:
+            raise AnswerError(f"{name}(...) gave an unreadable answer ({err})") from None
+        if RESULT in exported.values:
+            return exported.values[RESULT]
+        raise AnswerError(exported.errors.get(RESULT, f"{name}(...) gave no result"))
 
     def _note_timeout(self, cell, index) -> None:
         if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
@@ -824,10 +910,9 @@ class IntegrityExecute(Execute):
         if self._baseline is None:
             if getattr(self, "_needs_receive", False):
                 self._receive_files()
-            self._baseline = self._probe()
+            self._baseline = self._probe(self._ask(probe=PROBE)["probe"])
             if "shell_error" in self._baseline:
-                self._flags.append(flag("violation", "the integrity probe failed before the first cell"))
-                self._tampered_from = index
+                self._flags.append(flag("review", "the integrity probe failed before the first cell"))
             elif self.require_sandbox and not self._baseline.get("sandbox"):
                 self._flags.append(
                     flag(
@@ -836,28 +921,35 @@ class IntegrityExecute(Execute):
                     )
                 )
         try:
-            if not is_test_cell(cell):
+            test = self._plan[1].get(_grade_id(cell)) if self._plan and is_test_cell(cell) else None
+            if is_test_cell(cell) and test is None:
+                what = "no gradebook" if self._plan is None else "not a test cell of this assignment"
+                self._flags.append(
+                    flag(
+                        "review", f"{_grade_id(cell)} ran in the student's kernel, not in the judge ({what})"
+                    )
+                )
+            if test is None:
                 cell, resources = super().preprocess_cell(cell, resources, index)
                 self._note_timeout(cell, index)
                 return cell, resources
-            grade_id = _grade_id(cell)
-            if self._tampered_from is None:
-                problems = compare(self._baseline, self._probe(), self._reference)
-                if problems:
-                    self._tampered_from = index
-                    self._flags.append(
-                        flag("violation", f"before test {grade_id}: " + "; ".join(problems), grade_id)
-                    )
-            token = secrets.token_hex(8)
-            self._sentinels[index] = token
-            original = cell.source
-            cell.source = with_sentinel(original, token)
+            outputs = self._run_in_judge(_grade_id(cell), test)
+            original = cell.source  # the released part, for the kernel's state; its output is not used
+            hidden = hidden_lines(original)
+            cell.source = "\n".join(
+                line for n, line in enumerate(original.splitlines(), 1) if n not in hidden
+            )
             try:
                 cell, resources = super().preprocess_cell(cell, resources, index)
-                self._note_timeout(cell, index)
-                return cell, resources
             finally:
                 cell.source = original
+            self._note_timeout(cell, index)
+            for output in outputs:
+                if output.output_type == "execute_result":
+                    output.execution_count = cell.get("execution_count")
+            cell.outputs = outputs
+            self._judged[index] = True
+            return cell, resources
         except DeadKernelError:
             self._stop(
                 cell, index, "the kernel died (the submission crashed or killed it)", "DeadKernelError"
@@ -866,6 +958,38 @@ class IntegrityExecute(Execute):
         except Exception as err:  # the kernel hangs or stops answering: stop this notebook, not the class
             self._stop(cell, index, f"the kernel stopped responding ({type(err).__name__})", "NotRun")
             return cell, resources
+
+    def _run_in_judge(self, grade_id: str, source: str) -> list[NotebookNode]:
+        """Export the answers ``source`` reads from the student's kernel, and run the test on them in the judge."""
+        from course.judge import Judge
+        from course.plaindata import Exported, load_export
+
+        if self._judge is None:
+            self._judge = Judge(self._plan[0])
+            for problem in self._judge.setup_errors:
+                self.log.warning("a set-up cell failed in the judge: %s", problem)
+                self._flags.append(flag("review", f"a set-up cell failed in the judge: {problem}"))
+        names = self._judge.answers_read(source)
+        answers = self._ask(probe=PROBE, export=EXPORT.format(names=names))
+        self._trip(grade_id, self._probe(answers["probe"]))
+        exported = answers["export"]
+        try:
+            if isinstance(exported, Exception):
+                raise ValueError(str(exported))
+            exported = load_export(exported)
+        except ValueError as err:
+            message = f"could not be read from the kernel ({str(err)[:200]})"
+            exported = Exported({}, {name: f"{name} {message}" for name in names}, [], [])
+        return self._judge.run(
+            grade_id, source, exported.values, exported.errors, exported.functions, self._call
+        )
+
+    def _trip(self, grade_id: str, report: dict) -> None:
+        """Flag for review what the probe finds changed since the first cell (once each); no score changes."""
+        problems = [p for p in compare(self._baseline, report, self._reference) if p not in self._tripped]
+        if problems:
+            self._tripped.update(problems)
+            self._flags.append(flag("review", f"before test {grade_id}: " + "; ".join(problems), grade_id))
 
     def _stop(self, cell, index: int, reason: str, ename: str) -> None:
         self._stop_reason = reason
@@ -877,13 +1001,13 @@ class IntegrityExecute(Execute):
 
 
 class CheckIntegrity(NbGraderPreprocessor):
-    """Zero the test cells that tampering could have passed, strip sentinels, and report."""
+    """Zero the test cells of a notebook that was not graded, report every notebook, and note flags at its top."""
 
     def preprocess(self, nb, resources):
         info = resources.get(FLAG_KEY)
         if info is None:
             info = {"flags": [flag("violation", "integrity data missing: was IntegrityExecute configured?")]}
-            info.update(tampered_from=0, sentinels={})
+            info.update(zero_from=0, judged={})
         flags = list(info["flags"])
         flagged: set[str] = set()
         results = []
@@ -891,33 +1015,19 @@ class CheckIntegrity(NbGraderPreprocessor):
             if not is_test_cell(cell):
                 continue
             grade_id = _grade_id(cell)
-            token = info["sentinels"].get(index)
-            printed = False
-            kept = []
-            for output in cell.get("outputs", []):
-                if output.output_type == "stream" and token and SENTINEL_PREFIX + token in output.text:
-                    printed = True
-                    output.text = output.text.replace(SENTINEL_PREFIX + token + "\n", "").replace(
-                        SENTINEL_PREFIX + token, ""
-                    )
-                    if not output.text:
-                        continue
-                kept.append(output)
-            cell.outputs = kept
-            errored = any(o.output_type == "error" for o in kept)
-            reason = None
-            if info["tampered_from"] is not None and index >= info["tampered_from"]:
-                reason = "integrity check failed before this test ran; see the note at the top"
-            elif token and not printed and not errored:
-                reason = (
-                    "this test did not run to its end, and no error was shown (hidden error or blanked cell)"
-                )
-                flags.append(flag("violation", f"test {grade_id} {reason}", grade_id))
-            if reason:
-                cell.outputs = [_error("IntegrityError", reason)]
+            zeroed = info["zero_from"] is not None and index >= info["zero_from"]
+            if zeroed:
+                cell.outputs = [
+                    _error("IntegrityError", "this notebook was not graded; see the note at the top")
+                ]
                 flagged.add(grade_id)
             results.append(
-                {"cell": grade_id, "ran_to_end": printed, "error": errored, "zeroed": bool(reason)}
+                {
+                    "cell": grade_id,
+                    "judged": bool(info["judged"].get(index)),
+                    "error": any(o.output_type == "error" for o in cell.get("outputs", [])),
+                    "zeroed": zeroed,
+                }
             )
         resources[FLAG_KEY] = {**info, "flags": flags, "flagged_cells": sorted(flagged)}
         self._write_report(nb, resources, flags, results)
@@ -1006,7 +1116,7 @@ def _failing_line(traceback: list[str]) -> int | None:
 
 
 #: Errors the grader itself puts in a cell: they hold no test source, so feedback shows them as they are.
-GRADER_ERRORS = ("IntegrityError", "NotRun", "DeadKernelError", "CellTimeoutError")
+GRADER_ERRORS = ("IntegrityError", "NotRun", "DeadKernelError", "CellTimeoutError", "AnswerNotGradable")
 
 
 class HideHiddenTests(NbGraderPreprocessor):

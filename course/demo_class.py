@@ -152,7 +152,7 @@ STUDENTS: tuple[Student, ...] = (
     Student(
         "adv_ast_transformer",
         "wrong answers, and an AST transformer that deletes assert statements",
-        0.0,
+        0.25,
         _with(
             WRONG,
             "ps1_a1_answer",
@@ -184,7 +184,7 @@ STUDENTS: tuple[Student, ...] = (
     Student(
         "adv_builtins",
         "wrong answers, and builtins replaced",
-        0.0,
+        0.25,
         _with(WRONG, "ps1_a1_answer", suffix="\nimport builtins\nbuiltins.all = lambda *args: True"),
         flags=("replaced builtin(s) all",),
     ),
@@ -199,7 +199,7 @@ STUDENTS: tuple[Student, ...] = (
     Student(
         "adv_helpers",
         "wrong answers, and the checking helpers replaced",
-        0.0,
+        0.25,
         _with(
             WRONG,
             "ps1_a1_answer",
@@ -210,7 +210,7 @@ STUDENTS: tuple[Student, ...] = (
     Student(
         "adv_showtraceback",
         "wrong answers, and errors hidden by replacing showtraceback",
-        0.0,
+        0.25,
         _with(WRONG, "ps1_a1_answer", suffix="\nget_ipython().showtraceback = lambda *a, **k: None"),
         flags=("replaced IPython shell method(s) showtraceback",),
     ),

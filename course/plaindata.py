@@ -8,7 +8,12 @@ instance, a function or a generator is refused with a message that names the ans
 
 Types: None, bool, int, float (also nan and inf), str, list, tuple, dict (any plain keys), set, frozenset;
 NumPy scalars and arrays (not of dtype object); pandas Series, DataFrame and Index (MultiIndex too), with
-names, dtypes (categorical with its categories) and values (timestamps, NaT and NA included).
+names, dtypes (categorical with its categories) and values (timestamps, NaT and NA included); and the course's
+own ``CourseMap`` (``course.maps``) by its plain parts: title, caption, table, notes and whether it is empty (the
+folium map itself stays behind; the judge gets ``map=None``).
+
+An answer that is a function is not data: :func:`export` names it in ``functions``, and the judge calls it *in
+the student's kernel* through :func:`call`, with plain-data arguments, and gets a plain-data result back.
 
 This module runs in the student's kernel too: it imports NumPy and pandas only when a value is of their types.
 """
@@ -16,7 +21,9 @@ This module runs in the student's kernel too: it imports NumPy and pandas only w
 from __future__ import annotations
 
 import json
+import re
 import sys
+from typing import NamedTuple
 
 #: Largest encoded answer, in characters of JSON.
 MAX_CHARS = 2_000_000
@@ -94,6 +101,10 @@ def encode(value, _depth: int = 0):
             return {"t": "nat"}
         if value is pd.NA:
             return {"t": "na"}
+    if cls.__module__ == "course.maps" and cls.__qualname__ == "CourseMap":
+        return {"t": "coursemap", "title": encode(value.title, deeper), "caption": encode(value.caption, deeper),
+                "table": encode(value.table, deeper), "empty": encode(value.empty, deeper),
+                "notes": encode(value.notes, deeper)}  # fmt: skip
     raise ExportError(f"a {_type_name(value)}")
 
 
@@ -182,6 +193,16 @@ def decode(data, _depth: int = 0):
         return pd.NaT
     if tag == "na":
         return pd.NA
+    if tag == "coursemap":
+        from course.maps import CourseMap
+
+        title, caption, table = (decode(data.get(k), deeper) for k in ("title", "caption", "table"))
+        empty, notes = decode(data.get("empty"), deeper), decode(data.get("notes"), deeper)
+        if not (type(title) is type(caption) is str and type(table) is pd.DataFrame and type(empty) is bool):
+            raise ValueError("a CourseMap needs a title, a caption, a table and whether it is empty")
+        if type(notes) is not list or not all(type(n) is str for n in notes):
+            raise ValueError("a CourseMap's notes must be a list of strings")
+        return CourseMap(map=None, title=title, caption=caption, table=table, empty=empty, notes=notes)
     raise ValueError(f"unknown or malformed tag {tag!r}")
 
 
@@ -197,9 +218,19 @@ def _list(data) -> list:
     return data["v"]
 
 
+#: The dtypes an answer may have, as NumPy (``<f8``, ``|b1``, ``<U12``, ``<M8[ns]``) or pandas (``float64``,
+#: ``Int64``, ``datetime64[ns, UTC]``, ``string``) write them. Nothing else is rebuilt: a dtype such as
+#: ``V2000000000`` would make one element take 2 GB in the judge.
+_DTYPE = re.compile(
+    r"(object|bool|boolean|string|str|u?int(8|16|32|64)|U?Int(8|16|32|64)|float(16|32|64)|Float(32|64)"
+    r"|complex(64|128)|(datetime|timedelta)64\[(ns|us|ms|s)(, [A-Za-z0-9_/+:-]{1,40})?\]"
+    r"|[<>|=]?([biufc][1-9][0-9]?|[mM]8(\[(ns|us|ms|s|D)\])?|[US][0-9]{1,4}))"
+)
+
+
 def _dtype_text(dtype) -> str:
-    if not isinstance(dtype, str) or len(dtype) > 40:
-        raise ValueError("a dtype must be a short string")
+    if not isinstance(dtype, str) or not _DTYPE.fullmatch(dtype):
+        raise ValueError(f"dtype {str(dtype)[:40]!r} is not one an answer may have")
     return dtype
 
 
@@ -212,53 +243,127 @@ def _typed(series, dtype):
     return series.astype(_dtype_text(dtype))
 
 
-def export(names: list[str], namespace: dict | None = None) -> str:
-    """(In the student's kernel.) The values of ``names`` as JSON text: ``{"values": {...}, "errors": {...}}``.
+def _is_function(value) -> bool:
+    return callable(value) and not isinstance(value, type)
 
-    A name that is missing, not plain data, or larger than ``MAX_CHARS`` gets a message in ``errors`` that names
-    it and says what was wrong; the judge turns it into that test's failure.
+
+def _encoded(value, label: str) -> tuple[str | None, str | None]:
+    """``value`` as JSON text, or the message that says why it cannot be (``label`` names it)."""
+    try:
+        text = json.dumps(encode(value), allow_nan=False)
+    except ExportError as err:
+        return None, f"{label} must be plain data ({PLAIN}); got {err}"
+    except (RecursionError, ValueError, TypeError) as err:
+        return None, f"{label} could not be read as plain data ({type(err).__name__})"
+    if len(text) > MAX_CHARS:
+        return (
+            None,
+            f"{label} is too large to check ({len(text):,} characters of data; at most {MAX_CHARS:,})",
+        )
+    return text, None
+
+
+def export(names: list[str], namespace: dict | None = None) -> str:
+    """(In the student's kernel.) The values of ``names`` as JSON text.
+
+    ``{"values": {name: encoded}, "errors": {name: message}, "functions": [name, ...], "missing": [name, ...]}``.
+    A name that is not plain data, or larger than ``MAX_CHARS``, gets a message in ``errors`` that names it and
+    says what was wrong; the judge turns it into that test's failure. A name bound to something callable (not a
+    class) is listed in ``functions``: the judge calls it here, through :func:`call`. A name that is not defined
+    is listed in ``missing`` (the test then fails with Python's own ``NameError``).
     """
     if namespace is None:
         from IPython import get_ipython
 
         namespace = get_ipython().user_ns
-    values, errors = {}, {}
+    values, errors, functions, missing = {}, {}, [], []
     for name in names:
         if name not in namespace:
-            errors[name] = f"{name} is not defined: run the cell that defines it"
+            missing.append(name)
             continue
-        try:
-            text = json.dumps(encode(namespace[name]), allow_nan=False)
-        except ExportError as err:
-            errors[name] = f"{name} must be plain data ({PLAIN}); got {err}"
+        if _is_function(namespace[name]):
+            functions.append(name)
             continue
-        except (RecursionError, ValueError, TypeError) as err:
-            errors[name] = f"{name} could not be read as plain data ({type(err).__name__})"
-            continue
-        if len(text) > MAX_CHARS:
-            errors[name] = (
-                f"{name} is too large to check ({len(text):,} characters of data; at most {MAX_CHARS:,})"
-            )
-            continue
-        values[name] = text
-    return json.dumps({"values": values, "errors": errors})
+        text, error = _encoded(namespace[name], name)
+        if error is None:
+            values[name] = text
+        else:
+            errors[name] = error
+    return json.dumps({"values": values, "errors": errors, "functions": functions, "missing": missing})
 
 
-def load_export(text: str) -> tuple[dict, dict[str, str]]:
-    """(In the judge.) The values and errors of :func:`export`'s text, validated and rebuilt."""
+class Exported(NamedTuple):
+    """What :func:`load_export` rebuilt: answers by name, messages for those it could not, and names that are
+    functions (to call in the student's kernel) or not defined."""
+
+    values: dict[str, object]
+    errors: dict[str, str]
+    functions: list[str]
+    missing: list[str]
+
+
+def load_export(text: str) -> Exported:
+    """(In the judge.) :func:`export`'s text, validated and rebuilt."""
     if not isinstance(text, str) or len(text) > 20 * MAX_CHARS:
         raise ValueError("the kernel's answer is too large or not text")
-    data = json.loads(text)
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise ValueError("the kernel's answer is nested too deeply") from None
     if (
         not isinstance(data, dict)
         or not isinstance(data.get("values"), dict)
         or not isinstance(data.get("errors"), dict)
+        or not isinstance(data.get("functions", []), list)
+        or not isinstance(data.get("missing", []), list)
     ):
         raise ValueError("the kernel's answer is not an export")
-    values, errors = {}, {str(k): str(v)[:500] for k, v in data["errors"].items()}
+    values, errors = {}, {str(k)[:100]: str(v)[:500] for k, v in data["errors"].items()}
+    functions, missing = (
+        [name for name in data.get(key, []) if isinstance(name, str) and name.isidentifier()]
+        for key in ("functions", "missing")
+    )
     for name, encoded in data["values"].items():
         try:
             values[name] = decode(json.loads(encoded))
-        except (ValueError, TypeError, KeyError, OverflowError) as err:
+        except (ValueError, TypeError, KeyError, OverflowError, RecursionError) as err:
             errors[name] = f"{name} could not be rebuilt ({err})"
-    return values, errors
+    return Exported(values, errors, functions, missing)
+
+
+#: The name a call's result travels under in :func:`call`'s export.
+RESULT = "result"
+
+
+def encode_call(args: tuple, kwargs: dict) -> str:
+    """(In the judge.) A call's arguments as JSON text for :func:`call`; :class:`ExportError` if not plain data."""
+    text = json.dumps({"args": encode(tuple(args)), "kwargs": encode(dict(kwargs))}, allow_nan=False)
+    if len(text) > MAX_CHARS:
+        raise ExportError(f"arguments of {len(text):,} characters (at most {MAX_CHARS:,})")
+    return text
+
+
+def call(name: str, arguments: str, namespace: dict | None = None) -> str:
+    """(In the student's kernel.) Call ``name`` with :func:`encode_call`'s arguments; the result as an export.
+
+    The result is exported under :data:`RESULT`; an exception raised by the call becomes that name's error:
+    ``"haversine_km(...) raised ZeroDivisionError: float division by zero"``.
+    """
+    if namespace is None:
+        from IPython import get_ipython
+
+        namespace = get_ipython().user_ns
+    function = namespace.get(name)
+    if not _is_function(function):
+        return json.dumps({"values": {}, "errors": {RESULT: f"{name} is not a function any more"}})
+    data = json.loads(arguments)
+    args, kwargs = decode(data["args"]), decode(data["kwargs"])
+    try:
+        result = function(*args, **kwargs)
+    except Exception as err:
+        text, error = None, f"{name}(...) raised {type(err).__name__}: {str(err)[:300]}"
+    else:
+        text, error = _encoded(result, f"what {name}(...) returns")
+    if error is None:
+        return json.dumps({"values": {RESULT: text}, "errors": {}})
+    return json.dumps({"values": {}, "errors": {RESULT: error}})

@@ -1,8 +1,11 @@
-"""Hostile submissions for ps1, one per class of attack on the grading sandbox (tests/test_sandbox_attacks.py).
+"""Hostile submissions for ps1 (tests/test_sandbox_attacks.py): attacks on the sandbox, and tricks on the tests.
 
-Each attacker answers like the demo class's ``wrong`` student (0.25 of 20) and adds one attack. An attack that
-finds the solutions switches to the correct answers; one that reaches another kernel sabotages it; one that
-reaches the gradebook or the environment rewrites it. So if any defence fails, a score or a file shows it.
+Each attacker of the sandbox answers like the demo class's ``wrong`` student (0.25 of 20) and adds one attack. An
+attack that finds the solutions switches to the correct answers; one that reaches another kernel sabotages it;
+one that reaches the gradebook or the environment rewrites it. So if any defence fails, a score or a file shows
+it. Each trick on the tests answers like the ``partial`` student (10.75 of 20) and adds one trick that, with the
+tests run in the student's kernel, raised such a submission to full marks (issue 15's red-team); the judge runs
+the tests elsewhere, so each must score exactly 10.75.
 """
 
 from __future__ import annotations
@@ -176,6 +179,94 @@ def _after(answers: dict[str, str | None], key: str, code: str) -> dict[str, str
     return {**answers, key: (answers[key] or "") + "\n" + code}
 
 
+# ---- in-kernel tricks against the tests (issue 15): half-right answers (10.75 of 20), and a trick that would
+# raise them to full marks if the tests ran in the student's kernel. The judge runs them elsewhere.
+
+#: Replaces the integrity probe with one that always reports the first, clean state, then the score helpers.
+PROBE_REPLACED = """
+import course.integrity as _ci, course.grading as _g
+_clean = _ci.probe()
+_ci.probe = lambda *a, **k: _clean
+_g.score_codes = lambda stance, commitment, expected, points: sum(points)
+_g.score_phrase = lambda value, accepted, points, *a, **k: points
+_g.score_matches = lambda given, expected, per_item: per_item * len(expected)
+"""
+#: Replaces one of IPython's cleanup transformers in place (their number stays the same): every line that calls
+#: a score helper is dropped, and a test cell without a score is worth full marks.
+TRANSFORMER_IN_PLACE = """
+import re as _re
+_manager = get_ipython().input_transformer_manager
+_first = _manager.cleanup_transforms[0]
+def _full_marks(lines):
+    lines = _first(lines)
+    return [_re.sub(r"^score_\\w+\\(.*$", "pass", line) for line in lines]
+_manager.cleanup_transforms[0] = _full_marks
+"""
+#: Replaces run_code on the shell's class: a cell that fails is reported as having run cleanly.
+RUN_CODE = """
+from IPython.core.interactiveshell import InteractiveShell as _Shell
+_run_code = _Shell.run_code
+async def _never_fails(self, code_obj, result=None, *, async_=False):
+    try:
+        exec(code_obj, self.user_global_ns, self.user_ns)
+    except BaseException:
+        pass
+    return False
+_Shell.run_code = _never_fails
+"""
+#: Patches private helpers behind the checks, and shadows builtins in the grading module's namespace.
+PRIVATE_HELPERS = """
+import course.grading as _g
+_g.score_coding = lambda *a, **k: 1.0
+_g._norm = lambda text: ""
+_g.sum = lambda *a, **k: 4
+"""
+#: An AST transformer that exists only while a cell runs: added by pre_run_cell, removed by post_run_cell.
+#: It drops every assert, every check and every partial score (a test cell without a score is worth full marks).
+AST_WHILE_RUNNING = """
+import ast as _ast
+def _calls(node, prefix):
+    return any(isinstance(n, _ast.Name) and n.id.startswith(prefix) for n in _ast.walk(node))
+class _Lenient(_ast.NodeTransformer):
+    def visit_Module(self, node):
+        body = [s for s in node.body if not isinstance(s, _ast.Assert)
+                and not (isinstance(s, _ast.Expr) and _calls(s, ("score_", "check_")))]
+        node.body = body or [_ast.Pass()]
+        return node
+_lenient = _Lenient()
+def _add(info):
+    get_ipython().ast_transformers.append(_lenient)
+def _remove(result):
+    while _lenient in get_ipython().ast_transformers:
+        get_ipython().ast_transformers.remove(_lenient)
+get_ipython().events.register('pre_run_cell', _add)
+get_ipython().events.register('post_run_cell', _remove)
+"""
+#: Reads each test cell's source before it runs and sets the answers to what its hidden test expects.
+READS_THE_TEST = """
+import re as _re
+def _answer_what_is_asked(info):
+    ns = get_ipython().user_ns
+    for name, stance, commitment in _re.findall(
+            r"score_codes\\((\\w+)\\[.stance.\\], \\w+\\[.commitment.\\], \\(.([^,]+)., .([^,]+).\\)", info.raw_cell):
+        ns[name]["stance"], ns[name]["commitment"] = stance, commitment
+    for name, phrases in _re.findall(r"score_phrase\\((\\w+(?:\\[.signal.\\])?), \\[(.*?)\\]", info.raw_cell):
+        first = _re.findall(r"[\\x27]([^\\x27]*)[\\x27]", phrases)[0]
+        if name.endswith("]"):
+            ns[name.split("[")[0]]["signal"] = first
+        else:
+            ns[name] = first
+get_ipython().events.register('pre_run_cell', _answer_what_is_asked)
+"""
+#: D2 answered with a uniform share, and pandas patched so that the hidden test's "expected" shares are uniform.
+PANDAS_PATCHED = """
+import pandas as _pd
+_uniform = _pd.Series({code: 0.2 for code in STANCE_CODES})
+_pd.Series.value_counts = lambda self, *a, **k: _uniform.copy()
+"""
+UNIFORM_D2 = 'd2_share = reactions["stance"].value_counts(normalize=True).reindex(list(STANCE_CODES), fill_value=0.0) * 0 + 0.2'
+
+
 HONEST_BEFORE = Student("a_honest", "the reference answers, graded before the attackers", 20.0, CORRECT)
 HONEST_AFTER = Student("z_honest", "half right, graded after the attackers", 10.75, PARTIAL)
 ATTACKERS = [
@@ -200,4 +291,20 @@ ATTACKERS = [
     Student("atk_symlink_notebook", "submits a link to the solution notebook as its notebook", 0.0, WRONG,
             flags=("not a regular file",)),
 ]  # fmt: skip
-CLASS = [HONEST_BEFORE, *ATTACKERS, HONEST_AFTER]
+TRICKS = [
+    Student("trk_probe_replaced", "replaces the integrity probe, then the score helpers", 10.75,
+            _after(PARTIAL, "ps1_a1_answer", PROBE_REPLACED), flags=("refers to the grading code",)),
+    Student("trk_transformer_in_place", "replaces one of IPython's transformers in place", 10.75,
+            _after(PARTIAL, "ps1_a1_answer", TRANSFORMER_IN_PLACE), flags=("touches IPython's code transformers",)),
+    Student("trk_run_code", "replaces run_code on the shell's class: failures look clean", 10.75,
+            _after(PARTIAL, "ps1_a1_answer", RUN_CODE), flags=("replaced IPython shell method(s) run_code",)),
+    Student("trk_private_helpers", "patches private helpers of the checks and shadows sum there", 10.75,
+            _after(PARTIAL, "ps1_a1_answer", PRIVATE_HELPERS), flags=("refers to the grading code",)),
+    Student("trk_ast_while_running", "an AST transformer added before each cell and removed after it", 10.75,
+            _after(PARTIAL, "ps1_a1_answer", AST_WHILE_RUNNING), flags=("registered a handler of IPython's cell events",)),
+    Student("trk_reads_the_test", "reads each test's source before it runs and answers what it expects", 10.75,
+            _after(PARTIAL, "ps1_a1_answer", READS_THE_TEST), flags=("registered a handler of IPython's cell events",)),
+    Student("trk_pandas_patched", "a uniform D2, and pandas patched so the expected shares are uniform", 10.75,
+            _after({**PARTIAL, "ps1_d2_answer": UNIFORM_D2}, "ps1_d2_answer", PANDAS_PATCHED)),
+]  # fmt: skip
+CLASS = [HONEST_BEFORE, *ATTACKERS, *TRICKS, HONEST_AFTER]

@@ -9,22 +9,6 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from course import autograde, integrity
 
 
-def test_sentinel_keeps_the_final_value_for_partial_credit():
-    source = "check(x)\nscore(a, b) + 0.5"
-    rewritten = autograde.with_sentinel(source, "abc")
-    assert rewritten.splitlines() == [
-        "check(x)",
-        "__course_result__ = (score(a, b) + 0.5)",
-        "print('course-sentinel:abc')",
-        "__course_result__",
-    ]
-    namespace = {"check": lambda x: None, "score": lambda a, b: 1.0, "x": 1, "a": 1, "b": 2}
-    exec(rewritten.replace("__course_result__\n", "").rsplit("\n", 1)[0], namespace)
-    assert namespace["__course_result__"] == 1.5
-    assert autograde.with_sentinel("assert x", "t").endswith("print('course-sentinel:t')")
-    assert autograde.with_sentinel("def f(:", "t").endswith("print('course-sentinel:t')")
-
-
 def test_probe_reports_a_clean_process_and_its_helpers():
     report = json.loads(integrity.probe())
     assert report["builtins_replaced"] == []
@@ -81,30 +65,34 @@ def test_scan_flags_student_cells_that_touch_the_machinery():
     assert len(flags) == 1 and flags[0]["cell"] == "a1" and "code transformers" in flags[0]["message"]
 
 
-def test_check_integrity_zeroes_a_silent_cell_and_cells_after_tampering(tmp_path):
-    ok = _test_cell("check()", "ok")
-    ok.outputs = [nbformat.v4.new_output("stream", name="stdout", text="course-sentinel:aaa\n")]
-    silent = _test_cell("check()", "silent")  # ran, no error, but no sentinel: blanked or error hidden
-    silent.outputs = []
-    late = _test_cell("check()", "late")
-    late.outputs = [nbformat.v4.new_output("stream", name="stdout", text="course-sentinel:ccc\n")]
-    nb = new_notebook(cells=[ok, silent, late])
+def test_check_integrity_zeroes_only_a_notebook_that_was_not_graded_and_reports_every_test(tmp_path):
+    judged = _test_cell("check()", "judged")
+    judged.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "1.5"}, execution_count=1)]
+    failed = _test_cell("check()", "failed")
+    failed.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="no", traceback=[])]
+    nb = new_notebook(cells=[judged, failed])
     resources = {
-        "course_integrity": {"flags": [], "tampered_from": 2, "sentinels": {0: "aaa", 1: "bbb", 2: "ccc"}},
+        "course_integrity": {"flags": [autograde.flag("review", "a tripwire")], "zero_from": None,
+                             "judged": {0: True, 1: True}},
         "metadata": {"path": str(tmp_path)},
         "nbgrader": {"notebook": "nb", "student": "s", "assignment": "a"},
-    }
+    }  # fmt: skip
     nb, resources = autograde.CheckIntegrity().preprocess(nb, resources)
-    note, ok, silent, late = nb.cells
-    assert note.cell_type == "markdown" and "Integrity check" in note.source
-    assert ok.outputs == [], "the sentinel line is removed"
-    assert (
-        silent.outputs[0].ename == "IntegrityError" and "did not run to its end" in silent.outputs[0].evalue
-    )
-    assert late.outputs[0].ename == "IntegrityError"
-    assert resources["course_integrity"]["flagged_cells"] == ["late", "silent"]
+    note, judged, failed = nb.cells
+    assert note.cell_type == "markdown" and "a tripwire" in note.source
+    assert judged.outputs[0].data["text/plain"] == "1.5", "a review flag changes no outcome"
+    assert resources["course_integrity"]["flagged_cells"] == []
     report = json.loads((tmp_path / "nb.integrity.json").read_text())
-    assert [t["zeroed"] for t in report["tests"]] == [False, True, True]
+    assert report["tests"] == [
+        {"cell": "judged", "judged": True, "error": False, "zeroed": False},
+        {"cell": "failed", "judged": True, "error": True, "zeroed": False},
+    ]
+    resources["course_integrity"].update(
+        zero_from=0, flags=[autograde.flag("violation", "a linked notebook")]
+    )
+    nb, resources = autograde.CheckIntegrity().preprocess(new_notebook(cells=[judged, failed]), resources)
+    assert all(c.outputs[0].ename == "IntegrityError" for c in nb.cells[1:])
+    assert resources["course_integrity"]["flagged_cells"] == ["failed", "judged"]
 
 
 def test_feedback_hides_hidden_source_and_hidden_failures():

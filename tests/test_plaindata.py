@@ -75,7 +75,7 @@ def _gen():
 
 @pytest.mark.parametrize(
     ("value", "named"),
-    [(Liar("x"), "Liar"), (lambda: 1, "function"), (_gen(), "generator"), (object(), "object"),
+    [(Liar("x"), "Liar"), (_gen(), "generator"), (object(), "object"), ({"f": len}, "builtin_function"),
      ({"a": [Liar("x")]}, "Liar"), (np.array([object()]), "Python objects")],
 )  # fmt: skip
 def test_what_is_not_plain_data_is_refused_with_its_type(value, named):
@@ -88,9 +88,9 @@ def test_what_is_not_plain_data_is_refused_with_its_type(value, named):
 def test_export_names_what_is_missing_and_what_is_too_large(monkeypatch):
     monkeypatch.setattr(plaindata, "MAX_CHARS", 100)
     text = plaindata.export(["b1", "big", "ok"], {"big": "x" * 200, "ok": [1, 2]})
-    values, errors = plaindata.load_export(text)
-    assert values == {"ok": [1, 2]}
-    assert "b1 is not defined" in errors["b1"] and "too large" in errors["big"]
+    exported = plaindata.load_export(text)
+    assert exported.values == {"ok": [1, 2]} and exported.missing == ["b1"]
+    assert list(exported.errors) == ["big"] and "too large" in exported.errors["big"]
 
 
 def test_too_deep_is_refused():
@@ -104,12 +104,22 @@ def test_too_deep_is_refused():
     "bad",
     ['{"t": "eval", "v": "__import__(\'os\')"}', '{"t": "int", "v": 3}', '{"t": "list", "v": "abc"}',
      '{"t": "dict", "v": [[1]]}', '{"t": "ndarray", "dtype": "i8", "shape": "x", "v": {"t": "list", "v": []}}',
-     '{"t": "np", "dtype": "' + "x" * 50 + '", "v": {"t": "int", "v": "1"}}', "[]", '"text"'],
+     '{"t": "np", "dtype": "' + "x" * 50 + '", "v": {"t": "int", "v": "1"}}', "[]", '"text"',
+     '{"t": "ndarray", "dtype": "V2000000000", "shape": [1], "v": {"t": "list", "v": [{"t": "int", "v": "0"}]}}',
+     '{"t": "ndarray", "dtype": "<U99999", "shape": [1], "v": {"t": "list", "v": [{"t": "str", "v": ""}]}}',
+     '{"t": "series", "name": {"t": "none"}, "dtype": "V99999999", "index": {"t": "list", "v": []}, "v": []}',
+     "[" * 100000 + "]" * 100000],
 )  # fmt: skip
 def test_malformed_data_is_refused_not_run(bad):
     text = json.dumps({"values": {"a1": bad}, "errors": {}})
-    values, errors = plaindata.load_export(text)
-    assert values == {} and "a1 could not be rebuilt" in errors["a1"]
+    exported = plaindata.load_export(text)
+    assert exported.values == {} and "a1 could not be rebuilt" in exported.errors["a1"]
+
+
+def test_an_answer_that_is_not_an_export_is_refused():
+    for text in ("[" * 100000 + "]" * 100000, '{"values": []}', "x" * (20 * plaindata.MAX_CHARS + 1)):
+        with pytest.raises(ValueError):
+            plaindata.load_export(text)
 
 
 #: What each problem set's test cells read beyond the instructor's set-up cells (found with ast).
@@ -123,12 +133,49 @@ ANSWERS = {
     "ps3_treaties_and_scenarios": ["a1", "a2", "a3_added", "a4_immediately", "b1_in_force", "b2_years", "b3_days",
                                    "weighted_score", "c2_top", "c3_flip", "c3_new_top"],
 }  # fmt: skip
-#: Answers a judge cannot receive as data: it must call them in the student's kernel, or describe the map.
-NOT_DATA = {"haversine_km", "weighted_score", "b1_map"}
+#: Answers that are functions: the judge calls them in the student's kernel.
+FUNCTIONS = {"haversine_km", "weighted_score"}
+
+
+def test_a_function_is_named_not_sent_and_the_judge_calls_it_in_the_kernel_with_plain_data():
+    def weighted(scores, weights, *, scale=1.0):
+        return (scores * weights["w"] * scale).sort_values(ascending=False)
+
+    namespace = {"weighted": weighted, "broken": lambda: 1 / 0, "odd": lambda: Liar("x"), "Cls": Liar}
+    values, errors, functions, _ = plaindata.load_export(plaindata.export(["weighted", "Cls"], namespace))
+    assert functions == ["weighted"] and values == {} and "Cls must be plain data" in errors["Cls"]
+    scores = pd.Series([1.0, 3.0], index=["a", "b"])
+    arguments = plaindata.encode_call((scores, {"w": 2}), {"scale": 0.5})
+    values = plaindata.load_export(plaindata.call("weighted", arguments, namespace)).values
+    pd.testing.assert_series_equal(values[plaindata.RESULT], weighted(scores, {"w": 2}, scale=0.5))
+    errors = plaindata.load_export(plaindata.call("broken", plaindata.encode_call((), {}), namespace)).errors
+    assert errors[plaindata.RESULT] == "broken(...) raised ZeroDivisionError: division by zero"
+    errors = plaindata.load_export(plaindata.call("odd", plaindata.encode_call((), {}), namespace)).errors
+    assert (
+        errors[plaindata.RESULT].startswith("what odd(...) returns must be plain data")
+        and "Liar" in errors[plaindata.RESULT]
+    )
+    with pytest.raises(plaindata.ExportError):
+        plaindata.encode_call((object(),), {})
+
+
+def test_a_course_map_travels_as_its_plain_parts():
+    from course import maps
+
+    course_map = maps.triangle_map(corners=("pyongyang", "vladivostok", "khasan_bridge"), context=())
+    rebuilt = roundtrip(course_map)
+    assert type(rebuilt) is maps.CourseMap and rebuilt.map is None
+    assert (rebuilt.title, rebuilt.caption, rebuilt.empty, rebuilt.notes) == (
+        course_map.title, course_map.caption, course_map.empty, course_map.notes)  # fmt: skip
+    pd.testing.assert_frame_equal(rebuilt.table, course_map.table)
+    forged = {"t": "coursemap", "title": {"t": "str", "v": "x"}, "caption": {"t": "int", "v": "1"},
+              "table": {"t": "none"}, "empty": {"t": "bool", "v": False}, "notes": {"t": "list", "v": []}}  # fmt: skip
+    with pytest.raises(ValueError, match="CourseMap needs"):
+        plaindata.decode(forged)
 
 
 @pytest.mark.parametrize("ps", sorted(ANSWERS))
-def test_every_reference_answer_leaves_a_kernel_as_plain_data_but_two_functions_and_a_map(ps):
+def test_every_reference_answer_leaves_a_kernel_as_plain_data_or_as_a_function(ps):
     import ast
 
     import nbformat
@@ -145,7 +192,7 @@ def test_every_reference_answer_leaves_a_kernel_as_plain_data_but_two_functions_
         expression = f"__import__('course.plaindata', fromlist=['export']).export({ANSWERS[ps]!r})"
         reply = client.wait_for_reply(client.kc.execute("", silent=True, user_expressions={"r": expression}))
     text = ast.literal_eval(reply["content"]["user_expressions"]["r"]["data"]["text/plain"])
-    values, errors = plaindata.load_export(text)
-    assert set(errors) == NOT_DATA & set(ANSWERS[ps]), errors
-    assert set(values) | set(errors) == set(ANSWERS[ps])
-    assert all("must be plain data" in message for message in errors.values())
+    values, errors, functions, missing = plaindata.load_export(text)
+    assert errors == {} and missing == []
+    assert set(functions) == FUNCTIONS & set(ANSWERS[ps])
+    assert set(values) | set(functions) == set(ANSWERS[ps])

@@ -16,6 +16,8 @@ it are not readable by other users). That environment is built once (about a min
 from __future__ import annotations
 
 import grp
+import html
+import json
 import os
 import pwd
 import shutil
@@ -28,11 +30,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from attacks import CLASS, HONEST_AFTER, HONEST_BEFORE, MARKER, PTH_NAME
+from attacks import CLASS, HONEST_AFTER, HONEST_BEFORE, MARKER, PTH_NAME, TRICKS
 from conftest import ROOT, private_folders, require_bubblewrap, skip_or_fail
 
 from course import autograde
-from course.demo_class import PS1, write_class
+from course.demo_class import PARTIAL, PS1, Student, write_class
 
 USER = "coursegrader"
 ASSIGNMENTS = ROOT / "assignments"
@@ -240,3 +242,54 @@ def test_a_second_run_of_honest_students_is_unaffected(graded):
         assert "violation" not in str(report[student.name]["flags"])
     nb = nbformat.read(root / "autograded" / HONEST_BEFORE.name / PS1 / f"{PS1}.ipynb", as_version=4)
     assert not any("COURSE_PWNED" in str(cell.get("outputs", "")) for cell in nb.cells)
+
+
+def test_no_feedback_and_no_graded_notebook_holds_a_hidden_test(graded):
+    """Hidden tests run in the judge: no kernel saw one, so no attacker's output and no feedback page holds one."""
+    grader, root, _, _ = graded
+    done = grader.run(root, "generate_feedback", PS1)
+    assert done.returncode == 0, done.stderr[-3000:]
+    source = nbformat.read(root / "source" / PS1 / f"{PS1}.ipynb", as_version=4)
+    hidden = [cell.source.splitlines()[n - 1].strip() for cell in source.cells
+              for n in autograde.hidden_lines(cell.source)]  # fmt: skip
+    hidden = [line for line in hidden if len(line) >= 8 and "HIDDEN TESTS" not in line]
+    assert len(hidden) > 10
+    pages = sorted((root / "feedback").glob(f"*/{PS1}/{PS1}.html"))
+    assert len(pages) == len(CLASS), "every student has feedback (the linked notebook: every test at 0)"
+    for student in CLASS:
+        texts = [json.dumps([c.get("outputs", []) for c in nbformat.read(path, as_version=4).cells])
+                 for path in (root / "autograded" / student.name / PS1).glob("*.ipynb")]  # fmt: skip
+        texts += [
+            p.read_text(encoding="utf-8") for p in (root / "feedback" / student.name / PS1).glob("*.html")
+        ]
+        leaks = [line for line in hidden for text in texts if line in text or html.escape(line) in text]
+        assert leaks == [], f"{grader.name}: {student.name}: {leaks[:3]}"
+
+
+STOCK_CONFIG = """c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = "stock"
+c.CourseDirectory.root = {root!r}
+"""
+
+
+def test_each_trick_gains_where_the_tests_run_in_the_students_kernel(tmp_path):
+    """The control for the tricks: graded by stock nbgrader, where hidden tests run in the student's kernel, each
+    trick scores more than its answers earn (10.75), so each score of exactly 10.75 above is the judge's doing."""
+    root = tmp_path / "stock"
+    root.mkdir()
+    (root / "nbgrader_config.py").write_text(STOCK_CONFIG.format(root=str(root)), encoding="utf-8")
+    shutil.copytree(ASSIGNMENTS / "source" / PS1, root / "source" / PS1)
+    bin_folder = Path(sys.prefix) / "bin"
+    env = {**os.environ, "PATH": f"{bin_folder}:{os.environ.get('PATH', '')}", "PYTHONWARNINGS": "ignore"}
+    for step in (["generate_assignment", PS1, "--force"], ["autograde", PS1]):
+        if step[0] == "autograde":
+            write_class(root, [Student("partial", "the answers alone", 10.75, PARTIAL), *TRICKS])
+        done = subprocess.run([str(bin_folder / "nbgrader"), *step], cwd=root, env=env, capture_output=True,
+                              text=True, timeout=900)  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        scores = {s.student_id: s.code_score for s in gb.assignment_submissions(PS1)}
+    assert scores.pop("partial") == 10.75
+    assert {name: score for name, score in scores.items() if score <= 10.75} == {}, scores

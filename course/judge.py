@@ -1,0 +1,194 @@
+"""The judge: a problem set's test cells run where no student code ever ran.
+
+The student's notebook runs in its own sandboxed kernel. Its test cells do not: for each one the autograder asks
+that kernel for the names the test reads (as plain data, :mod:`course.plaindata`: JSON with type tags, never
+pickle) and runs the test here, in the grader's own process, in a namespace that has run only the instructor's
+read-only set-up cells, taken from nbgrader's gradebook. Nothing a submission defines can reach this namespace
+except rebuilt plain values: no class, no function, no patched module, no IPython hook. A test's outcome (its
+error, its partial-credit value, what it printed) becomes the cell's outputs, where nbgrader reads the score.
+
+- Names the set-up cells define (``reactions``, ``STANCE_CODES``, ...) and names the test cells bind are the
+  judge's own; the student's versions are never read.
+- An answer that is a function (``haversine_km``) becomes a :class:`StudentFunction`: each call sends its
+  plain-data arguments to the student's kernel, runs the student's function there and brings back a plain-data
+  result. The student's kernel sees the test's inputs, never the expected values.
+- An answer that cannot travel as plain data fails its test with an :class:`AnswerNotGradable` error that says
+  why ("a1 must be plain data (...); got a Liar").
+- A judge serves one notebook: the next submission gets a new one, with the set-up cells run again (about 6 ms).
+
+Why the grader's process and not a second kernel: what runs here is the instructor's code (the same code the
+instructor runs when they generate the assignment) on values rebuilt from a closed list of types; a second
+kernel per submission would cost about half a second and protect nothing more. See INSTRUCTORS.md.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import contextlib
+import io
+import traceback
+from collections.abc import Callable, Iterable
+
+from nbformat.notebooknode import NotebookNode
+
+#: Name of the error a test gets when an answer it reads cannot be sent as plain data (shown as is in feedback).
+NOT_GRADABLE = "AnswerNotGradable"
+
+
+class AnswerNotGradable(Exception):
+    """An answer that is not plain data (or could not be read from the student's kernel)."""
+
+
+class AnswerError(Exception):
+    """A student's function failed when the judge called it, or returned something that is not plain data."""
+
+
+class StudentFunction:
+    """Stands in the judge for an answer that is a function: every call runs in the student's kernel."""
+
+    def __init__(self, name: str, caller: Callable[[str, tuple, dict], object]):
+        self.__name__ = self._name = name
+        self._caller = caller
+
+    def __call__(self, *args, **kwargs):
+        return self._caller(self._name, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<the submission's function {self._name}>"
+
+
+def bound_names(tree: ast.AST) -> set[str]:
+    """Every name a piece of code binds anywhere (assignments, imports, definitions, loop and ``as`` targets)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            names.add(node.id)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    return names
+
+
+def read_names(tree: ast.AST) -> list[str]:
+    """The names a piece of code reads, in the order it first reads them."""
+    loads = [node for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)]
+    loads.sort(key=lambda node: (node.lineno, node.col_offset))
+    return list(dict.fromkeys(node.id for node in loads))
+
+
+class Judge:
+    """One notebook's judge: the instructor's set-up cells run once, then each test cell on exported answers.
+
+    ``setup`` is the read-only set-up cells as ``(name, source)`` pairs, in notebook order; their output is
+    discarded, and a cell that fails is recorded in :attr:`setup_errors` (the tests that need its names fail).
+    """
+
+    def __init__(self, setup: Iterable[tuple[str, str]]):
+        self.namespace: dict[str, object] = {"__name__": "__judge__", "__builtins__": builtins}
+        self.setup_errors: list[str] = []
+        self._count = 0
+        for name, source in setup:
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                try:
+                    exec(compile(source, f"<set-up cell {name}>", "exec"), self.namespace)
+                except Exception as err:
+                    self.setup_errors.append(f"{name}: {type(err).__name__}: {err}")
+        self._own = set(self.namespace) | set(dir(builtins))
+        self._answers: set[str] = set()
+
+    def answers_read(self, source: str) -> list[str]:
+        """The names a test cell reads that only the submission can give: not the judge's, not the cell's own."""
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            return []
+        own = self._own | bound_names(tree)
+        return [name for name in read_names(tree) if name not in own]
+
+    def run(
+        self,
+        label: str,
+        source: str,
+        values: dict[str, object],
+        errors: dict[str, str],
+        functions: Iterable[str],
+        caller: Callable[[str, tuple, dict], object],
+        execution_count: int | None = None,
+    ) -> list[NotebookNode]:
+        """Run one test cell on the submission's answers; return the outputs nbgrader scores it by.
+
+        ``values`` are the rebuilt answers, ``errors`` the messages for answers that could not be exported (a
+        name that is not defined is in neither, so the test fails with Python's own ``NameError``), and
+        ``functions`` the answers that are functions, called in the student's kernel through ``caller``.
+        """
+        for name in self._answers:  # answers given to an earlier test are not this test's
+            self.namespace.pop(name, None)
+        self._answers = set(values) | set(functions)
+        self.namespace.update(values)
+        self.namespace.update({name: StudentFunction(name, caller) for name in functions})
+        self._count += 1
+        count = execution_count if execution_count is not None else self._count
+        if errors:
+            message = "; ".join(errors.values())
+            return [_error_output(NOT_GRADABLE, message, [f"{NOT_GRADABLE}: {message}"])]
+        filename = f"<test cell {label}>"
+        try:
+            tree = ast.parse(source, filename)
+        except SyntaxError as error:
+            return [_error_from(error, filename, source, count)]
+        self._own |= bound_names(tree)  # what a test binds stays the judge's, for the tests after it too
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        out, err = io.StringIO(), io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                exec(compile(tree, filename, "exec"), self.namespace)
+                value = None
+                if last is not None:
+                    value = eval(compile(ast.Expression(last.value), filename, "eval"), self.namespace)
+        except (Exception, SystemExit) as error:
+            return [*_streams(out, err), _error_from(error, filename, source, count)]
+        outputs = _streams(out, err)
+        if value is not None:
+            from IPython.lib.pretty import pretty
+
+            outputs.append(
+                NotebookNode(
+                    output_type="execute_result",
+                    execution_count=count,
+                    data={"text/plain": pretty(value)},
+                    metadata={},
+                )
+            )
+        return outputs
+
+
+def _streams(out: io.StringIO, err: io.StringIO) -> list[NotebookNode]:
+    return [
+        NotebookNode(output_type="stream", name=name, text=text)
+        for name, text in (("stdout", out.getvalue()), ("stderr", err.getvalue()))
+        if text
+    ]
+
+
+def _error_output(ename: str, evalue: str, lines: list[str]) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=lines)
+
+
+def _error_from(error: BaseException, filename: str, source: str, count: int) -> NotebookNode:
+    """The error as IPython would show it: ``Cell In[n], line N`` and that line (what feedback reads)."""
+    line = error.lineno if isinstance(error, SyntaxError) and error.filename == filename else None
+    for frame, number in traceback.walk_tb(error.__traceback__):
+        if frame.f_code.co_filename == filename:
+            line = number
+    ename, evalue = type(error).__name__, str(error)
+    lines = []
+    if line is not None:
+        text = source.splitlines()[line - 1] if 0 < line <= len(source.splitlines()) else ""
+        lines = [f"Cell In[{count}], line {line}", f"----> {line} {text}"]
+    return _error_output(ename, evalue, [*lines, f"{ename}: {evalue}"])
