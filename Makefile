@@ -78,9 +78,9 @@ collect: $(STAMP)
 autograde: $(STAMP)
 	@if [ -z "$(ALLOW_UNSANDBOXED)" ] || [ "$(ALLOW_UNSANDBOXED)" = 0 ]; then $(BIN)/python -m course.sandbox check; \
 	else echo "make: ALLOW_UNSANDBOXED=$(ALLOW_UNSANDBOXED): grading WITHOUT the sandbox; every notebook is flagged"; fi
-	cd assignments && $(abspath $(BIN))/python -m course.autograde normalize . $(PS)
+	cd assignments && $(abspath $(BIN))/python -m course.autograder normalize . $(PS)
 	-$(NBGRADER) autograde $(PS) $(if $(FORCE),--force,)
-	cd assignments && $(abspath $(BIN))/python -m course.autograde report . $(PS)
+	cd assignments && $(abspath $(BIN))/python -m course.autograder report . $(PS)
 
 # The formgrader: JupyterLab rooted at assignments/ (menu Nbgrader > Formgrader). Stop with Ctrl+C.
 formgrader: $(STAMP)

@@ -1,6 +1,6 @@
 """nbgrader configuration for the course (run nbgrader from this folder, or use the Makefile targets).
 
-The autograder uses the course's integrity plugins (course/autograde.py): see INSTRUCTORS.md.
+The autograder uses the course's integrity plugins (course/autograder/, one module per plugin): see INSTRUCTORS.md.
 """
 
 import os
@@ -23,24 +23,24 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "course.autograde.FlagOverwriteCells",
-    "course.autograde.CheckCellMetadata",
+    "course.autograder.overwrite.FlagOverwriteCells",
+    "course.autograder.metadata.CheckCellMetadata",
 ]
 c.OverwriteCells.add_missing_cells = True
 
 # Grading: integrity probes and sentinels around every test, time limits, flagged cells marked for review.
 c.Autograde.autograde_preprocessors = [
-    "course.autograde.IntegrityExecute",
-    "course.autograde.CheckIntegrity",
+    "course.autograder.execute.IntegrityExecute",
+    "course.autograder.report.CheckIntegrity",
     "nbgrader.preprocessors.IgnorePattern",
     "nbgrader.preprocessors.LimitOutput",
-    "course.autograde.SaveAutoGradesFlagged",
+    "course.autograder.save.SaveAutoGradesFlagged",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "course.autograde.CheckCellMetadata",
+    "course.autograder.metadata.CheckCellMetadata",
 ]
 # Every grading kernel runs in a sandbox of its own (course/sandbox.py, bubblewrap: new user, PID, network and IPC
 # namespaces, no capabilities, a minimal read-only file system, limits), reached over ipc sockets in a private
-# folder (IntegrityExecute uses course.grading_kernel.SandboxKernelManager). Without bubblewrap grading stops
+# folder (IntegrityExecute uses course.autograder.kernels.SandboxKernelManager). Without bubblewrap grading stops
 # with a message saying how to install it; ALLOW_UNSANDBOXED=1 grades anyway and flags every notebook. `make`
 # installs the kernelspec. Limits (see course.sandbox.Limits): c.SandboxKernelManager.sandbox_limits = {...}.
 c.Execute.kernel_name = "course-grading"
@@ -61,6 +61,6 @@ c.HTMLExporter.preprocessors = ["course.sanitize.SanitizeStudentHTML"]
 # Feedback: never show hidden tests, in source or in tracebacks.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "course.autograde.HideHiddenTests",
+    "course.autograder.feedback.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

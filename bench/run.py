@@ -192,8 +192,7 @@ def kernel_starts(runs: int = 9) -> dict[str, float]:
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    from course.autograde import GradingKernelClient
-    from course.grading_kernel import SandboxKernelManager
+    from course.autograder.kernels import GradingKernelClient, SandboxKernelManager
 
     def once(cls, name: str, cwd: str) -> float:
         km = cls(kernel_name=name, client_class=f"{GradingKernelClient.__module__}.GradingKernelClient")

@@ -34,7 +34,8 @@ def _instrument(totals: dict[str, float], counts: dict[str, int]) -> None:
     from nbclient import NotebookClient
     from nbconvert.preprocessors import ExecutePreprocessor
 
-    from course import autograde
+    from course.autograder.execute import IntegrityExecute
+    from course.autograder.kernels import KernelAhead
 
     def wrap(owner, name: str, label: str) -> None:
         original = getattr(owner, name)
@@ -74,12 +75,13 @@ def _instrument(totals: dict[str, float], counts: dict[str, int]) -> None:
 
     base.Preprocessor.__call__ = call
     wrap(ExecutePreprocessor, "preprocess_cell", "kernel: running the cells")
-    wrap(autograde.IntegrityExecute, "_probe", "kernel: integrity probes")
+    wrap(IntegrityExecute, "_ask", "kernel: probes, exports and calls (user_expressions)")
+    wrap(IntegrityExecute, "_run_in_judge", "judge: exporting the answers and running the test")
     wrap(NotebookClient, "start_new_kernel_client", "kernel: connecting, waiting until ready")
-    wrap(autograde._KernelAhead, "start", "kernel: starting one (the next, ahead)")
-    wrap(autograde._KernelAhead, "stop", "kernel: stopping")
-    wrap(autograde._KernelAhead, "finish_stopping", "kernel: reaping stopped ones")
-    wrap(autograde._KernelAhead, "receive", "kernel: copying the submission in")
+    wrap(KernelAhead, "start", "kernel: starting one (the next, ahead)")
+    wrap(KernelAhead, "stop", "kernel: stopping")
+    wrap(KernelAhead, "finish_stopping", "kernel: reaping stopped ones")
+    wrap(KernelAhead, "receive", "kernel: copying the submission in")
 
 
 def child(root: Path, assignment: str, out: Path) -> None:

@@ -363,7 +363,8 @@ def run_demo(root: Path, nbgrader: str) -> int:
     import subprocess
     import time
 
-    from course.autograde import collect_report, normalize_submissions, write_report
+    from course.autograder.files import normalize_submissions
+    from course.autograder.report import collect_report, write_report
 
     course = Path(__file__).resolve().parent.parent / "assignments"
     if root.exists():

@@ -8,7 +8,7 @@ always returns True; every helper here first checks the *exact* type (``type(x) 
 The ``score_*`` helpers return partial credit: a test cell that ends with one of them shows the number as its
 result, and nbgrader records it as the cell's score.
 
-These functions run inside the grading kernel; the autograder (``course/autograde.py``) verifies before each
+These functions run inside the grading kernel; the autograder (``course/autograder/``) verifies before each
 test cell that they have not been replaced.
 """
 

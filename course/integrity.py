@@ -1,6 +1,6 @@
 """The grading kernel's self-report: has anything tampered with how test cells run?
 
-The autograder (course/autograde.py) evaluates :func:`probe` in the student's kernel before the notebook's
+The autograder (course/autograder/) evaluates :func:`probe` in the student's kernel before the notebook's
 first cell and before every test cell, through the kernel's ``user_expressions`` channel, which bypasses
 IPython's input and AST transformers. It compares each report with the first one. The report covers the known
 ways a submission can make failing tests pass:
@@ -143,7 +143,7 @@ def probe() -> str:
 def preload(modules: list[str]) -> None:
     """Import ``modules`` in a grading kernel before its notebook comes; binds no name in the notebook.
 
-    The autograder (``course.autograde._KernelAhead``) sends this while the kernel waits, with the modules that
+    The autograder (``course.autograder.kernels.KernelAhead``) sends this while the kernel waits, with the modules that
     the problem set's read-only cells import as released. A module that fails to import is left alone: the
     notebook's own import reports the error where the student can see it.
     """

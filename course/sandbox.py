@@ -10,7 +10,7 @@ runs in its own bubblewrap sandbox (Debian/Ubuntu package ``bubblewrap``):
   65534. A new session; ``--die-with-parent``: when the kernel is killed, everything it started dies with it
   (the PID namespace ends with its first process).
 - **connections**: the kernel talks to the grader over ZeroMQ ``ipc://`` sockets in a private folder (mode 0700)
-  that only this kernel and the grader share (``course.grading_kernel.SandboxKernelManager``); there is no network, not even
+  that only this kernel and the grader share (``course.autograder.kernels.SandboxKernelManager``); there is no network, not even
   loopback to the host, so no kernel can reach another kernel or a Jupyter server.
 - **file system**: a fresh empty root; read-only: the system (``/usr`` and its links), the interpreter's prefix,
   the virtual environment, the ``course`` package and ``data/``; writable, size-limited and private: the
@@ -413,8 +413,8 @@ def launch(argv: list[str]) -> None:
         os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file, *extra])
     if info.get("transport") != "ipc":
         _refuse(
-            "grading kernels connect over ipc sockets; start them with course.grading_kernel.SandboxKernelManager "
-            "(the course's autograder, course.autograde.IntegrityExecute, does)"
+            "grading kernels connect over ipc sockets; start them with course.autograder.kernels.SandboxKernelManager "
+            "(the course's autograder, course.autograder.execute.IntegrityExecute, does)"
         )
     # No check() here: it costs a second sandbox start per kernel. The autograder checks once per run
     # (IntegrityExecute); a bubblewrap that fails prints its own reason to the grader's log.

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tiny_assignment import gradebook  # noqa: F401 (a fixture: a small assignment in a gradebook of its own)
 
 ROOT = Path(__file__).resolve().parent.parent
 NONET = Path(__file__).resolve().parent / "nonet"

@@ -16,7 +16,10 @@ import nbformat
 import pytest
 from conftest import ROOT, private_folders, require_bubblewrap
 
-from course import autograde, sandbox
+from course import sandbox
+from course.autograder import common
+from course.autograder.files import normalize_submissions
+from course.autograder.report import collect_report
 from course.demo_class import DEMO_LIMITS, PS1, STUDENTS, write_class
 
 ASSIGNMENTS = ROOT / "assignments"
@@ -69,7 +72,7 @@ def test_source_passes_and_unanswered_release_fails_every_test(ps):
     assert not Validator().validate(str(source)).get("failed"), f"{ps}: the reference solution fails a test"
     failed = Validator().validate(str(release)).get("failed", [])
     nb = nbformat.read(release, as_version=4)
-    tests = [c for c in nb.cells if autograde.is_test_cell(c)]
+    tests = [c for c in nb.cells if common.is_test_cell(c)]
     assert len(tests) >= 5
     for cell in tests:
         code = [
@@ -101,14 +104,14 @@ def graded_class(tmp_path_factory):
     root = course_copy(tmp_path_factory.mktemp("grading"))
     nbgrader(root, "generate_assignment", PS1, "--force")
     write_class(root)
-    events = autograde.normalize_submissions(root, PS1)
+    events = normalize_submissions(root, PS1)
     limits = [f"--{k}={v}" for k, v in DEMO_LIMITS.items()]
     before = private_folders()
     run = nbgrader(root, "autograde", PS1, *limits, check=False)
     run.leftover_folders = private_folders() - before
     nbgrader(root, "export", "--to", "grades.csv")
     nbgrader(root, "generate_feedback", PS1)
-    report = {row["student"]: row for row in autograde.collect_report(root, PS1)}
+    report = {row["student"]: row for row in collect_report(root, PS1)}
     return root, run, events, report
 
 
@@ -149,7 +152,7 @@ def test_feedback_never_shows_hidden_tests(graded_class):
     hidden = []
     for cell in source.cells:
         lines = cell.source.splitlines()
-        hidden += [lines[n - 1].strip() for n in autograde.hidden_lines(cell.source)]
+        hidden += [lines[n - 1].strip() for n in common.hidden_lines(cell.source)]
     hidden = [h for h in hidden if h and "HIDDEN TESTS" not in h]
     assert len(hidden) > 10
     pages = sorted((root / "feedback").glob(f"*/{PS1}/{PS1}.html"))
@@ -204,7 +207,7 @@ def test_kernels_started_ahead_grade_exactly_as_kernels_started_per_notebook(tmp
     for ahead in (True, False):
         before = private_folders()
         nbgrader(root, "autograde", PS1, "--force", f"--IntegrityExecute.start_ahead={ahead}")
-        outcomes.append({r["student"]: (r["score"], r["flags"]) for r in autograde.collect_report(root, PS1)})
+        outcomes.append({r["student"]: (r["score"], r["flags"]) for r in collect_report(root, PS1)})
         assert private_folders() - before == set(), "every kernel's private folder and inbox is removed"
         assert _processes_mentioning("course-kernel-") == []
     assert outcomes[0] == outcomes[1]
@@ -252,7 +255,7 @@ def test_other_problem_sets_grade_the_solution_full_and_the_blank_zero(ps, tmp_p
         folder.mkdir(parents=True)
         shutil.copy(source / ps / f"{ps}.ipynb", folder)
     nbgrader(root, "autograde", ps)
-    report = {row["student"]: row for row in autograde.collect_report(root, ps)}
+    report = {row["student"]: row for row in collect_report(root, ps)}
     assert report["solution"]["score"] == 20 and report["blank"]["score"] == 0
     assert report["solution"]["max_score"] == 25
     assert "violation" not in str(report["solution"]["flags"]) + str(report["blank"]["flags"])
@@ -268,9 +271,9 @@ def test_the_grading_kernel_cannot_see_the_solutions(tmp_path):
     nbgrader(root, "generate_assignment", PS1, "--force")
     write_class(root, reader)
     nbgrader(root, "autograde", PS1)
-    sandboxed = autograde.collect_report(root, PS1)[0]
+    sandboxed = collect_report(root, PS1)[0]
     nbgrader(root, "autograde", PS1, "--force", env={sandbox.ALLOW_ENV: "1"})
-    unsandboxed = autograde.collect_report(root, PS1)[0]
+    unsandboxed = collect_report(root, PS1)[0]
     assert sandboxed["score"] == 0.25 and "not sandboxed" not in sandboxed["flags"]
     assert unsandboxed["score"] == 10.0, "the control: without the sandbox the leak gives part A full marks"
     assert "not sandboxed" in unsandboxed["flags"], "and the instructor is told"
@@ -317,14 +320,14 @@ def test_no_hidden_test_reaches_the_students_kernel_or_its_feedback(tmp_path):
     write_class(root, students)
     nbgrader(root, "autograde", PS1)
     nbgrader(root, "generate_feedback", PS1)
-    for row in autograde.collect_report(root, PS1):
+    for row in collect_report(root, PS1):
         assert "registered a handler of IPython's cell events" in row["flags"], "the tripwire caught it"
         assert row["score"] == 20.0, "and changed no score"
     source = nbformat.read(root / "source" / PS1 / f"{PS1}.ipynb", as_version=4)
     hidden = [
         cell.source.splitlines()[n - 1].strip()
         for cell in source.cells
-        for n in autograde.hidden_lines(cell.source)
+        for n in common.hidden_lines(cell.source)
     ]
     hidden = [h for h in hidden if len(h) >= 8 and "HIDDEN TESTS" not in h]
     graded = nbformat.read(root / "autograded" / "leak_stash" / PS1 / f"{PS1}.ipynb", as_version=4)

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from course import autograde, sandbox
+from course import sandbox
+from course.autograder import execute
+from course.autograder import files as submission_files
+from course.autograder.files import SubmissionFiles, normalize_submissions, refused_path
 
 
 def _pairs(cmd: list[str], flag: str) -> list[tuple[str, str]]:
@@ -104,13 +107,13 @@ def test_submission_files_refuse_links_devices_and_oversized_files(tmp_path, mon
     (folder / "solutions").symlink_to(tmp_path / "source")
     (folder / "answers.txt").symlink_to(tmp_path / "source" / "ps.ipynb")
     os.mkfifo(folder / "pipe")
-    monkeypatch.setattr(autograde, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(submission_files, "MAX_FILE_BYTES", 10)
     (folder / "big.bin").write_bytes(b"x" * 11)
     instructor = tmp_path / "source" / "ps"
     instructor.mkdir(parents=True)
     (instructor / "ps.ipynb").write_text("solutions")
     (instructor / "table.csv").write_text("a,b\n")
-    files = autograde.SubmissionFiles.scan(folder, instructor)
+    files = SubmissionFiles.scan(folder, instructor)
     assert sorted(files.files) == ["ps.ipynb", "sub/notes.txt", "table.csv"]
     refused = " | ".join(files.refused)
     for needle in (
@@ -127,10 +130,10 @@ def test_submission_files_refuse_links_devices_and_oversized_files(tmp_path, mon
 
 
 def test_submission_files_stop_at_the_file_count(tmp_path, monkeypatch):
-    monkeypatch.setattr(autograde, "MAX_FILES", 3)
+    monkeypatch.setattr(submission_files, "MAX_FILES", 3)
     for n in range(5):
         (tmp_path / f"f{n}.txt").write_text("x")
-    files = autograde.SubmissionFiles.scan(tmp_path)
+    files = SubmissionFiles.scan(tmp_path)
     assert len(files.files) == 3 and len(files.refused) == 2 and "more than 3 files" in files.refused[0]
 
 
@@ -150,7 +153,7 @@ def test_limit_flags_name_the_limit_reached():
         )
     ]
     nb.cells = [cell, fork, nbformat.v4.new_code_cell("print('fine')")]
-    flags = autograde.limit_flags(nb)
+    flags = execute.limit_flags(nb)
     text = " | ".join(f["message"] for f in flags)
     assert "MiB of memory per process in cell 1" in text and "processes and threads in cell 2" in text
     assert len(flags) == 2
@@ -167,7 +170,7 @@ def test_normalize_moves_refused_files_out_before_nbgrader_copies_them(tmp_path)
     (folder / f"{PS1}.ipynb").symlink_to(source / f"{PS1}.ipynb")
     (folder / "data.csv").write_text("mine")
     (folder / "solutions").symlink_to(tmp_path / "source")
-    events = autograde.normalize_submissions(tmp_path, PS1)
+    events = normalize_submissions(tmp_path, PS1)
     assert sorted(p.name for p in folder.iterdir()) == ["data.csv"], "only the regular file stays"
     moved = tmp_path / "refused" / "s1" / PS1
     assert (moved / f"{PS1}.ipynb").is_symlink() and (moved / "solutions").is_symlink()
@@ -175,7 +178,7 @@ def test_normalize_moves_refused_files_out_before_nbgrader_copies_them(tmp_path)
     text = " | ".join(e["event"] for e in events)
     assert f"{PS1}.ipynb is a symbolic link" in text and "solutions is a symbolic link" in text
     assert "no notebook submitted" in text
-    record = json.loads(autograde.refused_path(tmp_path, PS1).read_text())
+    record = json.loads(refused_path(tmp_path, PS1).read_text())
     assert len(record["s1"]) == 2
 
 
@@ -193,7 +196,7 @@ def test_inside_a_grading_kernel_no_capability_no_new_privileges_no_network(tmp_
     from conftest import require_bubblewrap
     from jupyter_core.utils import run_sync
 
-    from course.grading_kernel import SandboxKernelManager
+    from course.autograder.kernels import SandboxKernelManager
 
     require_bubblewrap()
     inbox = Path(tempfile.mkdtemp())

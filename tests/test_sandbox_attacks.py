@@ -33,7 +33,8 @@ import pytest
 from attacks import CLASS, HONEST_AFTER, HONEST_BEFORE, MARKER, PTH_NAME, TRICKS
 from conftest import ROOT, private_folders, require_bubblewrap, skip_or_fail
 
-from course import autograde
+from course.autograder import common
+from course.autograder.report import collect_report
 from course.demo_class import PARTIAL, PS1, Student, write_class
 
 USER = "coursegrader"
@@ -159,7 +160,7 @@ def graded(request, tmp_path_factory):
     while (leftover := _grading_processes(grader)) and time.monotonic() < deadline:
         time.sleep(0.2)
     run.leftover_processes = leftover
-    report = {row["student"]: row for row in autograde.collect_report(root, PS1)}
+    report = {row["student"]: row for row in collect_report(root, PS1)}
     yield grader, root, run, report
     if grader.owner is not None:
         shutil.rmtree(grader.workdir.parent, ignore_errors=True)
@@ -236,7 +237,7 @@ def test_a_second_run_of_honest_students_is_unaffected(graded):
     for student in (HONEST_BEFORE, HONEST_AFTER):
         done = grader.run(root, "autograde", PS1, "--force", "--student", student.name)
         assert done.returncode == 0, done.stderr[-3000:]
-    report = {row["student"]: row for row in autograde.collect_report(root, PS1)}
+    report = {row["student"]: row for row in collect_report(root, PS1)}
     for student in (HONEST_BEFORE, HONEST_AFTER):
         assert report[student.name]["score"] == student.score
         assert "violation" not in str(report[student.name]["flags"])
@@ -251,7 +252,7 @@ def test_no_feedback_and_no_graded_notebook_holds_a_hidden_test(graded):
     assert done.returncode == 0, done.stderr[-3000:]
     source = nbformat.read(root / "source" / PS1 / f"{PS1}.ipynb", as_version=4)
     hidden = [cell.source.splitlines()[n - 1].strip() for cell in source.cells
-              for n in autograde.hidden_lines(cell.source)]  # fmt: skip
+              for n in common.hidden_lines(cell.source)]  # fmt: skip
     hidden = [line for line in hidden if len(line) >= 8 and "HIDDEN TESTS" not in line]
     assert len(hidden) > 10
     pages = sorted((root / "feedback").glob(f"*/{PS1}/{PS1}.html"))

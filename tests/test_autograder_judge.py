@@ -1,4 +1,4 @@
-"""The judge (course.judge): test cells run on exported answers, in a namespace no student code reached."""
+"""The judge (course.autograder.judge): test cells run on exported answers, in a namespace no student code reached."""
 
 import ast
 
@@ -6,8 +6,8 @@ import nbformat
 import pytest
 from conftest import ROOT
 
-from course import autograde
-from course.judge import NOT_GRADABLE, AnswerError, Judge, StudentFunction, bound_names, read_names
+from course.autograder import feedback
+from course.autograder.judge import NOT_GRADABLE, AnswerError, Judge, StudentFunction, bound_names, read_names
 
 SETUP = [("setup", "import math\nLIMIT = 3\nnames = ['a', 'b']\nprint('shown to the student only')")]
 
@@ -36,9 +36,9 @@ def test_partial_credit_errors_and_output_come_out_as_nbgrader_reads_them():
     source = '"""Check."""\nassert answer > 1, "too small"\n### BEGIN HIDDEN TESTS\nassert answer == 5\n### END HIDDEN TESTS'
     [error] = judge.run("t2", source, {"answer": 2}, {}, [], no_calls, 8)
     assert (error.ename, error.evalue) == ("AssertionError", "")
-    assert error.traceback[0] == "Cell In[8], line 4" and autograde._failing_line(error.traceback) == 4
+    assert error.traceback[0] == "Cell In[8], line 4" and feedback.failing_line(error.traceback) == 4
     [error] = judge.run("t3", source, {"answer": 0}, {}, [], no_calls, 9)
-    assert error.evalue == "too small" and autograde._failing_line(error.traceback) == 2
+    assert error.evalue == "too small" and feedback.failing_line(error.traceback) == 2
     printed = judge.run("t4", "print('hi')\nimport sys\nprint('warn', file=sys.stderr)", {}, {}, [], no_calls)
     assert [(o.name, o.text) for o in printed] == [("stdout", "hi\n"), ("stderr", "warn\n")]
     [error] = judge.run("t5", "def f(:", {}, {}, [], no_calls)
@@ -65,7 +65,7 @@ def test_an_answer_that_is_not_data_fails_its_test_with_the_reason():
     message = "a1 must be plain data (str, ...); got a Liar"
     [error] = judge.run("t", "assert a1", {}, {"a1": message}, [], no_calls)
     assert (error.ename, error.evalue) == (NOT_GRADABLE, message)
-    assert NOT_GRADABLE in autograde.GRADER_ERRORS, "feedback shows the reason as it is"
+    assert NOT_GRADABLE in feedback.GRADER_ERRORS, "feedback shows the reason as it is"
 
 
 def test_a_function_answer_is_called_through_the_caller_with_the_tests_inputs():

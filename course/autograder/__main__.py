@@ -1,0 +1,37 @@
+"""``python -m course.autograder normalize|report COURSE_ROOT ASSIGNMENT``: the instructor's grading commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from course.autograder.files import normalize_submissions
+from course.autograder.report import collect_report, write_report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m course.autograder normalize|report COURSE_ROOT ASSIGNMENT``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m course.autograder", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["normalize", "report"])
+    parser.add_argument("course_root", type=Path)
+    parser.add_argument("assignment")
+    args = parser.parse_args(argv)
+    if args.command == "normalize":
+        for event in normalize_submissions(args.course_root, args.assignment):
+            print(f"{event['student']}: {event['event']}")
+        return 0
+    rows = collect_report(args.course_root, args.assignment)
+    path = write_report(rows, args.course_root / "reports" / f"{args.assignment}-integrity.csv")
+    width = max([len(str(r["student"])) for r in rows] + [7])
+    for row in rows:
+        print(
+            f"{str(row['student']):{width}}  {row.get('score', '')!s:>6} / {row.get('max_score', '')!s:<5} {row.get('flags', '')}"
+        )
+    print(f"report written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

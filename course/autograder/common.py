@@ -1,0 +1,61 @@
+"""What the grading plugins share: flags, cells, hidden-test regions, the course folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from nbformat.notebooknode import NotebookNode
+from nbgrader import utils
+
+FLAG_KEY = "course_integrity"
+HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+HIDDEN_END = "### END HIDDEN TESTS"
+
+
+def flag(level: str, message: str, cell: str | None = None) -> dict[str, object]:
+    """One flag: level is 'violation' (points withheld), 'review' (look at it) or 'info'."""
+    return {"level": level, "message": message, "cell": cell}
+
+
+def grade_id_of(cell: NotebookNode) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def is_test_cell(cell: NotebookNode) -> bool:
+    """A grade cell that is code and not a solution: an autograded test."""
+    return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+
+
+def hidden_lines(source: str) -> set[int]:
+    """1-based numbers of the lines inside hidden-test regions (markers included)."""
+    inside, hidden = False, set()
+    for number, line in enumerate(source.splitlines(), start=1):
+        if HIDDEN_BEGIN in line:
+            inside = True
+        if inside:
+            hidden.add(number)
+        if HIDDEN_END in line:
+            inside = False
+    return hidden
+
+
+def released_text(source: str) -> str:
+    """A read-only cell's text as released (hidden tests removed), ignoring blank lines and trailing spaces."""
+    hidden = hidden_lines(source)
+    lines = [line.rstrip() for n, line in enumerate(source.splitlines(), start=1) if n not in hidden]
+    return "\n".join(line for line in lines if line)
+
+
+def course_root_of(path: str) -> Path | None:
+    from course.sandbox import course_root
+
+    return course_root(Path(path).resolve())
+
+
+def error_output(ename: str, message: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
+
+
+def remove_folder(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)

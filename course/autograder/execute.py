@@ -1,0 +1,397 @@
+"""``IntegrityExecute``: nbgrader's Execute where the test cells run in the judge."""
+
+from __future__ import annotations
+
+import ast
+import json
+import time
+
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Integer
+
+from course.autograder.common import (
+    FLAG_KEY,
+    course_root_of,
+    error_output,
+    flag,
+    grade_id_of,
+    hidden_lines,
+    is_test_cell,
+    remove_folder,
+)
+from course.autograder.files import SubmissionFiles
+from course.autograder.judge import CALL, EXPORT, judge_plan
+from course.autograder.kernels import KernelAhead, instructor_imports
+from course.autograder.tripwire import PROBE, compare, scan_source
+from course.plaindata import MAX_CHARS as MAX_EXPORT_CHARS
+from course.sandbox import private_folder
+
+#: What a kernel reports when it reaches one of its sandbox's limits (course.sandbox.Limits), by limit.
+LIMIT_SIGNS = (
+    ("memory", ("MemoryError", "Cannot allocate memory")),
+    ("tasks", ("Resource temporarily unavailable", "can't start new thread")),
+    ("file", ("File too large",)),
+    ("work", ("No space left on device",)),
+    ("open_files", ("Too many open files",)),
+)
+
+
+def limit_flags(nb: NotebookNode, limits=None) -> list[dict[str, object]]:
+    """Violation flags for the sandbox limits a notebook's cells ran into, from their error and stderr output."""
+    from course.sandbox import Limits
+
+    described = (limits or Limits()).describe()
+    described["work"] = f"the space for files ({described['work']}, {described['tmp']}, {described['shm']})"
+    found: dict[str, list[str]] = {}
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        text = "\n".join(
+            f"{o.get('ename', '')}: {o.get('evalue', '')}" if o.output_type == "error" else o.get("text", "")
+            for o in cell.get("outputs", [])
+            if o.output_type == "error" or o.get("name") == "stderr"
+        )
+        for limit, signs in LIMIT_SIGNS:
+            if any(sign in text for sign in signs):
+                found.setdefault(limit, []).append(grade_id_of(cell) or f"cell {index + 1}")
+    return [
+        flag("violation", f"reached the sandbox limit of {described[limit]} in " + ", ".join(cells))
+        for limit, cells in found.items()
+    ]
+
+
+def _content_bytes(content) -> int:
+    """The size of a message's output content: its texts, data and traceback lines."""
+    if isinstance(content, str):
+        return len(content)
+    if isinstance(content, dict):
+        return sum(_content_bytes(v) for k, v in content.items() if k not in ("metadata", "transient"))
+    if isinstance(content, list):
+        return sum(_content_bytes(v) for v in content)
+    return 0
+
+
+class NoAnswer(RuntimeError):
+    """The kernel gave no reply in time (it hangs, or died)."""
+
+
+class IntegrityExecute(Execute):
+    """nbgrader's Execute where test cells run in the judge (``course.autograder.judge``), never in the student's kernel.
+
+    Student cells run in the submission's sandboxed kernel, as stock. At a test cell the kernel is asked, in one
+    ``user_expressions`` request, for the names the test reads (as plain data) and for an integrity probe; the
+    judge runs the instructor's test on those values and its outcome becomes the cell's outputs. The test's
+    released part (hidden tests removed) then runs in the student's kernel with its output discarded, so that
+    the kernel's state is what the student had when they ran the notebook. The probe is a tripwire: what it finds
+    is flagged for review and changes no score. Also: a per-notebook time limit on top of nbgrader's per-cell
+    timeout, dead or hung kernels, an output limit per cell, and kernels started ahead.
+    """
+
+    notebook_timeout = Integer(
+        300, help="Seconds the whole notebook may run; cells after the limit are not run (tests score 0)."
+    ).tag(config=True)
+    require_sandbox = Bool(
+        True, help="Flag every notebook whose grading kernel could read the course's solutions (no sandbox)."
+    ).tag(config=True)
+    start_ahead = Bool(
+        True,
+        help="Start the next notebook's kernel while this one runs (in a fresh folder, where the submission's "
+        "files are copied), so that no submission waits for a kernel to start.",
+    ).tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        from course.autograder.kernels import SandboxKernelManager
+
+        # nbgrader's Execute passes AsyncKernelManager explicitly, over any configuration
+        kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
+        super().__init__(*args, **kwargs)
+
+    max_output_bytes = Integer(
+        1024 * 1024,
+        help="Bytes of output a cell may produce (text, data, tracebacks); the rest is dropped and flagged.",
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources, km=None):
+        from course.sandbox import KERNEL_NAME, allow_unsandboxed, check
+
+        if self.kernel_name == KERNEL_NAME and not allow_unsandboxed():
+            check()  # SandboxError: says what is missing (bubblewrap, user namespaces) and how to fix it
+        self._needs_receive = False
+        self._refuse_notebook = False
+        self._file_flags: list[dict[str, object]] = []
+        files = SubmissionFiles.for_notebook(resources)
+        if files is None:  # not in an nbgrader course: the kernel starts in the notebook's folder, as stock
+            return self._preprocess(nb, resources, km)
+        notebook = f"{resources['nbgrader']['notebook']}.ipynb"
+        if notebook not in files.files:  # refused (a link, a device, over a limit): nbgrader read it anyway
+            self._refuse_notebook = True
+        path = resources["metadata"]["path"]
+        root = course_root_of(path) if (self.start_ahead and km is None and self.kernel_name) else None
+        if root is None:  # the kernel starts in an inbox holding the checked files, never autograded/
+            inbox = private_folder("course-inbox-")
+            files.copy_to(inbox)
+            self._file_flags = files.flags()
+            resources["metadata"]["path"] = str(inbox)
+            try:
+                return self._preprocess(nb, resources, km)
+            finally:
+                resources["metadata"]["path"] = path
+                remove_folder(inbox)
+        key = (self.kernel_name, tuple(self.extra_arguments), str(root), instructor_imports(resources))
+        kernel = KernelAhead.take(key) or KernelAhead.start(self, key, root)
+        KernelAhead.start_next(self, key, root, expire_after=self.notebook_timeout + 60)
+        try:
+            kernel.receive(files)
+            self._file_flags = files.flags()
+            self._needs_receive = True
+            return self._preprocess(nb, resources, kernel.km)
+        finally:
+            if self.kc is not None:
+                self.kc.stop_channels()
+                self.kc = None
+            kernel.stop()
+
+    def output(self, outs, msg, display_id, cell_index):
+        """nbclient's output handling, with at most ``max_output_bytes`` kept per cell (the rest flagged)."""
+        size = _content_bytes(msg.get("content", {}))
+        used = self._output_bytes.get(cell_index, 0)
+        self._output_bytes[cell_index] = used + size
+        if used + size <= self.max_output_bytes:
+            return super().output(outs, msg, display_id, cell_index)
+        if used <= self.max_output_bytes:  # the first message over the limit: say so, once
+            limit = f"{self.max_output_bytes // 1024} KiB"
+            outs.append(
+                NotebookNode(
+                    output_type="stream",
+                    name="stderr",
+                    text=f"[output limit: this cell produced more than {limit}; the rest was dropped]\n",
+                )
+            )
+            self._flags.append(
+                flag("violation", f"cell {cell_index + 1} exceeded the output limit ({limit}); output cut")
+            )
+        return None
+
+    def _preprocess(self, nb, resources, km):
+        from course.integrity import helper_fingerprints
+
+        self._flags = list(nb.metadata.get(FLAG_KEY, {}).get("sanitize", []))
+        self._flags += getattr(self, "_file_flags", [])
+        self._flags += scan_source(nb)
+        self._output_bytes: dict[int, int] = {}
+        self._reference = helper_fingerprints()
+        self._baseline = None
+        self._tripped: set[str] = set()
+        self._zero_from: int | None = None
+        if getattr(self, "_refuse_notebook", False):  # nbgrader read it through a link: nothing of it counts
+            self._zero_from = 0
+            self._flags.append(
+                flag("violation", "the notebook was not graded: it is not a regular file, or over a limit")
+            )
+        self._plan = judge_plan(resources, nb)
+        self._judge = None
+        self._judged: dict[int, bool] = {}
+        self._silent_kernel = False
+        self._stop_reason: str | None = None
+        self._deadline = time.monotonic() + self.notebook_timeout
+        try:
+            nb, resources = super().preprocess(nb, resources, km=km)
+        except Exception as err:
+            if self._baseline is None:  # the kernel never ran a cell: a set-up problem, not the student's
+                raise
+            # raised while shutting down a kernel that died or hangs; the cells are already recorded
+            self._stop_reason = self._stop_reason or f"the kernel failed ({type(err).__name__})"
+        limits = self.km.limits() if hasattr(self.km, "limits") else None
+        self._flags += limit_flags(nb, limits)
+        resources[FLAG_KEY] = {"flags": self._flags, "zero_from": self._zero_from, "judged": self._judged}
+        return nb, resources
+
+    def _receive_files(self) -> None:
+        """A kernel started ahead copies its submission's files into its working folder (before any cell)."""
+        self._needs_receive = False
+        code = "__import__('course.sandbox', fromlist=['receive']).receive()"
+        try:
+            reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
+            if reply["content"].get("status") != "ok":
+                self._flags.append(
+                    flag("review", "the submission's files could not be copied into the kernel")
+                )
+        except Exception as err:
+            self._flags.append(
+                flag("review", f"the submission's files were not copied ({type(err).__name__})")
+            )
+
+    def _ask(self, **expressions: str) -> dict[str, object]:
+        """Evaluate expressions in the student's kernel (``user_expressions``: no cell, no transformer, no hook).
+
+        Each answer is the expression's value, read back from its text: what a probe, an export or a call
+        returns is a string, so anything else (an error, a replaced display formatter) is an ``Exception``
+        instance in the result, never something run here.
+        """
+        try:
+            msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions=expressions)
+            reply = self.wait_for_reply(msg_id)  # within the per-cell timeout
+            answers = reply["content"]["user_expressions"]
+        except Exception as err:  # no answer is itself a finding
+            return {key: NoAnswer(f"the kernel did not answer ({type(err).__name__})") for key in expressions}
+        results: dict[str, object] = {}
+        for key in expressions:
+            value = answers.get(key) if isinstance(answers, dict) else None
+            try:
+                if not isinstance(value, dict) or value.get("status") != "ok":
+                    error = value or {}
+                    raise RuntimeError(
+                        f"{error.get('ename', 'no answer')}: {str(error.get('evalue', ''))[:300]}"
+                    )
+                text = value["data"]["text/plain"]
+                if not isinstance(text, str) or len(text) > 25 * MAX_EXPORT_CHARS:
+                    raise RuntimeError("the answer is not text, or too large")
+                result = ast.literal_eval(text)
+                if not isinstance(result, str):
+                    raise RuntimeError("the answer is not text")
+                results[key] = result
+            except Exception as err:
+                results[key] = (
+                    err
+                    if isinstance(err, RuntimeError)
+                    else RuntimeError(f"unreadable answer ({type(err).__name__})")
+                )
+        return results
+
+    def _probe(self, report: object) -> dict:
+        if isinstance(report, Exception):
+            return {"shell_error": str(report)}
+        try:
+            return json.loads(report)
+        except ValueError:
+            return {"shell_error": "the probe's report is not JSON"}
+
+    def _call(self, name: str, args: tuple, kwargs: dict) -> object:
+        """(For the judge.) Call the submission's function ``name`` in its kernel, with plain-data arguments."""
+        from course.autograder.judge import AnswerError
+        from course.plaindata import RESULT, encode_call, load_export
+
+        arguments = encode_call(args, kwargs)  # ExportError: the test passes something that is not plain data
+        if self._silent_kernel or time.monotonic() > self._deadline:  # one call that hangs costs one timeout
+            raise AnswerError(f"{name}(...) was not called: the kernel stopped answering, or time ran out")
+        answer = self._ask(r=CALL.format(name=name, arguments=arguments))["r"]
+        self._silent_kernel = isinstance(answer, NoAnswer)
+        if isinstance(answer, Exception):
+            raise AnswerError(f"{name}(...) gave no answer: {answer}")
+        try:
+            exported = load_export(answer)
+        except ValueError as err:
+            raise AnswerError(f"{name}(...) gave an unreadable answer ({err})") from None
+        if RESULT in exported.values:
+            return exported.values[RESULT]
+        raise AnswerError(exported.errors.get(RESULT, f"{name}(...) gave no result"))
+
+    def _note_timeout(self, cell, index) -> None:
+        if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
+            where = grade_id_of(cell) or f"cell {index + 1}"
+            self._flags.append(
+                flag("info", f"{where} hit the {self.timeout} s per-cell time limit and was stopped")
+            )
+
+    def preprocess_cell(self, cell, resources, index):
+        from nbclient.exceptions import DeadKernelError
+
+        if self._stop_reason is None and time.monotonic() > self._deadline:
+            self._stop_reason = f"the notebook ran longer than its {self.notebook_timeout} s limit"
+            self._flags.append(flag("violation", f"stopped: {self._stop_reason}"))
+        if self._stop_reason is not None:
+            if cell.cell_type == "code":
+                cell.outputs = (
+                    [error_output("NotRun", f"not run: {self._stop_reason}")] if is_test_cell(cell) else []
+                )
+            return cell, resources
+        if self._baseline is None:
+            if getattr(self, "_needs_receive", False):
+                self._receive_files()
+            self._baseline = self._probe(self._ask(probe=PROBE)["probe"])
+            if "shell_error" in self._baseline:
+                self._flags.append(flag("review", "the integrity probe failed before the first cell"))
+            elif self.require_sandbox and not self._baseline.get("sandbox"):
+                self._flags.append(
+                    flag(
+                        "review",
+                        "the grading kernel was not sandboxed: it could read the solutions (see INSTRUCTORS.md)",
+                    )
+                )
+        try:
+            test = self._plan[1].get(grade_id_of(cell)) if self._plan and is_test_cell(cell) else None
+            if is_test_cell(cell) and test is None:
+                what = "no gradebook" if self._plan is None else "not a test cell of this assignment"
+                self._flags.append(
+                    flag(
+                        "review",
+                        f"{grade_id_of(cell)} ran in the student's kernel, not in the judge ({what})",
+                    )
+                )
+            if test is None:
+                cell, resources = super().preprocess_cell(cell, resources, index)
+                self._note_timeout(cell, index)
+                return cell, resources
+            outputs = self._run_in_judge(grade_id_of(cell), test)
+            original = cell.source  # the released part, for the kernel's state; its output is not used
+            hidden = hidden_lines(original)
+            cell.source = "\n".join(
+                line for n, line in enumerate(original.splitlines(), 1) if n not in hidden
+            )
+            try:
+                cell, resources = super().preprocess_cell(cell, resources, index)
+            finally:
+                cell.source = original
+            self._note_timeout(cell, index)
+            for output in outputs:
+                if output.output_type == "execute_result":
+                    output.execution_count = cell.get("execution_count")
+            cell.outputs = outputs
+            self._judged[index] = True
+            return cell, resources
+        except DeadKernelError:
+            self._stop(
+                cell, index, "the kernel died (the submission crashed or killed it)", "DeadKernelError"
+            )
+            return cell, resources
+        except Exception as err:  # the kernel hangs or stops answering: stop this notebook, not the class
+            self._stop(cell, index, f"the kernel stopped responding ({type(err).__name__})", "NotRun")
+            return cell, resources
+
+    def _run_in_judge(self, grade_id: str, source: str) -> list[NotebookNode]:
+        """Export the answers ``source`` reads from the student's kernel, and run the test on them in the judge."""
+        from course.autograder.judge import Judge
+        from course.plaindata import Exported, load_export
+
+        if self._judge is None:
+            self._judge = Judge(self._plan[0])
+            for problem in self._judge.setup_errors:
+                self.log.warning("a set-up cell failed in the judge: %s", problem)
+                self._flags.append(flag("review", f"a set-up cell failed in the judge: {problem}"))
+        names = self._judge.answers_read(source)
+        answers = self._ask(probe=PROBE, export=EXPORT.format(names=names))
+        self._trip(grade_id, self._probe(answers["probe"]))
+        exported = answers["export"]
+        try:
+            if isinstance(exported, Exception):
+                raise ValueError(str(exported))
+            exported = load_export(exported)
+        except ValueError as err:
+            message = f"could not be read from the kernel ({str(err)[:200]})"
+            exported = Exported({}, {name: f"{name} {message}" for name in names}, [], [])
+        return self._judge.run(
+            grade_id, source, exported.values, exported.errors, exported.functions, self._call
+        )
+
+    def _trip(self, grade_id: str, report: dict) -> None:
+        """Flag for review what the probe finds changed since the first cell (once each); no score changes."""
+        problems = [p for p in compare(self._baseline, report, self._reference) if p not in self._tripped]
+        if problems:
+            self._tripped.update(problems)
+            self._flags.append(flag("review", f"before test {grade_id}: " + "; ".join(problems), grade_id))
+
+    def _stop(self, cell, index: int, reason: str, ename: str) -> None:
+        self._stop_reason = reason
+        self._flags.append(flag("violation", f"{reason} in cell {index + 1}", grade_id_of(cell)))
+        cell.outputs = [error_output(ename, reason)]

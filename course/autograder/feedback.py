@@ -1,0 +1,106 @@
+"""``HideHiddenTests`` (feedback): no hidden-test source, and nothing a hidden test printed, showed or raised."""
+
+from __future__ import annotations
+
+import re
+
+from nbformat.notebooknode import NotebookNode
+from nbgrader import utils
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
+from course.autograder.common import error_output, hidden_lines
+
+
+def failing_line(traceback: list[str]) -> int | None:
+    text = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(traceback))
+    found = re.findall(r"(?:Cell In\s*\[\d*\],\s*)?line (\d+)", text)
+    return int(found[-1]) if found else None
+
+
+#: Errors the grader itself puts in a cell: they hold no test source, so feedback shows them as they are.
+GRADER_ERRORS = ("IntegrityError", "NotRun", "DeadKernelError", "CellTimeoutError", "AnswerNotGradable")
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """For feedback: no hidden-test source, and nothing a hidden test printed, showed or raised.
+
+    In a cell with hidden tests only errors are kept: a failed visible assertion with its message, anything else
+    as "a hidden test failed"; printed or displayed output and the cell's result are dropped (a submission can
+    make a test cell print its own source). Then every line of hidden-test source that still appears verbatim in
+    any output of the notebook (a submission can keep test sources and print them later, in its own cells) is
+    replaced by ``[hidden test]``. The score of each test cell is shown by nbgrader's feedback template.
+    """
+
+    message = Unicode(
+        "A hidden test failed. Hidden tests check cases beyond the visible ones; their details are not shown."
+    ).tag(config=True)
+    dropped = Unicode("(Output of a cell with hidden tests is not shown in feedback.)").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        self._hidden_text = sorted(
+            {
+                line.strip()
+                for cell in nb.cells
+                if cell.cell_type == "code" and utils.is_grade(cell)
+                for n, line in enumerate(cell.source.splitlines(), start=1)
+                if n in hidden_lines(cell.source) and len(line.strip()) >= 8 and "HIDDEN TESTS" not in line
+            },
+            key=len,
+            reverse=True,
+        )
+        nb, resources = super().preprocess(nb, resources)
+        if self._hidden_text:
+            for cell in nb.cells:
+                for output in cell.get("outputs", []):
+                    _redact(output, self._hidden_text)
+        return nb, resources
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or not utils.is_grade(cell):
+            return cell, resources
+        source = cell.source
+        hidden = hidden_lines(source)
+        if not hidden:
+            return cell, resources
+        kept_lines = [line for n, line in enumerate(source.splitlines(), start=1) if n not in hidden]
+        cell.source = "\n".join(kept_lines)
+        outputs = []
+        for output in cell.get("outputs", []):
+            if output.output_type != "error":
+                continue
+            if output.ename not in GRADER_ERRORS:
+                line = failing_line(output.get("traceback", []))
+                if line is None or line in hidden:
+                    output = error_output("HiddenTestFailed", self.message)
+                else:
+                    output = error_output(output.ename, output.evalue)
+            outputs.append(output)
+        if len(outputs) < len(cell.get("outputs", [])):
+            outputs.insert(0, NotebookNode(output_type="stream", name="stdout", text=self.dropped + "\n"))
+        cell.outputs = outputs
+        return cell, resources
+
+
+def _redact(output: NotebookNode, hidden: list[str]) -> None:
+    """Replace every verbatim hidden-test line in an output's texts with ``[hidden test]``."""
+
+    def clean(text):
+        if isinstance(text, list):
+            text = "".join(text)
+        if not isinstance(text, str):
+            return text
+        for line in hidden:
+            if line in text:
+                text = text.replace(line, "[hidden test]")
+        return text
+
+    for key in ("text", "evalue"):
+        if key in output:
+            output[key] = clean(output[key])
+    if "traceback" in output:
+        output["traceback"] = [clean(line) for line in output["traceback"]]
+    if "data" in output:
+        for kind, value in list(output["data"].items()):
+            if kind.startswith("text/") or kind.endswith(("+json", "/json", "+xml")):
+                output["data"][kind] = clean(value) if isinstance(value, str | list) else value

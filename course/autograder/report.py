@@ -1,0 +1,127 @@
+"""``CheckIntegrity`` and the instructor's report: flags and scores per student."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from course.autograder.common import FLAG_KEY, error_output, flag, grade_id_of, is_test_cell
+from course.autograder.files import refused_path
+
+
+class CheckIntegrity(NbGraderPreprocessor):
+    """Zero the test cells of a notebook that was not graded, report every notebook, and note flags at its top."""
+
+    def preprocess(self, nb, resources):
+        info = resources.get(FLAG_KEY)
+        if info is None:
+            info = {"flags": [flag("violation", "integrity data missing: was IntegrityExecute configured?")]}
+            info.update(zero_from=0, judged={})
+        flags = list(info["flags"])
+        flagged: set[str] = set()
+        results = []
+        for index, cell in enumerate(nb.cells):
+            if not is_test_cell(cell):
+                continue
+            grade_id = grade_id_of(cell)
+            zeroed = info["zero_from"] is not None and index >= info["zero_from"]
+            if zeroed:
+                cell.outputs = [
+                    error_output("IntegrityError", "this notebook was not graded; see the note at the top")
+                ]
+                flagged.add(grade_id)
+            results.append(
+                {
+                    "cell": grade_id,
+                    "judged": bool(info["judged"].get(index)),
+                    "error": any(o.output_type == "error" for o in cell.get("outputs", [])),
+                    "zeroed": zeroed,
+                }
+            )
+        resources[FLAG_KEY] = {**info, "flags": flags, "flagged_cells": sorted(flagged)}
+        self._write_report(nb, resources, flags, results)
+        if any(f["level"] in ("violation", "review") for f in flags):
+            lines = "\n".join(f"- **{f['level']}**: {f['message']}" for f in flags if f["level"] != "info")
+            note = NotebookNode(
+                cell_type="markdown",
+                metadata={},
+                source=f"**Integrity check (added by the autograder).** Flags for the instructor:\n\n{lines}",
+            )
+            nb.cells.insert(0, note)
+        return nb, resources
+
+    def _write_report(self, nb, resources, flags, results) -> None:
+        folder = Path(resources.get("metadata", {}).get("path") or ".")
+        notebook = resources.get("nbgrader", {}).get("notebook", "notebook")
+        report = {
+            "student": resources.get("nbgrader", {}).get("student"),
+            "assignment": resources.get("nbgrader", {}).get("assignment"),
+            "notebook": notebook,
+            "flags": flags,
+            "tests": results,
+        }
+        (folder / f"{notebook}.integrity.json").write_text(
+            json.dumps(report, indent=2) + "\n", encoding="utf-8"
+        )
+
+
+def collect_report(course_root: Path, assignment: str) -> list[dict[str, object]]:
+    """Per student: autograded score, max, and the integrity flags, from the gradebook and the JSON reports."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    rows = []
+    record = refused_path(course_root, assignment)
+    refused = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
+    with Gradebook(f"sqlite:///{course_root / 'gradebook.db'}") as gb:
+        for student in sorted(s.id for s in gb.students):
+            row: dict[str, object] = {"student": student}
+            try:
+                submission = gb.find_submission(assignment, student)
+            except MissingEntry:
+                row.update(score="", max_score="", flags="no submission")
+                rows.append(row)
+                continue
+            flags = [f"violation: submitted file refused: {reason}" for reason in refused.get(student, [])]
+            for path in sorted((course_root / "autograded" / student / assignment).glob("*.integrity.json")):
+                report = json.loads(path.read_text(encoding="utf-8"))
+                flags += [f"{f['level']}: {f['message']}" for f in report["flags"]]
+            if not (course_root / "autograded" / student / assignment).exists():
+                flags.append(
+                    "violation: not autograded: " + _why_not_graded(course_root, student, assignment)
+                )
+            row.update(
+                score=round(submission.score, 2),
+                max_score=submission.max_score,
+                needs_manual_grade=submission.needs_manual_grade,
+                flags=" | ".join(flags),
+            )
+            rows.append(row)
+    return rows
+
+
+def _why_not_graded(course_root: Path, student: str, assignment: str) -> str:
+    import nbformat
+
+    path = course_root / "submitted" / student / assignment / f"{assignment}.ipynb"
+    if not path.exists():
+        return f"no {path.name} in the submission"
+    try:
+        nbformat.read(path, as_version=4)
+    except Exception as err:
+        return f"{path.name} is not a readable notebook ({type(err).__name__}); ask the student to resubmit"
+    return "nbgrader failed on this notebook; see the autograde log"
+
+
+def write_report(rows: list[dict[str, object]], path: Path) -> Path:
+    """Write the report rows as CSV."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fields = ["student", "score", "max_score", "needs_manual_grade", "flags"]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path

@@ -1,0 +1,53 @@
+"""HideHiddenTests (course.autograder.feedback): feedback without hidden tests."""
+
+import json
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from course.autograder import common, feedback
+
+
+def _test_cell(source, grade_id="t1", points=1):
+    cell = new_code_cell(source)
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": grade_id,
+                                 "points": points, "schema_version": 3}  # fmt: skip
+    return cell
+
+
+def test_feedback_hides_hidden_source_and_hidden_failures():
+    source = 'check(x)\n### BEGIN HIDDEN TESTS\nassert x == 42, "the answer is 42"\n### END HIDDEN TESTS'
+    hidden_fail = _test_cell(source)
+    hidden_fail.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="AssertionError",
+            evalue="the answer is 42",
+            traceback=["Cell In[5], line 3", 'assert x == 42, "the answer is 42"'],
+        )  # fmt: skip
+    ]
+    visible_fail = _test_cell(source, "t2")
+    visible_fail.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="AssertionError",
+            evalue="x should be a str",
+            traceback=["Cell In[6], line 1", "check(x)"],
+        )  # fmt: skip
+    ]
+    integrity_fail = _test_cell(source, "t3")
+    integrity_fail.outputs = [
+        nbformat.v4.new_output("error", ename="IntegrityError", evalue="tampering", traceback=[])
+    ]
+    nb = new_notebook(cells=[hidden_fail, visible_fail, integrity_fail, new_markdown_cell("text")])
+    nb, _ = feedback.HideHiddenTests().preprocess(nb, {})
+    assert all("42" not in c.source and "HIDDEN" not in c.source for c in nb.cells[:3])
+    assert nb.cells[0].outputs[0].ename == "HiddenTestFailed" and "42" not in json.dumps(nb.cells[0].outputs)
+    assert nb.cells[1].outputs[0].evalue == "x should be a str"
+    assert nb.cells[2].outputs[0].evalue == "tampering"
+
+
+def test_hidden_lines_and_failing_line():
+    assert common.hidden_lines("a\n### BEGIN HIDDEN TESTS\nb\n### END HIDDEN TESTS\nc") == {2, 3, 4}
+    assert feedback.failing_line(["\x1b[0;31mCell In[3], line 7\x1b[0m", "----> 7 assert"]) == 7
+    assert feedback.failing_line(["no numbers"]) is None
