@@ -175,12 +175,13 @@ def dilemma() -> Quiz:
                 "the article's characterisation.",
             ),
             Question(
-                prompt="In the course's model, what happens if 'relations with Russia' counts for more than about a "
-                "third of the decision?",
+                prompt="In the course's model, what happens if 'relations with Russia' counts for a little more than "
+                "a third of the decision (say 0.4), the other criteria sharing the rest equally?",
                 options=("nothing changes", "staying muted comes first", "aligning openly comes first"),
                 answer="staying muted comes first",
                 explanation="With the illustrative scores, staying muted overtakes the private warning at a share "
-                "of about 0.33: a property of the assumptions, not a forecast.",
+                "of about 0.33, and stays first up to one half; above one half, aligning openly comes first. A "
+                "property of the assumptions, not a forecast.",
             ),
         ]
     )

@@ -156,3 +156,50 @@ def test_escalation_levels_show_only_stated_positions(article_text):
             assert quote in article, quote
     with pytest.raises(scenarios.ScenarioError, match="unknown level 'war'"):
         scenarios.escalation_positions("war")
+
+
+#: Every sentence in the course that states where the model's answer changes with the weight on Russia.
+FLIP_STATEMENTS = {
+    "notebooks/05_chinas_dilemma.ipynb": "between about a third and a half",
+    "assignments/source/ps3_treaties_and_scenarios/ps3_treaties_and_scenarios.ipynb": "between about a third and a half",
+}
+
+
+def test_every_sentence_about_the_russia_weight_matches_the_models_flip_points():
+    """Content review F2: staying muted is first only between the two flips the model computes (1/3 and 1/2)."""
+    import json
+
+    from conftest import ROOT
+
+    from course import checks
+
+    first = scenarios.flip_weight(criterion="ties_with_russia")
+    assert first is not None and first[1] == "stay_muted" and abs(first[0] - 1 / 3) < 0.005, first
+    between = scenarios.reweight(scenarios.default_weights(), "ties_with_russia", (first[0] + 0.5) / 2)
+    second = scenarios.flip_weight(weights=between, criterion="ties_with_russia")
+    assert second is not None and second[1] == "align_openly" and abs(second[0] - 1 / 2) < 0.005, second
+    assert (
+        scenarios.flip_weight(
+            weights=scenarios.reweight(scenarios.default_weights(), "ties_with_russia", 0.6),
+            criterion="ties_with_russia",
+        )
+        is None
+    ), "no third change above one half"
+    for path, phrase in FLIP_STATEMENTS.items():
+        text = " ".join("".join(c["source"]) for c in json.loads((ROOT / path).read_text())["cells"])
+        text = " ".join(text.split())
+        assert phrase in text, f"{path} should say where staying muted comes first: {phrase!r}"
+        assert "a third of the decision or more" not in text and "a third or more" not in text, path
+        assert "above one half, aligning openly" in text or "above a half aligning openly" in text, path
+    quiz = next(q for q in checks.dilemma().questions if "relations with Russia" in q.prompt)
+    at = 0.4
+    assert f"(say {at})" in quiz.prompt
+    top = scenarios.weighted_scores(
+        weights=scenarios.reweight(scenarios.default_weights(), "ties_with_russia", at)
+    )
+    assert (
+        quiz.answer
+        == {"stay_muted": "staying muted comes first", "align_openly": "aligning openly comes first"}[
+            top.index[0]
+        ]
+    )
