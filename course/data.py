@@ -109,7 +109,7 @@ def _quote_or_paraphrase(row: dict[str, str]) -> tuple[str, str] | None:
 
 
 def _verbatim_needs_rendering(row: dict[str, str]) -> tuple[str, str] | None:
-    if row.get("text_kind") in ("verbatim", "excerpt") and not row.get("rendering"):
+    if row.get("text_kind") in ("verbatim", "excerpt", "course_translation") and not row.get("rendering"):
         return "rendering", "a quoted clause must say whose translation or rendering it is"
     return None
 
@@ -375,8 +375,10 @@ SCHEMA: dict[str, Table] = {
                 Column(
                     "text_kind",
                     "category",
-                    "verbatim: the whole clause as rendered by the source; excerpt: part of it, verbatim; summary: our paraphrase, not a quotation.",
-                    values=("verbatim", "excerpt", "summary"),
+                    "verbatim: the whole clause as rendered by the source; excerpt: part of it, verbatim; "
+                    "course_translation: the course's own working translation of a verbatim text (labelled so, never "
+                    "as an official text); summary: our paraphrase, not a quotation.",
+                    values=("verbatim", "excerpt", "course_translation", "summary"),
                 ),
                 Column("rendering", "text", "Whose English text or translation this is.", required=False),
                 _src(),

@@ -17,12 +17,17 @@ MARKERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "timing": ("#56B4E9", ("without delay", "immediately")),
     "obligation": ("#E69F00", ("military and other assistance", "adopt all measures")),
     "scope": ("#CC79A7", ("all means at its disposal", "all the means at its disposal", "all available means",
-                          "by all means at its disposal", "mobilizing all means in its possession")),
+                          "by all means at its disposal", "mobilizing all means in its possession",
+                          "with all its strength")),
     "conditions": ("#009E73", ("Article 51 of the United Nations Charter", "Article 51 of the UN Charter",
                                "the laws of the Democratic People's Republic of Korea (DPRK) and the Russian Federation",
                                "the laws of the DPRK and the Russian Federation", "the laws of North Korea and Russia",
                                "the laws of each country")),
 }  # fmt: skip
+
+
+#: Chinese characters: a clause in the original Chinese has no English markers to highlight.
+CJK = r"[\u4e00-\u9fff]"
 
 
 def find_markers(text: str, roles=None) -> list[tuple[int, int, str]]:
@@ -92,7 +97,10 @@ def clause_explorer():
     from course.data import load
 
     clauses = load("treaty_clauses")
-    quoted = clauses[clauses["text_kind"].isin(["verbatim", "excerpt"]) & (clauses["topic"] == "defence")]
+    # the highlights are English words: the Chinese original is shown in the lesson's table instead
+    english = ~clauses["text"].str.contains(CJK)
+    quoted = clauses[clauses["text_kind"].isin(["verbatim", "excerpt", "course_translation"])
+                     & (clauses["topic"] == "defence") & english]  # fmt: skip
     options = [(f"{cid}: {row['rendering']}", cid) for cid, row in quoted.iterrows()]
     choice = w.Dropdown(options=options, description="Clause:", layout=w.Layout(width="720px"))
     boxes = {role: w.Checkbox(value=True, description=role, indent=False, layout=w.Layout(width="120px"))
