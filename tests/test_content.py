@@ -1,0 +1,67 @@
+"""Guards for the expert content review's corrections (CHANGES-content.md): each test names its finding."""
+
+import json
+import re
+
+import pytest
+from conftest import ROOT
+from test_data import norm
+
+from course import data
+
+PROBLEM_SETS = ["ps1_reading_official_reactions", "ps2_geography_and_logistics", "ps3_treaties_and_scenarios"]
+
+
+def _cells(path):
+    return json.loads((ROOT / path).read_text(encoding="utf-8"))["cells"]
+
+
+def _model_answers():
+    for ps in PROBLEM_SETS:
+        for cell in _cells(f"assignments/source/{ps}/{ps}.ipynb"):
+            meta = cell["metadata"].get("nbgrader", {})
+            if cell["cell_type"] == "markdown" and meta.get("solution"):
+                yield meta["grade_id"], "".join(cell["source"])
+
+
+@pytest.mark.parametrize(("grade_id", "text"), list(_model_answers()), ids=lambda v: v if "_" in v else "")
+def test_every_quotation_in_a_model_answer_is_verbatim(grade_id, text, article_text):
+    """F10, F11: quotation marks mean verbatim, in the model answers too (the course's own rule).
+
+    Against the article and the quotes the course's data hold (not the fact sheet, whose corrections name the
+    misquotes themselves: "not 'no information'").
+    """
+    corpus = norm(article_text)
+    for table in ("reactions", "treaty_clauses"):
+        frame = data.load(table)
+        corpus += " " + " ".join(
+            norm(str(v)) for v in frame["quote" if table == "reactions" else "text"].dropna()
+        )
+    quoted = [q for q in re.findall(r'"([^"]+)"', " ".join(text.split())) if len(q.split()) >= 2]
+    assert quoted, f"{grade_id}: no quotation to check"
+    missing = [q for q in quoted if norm(q) not in corpus]
+    assert missing == [], f"{grade_id}: not verbatim in any source the course holds: {missing}"
+
+
+def test_the_ps3_model_memo_quotes_the_whole_trigger():
+    """F11: the trigger is an invasion *and* a state of war."""
+    memo = dict(_model_answers())["ps3_d_answer"]
+    assert "is invaded by one or more states and enters a state of war" in " ".join(memo.split())
+
+
+def test_yonhaps_words_on_putin_and_the_alliance_are_quoted_not_strengthened():
+    """F12: Yonhap says Putin "stopped short" of defining the relationship as an alliance, not that he never said it."""
+    text = " ".join(" ".join("".join(c["source"]) for c in _cells("notebooks/02_the_treaty.ipynb")).split())
+    assert "Putin did not use it" not in text and "stopped short" in text
+
+
+def test_kirby_has_his_title_from_the_briefing_everywhere(facts_text):
+    """F13: "National Security Council coordinator for strategic communications", never "White House spokesman"."""
+    title = "White House National Security Council coordinator for strategic communications"
+    assert title in " ".join(facts_text.split())
+    assert data.load("actors").loc["kirby", "role"] == title
+    places = [f"notebooks/{p.name}" for p in sorted((ROOT / "notebooks").glob("*.ipynb"))]
+    places += [f"assignments/source/{ps}/{ps}.ipynb" for ps in PROBLEM_SETS]
+    for path in places:
+        text = " ".join(" ".join("".join(c["source"]) for c in _cells(path)).split())
+        assert "White House spokesman" not in text and "spokesman of the White House" not in text, path
