@@ -20,10 +20,14 @@ def summit() -> Quiz:
             ),
             Question(
                 prompt="Xi was 'the first Chinese leader to visit Pyongyang in 14 years'. From which visit does the count start?",
-                options=("Hu Jintao's, October 2005", "Wen Jiabao's, 2009", "Putin's, July 2000"),
+                options=(
+                    "Hu Jintao's, October 2005",
+                    "Putin's, July 2000",
+                    "Kim's trip to Russia, September 2023",
+                ),
                 answer="Hu Jintao's, October 2005",
-                explanation="2005 + 14 = 2019. Premier Wen Jiabao visited in 2009, so 'leader' here does not count the "
-                "premier: a definition worth noticing when you read such a claim.",
+                explanation="2005 + 14 = 2019: the previous visit by China's top leader. 'Leader' is a definition "
+                "worth noticing when you read such a claim: say which visits it counts.",
             ),
             Question(
                 prompt="What car did Putin and Kim ride in?",

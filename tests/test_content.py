@@ -65,3 +65,21 @@ def test_kirby_has_his_title_from_the_briefing_everywhere(facts_text):
     for path in places:
         text = " ".join(" ".join("".join(c["source"]) for c in _cells(path)).split())
         assert "White House spokesman" not in text and "spokesman of the White House" not in text, path
+
+
+def test_no_event_is_sourced_to_something_published_before_it_happened():
+    """F5: a 2005 article cannot report a 2009 visit (that row was dropped: no 2009 source was at hand)."""
+    events, sources = data.load("events"), data.load("sources")
+    assert "wen_visit_2009" not in events.index
+    checked = 0
+    for event_id, event in events.iterrows():
+        start = str(event["date"])[:10]
+        for source_id in str(event["source_id"]).split(";"):
+            published = sources.loc[source_id, "published"] if source_id in sources.index else None
+            if not isinstance(published, str) or not published:
+                continue
+            checked += 1
+            assert published >= start[: len(published)], (
+                f"events {event_id} ({start}) is sourced to {source_id}, published {published}"
+            )
+    assert checked > 10

@@ -293,7 +293,7 @@ def test_an_empty_required_value_is_named(broken):
 
 
 def test_a_date_that_contradicts_its_precision_is_named(broken):
-    folder = broken("events.csv", "2009,,year", "2009-05,,year")
+    folder = broken("events.csv", "1995,1996,year", "1995-09,1996,year")
     with pytest.raises(data.DataError, match="date_precision is 'year', so expected YYYY"):
         data.load("events", data_dir=folder)
 
