@@ -241,6 +241,7 @@ SCHEMA: dict[str, Table] = {
                         "ratification",
                         "military",
                         "infrastructure",
+                        "un_vote",
                     ),
                 ),
                 Column("title", "text", "One-line title."),

@@ -108,3 +108,20 @@ def test_the_munitions_denials_are_sourced_and_quoted_word_for_word(facts_text):
                   "We have no intention to export our military technical capabilities to any country or open them "
                   "to the public.", "also has dismissed that accusation"):  # fmt: skip
         assert f'"{quote}"' in text and quote in facts, quote
+
+
+def test_russias_shift_has_its_dated_evidence(facts_text):
+    """A19: the 28 March 2024 veto that ended the UN panel of experts, China abstaining, with Russia's reasons."""
+    veto = data.load("events").loc["un_panel_veto"]
+    assert str(veto["date"])[:10] == "2024-03-28" and veto["source_id"] == "S36"
+    facts = " ".join(facts_text.split())
+    assert "28 Mar 2024, Russia vetoed" in facts and "China abstaining" in facts
+    for word in ("strangle", "irrelevant", "detached from reality"):
+        assert (
+            f'""{word}""' in open(ROOT / "data" / "events.csv", encoding="utf-8").read()
+            and f'"{word}"' in facts
+        )
+    text = " ".join(
+        " ".join("".join(c["source"]) for c in _cells("notebooks/05_chinas_dilemma.ipynb")).split()
+    )
+    assert "On 28 March 2024 Russia vetoed" in text and "China abstained" in text
