@@ -30,15 +30,16 @@ def summit() -> Quiz:
                 "worth noticing when you read such a claim: say which visits it counts.",
             ),
             Question(
-                prompt="What car did Putin and Kim ride in?",
+                prompt="The article puts Putin and Kim in a Mercedes-Benz on crowd-lined streets; Reuters and Al "
+                "Jazeera report the two driving an Aurus. What should a careful reader check first?",
                 options=(
-                    "a Mercedes-Benz, as the article says",
-                    "an Aurus, as a KCNA caption shows",
-                    "not settled by the course's sources",
+                    "which of the two reports is wrong",
+                    "whether the two reports describe the same moment",
+                    "which outlet is the more reliable",
                 ),
-                answer="not settled by the course's sources",
-                explanation="The article says Mercedes-Benz; a KCNA caption is said to show an Aurus. Neither is "
-                "confirmed, so neither is stated as fact.",
+                answer="whether the two reports describe the same moment",
+                explanation="They do not: the article describes the street motorcade; Reuters and Al Jazeera, an Aurus "
+                "Putin gave Kim and a drive in the guesthouse grounds. Two moments, not a contradiction.",
             ),
         ]
     )

@@ -125,3 +125,15 @@ def test_russias_shift_has_its_dated_evidence(facts_text):
         " ".join("".join(c["source"]) for c in _cells("notebooks/05_chinas_dilemma.ipynb")).split()
     )
     assert "On 28 March 2024 Russia vetoed" in text and "China abstained" in text
+
+
+def test_two_reports_of_a_car_are_taught_as_two_moments(facts_text):
+    """F7: the Aurus drive in the guesthouse grounds and the article's street motorcade are different moments."""
+    from course import checks
+
+    assert "drove it in the grounds of the guesthouse" in " ".join(facts_text.split())
+    text = " ".join(" ".join("".join(c["source"]) for c in _cells("notebooks/01_the_summit.ipynb")).split())
+    assert "disagree on the car" not in text and "Two moments, not a disagreement" in text
+    question = next(q for q in checks.summit().questions if "Aurus" in q.prompt)
+    assert question.answer == "whether the two reports describe the same moment"
+    assert "Unverified" in data.load("events").loc["putin_visit_2024", "note"]
