@@ -78,7 +78,8 @@ _PASSAGES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
         (),
         "'According to a US statement' makes it the US government's claim, which the writer reports "
         "without vouching for it. (The 10,000-container figure appears in a State Department fact "
-        "sheet; the 260,000-tonne figure is found only in the article.)",
+        "sheet; the 260,000-tonne figure is found in none of the course's other sources: the Yonhap text of "
+        "the fact sheet gives only the container count.)",
         "Read the end of the sentence.",
     ),
     (

@@ -137,3 +137,22 @@ def test_two_reports_of_a_car_are_taught_as_two_moments(facts_text):
     question = next(q for q in checks.summit().questions if "Aurus" in q.prompt)
     assert question.answer == "whether the two reports describe the same moment"
     assert "Unverified" in data.load("events").loc["putin_visit_2024", "note"]
+
+
+def test_an_incomplete_search_is_not_reported_as_absence_everywhere():
+    """F9: the tonnage is in none of the course's *other* sources, which is not "only in the article"."""
+    from course import reading
+
+    texts = [" ".join(str(v) for v in passage) for passage in reading._PASSAGES]
+    texts += [str(v) for v in data.load("figures")["note"].dropna()] + [
+        str(v) for v in data.load("events")["note"].dropna()
+    ]
+    for path in [
+        "notebooks/04_munitions_and_the_war.ipynb",
+        "assignments/source/ps2_geography_and_logistics/ps2_geography_and_logistics.ipynb",
+    ]:
+        texts.append(" ".join("".join(c["source"]) for c in _cells(path)))
+    for text in texts:
+        text = " ".join(text.split())
+        for overstated in ("found only in the article.", "not found in other sources", '"the article only"'):
+            assert overstated not in text, f"{overstated!r} in {text[:80]!r}"
