@@ -156,3 +156,9 @@ def test_an_incomplete_search_is_not_reported_as_absence_everywhere():
         text = " ".join(text.split())
         for overstated in ("found only in the article.", "not found in other sources", '"the article only"'):
             assert overstated not in text, f"{overstated!r} in {text[:80]!r}"
+
+
+def test_no_lesson_promises_a_comparison_that_never_comes():
+    """F17: lesson 01 promised that lesson 02 would test the 2019-vs-2024 comparison; no 2019 text is held."""
+    text = " ".join(" ".join("".join(c["source"]) for c in _cells("notebooks/01_the_summit.ipynb")).split())
+    assert "which lesson 02 tests" not in text and "the course holds no 2019 Xi–Kim text" in text
