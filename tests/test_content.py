@@ -162,3 +162,18 @@ def test_no_lesson_promises_a_comparison_that_never_comes():
     """F17: lesson 01 promised that lesson 02 would test the 2019-vs-2024 comparison; no 2019 text is held."""
     text = " ".join(" ".join("".join(c["source"]) for c in _cells("notebooks/01_the_summit.ipynb")).split())
     assert "which lesson 02 tests" not in text and "the course holds no 2019 Xi–Kim text" in text
+
+
+def test_the_munitions_lesson_says_what_the_evidence_shows_and_who_offers_it(facts_text):
+    """F3: the US released imagery of containers moving, not of their contents; N5: no "interested party in the war"."""
+    text = " ".join(
+        " ".join("".join(c["source"]) for c in _cells("notebooks/04_munitions_and_the_war.ipynb")).split()
+    )
+    facts = " ".join(facts_text.split())
+    assert "report the figures, not the evidence behind them" not in text
+    assert "containers moving, not what was in them" in text and "claimant's own evidence" in text
+    quote = ("loaded the containers at North Korea's Najin Port and traveled to Dunay in eastern Russia from which the "
+             "cargo were then moved via rail to an ammunition depot in Tikhoretsk")  # fmt: skip
+    assert f'"{quote}"' in text and quote in facts
+    assert "Hwasong-11" in text and "Hwasong-11" in facts
+    assert "interested party in the war" not in text
