@@ -177,3 +177,24 @@ def test_the_munitions_lesson_says_what_the_evidence_shows_and_who_offers_it(fac
     assert f'"{quote}"' in text and quote in facts
     assert "Hwasong-11" in text and "Hwasong-11" in facts
     assert "interested party in the war" not in text
+
+
+def test_the_container_count_and_the_imagery_window_are_kept_apart(facts_text):
+    """F6: "more than 1,000 containers" is for "recent weeks"; 7 September-1 October is the imagery's window."""
+    facts = " ".join(facts_text.split())
+    summary = ("The U.S. government says that North Korea has delivered more than one thousand containers of military "
+               "equipment and munitions to Russia in recent weeks")  # fmt: skip
+    assert summary in facts
+    ps2 = "assignments/source/ps2_geography_and_logistics/ps2_geography_and_logistics.ipynb"
+    for path in ("notebooks/04_munitions_and_the_war.ipynb", ps2):
+        text = " ".join(" ".join("".join(c["source"]) for c in _cells(path)).split())
+        assert (
+            summary in text and "shipped from Najin to Dunay between 7 September and 1 October" not in text
+        ), path
+    c2 = next(
+        "".join(c["source"])
+        for c in _cells(ps2)
+        if c["metadata"].get("nbgrader", {}).get("grade_id") == "ps2_c2_question"
+    )
+    assert "**assumption**" in c2, "ps2 C2 states the pairing as an assumption"
+    assert "interpretation" in data.load("events").loc["kirby_1000_containers", "note"]
