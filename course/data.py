@@ -321,6 +321,12 @@ SCHEMA: dict[str, Table] = {
                 ),
                 _src(),
                 _note(),
+                Column(
+                    "occasion_id",
+                    "text",
+                    "The course's grouping of rows that render one speech act (same speaker, day and setting, "
+                    "reported by several sources or summarised by the article): count these to count occasions.",
+                ),
             ),
             row_rules=(_quote_or_paraphrase,),
         ),

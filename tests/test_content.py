@@ -198,3 +198,29 @@ def test_the_container_count_and_the_imagery_window_are_kept_apart(facts_text):
     )
     assert "**assumption**" in c2, "ps2 C2 states the pairing as an assumption"
     assert "interpretation" in data.load("events").loc["kirby_1000_containers", "note"]
+
+
+def test_renderings_and_occasions_are_counted_apart():
+    """F14: several rows render one occasion; the lessons and ps1 say which they count."""
+    reactions = data.load("reactions")
+    government = reactions["actor_id"].map(data.load("actors")["government"])
+    china = reactions[government == "China"]
+    assert len(china) == 6 and china["occasion_id"].nunique() == 3
+    for occasion, rows in reactions.groupby("occasion_id"):
+        assert rows["actor_id"].map(data.load("actors")["government"]).nunique() == 1, occasion
+    text = " ".join(
+        " ".join("".join(c["source"]) for c in _cells("notebooks/03_official_reactions.ipynb")).split()
+    )
+    assert (
+        "Renderings (rows) by government and stance" in text
+        and "Statements by government and stance" not in text
+    )
+    ps1 = " ".join(
+        " ".join(
+            "".join(c["source"])
+            for c in _cells(
+                "assignments/source/ps1_reading_official_reactions/ps1_reading_official_reactions.ipynb"
+            )
+        ).split()
+    )
+    assert "Rows are renderings, not occasions" in ps1
