@@ -224,3 +224,22 @@ def test_renderings_and_occasions_are_counted_apart():
         ).split()
     )
     assert "Rows are renderings, not occasions" in ps1
+
+
+def test_the_articles_evaluative_words_are_examined_verbatim(article_text):
+    """N1: an exercise finds the article's evaluative words; each is quoted as the article has it."""
+    cell = next(c for c in _cells("notebooks/05_chinas_dilemma.ipynb") if c.get("id") == "dilemma-02c")
+    text = " ".join("".join(cell["source"]).split())
+    article = " ".join(article_text.split())
+    words = re.findall(r'"([^"]+)"', text)
+    from_article = [w for w in words if w in article]
+    for word in (
+        "two wayward autocrats",
+        "the erratic Kim",
+        "two nuclear-armed regimes",
+        "rattled",
+        "patron",
+        "desperate",
+    ):
+        assert any(word in w for w in from_article), word
+    assert "Rewrite one sentence neutrally" in text
