@@ -243,3 +243,18 @@ def test_the_articles_evaluative_words_are_examined_verbatim(article_text):
     ):
         assert any(word in w for w in from_article), word
     assert "Rewrite one sentence neutrally" in text
+
+
+def test_ukraines_reaction_is_heard_and_patron_is_marked_as_the_writers_word(facts_text):
+    """N6 (Ukraine's reaction, from the fact sheet) and N4 ("patron" for Russia is the writer's characterisation)."""
+    row = data.load("reactions").loc["podolyak_demonstrative_pact"]
+    assert row["quote"] in " ".join(facts_text.split()) and row["translated"] == "yes"
+    assert data.load("actors").loc["podolyak", "government"] == "Ukraine"
+    lesson03 = " ".join(
+        " ".join("".join(c["source"]) for c in _cells("notebooks/03_official_reactions.ipynb")).split()
+    )
+    assert 'statement("podolyak_demonstrative_pact")' in lesson03
+    lesson05 = " ".join(
+        " ".join("".join(c["source"]) for c in _cells("notebooks/05_chinas_dilemma.ipynb")).split()
+    )
+    assert '"patron" is the writer\'s characterisation' in lesson05 and "for Russia" in lesson05

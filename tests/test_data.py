@@ -363,4 +363,4 @@ def test_each_load_returns_its_own_copy():
     del second["quote"]
     again = data.load("reactions")
     assert again.loc[again.index[0], "quote"] != "changed by a student"
-    assert "quote" in again.columns and len(again) == 26
+    assert "quote" in again.columns and len(again) == 27
