@@ -258,3 +258,11 @@ def test_ukraines_reaction_is_heard_and_patron_is_marked_as_the_writers_word(fac
         " ".join("".join(c["source"]) for c in _cells("notebooks/05_chinas_dilemma.ipynb")).split()
     )
     assert '"patron" is the writer\'s characterisation' in lesson05 and "for Russia" in lesson05
+
+
+def test_no_reaction_is_coded_from_the_writers_word():
+    """F18: lesson 03 teaches that summaries are the writer's; the article's ROK row is coded from Chang's words."""
+    reactions = data.load("reactions")
+    assert not reactions["note"].dropna().str.contains("coded from the article").any()
+    row, chang = reactions.loc["rok_article_emergency_meeting"], reactions.loc["chang_violation"]
+    assert row["occasion_id"] == chang["occasion_id"] and row["stance"] == chang["stance"]
