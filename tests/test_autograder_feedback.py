@@ -3,42 +3,27 @@
 import json
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_markdown_cell, new_notebook
+from tiny_assignment import graded_cell
 
 from course.autograder import common, feedback
 
 
-def _test_cell(source, grade_id="t1", points=1):
-    cell = new_code_cell(source)
-    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": grade_id,
-                                 "points": points, "schema_version": 3}  # fmt: skip
+def failed_test(source, grade_id, ename, evalue, traceback):
+    """A test cell whose run ended with this error."""
+    cell = graded_cell(source, grade_id)
+    cell.outputs = [nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=traceback)]
     return cell
 
 
 def test_feedback_hides_hidden_source_and_hidden_failures():
     source = 'check(x)\n### BEGIN HIDDEN TESTS\nassert x == 42, "the answer is 42"\n### END HIDDEN TESTS'
-    hidden_fail = _test_cell(source)
-    hidden_fail.outputs = [
-        nbformat.v4.new_output(
-            "error",
-            ename="AssertionError",
-            evalue="the answer is 42",
-            traceback=["Cell In[5], line 3", 'assert x == 42, "the answer is 42"'],
-        )  # fmt: skip
-    ]
-    visible_fail = _test_cell(source, "t2")
-    visible_fail.outputs = [
-        nbformat.v4.new_output(
-            "error",
-            ename="AssertionError",
-            evalue="x should be a str",
-            traceback=["Cell In[6], line 1", "check(x)"],
-        )  # fmt: skip
-    ]
-    integrity_fail = _test_cell(source, "t3")
-    integrity_fail.outputs = [
-        nbformat.v4.new_output("error", ename="IntegrityError", evalue="tampering", traceback=[])
-    ]
+    hidden_fail = failed_test(source, "t1", "AssertionError", "the answer is 42",
+                              ["Cell In[5], line 3", 'assert x == 42, "the answer is 42"'])  # fmt: skip
+    visible_fail = failed_test(
+        source, "t2", "AssertionError", "x should be a str", ["Cell In[6], line 1", "check(x)"]
+    )
+    integrity_fail = failed_test(source, "t3", "IntegrityError", "tampering", [])
     nb = new_notebook(cells=[hidden_fail, visible_fail, integrity_fail, new_markdown_cell("text")])
     nb, _ = feedback.HideHiddenTests().preprocess(nb, {})
     assert all("42" not in c.source and "HIDDEN" not in c.source for c in nb.cells[:3])

@@ -3,23 +3,17 @@
 import json
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_notebook
+from nbformat.v4 import new_notebook
+from tiny_assignment import graded_cell
 
 from course.autograder import common
 from course.autograder.report import CheckIntegrity
 
 
-def _test_cell(source, grade_id="t1", points=1):
-    cell = new_code_cell(source)
-    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": grade_id,
-                                 "points": points, "schema_version": 3}  # fmt: skip
-    return cell
-
-
 def test_check_integrity_zeroes_only_a_notebook_that_was_not_graded_and_reports_every_test(tmp_path):
-    judged = _test_cell("check()", "judged")
+    judged = graded_cell("check()", "judged")
     judged.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "1.5"}, execution_count=1)]
-    failed = _test_cell("check()", "failed")
+    failed = graded_cell("check()", "failed")
     failed.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="no", traceback=[])]
     nb = new_notebook(cells=[judged, failed])
     resources = {

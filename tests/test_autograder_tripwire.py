@@ -3,6 +3,7 @@
 import json
 
 from nbformat.v4 import new_code_cell, new_notebook
+from tiny_assignment import graded_cell
 
 from course import integrity
 from course.autograder import tripwire
@@ -49,17 +50,10 @@ def test_compare_names_each_kind_of_tampering():
     assert "probe failed" in tripwire.compare(base, {"shell_error": "boom"}, reference)[0]
 
 
-def _test_cell(source, grade_id="t1", points=1):
-    cell = new_code_cell(source)
-    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": grade_id,
-                                 "points": points, "schema_version": 3}  # fmt: skip
-    return cell
-
-
 def test_scan_flags_student_cells_that_touch_the_machinery():
     answer = new_code_cell("x = 1\nget_ipython().ast_transformers.append(t)")
     answer.metadata["nbgrader"] = {"solution": True, "grade": False, "locked": False, "grade_id": "a1"}
-    nb = new_notebook(cells=[answer, _test_cell("import builtins  # test code is not scanned")])
+    nb = new_notebook(cells=[answer, graded_cell("import builtins  # test code is not scanned")])
     flags = tripwire.scan_source(nb)
     assert len(flags) == 1 and flags[0]["cell"] == "a1" and "code transformers" in flags[0]["message"]
 

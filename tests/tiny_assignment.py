@@ -55,6 +55,11 @@ def gradebook(tmp_path, monkeypatch):
     return url
 
 
+def graded_cell(source: str, grade_id: str = "t1", points: float = 1):
+    """A read-only autograded test cell."""
+    return cell(source, grade_id, grade=True, locked=True, points=points)
+
+
 def notebook(answer: str, test_source: str = TEST):
     """A submission: the set-up cell, ``answer`` in the answer cell, and the test cell."""
     from nbformat.v4 import new_notebook
