@@ -40,6 +40,12 @@ def hidden_lines(source: str) -> set[int]:
     return hidden
 
 
+def without_hidden(source: str) -> str:
+    """``source`` with its hidden-test regions removed, every other line as it was."""
+    hidden = hidden_lines(source)
+    return "\n".join(line for n, line in enumerate(source.splitlines(), start=1) if n not in hidden)
+
+
 def released_text(source: str) -> str:
     """A read-only cell's text as released (hidden tests removed), ignoring blank lines and trailing spaces."""
     hidden = hidden_lines(source)

@@ -16,9 +16,9 @@ from course.autograder.common import (
     error_output,
     flag,
     grade_id_of,
-    hidden_lines,
     is_test_cell,
     remove_folder,
+    without_hidden,
 )
 from course.autograder.files import SubmissionFiles
 from course.autograder.judge import CALL, EXPORT, judge_plan
@@ -335,10 +335,7 @@ class IntegrityExecute(Execute):
                 return cell, resources
             outputs = self._run_in_judge(grade_id_of(cell), test)
             original = cell.source  # the released part, for the kernel's state; its output is not used
-            hidden = hidden_lines(original)
-            cell.source = "\n".join(
-                line for n, line in enumerate(original.splitlines(), 1) if n not in hidden
-            )
+            cell.source = without_hidden(original)
             try:
                 cell, resources = super().preprocess_cell(cell, resources, index)
             finally:

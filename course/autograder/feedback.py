@@ -9,7 +9,7 @@ from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
-from course.autograder.common import error_output, hidden_lines
+from course.autograder.common import error_output, hidden_lines, without_hidden
 
 
 def failing_line(traceback: list[str]) -> int | None:
@@ -63,8 +63,7 @@ class HideHiddenTests(NbGraderPreprocessor):
         hidden = hidden_lines(source)
         if not hidden:
             return cell, resources
-        kept_lines = [line for n, line in enumerate(source.splitlines(), start=1) if n not in hidden]
-        cell.source = "\n".join(kept_lines)
+        cell.source = without_hidden(source)
         outputs = []
         for output in cell.get("outputs", []):
             if output.output_type != "error":
