@@ -266,3 +266,103 @@ def test_no_reaction_is_coded_from_the_writers_word():
     assert not reactions["note"].dropna().str.contains("coded from the article").any()
     row, chang = reactions.loc["rok_article_emergency_meeting"], reactions.loc["chang_violation"]
     assert row["occasion_id"] == chang["occasion_id"] and row["stance"] == chang["stance"]
+
+
+def _lesson_cell(lesson, cell_id):
+    cell = next(c for c in _cells(f"notebooks/{lesson}.ipynb") if c.get("id") == cell_id)
+    return " ".join("".join(cell["source"]).split())
+
+
+def _article_quotes(text, article_text):
+    """Every double-quoted passage of ``text``, each required to be verbatim in the article."""
+    article = " ".join(article_text.split())
+    quotes = re.findall(r'"([^"]+)"', text)
+    return quotes, [q for q in quotes if q not in article]
+
+
+def test_the_analysis_premises_are_examined_and_the_model_moves_as_the_lesson_says(article_text):
+    """A2 ("most important partner"), A15 (the economy premise), A18 (the buffer): lesson 05 examines each premise,
+    quotes the article verbatim, and says what the model does when its weight goes to zero; the model is asked."""
+    from course import scenarios
+
+    text = _lesson_cell("05_chinas_dilemma", "dilemma-02d")
+    quotes, not_verbatim = _article_quotes(text.replace('"buffer"', "").replace('"economy"', "")
+                                           .replace('"no collapse"', ""), article_text)  # fmt: skip
+    assert not not_verbatim and {
+        "the two autocrats' most important partner",
+        "right to its doorstep",
+        "slowing economy",
+    } <= {q.strip() for q in quotes}, not_verbatim
+    assert "the course's label for this reasoning, not Liu's word" in text
+
+    def zero(criterion):
+        return scenarios.weighted_scores(weights={**scenarios.default_weights(), criterion: 0.0}).round(4)
+
+    economy = zero("economic_stability")
+    assert economy.index[0] == "warn_privately" and economy.iloc[0] > economy["stay_muted"]
+    assert economy["stay_muted"] == economy["tighten_sanctions"] == economy["align_openly"] == 3.0
+    assert "a private warning still comes first" in text and "three-way tie for second" in text
+    assert "(3.0 each)" in text
+    collapse = zero("no_collapse")
+    assert collapse["tighten_sanctions"] == collapse["warn_privately"] == collapse.max() == 3.25
+    assert "tightening sanctions rises to tie with a private warning for first (3.25 each)" in text
+    assert (
+        scenarios.SCORES["tighten_sanctions"]["no_collapse"][0] == 2
+        and "tightening sanctions scores 2" in text
+    )
+
+
+def test_missile_counts_are_not_read_as_a_trend():
+    """A16 / P8: two years of test counts cannot show "drastically accelerated"; the figures quoted are the data's."""
+    text = _lesson_cell("05_chinas_dilemma", "dilemma-05")
+    figures = data.load("figures")
+    nti = figures[figures.index.str.startswith("nk_missile_tests_")]
+    assert sorted(nti["period"].astype(str)) == ["2022", "2023"], (
+        "the lesson says the course holds no earlier year"
+    )
+    for _, row in nti.iterrows():
+        assert (
+            f"{int(row['value'])} tests in {row['period']}" in text
+            or f"{int(row['value'])} in {row['period']}" in text
+        )
+    assert "A count of launches is not a buildup" in text and "two years cannot show a trend" in text
+    missiles = figures[figures.index.str.startswith("nk_")]
+    assert all(str(p) >= "2022" for p in missiles["period"]), "a count before 2022 exists: update the lesson"
+
+
+def test_steered_clear_is_set_against_what_the_sources_hold(article_text):
+    """A23 and N2's gap: lesson 04 says what the course's sources hold for and against the article's assessment."""
+    text = _lesson_cell("04_munitions_and_the_war", "munitions-10")
+    _, not_verbatim = _article_quotes(text.replace('"steered clear"', ""), article_text)
+    assert not not_verbatim, not_verbatim
+    veto = data.load("events").loc["un_panel_veto"]
+    assert "China abstaining" in veto["summary"] and "On 28 March 2024 China abstained" in text
+    assert "China's answer to it is not in the course's sources" in text
+    assert "not evidence that there was nothing to report" in text
+
+
+def test_the_treaty_is_read_as_part_of_a_wide_ranging_text(article_text):
+    """A5: lesson 02 quotes the article on the treaty's scope and names the articles the course holds."""
+    text = _lesson_cell("02_the_treaty", "treaty-02")
+    assert '"a wide-ranging treaty spanning political, trade, investment, and security cooperation"' in text
+    assert (
+        "a wide-ranging treaty spanning political, trade, investment, and security cooperation"
+        in article_text
+    )
+    clauses = data.load("treaty_clauses")
+    held = sorted(set(clauses.loc[clauses["treaty_id"] == "rus_dprk_2024", "article"].astype(str)), key=int)
+    assert held == ["3", "4", "5", "8"], f"the lesson names Articles 3, 4, 5 and 8 only; the data hold {held}"
+    assert "Article 4, and news summaries of Articles 3, 5 and 8" in text and "Four articles of 23" in text
+
+
+def test_the_decision_models_single_lens_is_named():
+    """N3 (first half): lesson 05 says every criterion is an outside reading of Beijing's interests."""
+    from course import scenarios
+
+    text = _lesson_cell("05_chinas_dilemma", "dilemma-13")
+    assert "The model also sees Beijing through one lens" in text
+    for criterion, (_, reason) in scenarios.CRITERIA.items():
+        assert reason.startswith(("The article:", "Liu Dongshu, quoted in the article:")), criterion
+    china = data.load("reactions")
+    china = china[china["actor_id"].isin(["china_mfa", "lin_jian"])]
+    assert set(china["commitment"]) == {"words_only"}, "the lesson says China's words commit to nothing"
