@@ -213,13 +213,15 @@ class CourseMap:
             if len(self.table)
             else "<p>Nothing to show.</p>"
         )
+        # Notes say what the map leaves out or marks for orientation: shown under the map, not folded away.
         notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
+        notes = f'<div class="course-map-notes">{notes}</div>' if notes else ""
         return (
             f'<figure class="course-map" aria-label="{html.escape(self.title)}" style="margin:0">'
             f"<figcaption><b>{html.escape(self.title)}</b>. {html.escape(self.caption)}</figcaption>"
-            f"{self.map._repr_html_()}"
+            f"{self.map._repr_html_()}{notes}"
             f'<details class="course-map-text"><summary>Text alternative: what this map shows</summary>'
-            f"{notes}{table_html}</details></figure>"
+            f"{table_html}</details></figure>"
         )
 
 
@@ -573,14 +575,30 @@ def _source_text(source_id: str, sources) -> str:
 LOGISTICS_ROLES = {
     "rajin_port": "Port named (as Najin) in the October 2023 US claim as the loading point for containers.",
     "khasan_bridge": "The Friendship Bridge on the 17 km Russia–North Korea border.",
-    "vladivostok": "Russia's largest Pacific port city, for orientation.",
-    "vostochny": "Site of the September 2023 Kim–Putin summit.",
+    "vladivostok": "Russia's largest Pacific port city; the February 2024 US designations name a naval facility "
+    "near it.",
     "pyongyang": "North Korea's capital, for orientation.",
 }
 
+#: Places the munitions claim names that the course's sources do not locate: listed under the map, never drawn.
+LOGISTICS_UNPLACED = [
+    'Vostochny Port (Primorye, near Nakhodka): the February 2024 US designations name "a Russian firm that manages '
+    "a terminal at Vostochny Port in the Russian Far East\" (Yonhap's text). Not on the map: the course's sources "
+    "give no coordinates for it. It is not the Vostochny Cosmodrome (Amur Oblast), where Kim and Putin met in "
+    "September 2023: same name, two places.",
+    "Dunay, the destination named in the October 2023 US claim, is not on the map: its location is not in the "
+    "course's sources.",
+    'Tikhoretsk, where the October 2023 claim says the cargo went by rail ("an ammunition depot in Tikhoretsk, '
+    'roughly 290 kilometers from the Ukrainian border", KBS), is not on the map: its location is not in the '
+    "course's sources.",
+]
+
 
 def logistics_map(online: bool | None = None, places=None) -> CourseMap:
-    """Places in the munitions claim: the port, the border crossing, and the 2023 summit site.
+    """Places in the munitions claim the sources locate: the port, the border crossing, Vladivostok.
+
+    Places it names without a location in the sources (Vostochny Port, Dunay, Tikhoretsk) are listed in the
+    notes. The Vostochny Cosmodrome, the 2023 summit site, is a different place and is not on this map.
 
     Approximate, unverified locations are drawn hollow with a dashed outline and a '≈' label.
     """
@@ -614,11 +632,7 @@ def logistics_map(online: bool | None = None, places=None) -> CourseMap:
         "a source. At this zoom the 1:110m outlines are coarse: coastlines are only roughly right. "
         + BOUNDARY_NOTE
     )
-    notes = [
-        "Dunay, the destination named in the October 2023 US claim, is not on the map: its location is not "
-        "in the course's sources."
-    ]
-    return CourseMap(fmap, title, caption, table, notes=notes)
+    return CourseMap(fmap, title, caption, table, notes=list(LOGISTICS_UNPLACED))
 
 
 # ---- 4. events in a date range ---------------------------------------------------------------------------

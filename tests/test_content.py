@@ -366,3 +366,30 @@ def test_the_decision_models_single_lens_is_named():
     china = data.load("reactions")
     china = china[china["actor_id"].isin(["china_mfa", "lin_jian"])]
     assert set(china["commitment"]) == {"words_only"}, "the lesson says China's words commit to nothing"
+
+
+def test_vostochny_port_is_not_the_cosmodrome(facts_text):
+    """F8 (as far as the sources go): the munitions map drops the summit's cosmodrome and lists Vostochny Port,
+    which the February designations name, as unplaced; the designation is quoted as the fact sheet has it."""
+    import folium
+
+    from course import maps
+
+    course_map = maps.logistics_map()
+    places = data.load("places")
+    cosmodrome = (places.loc["vostochny", "lat"], places.loc["vostochny", "lon"])
+    drawn = {
+        tuple(m.location) for m in course_map.map._children.values() if isinstance(m, folium.CircleMarker)
+    }
+    assert cosmodrome not in drawn and "Vostochny Cosmodrome" not in set(course_map.table["place"])
+    assert not places["name"].str.contains("Vostochny Port").any(), (
+        "a located port belongs on the map: update F8"
+    )
+    facts = " ".join(facts_text.split())
+    designation = "a Russian firm that manages a terminal at Vostochny Port in the Russian Far East"
+    assert designation in facts and f"{designation} and a naval facility near Vladivostok" in facts
+    note = next(n for n in course_map.notes if n.startswith("Vostochny Port"))
+    assert designation in note and "not the Vostochny Cosmodrome" in note
+    lesson = _lesson_cell("04_munitions_and_the_war", "munitions-05")
+    assert f'"{designation} and a naval facility near Vladivostok"' in lesson
+    assert "same name, two places" in lesson
