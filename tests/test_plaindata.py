@@ -126,7 +126,7 @@ def test_an_answer_that_is_not_an_export_is_refused():
 ANSWERS = {
     "ps1_reading_official_reactions": ["a1", "a2", "a3", "a4", "a5", "b1", "b2", "b3", "c_matches", "d1_china",
                                        "d2_share", "d3_counts", "d4_located"],
-    "ps2_geography_and_logistics": ["haversine_km", "a2_km", "a3_ratio", "b1_map", "b2_approximate",
+    "ps2_geography_and_logistics": ["haversine_km", "a2_km", "a3_ratio", "b1_map", "b2_approximate", "b2_not_drawn",
                                     "c1_tonnes_per_container", "c2_days", "c2_per_day", "c3_days", "c3_per_day",
                                     "c4_ratio", "c5_bound", "c5_tonnage_source", "d1_border_km", "d2_qualifier",
                                     "d2_unverified"],
