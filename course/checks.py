@@ -94,15 +94,19 @@ def reactions() -> Quiz:
                 "'We are seriously concerned ...'. Renderings differ: quote the one you can source.",
             ),
             Question(
-                prompt="Which reaction went furthest beyond words?",
+                prompt="South Korea reacted three times in four days: an emergency National Security Council meeting "
+                "(20 June), the summons of Russia's ambassador (21 June), and, on 23 June, a response that 'depends on "
+                "what Russia does', with lethal aid to Ukraine not ruled out. Which of them named an option and "
+                "decided nothing?",
                 options=(
-                    "Kirby: the US will 'continue to evaluate' its posture",
-                    "South Korea: reconsider supplying arms to Ukraine",
-                    "China: 'a matter between two sovereign states'",
+                    "the emergency meeting",
+                    "the summons of the ambassador",
+                    "the 23 June statement",
                 ),
-                answer="South Korea: reconsider supplying arms to Ukraine",
-                explanation="A review of a specific policy is a concrete policy step in the scheme; 'continue to "
-                "evaluate' commits to no change; China's statement commits to nothing.",
+                answer="the 23 June statement",
+                explanation="An option not ruled out is 'review or option named' in the scheme: it decides nothing. "
+                "The meeting and the summons are acts of diplomacy (consultation or protest). None of the three "
+                "decided a policy step.",
             ),
             Question(
                 prompt="Liu Dongshu, quoted in the article, is…",

@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from course.paths import data_dir as default_data_dir
-from course.reactions import COMMITMENT_CODES, STANCE_CODES
+from course.reactions import COMMITMENT_CODES, STANCE_CODES, commitment_for_signal
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
 URL_PATTERN = re.compile(r"^https?://\S+$")
@@ -105,6 +105,41 @@ def _end_after_start(row: dict[str, str]) -> tuple[str, str] | None:
 def _quote_or_paraphrase(row: dict[str, str]) -> tuple[str, str] | None:
     if not row.get("quote") and not row.get("paraphrase"):
         return "paraphrase", "a reaction with no quote needs a paraphrase of what was said or done"
+    return None
+
+
+_CODES = ("stance", "commitment", "committed", "commitment_signal")
+
+
+def _coded_by_the_rule(row: dict[str, str]) -> tuple[str, str] | None:
+    """A reaction is coded, with its commitment following from its recorded signal, or held out uncoded."""
+    if row.get("held_out"):
+        if not re.fullmatch(r"ps\d [A-Z]\d", row["held_out"]):
+            return (
+                "held_out",
+                f"{row['held_out']!r} should name the problem-set item that codes it, e.g. 'ps1 A1'",
+            )
+        filled = [c for c in _CODES if row.get(c)]
+        if filled:
+            return filled[0], "a held-out reaction carries no codes: the problem set's key keeps them"
+        return None
+    for column in ("stance", "commitment", "committed"):
+        if not row.get(column):
+            return column, "a coded reaction needs a stance, a commitment and what it committed to"
+    signal = row.get("commitment_signal", "")
+    context = " ".join(row.get(c, "") for c in ("quote", "paraphrase", "committed")).lower()
+    if signal and " ".join(signal.lower().split()) not in " ".join(context.split()):
+        return "commitment_signal", f"{signal!r} is not words of the row's quote, paraphrase or committed"
+    expected = commitment_for_signal(signal)
+    if row["commitment"] in COMMITMENT_CODES and row["commitment"] != expected:
+        why = (
+            f"its signal {signal!r} gives {expected!r}"
+            if signal
+            else "it records no signal, which gives 'words_only'"
+        )
+        return "commitment", f"{row['commitment']!r} does not follow from the scheme's rule: {why}"
+    if expected == "words_only" and not re.match(r"Nothing|.*\(in words\)\.$", row["committed"]):
+        return "committed", "a words-only reaction commits to nothing: say 'Nothing…' or '… (in words).'"
     return None
 
 
@@ -310,14 +345,34 @@ SCHEMA: dict[str, Table] = {
                     values=YES_NO_UNKNOWN,
                 ),
                 Column("paraphrase", "text", "What was said or done, in plain words.", required=False),
-                Column("committed", "text", "What the reaction committed the actor to (or refused)."),
-                Column("stance", "category", "Coded stance (course.reactions.STANCES).", values=STANCE_CODES),
+                Column(
+                    "committed",
+                    "text",
+                    "What the reaction committed the actor to (or refused); empty for a held-out row.",
+                    required=False,
+                ),
+                Column(
+                    "stance",
+                    "category",
+                    "Coded stance (course.reactions.STANCES); empty for a held-out row.",
+                    required=False,
+                    values=STANCE_CODES,
+                ),
                 Column(
                     "commitment",
                     "category",
-                    "Coded commitment, least to most (course.reactions.COMMITMENTS).",
+                    "Coded commitment, least to most (course.reactions.COMMITMENTS); empty for a held-out row.",
+                    required=False,
                     values=COMMITMENT_CODES,
                     ordered=True,
+                ),
+                Column(
+                    "commitment_signal",
+                    "text",
+                    "The words of the row (quote, paraphrase or committed) the commitment code rests on; the "
+                    "scheme's one rule (course.reactions.commitment_for_signal) turns them into the code. Empty: "
+                    "words only.",
+                    required=False,
                 ),
                 _src(),
                 _note(),
@@ -327,8 +382,15 @@ SCHEMA: dict[str, Table] = {
                     "The course's grouping of rows that render one speech act (same speaker, day and setting, "
                     "reported by several sources or summarised by the article): count these to count occasions.",
                 ),
+                Column(
+                    "held_out",
+                    "text",
+                    "The problem-set item that asks students to code this row (e.g. 'ps1 A1'): its codes are kept "
+                    "by the problem set's key, not here, and no lesson codes it.",
+                    required=False,
+                ),
             ),
-            row_rules=(_quote_or_paraphrase,),
+            row_rules=(_quote_or_paraphrase, _coded_by_the_rule),
         ),
         Table(
             "treaties",

@@ -19,11 +19,11 @@ PS1 = "ps1_reading_official_reactions"
 
 #: The source notebook's answers, by answer-cell id (the reference solution).
 CORRECT = {
-    "ps1_a1_answer": 'a1 = {"stance": "non-committal", "commitment": "words_only", "signal": "a matter between two sovereign states"}',
-    "ps1_a2_answer": 'a2 = {"stance": "condemnation", "commitment": "consultation_or_protest", "signal": "condemn in the strongest possible terms"}',
-    "ps1_a3_answer": 'a3 = {"stance": "warning", "commitment": "words_only", "signal": "this would be a very big mistake"}',
-    "ps1_a4_answer": 'a4 = {"stance": "concern", "commitment": "words_only", "signal": "It\'s to be of concern"}',
-    "ps1_a5_answer": 'a5 = {"stance": "condemnation", "commitment": "policy_step", "signal": "is a violation of U.N. Security Council resolutions"}',
+    "ps1_a1_answer": 'a1 = {"stance": "non-committal", "commitment": "words_only", "signal": "relevant countries"}',
+    "ps1_a2_answer": 'a2 = {"stance": "condemnation", "commitment": "words_only", "signal": "totally unacceptable"}',
+    "ps1_a3_answer": 'a3 = {"stance": "concern", "commitment": "review_or_option", "signal": "to be of concern"}',
+    "ps1_a4_answer": 'a4 = {"stance": "concern", "commitment": "words_only", "signal": "aligning more and more"}',
+    "ps1_a5_answer": 'a5 = {"stance": "endorsement", "commitment": "policy_step", "signal": "exclusively peace-loving and defensive"}',
     "ps1_b1_answer": 'b1 = "continue to evaluate"',
     "ps1_b2_answer": 'b2 = "possible"',
     "ps1_b3_answer": 'b3 = "Western-style"',
@@ -44,11 +44,11 @@ CORRECT = {
 #: Wrong but well-formed answers (every check cell's visible part passes; the hidden part scores 0).
 WRONG = {
     **{k: v for k, v in CORRECT.items() if k.startswith("ps1_d") or k == "ps1_e_answer"},
-    "ps1_a1_answer": 'a1 = {"stance": "endorsement", "commitment": "policy_step", "signal": "sovereign"}',
-    "ps1_a2_answer": 'a2 = {"stance": "endorsement", "commitment": "words_only", "signal": "military cooperation"}',
-    "ps1_a3_answer": 'a3 = {"stance": "endorsement", "commitment": "policy_step", "signal": "Ukraine"}',
-    "ps1_a4_answer": 'a4 = {"stance": "endorsement", "commitment": "policy_step", "signal": "Indo-Pacific"}',
-    "ps1_a5_answer": 'a5 = {"stance": "endorsement", "commitment": "words_only", "signal": "international community"}',
+    "ps1_a1_answer": 'a1 = {"stance": "warning", "commitment": "policy_step", "signal": "Russia"}',
+    "ps1_a2_answer": 'a2 = {"stance": "endorsement", "commitment": "review_or_option", "signal": "Such remarks"}',
+    "ps1_a3_answer": 'a3 = {"stance": "endorsement", "commitment": "policy_step", "signal": "Indo-Pacific"}',
+    "ps1_a4_answer": 'a4 = {"stance": "warning", "commitment": "policy_step", "signal": "in a way"}',
+    "ps1_a5_answer": 'a5 = {"stance": "condemnation", "commitment": "words_only", "signal": "document"}',
     "ps1_b1_answer": 'b1 = "posture"',
     "ps1_b2_answer": 'b2 = "seriously"',
     "ps1_b3_answer": 'b3 = "third countries"',
@@ -66,11 +66,11 @@ WRONG = {
 PARTIAL = {
     **CORRECT,
     # A1: neighbouring stance 0.5 + commitment 0.5 + signal 0.5 = 1.5
-    "ps1_a1_answer": 'a1 = {"stance": "concern", "commitment": "words_only", "signal": "two sovereign states"}',
+    "ps1_a1_answer": 'a1 = {"stance": "concern", "commitment": "words_only", "signal": "relevant countries"}',
     # A3: neighbouring stance 0.5 + neighbouring commitment 0.25 + signal 0.5 = 1.25
-    "ps1_a3_answer": 'a3 = {"stance": "condemnation", "commitment": "consultation_or_protest", "signal": "very big mistake"}',
+    "ps1_a3_answer": 'a3 = {"stance": "condemnation", "commitment": "consultation_or_protest", "signal": "of concern"}',
     # A4: wrong stance 0 + commitment 0.5 + signal 0.5 = 1.0
-    "ps1_a4_answer": 'a4 = {"stance": "endorsement", "commitment": "words_only", "signal": "of concern"}',
+    "ps1_a4_answer": 'a4 = {"stance": "endorsement", "commitment": "words_only", "signal": "supporting each other"}',
     # A5: not answered = 0
     "ps1_a5_answer": None,
     # B2: a phrase from the statement, but not the hedge = 0

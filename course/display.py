@@ -143,7 +143,8 @@ def format_date(value, precision: str = "day") -> str:
 def statement(reaction_id: str):
     """Show one official reaction as a card: who, when, where it was reported, the words, the context.
 
-    The card leaves out the course's stance and commitment codes, so that a learner can code it first.
+    The card leaves out the course's stance and commitment codes, so that a learner can code it first. A row held
+    out for a problem set has no "What it committed to" line either: that is the learner's to read.
     """
     from IPython.display import Markdown
 
@@ -169,7 +170,12 @@ def statement(reaction_id: str):
         "",
         words,
         "",
-        f"Context: {r['paraphrase']} What it committed to: {r['committed']}",
+        f"Context: {r['paraphrase']}"
+        + (
+            f" What it committed to: {r['committed']}"
+            if isinstance(r["committed"], str) and r["committed"]
+            else ""
+        ),
     ]
     return Markdown("\n".join(lines))
 

@@ -136,19 +136,27 @@ def check_phrase(value: object, text: str, name: str) -> None:
 
 
 def score_codes(
-    stance: object, commitment: object, expected: tuple[str, str], points: tuple[float, float]
+    stance: object,
+    commitment: object,
+    expected: tuple[str, str],
+    points: tuple[float, float],
+    also: Mapping[str, float] | None = None,
 ) -> float:
     """Points for a coded reaction: full for the right code, half for a neighbouring one (course.reactions).
 
+    ``also`` gives other defensible codes their share of a part's points (``{"endorsement": 0.5}``: half the
+    stance points for "endorsement"), where the key lists a reading the scheme's neighbours do not cover; the
+    better of the two credits counts. Stance and commitment codes never share a name, so one mapping serves both.
     Anything that is not a plain ``str`` among the scheme's codes scores 0 for that part.
     """
+    also = dict(also or {})
     total = 0.0
     for given, reference, kind, worth, codes in (
         (stance, expected[0], "stance", points[0], STANCE_CODES),
         (commitment, expected[1], "commitment", points[1], COMMITMENT_CODES),
     ):
         if type(given) is str and given in codes:
-            total += worth * score_coding(given, reference, kind)
+            total += worth * max(score_coding(given, reference, kind), also.get(given, 0.0))
     return round(total, 4)
 
 

@@ -467,6 +467,10 @@ def reactions_map(
     actors = load("actors") if actors is None else actors
     sources = load("sources") if sources is None else sources
     title = "Official reactions, coded by stance"
+    # Rows held out for a problem set carry no code: they are not drawn, and the notes say how many there are.
+    uncoded = reactions["stance"].isna() | reactions["commitment"].isna()
+    held_out = int(uncoded.sum())
+    reactions = reactions[~uncoded]
     has_place = reactions["place_id"].map(lambda v: isinstance(v, str) and bool(v))
     if not has_place.any():
         return empty_map(title, "No reaction in this selection has a place to show.", online)
@@ -541,6 +545,11 @@ def reactions_map(
     off = int((~has_place).sum())
     if off:
         notes.append(f"{off} reaction(s) have no place and appear only in the table.")
+    if held_out:
+        notes.append(
+            f"{held_out} statement(s) are held out, uncoded, for a problem set (the data's held_out column): "
+            "they are on neither the map nor the table."
+        )
     return CourseMap(fmap, title, caption, pd.DataFrame(table), notes=notes)
 
 

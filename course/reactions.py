@@ -5,7 +5,9 @@ Reading an official reaction means asking three questions: what did the governme
 scales defined here, once, and used by the data validation, the lessons and the problem sets:
 
 - :data:`STANCES`: the position the words take towards the event (unordered categories);
-- :data:`COMMITMENTS`: how far the reaction goes beyond words (an ordered scale).
+- :data:`COMMITMENTS`: how far the reaction goes beyond words (an ordered scale): words only; a review or option
+  named; a diplomatic act; a decided measure. One rule assigns it (:func:`commitment_for_signal`): the furthest
+  level the row's recorded signal reaches.
 
 Each category has a definition, the signal words to look for, and an example from the course's data. Codes
 are an analyst's judgment, not facts: two careful readers can disagree, and the problem sets give partial
@@ -61,7 +63,7 @@ STANCES: dict[str, Code] = {
             "condemnation",
             "Condemnation",
             "Rejects the event as wrong, unlawful or unacceptable.",
-            "'condemn', 'violation', 'totally unacceptable'",
+            "'condemn', 'violation', 'illegal'",
             '"condemn in the strongest possible terms deepening military cooperation between the DPRK '
             'and Russia"',
             "reactions.csv: trilateral_condemn",
@@ -94,17 +96,27 @@ COMMITMENTS: dict[str, Code] = {
         Code(
             "words_only",
             "Words only",
-            "A statement and nothing more: no meeting, protest or measure is announced. Declining to "
+            "A statement and nothing more: it records no act and names no measure as possible. Declining to "
             "comment is words only too.",
-            "'we are concerned', 'will continue to evaluate', 'a matter between two states'",
+            "'we are concerned', 'a matter between two states', a conditional reply with the measure left open",
             'Japan\'s Chief Cabinet Secretary said Japan was "seriously concerned".',
             "reactions.csv: hayashi_seriously_concerned",
         ),
         Code(
+            "review_or_option",
+            "Review or option named",
+            "Names a specific measure as under review or possible, and decides nothing: a review, a "
+            "reconsideration, an option not ruled out.",
+            "'reconsider', 'evaluate', 'review', 'not ruled out'",
+            "On 23 June South Korea's response 'depends on what Russia does', and lethal aid to Ukraine was not "
+            "ruled out.",
+            "reactions.csv: chang_depends",
+        ),
+        Code(
             "consultation_or_protest",
             "Consultation or protest",
-            "A diplomatic act beyond words, with no change of policy: convening a security meeting, "
-            "consulting allies, summoning an ambassador, a joint statement.",
+            "A diplomatic act beyond words that changes no policy: convening a security meeting, consulting "
+            "allies, summoning an ambassador, a joint statement.",
             "'summoned', 'emergency meeting', 'joint statement', 'consultations'",
             "South Korea's First Vice Foreign Minister summoned the Russian ambassador.",
             "reactions.csv: rok_summons_ambassador",
@@ -112,13 +124,21 @@ COMMITMENTS: dict[str, Code] = {
         Code(
             "policy_step",
             "Concrete policy step",
-            "Takes, announces or formally puts under review a specific measure: a treaty, sanctions, arms "
-            "supplies, a change of military posture.",
-            "'signed', 'will reconsider arms supplies', 'sanctions', 'provide military assistance'",
-            "South Korea said it would reconsider supplying arms to Ukraine.",
-            "reactions.csv: chang_violation",
+            "Decides or carries out a specific measure: signs a treaty, imposes sanctions, supplies arms, "
+            "changes military posture.",
+            "'signed', 'under the treaty', 'imposed sanctions', 'supplied'",
+            'Putin and Kim signed the treaty; Putin called it "a truly breakthrough document".',
+            "reactions.csv: putin_breakthrough",
         ),
     )
+}
+
+#: One rule for the commitment scale: a row's code is the furthest level whose markers occur in the words the
+#: row records as its commitment signal (``commitment_signal`` in data/reactions.csv). No signal: words only.
+COMMITMENT_MARKERS: dict[str, tuple[str, ...]] = {
+    "review_or_option": ("reconsider", "consider", "evaluate", "review", "not ruled out", "not rule out"),
+    "consultation_or_protest": ("summoned", "meeting", "joint statement", "consultation"),
+    "policy_step": ("signed", "under the treaty", "imposed", "sanctions on", "supplied", "deployed"),
 }
 
 STANCE_CODES: tuple[str, ...] = tuple(STANCES)
@@ -151,6 +171,25 @@ def stance_distance(a: str, b: str) -> int:
     if a == b:
         return 0
     return 1 if frozenset({a, b}) in _STANCE_NEIGHBOURS else 2
+
+
+def commitment_for_signal(signal: str | None) -> str:
+    """Apply the scheme's one rule for commitments: the furthest level whose markers the signal contains.
+
+    The signal is the words a row records as the ground of its commitment code: an act ("Summoned Russian
+    Ambassador ..."), an option ("would reconsider supplying arms") or a decided measure ("Mutual assistance
+    under the treaty"). No signal, or words with no marker, is words only.
+
+    Examples
+    --------
+    >>> commitment_for_signal("Said South Korea would reconsider supplying arms to Ukraine")
+    'review_or_option'
+    >>> commitment_for_signal("")
+    'words_only'
+    """
+    text = " ".join(str(signal or "").lower().split())
+    found = [level for level, markers in COMMITMENT_MARKERS.items() if any(m in text for m in markers)]
+    return max(found, key=commitment_rank) if found else "words_only"
 
 
 def commitment_rank(code: str) -> int:
@@ -197,6 +236,10 @@ def compare_coding(reaction_id: str, stance: str, commitment: str) -> dict[str, 
     _require(stance, STANCES, "stance")
     _require(commitment, COMMITMENTS, "commitment")
     row = reactions.loc[reaction_id]
+    if isinstance(row["held_out"], str) and row["held_out"]:
+        raise CodingError(
+            f"{reaction_id!r} is held out for {row['held_out']}: code it there; the course's data keep no code for it"
+        )
     ref_stance, ref_commitment = str(row["stance"]), str(row["commitment"])
     points = score_coding(stance, ref_stance, "stance") + 0.5 * score_coding(
         commitment, ref_commitment, "commitment"

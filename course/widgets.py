@@ -352,7 +352,15 @@ class CodingExplorer:
         from course.reactions import COMMITMENT_CODES, STANCE_CODES
 
         reactions, actors = load("reactions"), load("actors")
-        ids = list(reactions.index) if reaction_ids is None else list(reaction_ids)
+        coded = reactions.index[
+            reactions["stance"].notna()
+        ]  # rows held out for a problem set are not offered
+        ids = list(coded) if reaction_ids is None else list(reaction_ids)
+        held = [i for i in ids if i not in coded]
+        if held:
+            raise ValueError(
+                f"{held} are held out for a problem set: the explorer offers coded statements only"
+            )
         self.statement = w.Dropdown(
             options=[(f"{actors.loc[reactions.loc[i, 'actor_id'], 'name']}: {i}", i) for i in ids],
             description="Statement:", layout=w.Layout(width="620px"),

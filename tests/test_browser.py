@@ -266,7 +266,7 @@ def test_a_student_answers_a_released_question_and_passes_its_visible_check(lab,
     answer.locator(".cm-content").click()
     page.keyboard.press("Control+a")
     page.keyboard.insert_text(
-        'a1 = {"stance": "non-committal", "commitment": "words_only", "signal": "two sovereign states"}'
+        'a1 = {"stance": "non-committal", "commitment": "words_only", "signal": "relevant countries"}'
     )
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()

@@ -76,6 +76,12 @@ def test_partial_credit_scores():
     assert (
         grading.score_codes(AlwaysEqual("non-committal"), 3, ("non-committal", "words_only"), (1.0, 0.5)) == 0
     )
+    # a defensible alternative the key lists: its share, never more than the neighbour rule already gives
+    key, pts = ("non-committal", "words_only"), (1.0, 0.5)
+    assert grading.score_codes("endorsement", "words_only", key, pts, also={"endorsement": 0.5}) == 1.0
+    assert grading.score_codes("endorsement", "words_only", key, pts) == 0.5
+    assert grading.score_codes("concern", "words_only", key, pts, also={"concern": 0.25}) == 1.0
+    assert grading.score_codes(AlwaysEqual("endorsement"), 3, key, pts, also={"endorsement": 1.0}) == 0
     assert grading.score_matches({"q": "putin", "r": "x"}, {"q": "putin", "r": "kim"}, 0.5) == 0.5
     assert grading.score_matches({"q": AlwaysEqual("putin")}, {"q": "putin"}, 0.5) == 0
     assert grading.score_matches(pd.Series({"q": "putin"}), {"q": "putin"}, 0.5) == 0

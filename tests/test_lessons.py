@@ -97,7 +97,7 @@ def test_coding_explorer_scores_like_the_scheme():
     explorer = widgets.CodingExplorer(["chang_violation"])
     explorer.compare()
     assert "Choose a stance" in explorer.result.value
-    explorer.stance.value, explorer.commitment.value = "concern", "policy_step"
+    explorer.stance.value, explorer.commitment.value = "concern", "consultation_or_protest"
     explorer.compare()
     assert explorer.outcome["stance"] == "condemnation"
     assert explorer.outcome["points"] == 1.0, "neighbouring stance 0.5 + right commitment 0.5"

@@ -135,6 +135,8 @@ def test_reactions_map_shows_one_badge_per_located_reaction_with_its_stance():
     reactions = load("reactions")
     course_map = maps.reactions_map()
     cards = [d for d in of_type(course_map, folium.DivIcon) if "course-card" in d.options["html"]]
+    held_out = reactions["held_out"].notna()
+    reactions = reactions[~held_out]  # held out for a problem set: no code, so not drawn
     located = reactions[reactions["place_id"].notna()]
     assert len(cards) == located["place_id"].nunique()
     badges = sum(d.options["html"].count("course-badge") for d in cards)
@@ -147,6 +149,9 @@ def test_reactions_map_shows_one_badge_per_located_reaction_with_its_stance():
         assert html.escape(quote) in popups
     assert len(course_map.table) == len(reactions)
     assert "have no place" in " ".join(course_map.notes)
+    assert f"{int(held_out.sum())} statement(s) are held out" in " ".join(course_map.notes)
+    for quote in load("reactions").loc[held_out, "quote"]:
+        assert html.escape(quote) not in popups
     assert "Stance" in course_map.html() and "Condemnation" in course_map.html(), "the legend"
 
 
@@ -156,7 +161,8 @@ def test_reactions_map_follows_a_recoded_copy():
     china["stance"] = "concern"
     course_map = maps.reactions_map(china)
     (card,) = [d for d in of_type(course_map, folium.DivIcon) if "course-card" in d.options["html"]]
-    assert card.options["html"].count(maps.STANCE_STYLE["concern"][0]) == len(china)
+    coded = china["commitment"].notna()  # a held-out row recoded for stance only is still uncoded
+    assert card.options["html"].count(maps.STANCE_STYLE["concern"][0]) == int(coded.sum()) < len(china)
 
 
 def test_reactions_map_rejects_unknown_codes_and_missing_columns():

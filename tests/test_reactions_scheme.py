@@ -21,8 +21,83 @@ def test_examples_point_at_real_rows_with_that_code():
 
 
 def test_commitments_are_ordered_from_words_to_policy():
-    assert scheme.COMMITMENT_CODES == ("words_only", "consultation_or_protest", "policy_step")
-    assert scheme.commitment_rank("policy_step") == 2
+    assert scheme.COMMITMENT_CODES == (
+        "words_only",
+        "review_or_option",
+        "consultation_or_protest",
+        "policy_step",
+    )
+    assert scheme.commitment_rank("policy_step") == 3
+
+
+@pytest.mark.parametrize(
+    "signal, level",
+    [
+        ("", "words_only"),
+        (None, "words_only"),
+        ("Said South Korea would reconsider supplying arms to Ukraine", "review_or_option"),
+        ("will continue to evaluate our posture", "review_or_option"),
+        ("lethal aid to Ukraine was not ruled out", "review_or_option"),
+        ("Summoned Russian Ambassador Georgy Zinoviev", "consultation_or_protest"),
+        (
+            "convening an emergency meeting and said it would now consider sending arms",
+            "consultation_or_protest",
+        ),
+        ("Mutual assistance under the treaty", "policy_step"),
+        ("a phrase with no marker", "words_only"),
+    ],
+)
+def test_one_rule_turns_a_signal_into_a_level_the_furthest_one_it_reaches(signal, level):
+    """Content review F15: an announced review or option is its own level, below an act and a decided measure."""
+    assert scheme.commitment_for_signal(signal) == level
+
+
+def test_every_coded_row_follows_the_rule_and_every_held_out_row_is_uncoded():
+    from course.data import load
+
+    reactions = load("reactions")
+    held = reactions["held_out"].notna()
+    assert held.sum() >= 5
+    assert reactions.loc[held, ["stance", "commitment", "committed", "commitment_signal"]].isna().all().all()
+    for rid, row in reactions[~held].iterrows():
+        signal = row["commitment_signal"] if isinstance(row["commitment_signal"], str) else ""
+        assert scheme.commitment_for_signal(signal) == row["commitment"], rid
+    # Kirby's review of posture and Chang's options are coded by the same rule (F15)
+    assert reactions.loc["chang_depends", "commitment"] == "review_or_option"
+    assert reactions.loc["chang_violation", "commitment"] == "consultation_or_protest"
+
+
+@pytest.mark.parametrize(
+    "change, column, message",
+    [
+        ({"commitment": "policy_step"}, "commitment", "does not follow from the scheme's rule"),
+        ({"commitment_signal": "words nobody said"}, "commitment_signal", "is not words of the row"),
+        ({"held_out": "ps1 A9", "stance": "concern"}, "stance", "a held-out reaction carries no codes"),
+        ({"held_out": "question 3"}, "held_out", "should name the problem-set item"),
+        ({"stance": ""}, "stance", "a coded reaction needs a stance"),
+    ],
+)
+def test_a_row_that_breaks_the_rule_is_refused_with_its_place(tmp_path, change, column, message):
+    import csv
+    import shutil
+
+    from course.data import DataError, load
+    from course.paths import data_dir
+
+    for f in data_dir().glob("*.csv"):
+        shutil.copy(f, tmp_path / f.name)
+    path = tmp_path / "reactions.csv"
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    row = next(r for r in rows if r["reaction_id"] == "rok_summons_ambassador")
+    row.update(change)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(DataError, match=message) as error:
+        load("reactions", data_dir=tmp_path)
+    assert "rok_summons_ambassador" in str(error.value) or "row" in str(error.value)
+    assert column in str(error.value)
 
 
 @pytest.mark.parametrize(
@@ -34,7 +109,10 @@ def test_commitments_are_ordered_from_words_to_policy():
         ("endorsement", "condemnation", "stance", 0.0),
         ("warning", "non-committal", "stance", 0.0),
         ("consultation_or_protest", "policy_step", "commitment", 0.5),
-        ("words_only", "policy_step", "commitment", 0.0),
+        ("review_or_option", "consultation_or_protest", "commitment", 0.5),
+        ("words_only", "review_or_option", "commitment", 0.5),
+        ("words_only", "consultation_or_protest", "commitment", 0.0),
+        ("review_or_option", "policy_step", "commitment", 0.0),
     ],
 )
 def test_partial_credit_for_neighbouring_codes(answer, reference, kind, points):

@@ -1,0 +1,118 @@
+"""The statements a problem set asks students to code are held out: nothing the student can display or load
+codes them (issue: the core skill, assessed validly; content review P1).
+
+A held-out row of data/reactions.csv names its item in ``held_out`` and has no stance, commitment, committed or
+signal. The key lives only in the source notebook's hidden tests. These tests look for the key everywhere a
+student could: the data, the released notebook (source and executed outputs), the lessons, the explorers, the
+maps, the quizzes and the scheme's worked examples.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+from conftest import ROOT
+
+from course import checks, maps, reading, scenarios, widgets
+from course.data import load
+from course.reactions import COMMITMENTS, STANCES, scheme_table
+
+PS1 = "ps1_reading_official_reactions"
+SOURCE = ROOT / "assignments" / "source" / PS1 / f"{PS1}.ipynb"
+RELEASE = ROOT / "assignments" / "release" / PS1 / f"{PS1}.ipynb"
+
+
+def _held_out():
+    reactions = load("reactions")
+    return reactions[reactions["held_out"].notna()]
+
+
+def _items():
+    """(item, reaction id, key) for each Part A item: the id its card shows, the key its hidden test scores."""
+    cells = {c.id: c.source for c in nbformat.read(SOURCE, as_version=4).cells}
+    found = []
+    for n in range(1, 6):
+        (rid,) = re.findall(r'statement\("(\w+)"\)', cells[f"ps1-a{n}-show"])
+        key = re.search(
+            r'score_codes\(\w+\["stance"\], \w+\["commitment"\], \("([\w-]+)", "(\w+)"\)',
+            cells[f"ps1-a{n}-check"],
+        )
+        found.append((f"ps1 A{n}", rid, key.groups()))
+    return found
+
+
+def test_every_coding_item_shows_a_held_out_statement_and_the_data_keep_no_code_for_it():
+    held = _held_out()
+    items = _items()
+    assert {rid for _, rid, _ in items} == set(held.index)
+    for item, rid, (stance, commitment) in items:
+        assert held.loc[rid, "held_out"] == item
+        assert held.loc[rid, ["stance", "commitment", "committed", "commitment_signal"]].isna().all(), rid
+        assert stance in STANCES and commitment in COMMITMENTS, f"{item}: the key uses the scheme's codes"
+
+
+def test_the_released_notebook_carries_no_key():
+    released = RELEASE.read_text(encoding="utf-8")
+    assert (
+        "BEGIN HIDDEN TESTS" not in released and "score_codes(" not in released and "# key:" not in released
+    )
+    for _, rid, (stance, commitment) in _items():
+        assert f'("{stance}", "{commitment}")' not in released, rid
+
+
+def test_no_lesson_quiz_explorer_map_or_worked_example_codes_a_held_out_statement():
+    held = _held_out()
+    lessons = " ".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "notebooks").glob("*.ipynb")))
+    for rid in held.index:
+        assert rid not in lessons, f"a lesson uses {rid}"
+    examples = " ".join(scheme_table()["example"])
+    quizzes = " ".join(
+        " ".join([q.prompt, *q.options, q.explanation])
+        for quiz in (checks.summit(), checks.treaty(), checks.reactions(), checks.munitions(), checks.dilemma(),
+                     checks.after(), reading.article_quiz())
+        for q in quiz.questions
+    )  # fmt: skip
+    located = maps.reactions_map().table
+    positions = " ".join(
+        " ".join(scenarios.escalation_positions(level)["reaction_id"])
+        for level in scenarios.ESCALATION_LEVELS
+    )
+    offered = [value for _, value in widgets.CodingExplorer().statement.options]
+    for rid, row in held.iterrows():
+        quote = row["quote"]
+        assert quote not in examples and quote not in quizzes, rid
+        assert not located["words"].str.contains(quote, regex=False).any(), rid
+        assert rid not in positions and rid not in offered, rid
+    with pytest.raises(ValueError, match="held out"):
+        widgets.CodingExplorer(reaction_ids=[held.index[0]])
+
+
+def test_the_released_notebooks_outputs_pair_no_held_out_statement_with_a_code():
+    """Run the released ps1 as a student first opens it (answers unanswered) and read every output."""
+    from test_notebooks import execute
+
+    nb = nbformat.read(RELEASE, as_version=4)
+    path = ROOT / "test-artifacts" / "held_out" / RELEASE.name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    for cell in nb.cells:  # an unanswered cell raises NotImplementedError: carry on, as a student would
+        cell.metadata.setdefault("tags", []).append("raises-exception")
+    nbformat.write(nb, path)
+    executed = execute(path, cwd=ROOT / "assignments" / "release" / PS1)
+    blobs = [
+        json.dumps(o.get("data", {})) + o.get("text", "")
+        for c in executed.cells
+        for o in c.get("outputs", [])
+    ]
+    labels = [c.label for c in STANCES.values()] + [c.label for c in COMMITMENTS.values()] + list(COMMITMENTS)
+    shown = 0
+    for rid, row in _held_out().iterrows():
+        for blob in blobs:
+            if row["quote"] in blob.replace("\\u201c", "").replace("\\u201d", ""):
+                shown += 1
+                assert not [label for label in labels if label in blob], f"{rid}: its card shows a code"
+                assert "What it committed to" not in blob, rid
+    assert shown >= len(_held_out()), "every held-out statement's card was displayed"
