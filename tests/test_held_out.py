@@ -116,3 +116,65 @@ def test_the_released_notebooks_outputs_pair_no_held_out_statement_with_a_code()
                 assert not [label for label in labels if label in blob], f"{rid}: its card shows a code"
                 assert "What it committed to" not in blob, rid
     assert shown >= len(_held_out()), "every held-out statement's card was displayed"
+
+
+def _judge_ps1():
+    from course.autograder.judge import Judge
+
+    nb = nbformat.read(SOURCE, as_version=4)
+    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+    setup = [(gid, c.source) for gid, c in cells.items() if gid and c.cell_type == "code"
+             and c.metadata["nbgrader"].get("locked") and not c.metadata["nbgrader"].get("grade")]  # fmt: skip
+    return Judge(setup), cells
+
+
+@pytest.mark.parametrize(
+    ("test", "answers", "points"),
+    [
+        # the defensible second reading the key lists: "welcomes" read as endorsement, half the stance point
+        (
+            "ps1_a1_check",
+            {"a1": {"stance": "endorsement", "commitment": "words_only", "signal": "welcomes"}},
+            1.5,
+        ),
+        # a neighbouring stance: half the stance point
+        (
+            "ps1_a2_check",
+            {"a2": {"stance": "concern", "commitment": "words_only", "signal": "unacceptable"}},
+            1.5,
+        ),
+        # F15: Kirby's review read as words only is one level away: half the commitment points
+        (
+            "ps1_a3_check",
+            {"a3": {"stance": "concern", "commitment": "words_only", "signal": "of concern"}},
+            1.75,
+        ),
+        (
+            "ps1_a3_check",
+            {"a3": {"stance": "concern", "commitment": "policy_step", "signal": "of concern"}},
+            1.5,
+        ),
+        # F16: either word of the hedge, or both
+        ("ps1_b1_check", {"b1": "continue"}, 1.0),
+        ("ps1_b1_check", {"b1": "evaluate"}, 1.0),
+        ("ps1_b1_check", {"b1": "continue to evaluate"}, 1.0),
+        ("ps1_b1_check", {"b1": "our posture"}, 0.0),
+        ("ps1_b3_check", {"b3": "intended"}, 1.0),
+        ("ps1_b3_check", {"b3": "Western-style"}, 1.0),
+        ("ps1_b3_check", {"b3": "third countries"}, 0.0),
+    ],
+)
+def test_each_defensible_reading_earns_the_credit_the_notebook_states(test, answers, points):
+    judge, cells = _judge_ps1()
+    outputs = judge.run(test, cells[test].source, answers, {}, [], lambda *a: None)
+    assert not [o for o in outputs if o.output_type == "error"], outputs
+    (result,) = [o for o in outputs if o.output_type == "execute_result"]
+    assert float(result.data["text/plain"]) == points
+
+
+def test_the_notebook_states_what_earns_what():
+    cells = {c.id: c.source for c in nbformat.read(SOURCE, as_version=4).cells}
+    howto = " ".join(cells["ps1-part-a-howto"].split())
+    assert "stance 1 point, commitment 0.5, signal 0.5" in howto
+    assert "A neighbouring stance or an adjacent commitment level earns half of that part" in howto
+    assert "the key accepts it for half the stance point" in howto
