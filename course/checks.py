@@ -119,6 +119,65 @@ def reactions() -> Quiz:
     )
 
 
+def avoided() -> Quiz:
+    """Practice for lesson 03's third question: what a reaction avoided saying.
+
+    The best answer of each question is the reading recorded in the data's ``avoided`` column, so the lesson and
+    the data cannot drift apart; every other option says, when chosen, why it is not the best reading.
+    """
+    from course.data import load
+
+    reactions = load("reactions")
+    china, trio = reactions.loc["china_mfa_sovereign_states"], reactions.loc["trilateral_condemn"]
+    return Quiz(
+        [
+            Question(
+                passage=str(china["quote"]),
+                prompt="China's foreign ministry, 20 June 2024 (Business Insider). What does it avoid saying?",
+                options=(
+                    str(china["avoided"]),
+                    "That the treaty concerns Russia and North Korea.",
+                    "Any word of support for the treaty.",
+                    "Whether China has information on the matter.",
+                ),
+                answer=str(china["avoided"]),
+                accepted=("Any word of support for the treaty.",),
+                feedback={
+                    "That the treaty concerns Russia and North Korea.": "It says exactly that: 'a matter between "
+                    "two sovereign states'.",
+                    "Any word of support for the treaty.": "True, but it avoids criticism just as carefully: "
+                    "'any judgment' is the fuller reading.",
+                    "Whether China has information on the matter.": "It addresses that: 'We do not have "
+                    "information on the relevant matter'.",
+                },
+                explanation="Set it beside Japan's 'seriously concerned' and South Korea's 'is a violation of U.N. "
+                "Security Council resolutions' the same day: they judged; China did not. A contrast with what "
+                "others said is how you show an avoidance, not a guess about motives.",
+            ),
+            Question(
+                passage=str(trio["quote"]),
+                prompt="The US, South Korea and Japan, joint statement of 24 June 2024. Besides condemning, what "
+                "does it avoid?",
+                options=(
+                    "Naming Russia and North Korea.",
+                    str(trio["avoided"]),
+                    "Saying whether the three governments agree.",
+                ),
+                answer=str(trio["avoided"]),
+                feedback={
+                    "Naming Russia and North Korea.": "It names both: 'between the DPRK and Russia'.",
+                    "Saying whether the three governments agree.": "A joint statement is their agreement, in "
+                    "writing.",
+                },
+                explanation="The strongest words ('in the strongest possible terms') come with no new step: the "
+                "commitments it names are ones that already existed. Strong words and a new commitment are two "
+                "different things to look for.",
+            ),
+        ],
+        title="What did it avoid?",
+    )
+
+
 def munitions() -> Quiz:
     """Check your understanding: lesson 04."""
     return Quiz(

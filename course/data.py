@@ -119,7 +119,7 @@ def _coded_by_the_rule(row: dict[str, str]) -> tuple[str, str] | None:
                 "held_out",
                 f"{row['held_out']!r} should name the problem-set item that codes it, e.g. 'ps1 A1'",
             )
-        filled = [c for c in _CODES if row.get(c)]
+        filled = [c for c in (*_CODES, "avoided", "avoided_contrast") if row.get(c)]
         if filled:
             return filled[0], "a held-out reaction carries no codes: the problem set's key keeps them"
         return None
@@ -140,6 +140,14 @@ def _coded_by_the_rule(row: dict[str, str]) -> tuple[str, str] | None:
         return "commitment", f"{row['commitment']!r} does not follow from the scheme's rule: {why}"
     if expected == "words_only" and not re.match(r"Nothing|.*\(in words\)\.$", row["committed"]):
         return "committed", "a words-only reaction commits to nothing: say 'Nothing…' or '… (in words).'"
+    return None
+
+
+def _contrast_needs_a_reading(row: dict[str, str]) -> tuple[str, str] | None:
+    if row.get("avoided_contrast") and not row.get("avoided"):
+        return "avoided", "a contrast shows what a reaction avoided: say what it avoided"
+    if row.get("reaction_id") and row.get("reaction_id") in split_ids(row.get("avoided_contrast", "")):
+        return "avoided_contrast", "a reaction cannot be its own contrast"
     return None
 
 
@@ -383,6 +391,21 @@ SCHEMA: dict[str, Table] = {
                     "reported by several sources or summarised by the article): count these to count occasions.",
                 ),
                 Column(
+                    "avoided",
+                    "text",
+                    "What the reaction avoided saying, as the course reads it (empty where the course has no "
+                    "reading, and for held-out rows).",
+                    required=False,
+                ),
+                Column(
+                    "avoided_contrast",
+                    "refs",
+                    "Reactions (ids of this table, separated by ';') that said what this one avoided: the sourced "
+                    "contrast that shows the avoidance.",
+                    required=False,
+                    table="reactions",
+                ),
+                Column(
                     "held_out",
                     "text",
                     "The problem-set item that asks students to code this row (e.g. 'ps1 A1'): its codes are kept "
@@ -390,7 +413,7 @@ SCHEMA: dict[str, Table] = {
                     required=False,
                 ),
             ),
-            row_rules=(_quote_or_paraphrase, _coded_by_the_rule),
+            row_rules=(_quote_or_paraphrase, _coded_by_the_rule, _contrast_needs_a_reading),
         ),
         Table(
             "treaties",
@@ -624,8 +647,11 @@ def _validate(name: str, folder: Path, cache: dict[str, list[tuple[int, dict[str
     rows = _read_rows(folder / table.file, table, label)
     referenced = {c.table for c in table.columns if c.kind in ("ref", "refs")}
     known_ids = {
-        other: {str(r[SCHEMA[other].key]) for _, r in _validate(other, folder, cache)} for other in referenced
+        other: {str(r[SCHEMA[other].key]) for _, r in _validate(other, folder, cache)}
+        for other in referenced - {name}
     }
+    if name in referenced:  # a column that points at other rows of the same table
+        known_ids[name] = {str(row.get(table.key, "")) for _, row in rows}
     seen: dict[str, int] = {}
     typed_rows = []
     for line, row in rows:

@@ -27,10 +27,8 @@ CORRECT = {
     "ps1_b1_answer": 'b1 = "continue to evaluate"',
     "ps1_b2_answer": 'b2 = "possible"',
     "ps1_b3_answer": 'b3 = "Western-style"',
-    "ps1_c_answer": (
-        'c_matches = {"a truly breakthrough document": "putin", "a new, high level of alliance": "kim_jong_un", '
-        '"I am not comfortable commenting on this issue": "lin_jian", "It is incredibly concerning": "miller"}'
-    ),
+    "ps1_c1_answer": 'c1_avoided = "whether North Korean troops are in Russia at all"',
+    "ps1_c2_answer": 'c2_avoided = "what Russia would do if South Korea supplied them"',
     "ps1_d1_answer": 'd1_china = reactions[reactions["actor_id"].map(actors["government"]) == "China"]',
     "ps1_d2_answer": 'd2_share = reactions["stance"].value_counts(normalize=True).reindex(list(STANCE_CODES), fill_value=0.0)',
     "ps1_d3_answer": 'import pandas as pd\nd3_counts = pd.crosstab(reactions["actor_id"].map(actors["government"]), reactions["stance"])',
@@ -52,10 +50,8 @@ WRONG = {
     "ps1_b1_answer": 'b1 = "posture"',
     "ps1_b2_answer": 'b2 = "seriously"',
     "ps1_b3_answer": 'b3 = "third countries"',
-    "ps1_c_answer": (
-        'c_matches = {"a truly breakthrough document": "kirby", "a new, high level of alliance": "kirby", '
-        '"I am not comfortable commenting on this issue": "kirby", "It is incredibly concerning": "kirby"}'
-    ),
+    "ps1_c1_answer": 'c1_avoided = "that the two states are sovereign"',
+    "ps1_c2_answer": 'c2_avoided = "any judgment of such supplies"',
     "ps1_d1_answer": "d1_china = reactions.head(1)",
     "ps1_d2_answer": 'd2_share = reactions["stance"].value_counts(normalize=True).reindex(list(STANCE_CODES), fill_value=0.0) * 0 + 0.2',
     "ps1_d3_answer": 'import pandas as pd\nd3_counts = pd.crosstab(reactions["actor_id"], reactions["stance"])',
@@ -77,11 +73,8 @@ PARTIAL = {
     "ps1_b2_answer": 'b2 = "direct violation"',
     # B3: contains the qualifier in a short phrase = 1
     "ps1_b3_answer": 'b3 = "Western-style military alliance"',
-    # C: two of four right = 1.0
-    "ps1_c_answer": (
-        'c_matches = {"a truly breakthrough document": "putin", "a new, high level of alliance": "kim_jong_un", '
-        '"I am not comfortable commenting on this issue": "china_mfa", "It is incredibly concerning": "kirby"}'
-    ),
+    # C1: the best reading = 1; C2: a reading that misses what is avoided = 0
+    "ps1_c2_answer": 'c2_avoided = "which supplies it objects to"',
     # D2: counts, not shares: the visible check fails = 0
     "ps1_d2_answer": 'd2_share = reactions["stance"].value_counts().reindex(list(STANCE_CODES), fill_value=0)',
     # D4: no lat/lon columns: the visible check fails = 0
@@ -176,7 +169,7 @@ STUDENTS: tuple[Student, ...] = (
                 'a1 = {"stance": Anything("x"), "commitment": Anything("x"), "signal": Anything("x")}\n'
                 "a2 = a3 = a4 = a5 = a1\n"
                 'b1 = b2 = b3 = Anything("x")\n'
-                "c_matches = {q: Anything('x') for q in quotes}"
+                "c1_avoided = c2_avoided = Anything('x')"
             ),
         },
         flags=("defines custom equality",),

@@ -140,11 +140,12 @@ def format_date(value, precision: str = "day") -> str:
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
-def statement(reaction_id: str):
+def statement(reaction_id: str, committed: bool = True):
     """Show one official reaction as a card: who, when, where it was reported, the words, the context.
 
     The card leaves out the course's stance and commitment codes, so that a learner can code it first. A row held
-    out for a problem set has no "What it committed to" line either: that is the learner's to read.
+    out for a problem set has no "What it committed to" line either: that is the learner's to read. A problem set
+    that asks what a statement committed to or avoided passes ``committed=False`` to leave the line out.
     """
     from IPython.display import Markdown
 
@@ -173,7 +174,7 @@ def statement(reaction_id: str):
         f"Context: {r['paraphrase']}"
         + (
             f" What it committed to: {r['committed']}"
-            if isinstance(r["committed"], str) and r["committed"]
+            if committed and isinstance(r["committed"], str) and r["committed"]
             else ""
         ),
     ]

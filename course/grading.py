@@ -175,3 +175,18 @@ def score_phrase(value: object, accepted: Iterable[str], points: float, max_word
     answer = _norm(value)
     short = len(answer.split()) <= max_words  # the phrase itself, not the whole statement pasted back
     return points if short and any(_norm(a) in answer for a in accepted) else 0.0
+
+
+def score_choice(given: object, readings: Mapping[str, tuple[float, str]]) -> float:
+    """Points for a multiple-choice answer, and what to say about the option chosen.
+
+    ``readings`` maps every option to its share of the points and a sentence on why; the sentence is printed, so
+    it reaches the student's feedback after grading (hidden tests never do). Anything that is not a plain ``str``
+    among the options scores 0.
+    """
+    if type(given) is not str or given not in readings:
+        print("Not one of the options: copy one of them exactly.")
+        return 0.0
+    points, why = readings[given]
+    print(why)
+    return float(points)

@@ -44,6 +44,8 @@ class Question:
         Other defensible options: they count as half right, with the explanation of the best one.
     passage : str, optional
         A short text the question is about (shown quoted above the prompt).
+    feedback : mapping of option -> str, optional
+        What to say about a particular option when it is chosen (why it is wrong, or only half right).
     """
 
     prompt: str
@@ -53,6 +55,7 @@ class Question:
     hint: str = ""
     accepted: tuple[str, ...] = field(default_factory=tuple)
     passage: str = ""
+    feedback: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         options = tuple(self.options)
@@ -73,6 +76,13 @@ class Question:
                 raise QuizError(f"{where}: {alt!r} is the answer; do not list it as 'accepted' too")
         if not self.explanation.strip():
             raise QuizError(f"{where}: give an explanation of the answer")
+        for option in self.feedback:
+            if _norm(option) not in normed:
+                raise QuizError(f"{where}: feedback for {option!r}, which is not one of the options")
+
+    def said_of(self, option: str) -> str:
+        """The feedback written for ``option`` (matched as answers are), or ''."""
+        return next((text for o, text in self.feedback.items() if _norm(o) == _norm(option)), "")
 
 
 @dataclass(frozen=True)
@@ -106,11 +116,13 @@ def check(question: Question, response: str | None) -> Feedback:
         return Feedback("unanswered", "No answer yet: choose one of " + _options_text(question) + ".")
     chosen = _norm(response)
     if chosen == _norm(question.answer):
-        return Feedback("correct", f"✔ Correct: {question.answer}. {question.explanation}")
+        return Feedback("correct", f"✔ Correct: {_bare(question.answer)}. {question.explanation}")
+    said = question.said_of(str(response))
+    said = f" {said}" if said else ""
     if chosen in {_norm(a) for a in question.accepted}:
         return Feedback(
             "accepted",
-            f"◐ Defensible, but the best answer is {question.answer}. {question.explanation}",
+            f"◐ Defensible, but the best answer is {_bare(question.answer)}.{said} {question.explanation}",
         )
     if chosen not in {_norm(o) for o in question.options}:
         return Feedback(
@@ -118,12 +130,17 @@ def check(question: Question, response: str | None) -> Feedback:
             f"{response!r} is not one of the options. Choose one of {_options_text(question)}.",
         )
     hint = f" Hint: {question.hint}" if question.hint else ""
-    return Feedback("wrong", f"✘ Not quite: {response} is not the best answer.{hint} Try again.")
+    return Feedback("wrong", f"✘ Not quite: {_bare(response)} is not the best answer.{said}{hint} Try again.")
 
 
 def reveal(question: Question) -> str:
     """Return the answer and its explanation, for a learner who asks to see it."""
-    return f"Answer: {question.answer}. {question.explanation}"
+    return f"Answer: {_bare(question.answer)}. {question.explanation}"
+
+
+def _bare(option: object) -> str:
+    """An option as it reads inside a sentence: without a full stop of its own."""
+    return str(option).strip().rstrip(".")
 
 
 _QUOTE_STYLE = ' style="border-left: 4px solid #767676; margin: 0.5em 0; padding: 0.2em 0.8em"'

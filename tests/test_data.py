@@ -164,7 +164,12 @@ def broken(tmp_path):
 
 
 def line_of(file: str, needle: str) -> int:
-    for number, line in enumerate((ROOT / "data" / file).read_text(encoding="utf-8").splitlines(), start=1):
+    """The line of the row whose id is ``needle`` (another row may mention it), else the first that has it."""
+    lines = (ROOT / "data" / file).read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, start=1):
+        if line.startswith(f"{needle},"):
+            return number
+    for number, line in enumerate(lines, start=1):
         if needle in line:
             return number
     raise AssertionError(needle)

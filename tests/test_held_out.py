@@ -13,6 +13,7 @@ import json
 import re
 
 import nbformat
+import pandas as pd
 import pytest
 from conftest import ROOT
 
@@ -178,3 +179,63 @@ def test_the_notebook_states_what_earns_what():
     assert "stance 1 point, commitment 0.5, signal 0.5" in howto
     assert "A neighbouring stance or an adjacent commitment level earns half of that part" in howto
     assert "the key accepts it for half the stance point" in howto
+
+
+def _avoided_items():
+    """(answer name, statement id, {option: points}) for each Part C item, read from the source's hidden tests."""
+    import ast
+
+    cells = {c.id: c.source for c in nbformat.read(SOURCE, as_version=4).cells}
+    items = []
+    for n in (1, 2):
+        (rid,) = re.findall(r'statement\("(\w+)", committed=False\)', cells[f"ps1-c{n}-show"])
+        call = next(
+            line for line in cells[f"ps1-c{n}-check"].splitlines() if line.startswith("score_choice(")
+        )
+        readings = ast.literal_eval(ast.parse(call).body[0].value.args[1])
+        items.append((f"c{n}_avoided", rid, {option: points for option, (points, _) in readings.items()}))
+    return items
+
+
+def test_what_a_statement_avoided_is_asked_where_nothing_shown_gives_the_answer():
+    """Part C's readings are in no data field, lesson or quiz; the card leaves out 'What it committed to'."""
+    reactions = load("reactions")
+    lessons = " ".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "notebooks").glob("*.ipynb")))
+    quizzes = " ".join(
+        " ".join([q.prompt, *q.options, q.explanation, *q.feedback.values()])
+        for quiz in (checks.reactions(), checks.avoided(), checks.after())
+        for q in quiz.questions
+    )
+    for name, rid, readings in _avoided_items():
+        best = max(readings, key=readings.get)
+        assert readings[best] == 1.0 and sorted(readings.values())[-2] < 1.0, f"{name}: one best reading"
+        row = " ".join(str(v) for v in reactions.loc[rid].to_numpy())
+        for option in readings:
+            assert option not in row and option not in lessons and option not in quizzes, (name, option)
+        assert reactions.loc[rid, "avoided"] is pd.NA or pd.isna(reactions.loc[rid, "avoided"]), rid
+    released = RELEASE.read_text(encoding="utf-8")
+    assert "score_choice(" not in released and "Yes: " not in released
+
+
+@pytest.mark.parametrize(
+    ("test", "answer", "points", "said"),
+    [
+        (
+            "ps1_c1_check",
+            "whether North Korean troops are in Russia at all",
+            1.0,
+            "neither confirming nor denying",
+        ),
+        ("ps1_c1_check", "any word on what China itself would do", 0.5, "the sharper reading"),
+        ("ps1_c1_check", "that the two states are sovereign", 0.0, "two independent and sovereign states"),
+        ("ps1_c2_check", "whom the warning is addressed to", 0.5, "the context does: South Korea"),
+        ("ps1_c2_check", "any judgment of such supplies", 0.0, "is a judgment"),
+    ],
+)
+def test_each_avoided_reading_earns_its_share_and_says_why(test, answer, points, said):
+    judge, cells = _judge_ps1()
+    name = f"c{test[5]}_avoided"
+    outputs = judge.run(test, cells[test].source, {name: answer}, {}, [], lambda *a: None)
+    (result,) = [o for o in outputs if o.output_type == "execute_result"]
+    assert float(result.data["text/plain"]) == points
+    assert said in "".join(o.get("text", "") for o in outputs if o.output_type == "stream")

@@ -124,7 +124,7 @@ def test_an_answer_that_is_not_an_export_is_refused():
 
 #: What each problem set's test cells read beyond the instructor's set-up cells (found with ast).
 ANSWERS = {
-    "ps1_reading_official_reactions": ["a1", "a2", "a3", "a4", "a5", "b1", "b2", "b3", "c_matches", "d1_china",
+    "ps1_reading_official_reactions": ["a1", "a2", "a3", "a4", "a5", "b1", "b2", "b3", "c1_avoided", "c2_avoided", "d1_china",
                                        "d2_share", "d3_counts", "d4_located"],
     "ps2_geography_and_logistics": ["haversine_km", "a2_km", "a3_ratio", "b1_map", "b2_approximate", "b2_not_drawn",
                                     "c1_tonnes_per_container", "c2_days", "c2_per_day", "c3_days", "c3_per_day",

@@ -115,3 +115,40 @@ def test_widget_checks_and_reveals_like_the_function():
     assert "Checked 2 of 2; score 1.5 of 2" in score.value
     show_1.click()
     assert "Answer: beta. Because beta." in html[2].value
+
+
+def test_an_option_says_why_it_is_not_the_best_when_chosen():
+    question = Question(
+        prompt="What does it avoid?",
+        options=("any judgment", "naming the parties", "support."),
+        answer="any judgment",
+        accepted=("support.",),
+        explanation="Compare with Japan.",
+        feedback={"naming the parties": "It names both.", "support.": "True, but it avoids criticism too."},
+    )
+    wrong = check(question, "Naming the parties")
+    assert wrong.status == "wrong" and "It names both." in wrong.message
+    half = check(question, "support.")
+    assert (
+        half.status == "accepted"
+        and "avoids criticism too" in half.message
+        and "support.." not in half.message
+    )
+    assert "It names both" not in check(question, "any judgment").message
+    with pytest.raises(QuizError, match="feedback for 'nothing', which is not one of the options"):
+        Question(prompt="p", options=("a", "b"), answer="a", explanation="e", feedback={"nothing": "x"})
+
+
+def test_the_avoided_practice_takes_its_answers_from_the_data():
+    from course import checks
+    from course.data import load
+
+    reactions = load("reactions")
+    quiz = checks.avoided()
+    answers = [q.answer for q in quiz.questions]
+    assert answers == list(reactions.loc[["china_mfa_sovereign_states", "trilateral_condemn"], "avoided"])
+    for question in quiz.questions:
+        assert question.passage in set(reactions["quote"].dropna())
+        assert set(question.feedback) == set(question.options) - {question.answer}, (
+            "every other option explains"
+        )

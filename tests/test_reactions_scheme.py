@@ -75,6 +75,17 @@ def test_every_coded_row_follows_the_rule_and_every_held_out_row_is_uncoded():
         ({"held_out": "ps1 A9", "stance": "concern"}, "stance", "a held-out reaction carries no codes"),
         ({"held_out": "question 3"}, "held_out", "should name the problem-set item"),
         ({"stance": ""}, "stance", "a coded reaction needs a stance"),
+        (
+            {"avoided": "x", "avoided_contrast": "nobody"},
+            "avoided_contrast",
+            r"unknown reactions id\(s\) \['nobody'\]",
+        ),
+        ({"avoided_contrast": "chang_violation"}, "avoided", "say what it avoided"),
+        (
+            {"avoided": "x", "avoided_contrast": "rok_summons_ambassador"},
+            "avoided_contrast",
+            "its own contrast",
+        ),
     ],
 )
 def test_a_row_that_breaks_the_rule_is_refused_with_its_place(tmp_path, change, column, message):
