@@ -81,6 +81,7 @@ autograde: $(STAMP)
 	cd assignments && $(abspath $(BIN))/python -m course.autograder normalize . $(PS)
 	-$(NBGRADER) autograde $(PS) $(if $(FORCE),--force,)
 	cd assignments && $(abspath $(BIN))/python -m course.autograder report . $(PS)
+	cd assignments && $(abspath $(BIN))/python -m course.autograder items . $(PS)
 
 # The formgrader: JupyterLab rooted at assignments/ (menu Nbgrader > Formgrader). Stop with Ctrl+C.
 formgrader: $(STAMP)

@@ -357,6 +357,7 @@ def run_demo(root: Path, nbgrader: str) -> int:
     import time
 
     from course.autograder.files import normalize_submissions
+    from course.autograder.items import item_analysis, items_table, write_items
     from course.autograder.report import collect_report, write_report
 
     course = Path(__file__).resolve().parent.parent / "assignments"
@@ -385,6 +386,8 @@ def run_demo(root: Path, nbgrader: str) -> int:
     run("generate_feedback", PS1)
     rows = collect_report(root, PS1)
     write_report(rows, root / "reports" / f"{PS1}-integrity.csv")
+    items = item_analysis(root, PS1)
+    write_items(items, root / "reports" / f"{PS1}-items.csv")
     with open(root / "grades.csv", newline="") as handle:
         grades = {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(handle)}
     flags = {row["student"]: str(row["flags"]) for row in rows}
@@ -395,6 +398,10 @@ def run_demo(root: Path, nbgrader: str) -> int:
         ok &= good
         print(f"{s.name:24} {s.score:8g} {grades.get(s.name, float('nan')):6g}  {'' if good else 'MISMATCH  '}"
               f"{flags.get(s.name, '')[:110]}")  # fmt: skip
+    print(
+        "\nitem analysis (shares of the class; the demo class is mostly attackers, so read it as a format):"
+    )
+    print(items_table(items))
     slow = [s for s in STUDENTS if s.needs_timeouts]
     print(f"\nautograde: {seconds:.1f} s for {len(STUDENTS)} submissions = {seconds / len(STUDENTS):.2f} s each "
           f"({len(slow)} of them wait for a time limit on purpose)")  # fmt: skip

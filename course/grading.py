@@ -180,13 +180,14 @@ def score_phrase(value: object, accepted: Iterable[str], points: float, max_word
 def score_choice(given: object, readings: Mapping[str, tuple[float, str]]) -> float:
     """Points for a multiple-choice answer, and what to say about the option chosen.
 
-    ``readings`` maps every option to its share of the points and a sentence on why; the sentence is printed, so
-    it reaches the student's feedback after grading (hidden tests never do). Anything that is not a plain ``str``
+    ``readings`` maps every option to its share of the points and a sentence on why; the sentence is printed as
+    "Feedback: …", which the feedback keeps (course.autograder.feedback.HideHiddenTests), so it reaches the
+    student after grading while the hidden test itself never does. Anything that is not a plain ``str``
     among the options scores 0.
     """
     if type(given) is not str or given not in readings:
-        print("Not one of the options: copy one of them exactly.")
+        print("Feedback: not one of the options; copy one of them exactly.")
         return 0.0
     points, why = readings[given]
-    print(why)
+    print(f"Feedback: {why}")
     return float(points)

@@ -36,3 +36,20 @@ def test_hidden_lines_and_failing_line():
     assert common.hidden_lines("a\n### BEGIN HIDDEN TESTS\nb\n### END HIDDEN TESTS\nc") == {2, 3, 4}
     assert feedback.failing_line(["\x1b[0;31mCell In[3], line 7\x1b[0m", "----> 7 assert"]) == 7
     assert feedback.failing_line(["no numbers"]) is None
+
+
+def test_the_keys_words_to_the_student_are_kept_and_everything_else_a_test_printed_is_dropped():
+    """score_choice's "Feedback: ..." lines reach the student; other prints and the result do not."""
+    source = 'check(x)\n### BEGIN HIDDEN TESTS\nscore_choice(x, {"a": (1.0, "Yes: because.")})  # the key\n### END HIDDEN TESTS'
+    cell = graded_cell(source, "t1")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="Feedback: It says so.\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="Feedback: fine\nexpected = 42\n"),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "0.0"}, execution_count=3),
+    ]
+    nb, _ = feedback.HideHiddenTests().preprocess(new_notebook(cells=[cell]), {})
+    texts = [o.get("text", "") for o in nb.cells[0].outputs]
+    assert "Feedback: It says so.\n" in texts, "the key's words are kept"
+    assert not [t for t in texts if "42" in t], "a print that is not all feedback lines is dropped"
+    assert any("not shown in feedback" in t for t in texts), "the student is told something was left out"
+    assert "score_choice" not in json.dumps(nb.cells[0].outputs) and "score_choice" not in nb.cells[0].source

@@ -164,6 +164,7 @@ def test_feedback_never_shows_hidden_tests(graded_class):
         assert not leaks, f"{page.parts[-3]}: hidden test lines in feedback: {leaks[:3]}"
     wrong = html.unescape((root / "feedback" / "wrong" / PS1 / f"{PS1}.html").read_text(encoding="utf-8"))
     assert "A hidden test failed" in wrong, "a failed hidden assertion is reported, without its source"
+    assert "Feedback: It says so: 'two independent and sovereign states'." in wrong, "C1 says why, per option"
 
 
 def _processes_mentioning(text: str) -> list[str]:
@@ -342,3 +343,32 @@ def test_no_hidden_test_reaches_the_students_kernel_or_its_feedback(tmp_path):
         text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
         leaks = [h for h in hidden if h in text]
         assert not leaks, f"{student.name}: hidden test lines in feedback: {leaks[:3]}"
+
+
+def test_the_item_analysis_reads_the_gradebook_per_graded_cell(graded_class):
+    """Per item: points, how many scored, the mean, and the shares of full, partial and zero marks."""
+    import subprocess
+    import sys
+
+    from course.autograder.items import item_analysis
+
+    root, _, _, _ = graded_class
+    rows = {row["item"]: row for row in item_analysis(root, PS1)}
+    source = nbformat.read(root / "source" / PS1 / f"{PS1}.ipynb", as_version=4)
+    graded = [
+        c.metadata["nbgrader"]["grade_id"]
+        for c in source.cells
+        if c.metadata.get("nbgrader", {}).get("grade")
+    ]
+    assert list(rows) == graded, "one row per graded cell, in the notebook's order"
+    for name, row in rows.items():
+        if row["scored"]:
+            assert abs(row["full"] + row["partial"] + row["zero"] - 1) < 0.01, name
+    # nobody has graded by hand: only written answers nbgrader scores itself (left blank: 0) count
+    assert rows["ps1_e_answer"]["scored"] < len(STUDENTS) // 2 and rows["ps1_e_answer"]["mean"] == 0
+    a2 = rows["ps1_a2_check"]
+    assert a2["partial"] > 0, "the wrong student's neighbouring commitment earns a part of A2"
+    assert a2["scored"] == len(STUDENTS) - 1, "every graded notebook but the unreadable file"
+    done = subprocess.run([sys.executable, "-m", "course.autograder", "items", str(root), PS1],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    assert "ps1_c1_check" in done.stdout and (root / "reports" / f"{PS1}-items.csv").exists()

@@ -1,4 +1,4 @@
-"""``python -m course.autograder normalize|report COURSE_ROOT ASSIGNMENT``: the instructor's grading commands."""
+"""``python -m course.autograder normalize|report|items COURSE_ROOT ASSIGNMENT``: the instructor's grading commands."""
 
 from __future__ import annotations
 
@@ -6,21 +6,29 @@ import sys
 from pathlib import Path
 
 from course.autograder.files import normalize_submissions
+from course.autograder.items import item_analysis, items_table, write_items
 from course.autograder.report import collect_report, write_report
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m course.autograder normalize|report COURSE_ROOT ASSIGNMENT``."""
+    """``python -m course.autograder normalize|report|items COURSE_ROOT ASSIGNMENT``."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m course.autograder", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["normalize", "report"])
+    parser.add_argument("command", choices=["normalize", "report", "items"])
     parser.add_argument("course_root", type=Path)
     parser.add_argument("assignment")
     args = parser.parse_args(argv)
     if args.command == "normalize":
         for event in normalize_submissions(args.course_root, args.assignment):
             print(f"{event['student']}: {event['event']}")
+        return 0
+    if args.command == "items":
+        items = item_analysis(args.course_root, args.assignment)
+        print(items_table(items))
+        print(
+            f"item analysis written to {write_items(items, args.course_root / 'reports' / f'{args.assignment}-items.csv')}"
+        )
         return 0
     rows = collect_report(args.course_root, args.assignment)
     path = write_report(rows, args.course_root / "reports" / f"{args.assignment}-integrity.csv")

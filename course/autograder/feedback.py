@@ -29,13 +29,21 @@ class HideHiddenTests(NbGraderPreprocessor):
     as "a hidden test failed"; printed or displayed output and the cell's result are dropped (a submission can
     make a test cell print its own source). Then every line of hidden-test source that still appears verbatim in
     any output of the notebook (a submission can keep test sources and print them later, in its own cells) is
-    replaced by ``[hidden test]``. The score of each test cell is shown by nbgrader's feedback template.
+    replaced by ``[hidden test]``. The score of each test cell is shown by nbgrader's feedback template. One
+    exception: printed lines that all begin with ``said`` ("Feedback: ") are the key speaking to the student, and
+    are kept (still redacted).
     """
 
     message = Unicode(
         "A hidden test failed. Hidden tests check cases beyond the visible ones; their details are not shown."
     ).tag(config=True)
     dropped = Unicode("(Output of a cell with hidden tests is not shown in feedback.)").tag(config=True)
+    said = Unicode(
+        "Feedback: ",
+        help="Printed lines that all begin with this are the key's words to the student (course.grading."
+        "score_choice says why an option is or is not the best) and are kept. Test cells' outputs come from the "
+        "judge, never from the submission's kernel, and the hidden-line redaction still applies to them.",
+    ).tag(config=True)
 
     def preprocess(self, nb, resources):
         self._hidden_text = sorted(
@@ -66,6 +74,9 @@ class HideHiddenTests(NbGraderPreprocessor):
         cell.source = without_hidden(source)
         outputs = []
         for output in cell.get("outputs", []):
+            if output.output_type == "stream" and output.get("name") == "stdout" and self._is_said(output):
+                outputs.append(output)
+                continue
             if output.output_type != "error":
                 continue
             if output.ename not in GRADER_ERRORS:
@@ -79,6 +90,13 @@ class HideHiddenTests(NbGraderPreprocessor):
             outputs.insert(0, NotebookNode(output_type="stream", name="stdout", text=self.dropped + "\n"))
         cell.outputs = outputs
         return cell, resources
+
+
+    def _is_said(self, output: NotebookNode) -> bool:
+        text = output.get("text", "")
+        text = "".join(text) if isinstance(text, list) else str(text)
+        lines = [line for line in text.splitlines() if line.strip()]
+        return bool(self.said) and bool(lines) and all(line.startswith(self.said) for line in lines)
 
 
 def _redact(output: NotebookNode, hidden: list[str]) -> None:
