@@ -91,7 +91,6 @@ class HideHiddenTests(NbGraderPreprocessor):
         cell.outputs = outputs
         return cell, resources
 
-
     def _is_said(self, output: NotebookNode) -> bool:
         text = output.get("text", "")
         text = "".join(text) if isinstance(text, list) else str(text)
