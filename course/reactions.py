@@ -38,7 +38,7 @@ STANCES: dict[str, Code] = {
             "endorsement",
             "Endorsement",
             "Supports, praises or defends the event or agreement.",
-            "'breakthrough', 'new level', 'defensive', 'not directed against third countries'",
+            "'breakthrough', 'new level', 'not directed against third countries'",
             'Putin called the treaty "a truly breakthrough document".',
             "reactions.csv: putin_breakthrough",
         ),
