@@ -251,6 +251,25 @@ def dilemma() -> Quiz:
                 "of about 0.33, and stays first up to one half; above one half, aligning openly comes first. A "
                 "property of the assumptions, not a forecast.",
             ),
+            Question(
+                prompt="In the Seoul model, supplying lethal arms to Ukraine comes first once deterring Russian aid "
+                "to North Korea counts for…",
+                options=(
+                    "a quarter of the decision",
+                    "more than half of the decision",
+                    "nothing: it never does",
+                ),
+                answer="more than half of the decision",
+                feedback={
+                    "a quarter of the decision": "At a quarter (equal weights) keeping the option open comes "
+                    "first, with 4.0.",
+                    "nothing: it never does": "Move the deterrence slider up in the explorer: past one half, it "
+                    "does.",
+                },
+                explanation="Past a share of one half, deterrence outweighs the rest: the model's scores give "
+                "lethal arms 5 on deterrence and keeping the option open 3. Past 0.7 for avoiding a rupture, "
+                "leaving the policy unchanged comes first instead.",
+            ),
         ]
     )
 

@@ -13,6 +13,7 @@ Beijing's options
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 #: Criteria, with the article's reasoning they come from (the article: Nectar Gan, CNN, June 2024).
 CRITERIA: dict[str, tuple[str, str]] = {
@@ -94,30 +95,189 @@ class ScenarioError(ValueError):
     """Scores or weights that the model cannot use (the message says which)."""
 
 
-def default_scores():
-    """Return the illustrative scores as a DataFrame (rows: options, columns: criteria)."""
-    import pandas as pd
+@dataclass(frozen=True)
+class DecisionCase:
+    """One government's decision as a transparent model: criteria, options, scores with reasons, and the stated
+    positions (rows of data/reactions.csv) its role brief is built from.
 
-    return pd.DataFrame(
-        {criterion: {option: SCORES[option][criterion][0] for option in OPTIONS} for criterion in CRITERIA}
-    ).astype(float)
+    The functions below take the case's scores and weights as data, so every case gets the same ranking,
+    sensitivity and flip points.
+    """
+
+    key: str
+    actor: str
+    question: str
+    criteria: dict[str, tuple[str, str]]
+    short: dict[str, str]
+    options: dict[str, str]
+    scores: dict[str, dict[str, tuple[int, str]]]
+    stated: tuple[str, ...] = ()
+    criteria_from: str = "the article's reasoning"
+
+    def default_scores(self):
+        """The illustrative scores as a DataFrame (rows: options, columns: criteria)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {c: {o: self.scores[o][c][0] for o in self.options} for c in self.criteria}
+        ).astype(float)
+
+    def default_weights(self) -> dict[str, float]:
+        """Equal weights: every criterion counts the same until the learner says otherwise."""
+        return {c: 1.0 / len(self.criteria) for c in self.criteria}
+
+    def assumptions(self):
+        """Every score with its one-line assumption (option, criterion, score, assumption)."""
+        import pandas as pd
+
+        rows = [
+            {"option": self.options[o], "criterion": self.criteria[c][0], "score": s, "assumption": why}
+            for o in self.options
+            for c, (s, why) in self.scores[o].items()
+        ]
+        return pd.DataFrame(rows)
+
+    def brief(self):
+        """The role brief: each party's stated position on the decision, in its sourced words (data)."""
+        import pandas as pd
+
+        from course.data import load
+        from course.display import format_date
+
+        reactions, actors = load("reactions"), load("actors")
+        rows = []
+        for rid in self.stated:
+            r = reactions.loc[rid]
+            actor = actors.loc[r["actor_id"]]
+            words = r["quote"] if isinstance(r["quote"], str) and r["quote"] else r["paraphrase"]
+            context = [str(r["paraphrase"])] if isinstance(r["paraphrase"], str) and r["paraphrase"] else []
+            committed = r["committed"] if isinstance(r["committed"], str) else ""
+            if committed and not committed.startswith("Nothing"):  # what it did or said it would do
+                context.append(committed)
+            rows.append(
+                {
+                    "party": str(actor["government"]),
+                    "who": str(actor["name"]),
+                    "date": format_date(r["date"], str(r["date_precision"])),
+                    "stated": str(words),
+                    "context": " ".join(context),
+                    "source": str(r["source_id"]),
+                }
+            )
+        return pd.DataFrame(rows).set_index("party")
+
+    def memo(self):
+        """The options memo: for each option, its pros (scores of 4-5) and cons (scores of 1-2), with reasons."""
+        import pandas as pd
+
+        rows = []
+        for o, label in self.options.items():
+            pros = [f"{self.short[c]}: {why}" for c, (s, why) in self.scores[o].items() if s >= 4]
+            cons = [f"{self.short[c]}: {why}" for c, (s, why) in self.scores[o].items() if s <= 2]
+            rows.append({"option": label, "for": "; ".join(pros) or "—", "against": "; ".join(cons) or "—"})
+        return pd.DataFrame(rows).set_index("option")
 
 
-def default_weights() -> dict[str, float]:
+BEIJING = DecisionCase(
+    key="beijing",
+    actor="Beijing",
+    question="How should Beijing answer the Russia-North Korea treaty? (June 2024)",
+    criteria=CRITERIA,
+    short=CRITERIA_SHORT,
+    options=OPTIONS,
+    scores=SCORES,
+    stated=("china_mfa_sovereign_states", "lin_jian_troops"),
+)
+
+#: Seoul's decision, June 2024: arms for Ukraine? Every criterion comes from a stated position in the data.
+SEOUL = DecisionCase(
+    key="seoul",
+    actor="Seoul",
+    question="Should Seoul supply arms to Ukraine? (June 2024)",
+    criteria={
+        "deter_aid": (
+            "Deter Russian military aid to North Korea",
+            "Chang Ho-jin, 20 June 2024: 'any cooperation that directly or indirectly helps North Korea increase "
+            "its military power is a violation of U.N. Security Council resolutions'.",
+        ),
+        "avoid_rupture": (
+            "Avoid a rupture with Russia",
+            "Putin, in Hanoi, 20 June 2024, on lethal weapons for Ukraine: 'this would be a very big mistake'.",
+        ),
+        "allies": (
+            "Stay in step with the US and Japan",
+            "The US, South Korea and Japan, 24 June 2024: they 'condemn in the strongest possible terms deepening "
+            "military cooperation between the DPRK and Russia'.",
+        ),
+        "leverage": (
+            "Keep leverage over Moscow's next step",
+            "Chang Ho-jin, 23 June 2024: South Korea's response 'depends on what Russia does'.",
+        ),
+    },
+    short={
+        "deter_aid": "deterrence",
+        "avoid_rupture": "Russia ties",
+        "allies": "allies",
+        "leverage": "leverage",
+    },
+    options={
+        "no_change": "Leave its policy on arms for Ukraine unchanged",
+        "keep_open": "Keep the option open: the response 'depends on what Russia does' (the 23 June line)",
+        "non_lethal": "Send Ukraine non-lethal equipment only",
+        "lethal_arms": "Supply lethal arms to Ukraine",
+    },
+    scores={
+        "no_change": {
+            "deter_aid": (1, "no cost to Moscow for helping Pyongyang"),
+            "avoid_rupture": (5, "takes no step Putin warned against"),
+            "allies": (3, "neither breaks with nor adds to the joint condemnation"),
+            "leverage": (1, "gives up the option Chang held out"),
+        },
+        "keep_open": {
+            "deter_aid": (3, "a cost Moscow can still avoid"),
+            "avoid_rupture": (4, "no step taken: words only"),
+            "allies": (4, "matches the joint condemnation without running ahead of it"),
+            "leverage": (5, "the next step stays tied to what Russia does"),
+        },
+        "non_lethal": {
+            "deter_aid": (2, "a limited cost to Moscow"),
+            "avoid_rupture": (3, "a step, but not the one Putin named"),
+            "allies": (4, "visible support beside the allies"),
+            "leverage": (3, "uses part of the option and keeps lethal aid in reserve"),
+        },
+        "lethal_arms": {
+            "deter_aid": (5, "the costliest answer to Moscow"),
+            "avoid_rupture": (1, "the step Putin called 'a very big mistake'"),
+            "allies": (4, "strong support, though ahead of anything the joint statement asked"),
+            "leverage": (2, "once taken, the threat is spent"),
+        },
+    },
+    stated=(
+        "chang_violation",
+        "putin_hanoi_mistake",
+        "chang_depends",
+        "trilateral_condemn",
+        "miller_concerning",
+    ),
+    criteria_from="the parties' stated positions (the role brief)",
+)
+
+CASES: dict[str, DecisionCase] = {case.key: case for case in (BEIJING, SEOUL)}
+
+
+def default_scores(case: DecisionCase = BEIJING):
+    """Return the illustrative scores as a DataFrame (rows: options, columns: criteria); Beijing's by default."""
+    return case.default_scores()
+
+
+def default_weights(case: DecisionCase = BEIJING) -> dict[str, float]:
     """Equal weights: every criterion counts the same until the learner says otherwise."""
-    return {criterion: 1.0 / len(CRITERIA) for criterion in CRITERIA}
+    return case.default_weights()
 
 
-def assumptions():
+def assumptions(case: DecisionCase = BEIJING):
     """Return every score with its one-line assumption, as a long DataFrame (option, criterion, score, why)."""
-    import pandas as pd
-
-    rows = [
-        {"option": OPTIONS[o], "criterion": CRITERIA[c][0], "score": s, "assumption": why}
-        for o in OPTIONS
-        for c, (s, why) in SCORES[o].items()
-    ]
-    return pd.DataFrame(rows)
+    return case.assumptions()
 
 
 def normalise(weights: Mapping[str, float], criteria) -> dict[str, float]:

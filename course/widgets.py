@@ -19,9 +19,7 @@ from course.reactions import COMMITMENTS, STANCES
 #: Okabe-Ito colours for the criteria in the score breakdown chart (never the only cue: labels are written).
 CRITERION_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 TEACHING_AID = "A teaching aid, not a forecast: every number is an assumption you can see and change."
-SCORES_NOTE = (
-    "The scores are the course's illustrative judgments; the criteria come from the article's reasoning."
-)
+SCORES_NOTE = "The scores are the course's illustrative judgments; the criteria come from {criteria_from}."
 
 
 def interactive() -> bool:
@@ -45,8 +43,11 @@ def _table(frame, caption: str) -> str:
     return styled(frame, caption=caption).to_html()
 
 
-def breakdown_svg(scores, weights: dict[str, float], width: int = 560) -> str:
+def breakdown_svg(
+    scores, weights: dict[str, float], width: int = 560, short: dict[str, str] | None = None
+) -> str:
     """A stacked horizontal bar per option: each criterion's weighted contribution, labelled, with a title."""
+    short = scenarios.CRITERIA_SHORT if short is None else short
     weights = scenarios.normalise(weights, list(scores.columns))
     totals = scenarios.weighted_scores(scores, weights)
     top = max(5.0, float(totals.max()))
@@ -65,7 +66,7 @@ def breakdown_svg(scores, weights: dict[str, float], width: int = 560) -> str:
             part = float(scores.loc[option, criterion]) * weights[criterion]
             w = part * scale
             colour = CRITERION_COLOURS[i % len(CRITERION_COLOURS)]
-            name = scenarios.CRITERIA_SHORT.get(criterion, criterion)
+            name = short.get(criterion, criterion)
             title = f"{name}: {scores.loc[option, criterion]:g} x {weights[criterion]:.2f} = {part:.2f}"
             parts.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}" stroke="#fff">'
@@ -78,24 +79,28 @@ def breakdown_svg(scores, weights: dict[str, float], width: int = 560) -> str:
     for i, criterion in enumerate(scores.columns):
         colour = CRITERION_COLOURS[i % len(CRITERION_COLOURS)]
         parts.append(f'<rect x="{x}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>')
-        name = scenarios.CRITERIA_SHORT.get(criterion, criterion)
+        name = short.get(criterion, criterion)
         parts.append(f'<text x="{x + 13}" y="{legend_y}">{html.escape(name)}</text>')
         x += 14 + 7 * len(name) + 10
     parts.append("</svg>")
     return "".join(parts)
 
 
-class BeijingExplorer:
-    """Weights (sliders) and scores (an editable grid) for Beijing's options; ranking, breakdown, sensitivity."""
+class DecisionExplorer:
+    """Weights (sliders) and scores (an editable grid) for one decision case's options (course.scenarios); the
+    ranking, the breakdown and the sensitivity follow every change."""
 
-    def __init__(self, scores=None, weights: dict[str, float] | None = None) -> None:
+    case: scenarios.DecisionCase = scenarios.BEIJING
+
+    def __init__(self, scores=None, weights: dict[str, float] | None = None, case=None) -> None:
         import ipywidgets as w
 
-        self.scores = (scenarios.default_scores() if scores is None else scores).copy()
-        start = scenarios.default_weights() if weights is None else dict(weights)
+        self.case = case or type(self).case
+        self.scores = (self.case.default_scores() if scores is None else scores).copy()
+        start = self.case.default_weights() if weights is None else dict(weights)
         self.weight_sliders = {
             c: w.FloatSlider(
-                value=start[c], min=0.0, max=1.0, step=0.01, description=scenarios.CRITERIA[c][0],
+                value=start[c], min=0.0, max=1.0, step=0.01, description=self.case.criteria[c][0],
                 style={"description_width": "240px"}, layout=w.Layout(width="520px"), continuous_update=False,
             )
             for c in self.scores.columns
@@ -115,7 +120,7 @@ class BeijingExplorer:
         self.chart = w.HTML()
         self.sensitivity = w.HTML()
         grid = [w.HBox([w.Label("", layout=w.Layout(width="200px"))] + [
-            w.Label(scenarios.CRITERIA_SHORT.get(c, c), layout=w.Layout(width="90px"))
+            w.Label(self.case.short.get(c, c), layout=w.Layout(width="90px"))
             for c in self.scores.columns])]  # fmt: skip
         for o in self.scores.index:
             grid.append(
@@ -127,11 +132,14 @@ class BeijingExplorer:
         self.widget = w.VBox(
             [
                 w.HTML(
-                    f"<p><b>Beijing's options.</b> {html.escape(TEACHING_AID)} {html.escape(SCORES_NOTE)}</p>"
+                    f"<p><b>{html.escape(self.case.actor)}'s options.</b> {html.escape(TEACHING_AID)} "
+                    f"{html.escape(SCORES_NOTE.format(criteria_from=self.case.criteria_from))}</p>"
                 ),
                 w.HTML("<b>How much each criterion matters</b> (weights are rescaled to sum to 1):"),
                 *self.weight_sliders.values(),
-                w.HTML("<b>Scores</b> (1 = bad for Beijing on that criterion, 5 = good):"),
+                w.HTML(
+                    f"<b>Scores</b> (1 = bad for {html.escape(self.case.actor)} on that criterion, 5 = good):"
+                ),
                 *grid,
                 self.message,
                 self.ranking,
@@ -161,9 +169,9 @@ class BeijingExplorer:
         self.message.value = ""
         self.result = ranking
         frame = ranking.rename("weighted score").round(3).to_frame()
-        frame.insert(0, "option", [scenarios.OPTIONS[o] for o in frame.index])
+        frame.insert(0, "option", [self.case.options[o] for o in frame.index])
         self.ranking.value = _table(frame, f"Ranking: {ranking.index[0]} comes first")
-        self.chart.value = breakdown_svg(scores, weights)
+        self.chart.value = breakdown_svg(scores, weights, short=self.case.short)
         self.sensitivity_table = table
         nearest = table["smallest change"].dropna()
         summary = (
@@ -176,6 +184,18 @@ class BeijingExplorer:
 
     def static_html(self) -> str:
         return self.message.value + self.ranking.value + self.chart.value + self.sensitivity.value
+
+
+class BeijingExplorer(DecisionExplorer):
+    """Beijing's options (lesson 05)."""
+
+    case = scenarios.BEIJING
+
+
+class SeoulExplorer(DecisionExplorer):
+    """Seoul's options on arms for Ukraine (lesson 05's second case)."""
+
+    case = scenarios.SEOUL
 
 
 def histogram_svg(values, bins: int = 30, width: int = 520, height: int = 160, label: str = "tonnes") -> str:

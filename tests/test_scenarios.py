@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from course import scenarios
@@ -203,3 +205,48 @@ def test_every_sentence_about_the_russia_weight_matches_the_models_flip_points()
             top.index[0]
         ]
     )
+
+
+def test_seouls_case_is_built_from_stated_positions_with_the_same_model():
+    """Issue 17: a second decision case. Every criterion quotes a row of the data; the role brief is the data."""
+    from course.data import load
+
+    case = scenarios.SEOUL
+    reactions = load("reactions")
+    quotes = " ".join(reactions["quote"].dropna())
+    for key, (_label, reason) in case.criteria.items():
+        quoted = re.findall(r"(?<!\w)'([^']+?)'(?!\w)", reason)
+        assert quoted and all(q in quotes for q in quoted), (key, quoted)
+    for option in case.options:
+        assert set(case.scores[option]) == set(case.criteria)
+        assert all(1 <= s <= 5 and why for s, why in case.scores[option].values())
+    assert not reactions.loc[list(case.stated), "held_out"].notna().any(), "no held-out statement in a lesson"
+    brief = case.brief()
+    assert list(brief["stated"]) == [
+        r["quote"] if isinstance(r["quote"], str) else r["paraphrase"]
+        for _, r in reactions.loc[list(case.stated)].iterrows()
+    ]
+    memo = case.memo()
+    assert len(memo) == len(case.options) and memo["against"].str.contains("a very big mistake").any()
+
+
+def test_every_sentence_about_seouls_flip_points_matches_the_model():
+    import json
+
+    from conftest import ROOT
+
+    from course import checks
+
+    case = scenarios.SEOUL
+    ranking = scenarios.weighted_scores(case.default_scores(), case.default_weights())
+    assert ranking.index[0] == "keep_open" and ranking.iloc[0] == 4.0
+    deter = scenarios.flip_weight(case.default_scores(), case.default_weights(), "deter_aid")
+    rupture = scenarios.flip_weight(case.default_scores(), case.default_weights(), "avoid_rupture")
+    assert deter == (0.5, "lethal_arms") and rupture == (0.7, "no_change")
+    cells = json.loads((ROOT / "notebooks" / "05_chinas_dilemma.ipynb").read_text())["cells"]
+    text = " ".join(" ".join("".join(c["source"]) for c in cells if c.get("id") == "dilemma-13f").split())
+    assert "keeping the option open first (4.0)" in text
+    assert "counts for more than half of the decision (then supplying lethal arms comes first)" in text
+    assert "counts for more than 0.7 (then leaving the policy unchanged does)" in text
+    quiz = next(q for q in checks.dilemma().questions if "Seoul model" in q.prompt)
+    assert quiz.answer == "more than half of the decision" and "0.7" in quiz.explanation

@@ -19,6 +19,23 @@ def test_beijing_explorer_follows_its_sliders_and_scores():
     assert "<svg" in explorer.chart.value and "align_openly" in explorer.chart.value
 
 
+def test_seoul_explorer_is_the_same_explorer_on_seouls_case():
+    explorer = widgets.SeoulExplorer()
+    assert explorer.result.index[0] == "keep_open"
+    assert (
+        "Seoul's options" in explorer.widget.children[0].value
+        and "stated positions" in explorer.widget.children[0].value
+    )
+    assert [s.description for s in explorer.weight_sliders.values()] == [
+        c[0] for c in scenarios.SEOUL.criteria.values()
+    ]
+    explorer.weight_sliders[
+        "deter_aid"
+    ].value = 1.0  # its share: 1 / (1 + 0.75) = 0.57, past the flip at one half
+    assert explorer.result.index[0] == "lethal_arms"
+    assert "deterrence" in explorer.chart.value and "economy" not in explorer.chart.value
+
+
 def test_beijing_explorer_reports_bad_weights_instead_of_raising():
     explorer = widgets.BeijingExplorer()
     for slider in explorer.weight_sliders.values():
