@@ -41,7 +41,32 @@ def summit() -> Quiz:
                 explanation="They do not: the article describes the street motorcade; Reuters and Al Jazeera, an Aurus "
                 "Putin gave Kim and a drive in the guesthouse grounds. Two moments, not a contradiction.",
             ),
+            _distance_question(),
         ]
+    )
+
+
+def _distance_question() -> Question:
+    """Lesson 01's second objective: compare great-circle distances (computed from the places data, not typed)."""
+    from course.data import load
+    from course.geo import haversine_km
+
+    places = load("places")
+
+    def km(a: str, b: str) -> float:
+        return haversine_km(
+            places.loc[a, "lat"], places.loc[a, "lon"], places.loc[b, "lat"], places.loc[b, "lon"]
+        )
+
+    beijing, moscow = km("pyongyang", "beijing"), km("pyongyang", "moscow")
+    ratio = round(moscow / beijing)
+    options = tuple(f"about {n} times as far" for n in sorted({2, ratio, 3 * ratio}))
+    return Question(
+        prompt=f"By great circle, Beijing is {beijing:,.0f} km from Pyongyang. How far is Moscow, compared?",
+        options=options,
+        answer=f"about {ratio} times as far",
+        explanation=f"Moscow is {moscow:,.0f} km from Pyongyang by great circle: {moscow / beijing:.1f} times the "
+        "distance to Beijing. The article's 'hundreds of miles away' for Beijing is the short side of the triangle.",
     )
 
 
@@ -298,6 +323,24 @@ def after() -> Quiz:
                 options=("condemnation", "concern", "non-committal"),
                 answer="non-committal",
                 explanation="As in June: no judgment, no commitment.",
+            ),
+            Question(
+                prompt="Which later event in the course's sources bears on the article's claim of Russia's "
+                "'desperate need for North Korea to support its grinding war in Ukraine'?",
+                options=(
+                    "North Korean troops in Russia, reported in October 2024 and acknowledged in April 2025",
+                    "China's statement of 1 November 2024",
+                    "the treaty's entry into force on 4 December 2024",
+                ),
+                answer="North Korean troops in Russia, reported in October 2024 and acknowledged in April 2025",
+                feedback={
+                    "China's statement of 1 November 2024": "It bears on China's reticence, not on Russia's need.",
+                    "the treaty's entry into force on 4 December 2024": "It shows the treaty took effect; it says "
+                    "nothing about the war's needs.",
+                },
+                explanation="Troops sent to the war bear on the claim: they are consistent with a need for North "
+                "Korea's support. 'Bears on' is not 'proves': 'desperate' remains the writer's word, and what "
+                "would change the assessment is evidence the course does not hold, such as Russia's own account.",
             ),
         ]
     )

@@ -152,3 +152,35 @@ def test_the_avoided_practice_takes_its_answers_from_the_data():
         assert set(question.feedback) == set(question.options) - {question.answer}, (
             "every other option explains"
         )
+
+
+def test_every_lesson_objective_the_review_found_unchecked_now_has_a_check():
+    """Review P3: lesson 01's objective 2 (compare distances) and lesson 06's objective 3 (which expectations later
+    events bear on) had no check; the distance answer is computed from the places data."""
+    from course import checks, geo
+    from course.data import load
+
+    places = load("places")
+
+    def km(a, b):
+        return geo.haversine_km(
+            places.loc[a, "lat"], places.loc[a, "lon"], places.loc[b, "lat"], places.loc[b, "lon"]
+        )
+
+    distance = next(q for q in checks.summit().questions if "great circle" in q.prompt)
+    assert (
+        distance.answer
+        == f"about {round(km('pyongyang', 'moscow') / km('pyongyang', 'beijing'))} times as far"
+    )
+    assert check(distance, distance.answer).correct
+    bears = next(q for q in checks.after().questions if "bears on" in q.prompt)
+    assert "troops in Russia" in bears.answer and set(bears.feedback) == set(bears.options) - {bears.answer}
+
+
+def test_the_problem_sets_state_their_programming_prerequisites():
+    import nbformat
+    from conftest import ROOT
+
+    for path in sorted((ROOT / "assignments" / "source").glob("*/*.ipynb")):
+        intro = nbformat.read(path, as_version=4).cells[0].source
+        assert "**Prerequisites.** Lessons" in intro and "Basic Python" in intro, path.name
