@@ -107,6 +107,7 @@ def reactions() -> Quiz:
     """Check your understanding: lesson 03."""
     return Quiz(
         [
+            *_interpretation_questions(),
             Question(
                 prompt="The article says Japan voiced 'grave concerns'. What are the words Jiji Press reports from Hayashi?",
                 options=(
@@ -142,6 +143,74 @@ def reactions() -> Quiz:
             ),
         ]
     )
+
+
+#: Four reactions, one per commitment level, for the ranking question (codes read from the data).
+_RANKED = {
+    "miller_concerning": "Miller: 'incredibly concerning'",
+    "chang_depends": "Chang, 23 June: the response 'depends on what Russia does'",
+    "rok_summons_ambassador": "South Korea summons Russia's ambassador",
+    "putin_breakthrough": "Putin signs the treaty, 'a truly breakthrough document'",
+}
+
+
+def _interpretation_questions() -> list[Question]:
+    """Lesson 03's interpretive items: rank by commitment (the order comes from the data's codes) and decide
+    whether renderings change the meaning."""
+    from course.data import load
+    from course.reactions import commitment_rank
+
+    reactions = load("reactions")
+    order = sorted(_RANKED, key=lambda rid: commitment_rank(str(reactions.loc[rid, "commitment"])))
+    best = " < ".join(_RANKED[rid] for rid in order)
+    swapped = [order[1], order[0], order[2], order[3]]
+    acts_first = [order[0], order[2], order[1], order[3]]
+    reversed_ = list(reversed(order))
+    option = {tuple(o): " < ".join(_RANKED[rid] for rid in o) for o in (swapped, acts_first, reversed_)}
+    return [
+        Question(
+            prompt="Order these four reactions from least to most committing, by the course's scheme.",
+            options=(best, *option.values()),
+            answer=best,
+            accepted=(option[tuple(acts_first)],),
+            feedback={
+                option[tuple(swapped)]: "'Depends on what Russia does' names an option (lethal aid not ruled "
+                "out); 'incredibly concerning' names none.",
+                option[
+                    tuple(acts_first)
+                ]: "Defensible if you weigh what is at stake (arms for Ukraine) above an act that "
+                "changes no policy; the scheme ranks by how far the step goes, and a named option is still words, "
+                "where a summons is an act.",
+                option[tuple(reversed_)]: "The other way round: signing a treaty is a decided measure.",
+            },
+            explanation="Words only, then an option named, then an act of diplomacy, then a decided measure: "
+            "the furthest step each record shows.",
+        ),
+        Question(
+            passage="Business Insider: 'a matter between two sovereign states'. ANSA (Italian): 'è una questione "
+            "tra questi due Paesi' (a matter between these two countries). The article: 'calling it a bilateral "
+            "matter'.",
+            prompt="China's 20 June reply in three renderings. Do the differences change what China said or "
+            "committed to?",
+            options=(
+                "No: all three commit China to nothing and judge nothing; 'sovereign' adds emphasis, not a position",
+                "Yes: only Business Insider's rendering is non-committal",
+                "Yes: ANSA's rendering is a condemnation",
+            ),
+            answer="No: all three commit China to nothing and judge nothing; 'sovereign' adds emphasis, not a "
+            "position",
+            feedback={
+                "Yes: only Business Insider's rendering is non-committal": "All three call it the two states' "
+                "affair and judge nothing.",
+                "Yes: ANSA's rendering is a condemnation": "'A matter between these two countries' condemns "
+                "nothing.",
+            },
+            explanation=f"The data code all three alike ({reactions.loc['china_mfa_sovereign_states', 'stance']}, "
+            f"{reactions.loc['lin_jian_questione', 'stance']}, {reactions.loc['china_article_bilateral', 'stance']}). "
+            "Renderings change meaning when they change the trigger, the object or the hedge: compare Article 4's "
+            "renderings in lesson 02.",
+        ),
+    ]
 
 
 def avoided() -> Quiz:

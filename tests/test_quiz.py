@@ -184,3 +184,21 @@ def test_the_problem_sets_state_their_programming_prerequisites():
     for path in sorted((ROOT / "assignments" / "source").glob("*/*.ipynb")):
         intro = nbformat.read(path, as_version=4).cells[0].source
         assert "**Prerequisites.** Lessons" in intro and "Basic Python" in intro, path.name
+
+
+def test_lesson_03_asks_for_a_ranking_by_commitment_and_a_judgment_on_renderings():
+    """Review P3's interpretive items; the ranking's key is the data's commitment order, not typed twice."""
+    from course import checks
+    from course.data import load
+    from course.reactions import commitment_rank
+
+    reactions = load("reactions")
+    ranking, renderings = checks.reactions().questions[:2]
+    order = sorted(checks._RANKED, key=lambda rid: commitment_rank(str(reactions.loc[rid, "commitment"])))
+    assert ranking.answer == " < ".join(checks._RANKED[rid] for rid in order)
+    assert [commitment_rank(str(reactions.loc[rid, "commitment"])) for rid in order] == [0, 1, 2, 3]
+    assert check(ranking, ranking.accepted[0]).status == "accepted"
+    china = reactions.loc[
+        ["china_mfa_sovereign_states", "lin_jian_questione", "china_article_bilateral"], "stance"
+    ]
+    assert china.nunique() == 1 and renderings.answer.startswith("No")
