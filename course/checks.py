@@ -134,6 +134,7 @@ def reactions() -> Quiz:
                 "The meeting and the summons are acts of diplomacy (consultation or protest). None of the three "
                 "decided a policy step.",
             ),
+            _endorsers_question(),
             Question(
                 prompt="Liu Dongshu, quoted in the article, is…",
                 options=("a Chinese foreign ministry spokesperson", "an analyst", "a South Korean official"),
@@ -152,6 +153,27 @@ _RANKED = {
     "rok_summons_ambassador": "South Korea summons Russia's ambassador",
     "putin_breakthrough": "Putin signs the treaty, 'a truly breakthrough document'",
 }
+
+
+def _endorsers_question() -> Question:
+    """Lesson 03's second objective: read the map and the table across governments (the key from the data)."""
+    from course.data import load
+
+    reactions, actors = load("reactions"), load("actors")
+    coded = reactions[reactions["stance"].notna()]
+    endorsing = coded.loc[coded["stance"] == "endorsement", "actor_id"].map(actors["government"])
+    answer = " and ".join(sorted(set(endorsing)))
+    return Question(
+        prompt="On the reactions map and in its table, which governments' reactions are coded as endorsement?",
+        options=(answer, "China and Russia", "Japan and the United States"),
+        answer=answer,
+        feedback={
+            "China and Russia": "China's reactions are all non-committal: look at Beijing's card.",
+            "Japan and the United States": "Their reactions are concern or condemnation.",
+        },
+        explanation="Only the treaty's two parties endorse it; every other government's coded reaction is "
+        "non-committal, concern, condemnation or a warning.",
+    )
 
 
 def _interpretation_questions() -> list[Question]:
@@ -344,6 +366,22 @@ def dilemma() -> Quiz:
                 explanation="With the illustrative scores, staying muted overtakes the private warning at a share "
                 "of about 0.33, and stays first up to one half; above one half, aligning openly comes first. A "
                 "property of the assumptions, not a forecast.",
+            ),
+            Question(
+                prompt="What does the course's model of Beijing's options leave out, by its own construction?",
+                options=(
+                    "China's own statement of its goals: every criterion is an outside reading of its interests",
+                    "relations with Russia",
+                    "the risk of North Korea's collapse",
+                ),
+                answer="China's own statement of its goals: every criterion is an outside reading of its interests",
+                feedback={
+                    "relations with Russia": "It is a criterion: 'Relations with Russia'.",
+                    "the risk of North Korea's collapse": "It is a criterion: 'No North Korean collapse'.",
+                },
+                explanation="All five criteria come from the writer or the analyst the article quotes; the course's "
+                "sources hold no statement of China's own goals. It also leaves out North Korea's and Russia's own "
+                "choices, timing, and every option not listed: a teaching aid, not a forecast.",
             ),
             Question(
                 prompt="In the Seoul model, supplying lethal arms to Ukraine comes first once deterring Russian aid "

@@ -173,6 +173,12 @@ def test_every_lesson_objective_the_review_found_unchecked_now_has_a_check():
         == f"about {round(km('pyongyang', 'moscow') / km('pyongyang', 'beijing'))} times as far"
     )
     assert check(distance, distance.answer).correct
+    endorsers = next(q for q in checks.reactions().questions if "coded as endorsement" in q.prompt)
+    reactions, actors = load("reactions"), load("actors")
+    coded = reactions[reactions["stance"] == "endorsement"]
+    assert endorsers.answer == " and ".join(sorted(set(coded["actor_id"].map(actors["government"]))))
+    leaves_out = next(q for q in checks.dilemma().questions if "leave out" in q.prompt)
+    assert "China's own statement of its goals" in leaves_out.answer
     bears = next(q for q in checks.after().questions if "bears on" in q.prompt)
     assert "troops in Russia" in bears.answer and set(bears.feedback) == set(bears.options) - {bears.answer}
 
