@@ -23,7 +23,7 @@ NOTEBOOKS = $(shell git ls-files '*.ipynb' 2>/dev/null | grep -v '^assignments/r
 	find notebooks assignments/source -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
 
 .PHONY: help lab test bench lint format strip lock data-docs clean check-python \
-	release collect autograde formgrader feedback export grade-demo
+	release collect autograde formgrader feedback export grade-demo binder-badge
 
 help:
 	@sed -n '1,7p' Makefile | sed 's/^# \{0,1\}//'
@@ -98,6 +98,10 @@ export: $(STAMP)
 # The whole cycle on a simulated class, in a temporary copy of the course.
 grade-demo: $(STAMP)
 	$(BIN)/python -m course.demo_class run test-artifacts/grade-demo
+
+# Point the README's Binder badge at this repository (from the origin remote, or REPO=owner/name).
+binder-badge:
+	$(or $(wildcard $(BIN)/python),$(PYTHON)) tools/binder_badge.py $(REPO)
 
 # Rewrite the data dictionary in data/README.md from the schema in course/data.py.
 data-docs: $(STAMP)

@@ -29,10 +29,14 @@ def test_lesson_has_the_required_parts(path):
             assert not re.search(r"^def |^class ", "".join(cell["source"]), re.M), "logic lives in course/"
 
 
-def test_the_readme_lists_every_lesson():
+def test_the_readme_lists_every_lesson_in_one_table():
+    """Every lesson is a row of one Markdown table: a blank line inside a table ends it, and the rows after it
+    render as pipes (issue 20)."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    tables = re.findall(r"(?:^\|.*\|[ \t]*\n)+", readme, re.M)
+    lessons = next(t for t in tables if "notebooks/00_" in t)
     for entry in catalog.lessons():
-        assert entry.path.name in readme, f"README.md does not list {entry.path.name}"
+        assert entry.path.name in lessons, f"README.md's lessons table does not list {entry.path.name}"
 
 
 @pytest.mark.parametrize("make", [checks.summit, checks.treaty, checks.reactions])

@@ -106,3 +106,16 @@ def test_make_lab_serves_the_start_notebook(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
+
+
+def test_the_instructor_guide_gives_commands_that_run_as_written():
+    """Issue 20: a bare `nbgrader`/`jupyter` command fails unless .venv is activated; the demo's size is its own."""
+    import re
+
+    from course.demo_class import STUDENTS
+
+    guide = (ROOT / "assignments" / "INSTRUCTORS.md").read_text(encoding="utf-8")
+    bare = set(re.findall(r"`((?:nbgrader|jupyter) [^`]*)`", guide))
+    mentions = {"nbgrader generate_assignment", "nbgrader autograde"}  # named in prose, not commands to type
+    assert bare <= mentions, bare - mentions
+    assert f"with {len(STUDENTS)}\nsimulated students" in guide
