@@ -248,10 +248,11 @@ class EstimateExplorer:
                                          description="Tonnes per container (article: 26)", **common)  # fmt: skip
         self.share = w.FloatRangeSlider(value=d["munitions_share"], min=0, max=1, step=0.05,
                                         description="Share that is munitions (your assumption)", **common)  # fmt: skip
+        # A text box needs its own width beside a 300 px description, or it shrinks to a sliver.
         self.kg_low = w.BoundedFloatText(value=0, min=0, max=10_000, description="kg per round, low (0 = none)",
-                                         style={"description_width": "300px"})  # fmt: skip
+                                         style={"description_width": "300px"}, layout=w.Layout(width="420px"))  # fmt: skip
         self.kg_high = w.BoundedFloatText(value=0, min=0, max=10_000, description="kg per round, high",
-                                          style={"description_width": "300px"})  # fmt: skip
+                                          style={"description_width": "300px"}, layout=w.Layout(width="420px"))  # fmt: skip
         for control in (self.containers, self.tonnes, self.share, self.kg_low, self.kg_high):
             control.observe(lambda _change: self.update(), names="value")
         self.message, self.summary, self.plot = w.HTML(), w.HTML(), w.HTML()
@@ -344,22 +345,38 @@ class TimelineExplorer:
         self.events = load("events") if events is None else events
         dates = sorted({pd.Timestamp(d) for d in self.events["date"]})
         options = [(d.strftime("%Y-%m-%d"), d) for d in dates]
+        # The slider's own readout is cut at this width ("1961-07-06-2025-09-0"): the range is written out below it.
         self.range = w.SelectionRangeSlider(options=options, index=(0, len(options) - 1), description="Dates",
-                                            layout=w.Layout(width="720px"), continuous_update=False)  # fmt: skip
+                                            readout=False, layout=w.Layout(width="720px"),
+                                            continuous_update=False)  # fmt: skip
         self.range.observe(lambda _change: self.update(), names="value")
-        self.output = w.HTML()
-        self.widget = w.VBox([self.range, self.output])
+        self.readout, self.output = w.HTML(), w.HTML()
+        self.widget = w.VBox([self.range, self.readout, self.output])
         self.update()
 
     def update(self) -> None:
         from course import maps
+        from course.display import format_date
 
         start, end = self.range.value
+        self.readout.value = f"<p>From <b>{format_date(start, 'day')}</b> to <b>{format_date(end, 'day')}</b>: move either end.</p>"
         self.map = maps.timeline_map(start, end, events=self.events)
         self.output.value = self.map._repr_html_()
 
     def static_html(self) -> str:
         return self.map.title + ": " + self.map.table.to_html(index=False)
+
+
+def _statement_label(row, actors) -> str:
+    """A dropdown label a reader recognises: who, when, and the first words (never the data's internal id)."""
+    from course.display import format_date
+
+    who = actors.loc[row["actor_id"], "name"] if row["actor_id"] in actors.index else str(row["actor_id"])
+    quoted = isinstance(row["quote"], str) and bool(row["quote"])
+    words = str(row["quote"] if quoted else row["paraphrase"])
+    short = words if len(words) <= 60 else words[:57].rsplit(" ", 1)[0] + "…"
+    shown = f"“{short}”" if quoted else f"(paraphrase) {short}"  # quotation marks only around a quote
+    return f"{who}, {format_date(row['date'], str(row['date_precision']))}: {shown}"
 
 
 class CodingExplorer:
@@ -382,7 +399,7 @@ class CodingExplorer:
                 f"{held} are held out for a problem set: the explorer offers coded statements only"
             )
         self.statement = w.Dropdown(
-            options=[(f"{actors.loc[reactions.loc[i, 'actor_id'], 'name']}: {i}", i) for i in ids],
+            options=[(_statement_label(reactions.loc[i], actors), i) for i in ids],
             description="Statement:", layout=w.Layout(width="620px"),
         )  # fmt: skip
         self.stance = w.RadioButtons(options=[(STANCES[c].label, c) for c in STANCE_CODES], value=None,

@@ -85,3 +85,35 @@ def test_show_is_static_under_the_autograder(monkeypatch):
     InteractiveShell.instance()
     widgets.show(widgets.BeijingExplorer())
     assert type(shown[0]).__name__ == "HTML" and "comes first" in shown[0].data
+
+
+def test_controls_show_what_they_hold_at_a_readable_size():
+    """Issue 20: lesson 04's kg boxes were 10 px wide, lesson 06's date readout was cut, dropdowns showed ids."""
+    import re
+
+    from course.data import load
+
+    estimate = widgets.EstimateExplorer()
+    for box in (estimate.kg_low, estimate.kg_high):
+        assert (
+            int(box.layout.width.removesuffix("px"))
+            >= int(box.style.description_width.removesuffix("px")) + 100
+        )
+    timeline = widgets.TimelineExplorer()
+    assert timeline.range.readout is False
+    first, last = timeline.range.options[0][1], timeline.range.options[-1][1]
+    assert (
+        f"{first.day} {first:%B %Y}" in timeline.readout.value
+        and f"{last.day} {last:%B %Y}" in timeline.readout.value
+    )
+    timeline.range.index = (1, 2)
+    assert f"{timeline.range.value[1].day} {timeline.range.value[1]:%B %Y}" in timeline.readout.value
+    coding = widgets.CodingExplorer()
+    reactions = load("reactions")
+    for label, rid in coding.statement.options:
+        assert rid not in label and not re.search(r"\b\w+_\w+\b", label), label
+        row = reactions.loc[rid]
+        if isinstance(row["quote"], str) and row["quote"]:
+            assert "“" in label
+        else:
+            assert "(paraphrase)" in label and "“" not in label
