@@ -35,3 +35,21 @@ def test_a_deleted_test_is_added_back_and_recorded(tmp_path, gradebook):
     assert nb.metadata[FLAG_KEY]["sanitize"] == [
         {"level": "info", "message": "cell test was missing and was added back", "cell": "test"}
     ]
+
+
+def test_only_real_edits_are_reported_and_in_plain_words(tmp_path, gradebook, caplog):
+    """Issue 20: nbgrader warned 'checksum has changed' for every test cell with hidden tests, edited or not."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    overwrite(notebook("answer = 42", RELEASED_TEST), tmp_path, gradebook)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], [
+        r.getMessage() for r in caplog.records
+    ]
+    caplog.clear()
+    overwrite(notebook("answer = 42", "pass  # no test here"), tmp_path, gradebook)
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert (
+        warning
+        == "cell test: the student edited this read-only cell; the original is restored (flagged for review)"
+    )
