@@ -406,10 +406,31 @@ def dilemma() -> Quiz:
     )
 
 
+def _busiest_place_question() -> Question:
+    """Lesson 06's second objective: read the whole timeline on the map (the key counted from the events data)."""
+    from collections import Counter
+
+    from course.data import load, split_ids
+
+    events, places = load("events"), load("places")
+    counts = Counter(p for ids in events["place_ids"].dropna() for p in split_ids(ids))
+    ranked = [places.loc[p, "name"] for p, _ in counts.most_common()]
+    busiest, n = ranked[0], counts.most_common(1)[0][1]
+    return Question(
+        prompt="Set the timeline explorer to its whole range, 1961 to 2025. Which place has the largest circle "
+        "(the most events)?",
+        options=(busiest, ranked[1], ranked[-1]),
+        answer=busiest,
+        explanation=f"{busiest}, with {n} events in the course's data. A circle counts the events the course's "
+        "sources record at a place, not their importance.",
+    )
+
+
 def after() -> Quiz:
     """Check your understanding: lesson 06."""
     return Quiz(
         [
+            _busiest_place_question(),
             Question(
                 prompt="When did the treaty enter into force?",
                 options=("19 June 2024", "6 November 2024", "4 December 2024"),

@@ -179,6 +179,10 @@ def test_every_lesson_objective_the_review_found_unchecked_now_has_a_check():
     assert endorsers.answer == " and ".join(sorted(set(coded["actor_id"].map(actors["government"]))))
     leaves_out = next(q for q in checks.dilemma().questions if "leave out" in q.prompt)
     assert "China's own statement of its goals" in leaves_out.answer
+    busiest = next(q for q in checks.after().questions if "largest circle" in q.prompt)
+    events = load("events")
+    at_busiest = events["place_ids"].fillna("").str.split(";").map(lambda ids: "pyongyang" in ids).sum()
+    assert busiest.answer == "Pyongyang" and f"with {at_busiest} events" in busiest.explanation
     bears = next(q for q in checks.after().questions if "bears on" in q.prompt)
     assert "troops in Russia" in bears.answer and set(bears.feedback) == set(bears.options) - {bears.answer}
 
