@@ -93,7 +93,8 @@ feedback: $(STAMP)
 
 export: $(STAMP)
 	$(NBGRADER) export --to grades.csv
-	@echo "grades: assignments/grades.csv; integrity flags: assignments/reports/"
+	cd assignments && $(abspath $(BIN))/python -m course.autograder incomplete .
+	@echo "grades: assignments/grades.csv; which are final: assignments/reports/completeness.csv; integrity flags: assignments/reports/"
 
 # The whole cycle on a simulated class, in a temporary copy of the course.
 grade-demo: $(STAMP)

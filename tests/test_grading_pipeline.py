@@ -374,3 +374,32 @@ def test_the_item_analysis_reads_the_gradebook_per_graded_cell(graded_class):
     done = subprocess.run([sys.executable, "-m", "course.autograder", "items", str(root), PS1],
                           capture_output=True, text=True, check=True)  # fmt: skip
     assert "ps1_c1_check" in done.stdout and (root / "reports" / f"{PS1}-items.csv").exists()
+
+
+def test_export_says_which_grades_are_not_final(graded_class, tmp_path):
+    """Issue 20: a written answer nobody graded yet, and a problem set nobody submitted, are named, not silent."""
+    import shutil
+    import subprocess
+    import sys
+
+    from nbgrader.api import Gradebook
+
+    from course.autograder.completeness import completeness
+
+    root, _, _, _ = graded_class
+    shutil.copy(
+        root / "gradebook.db", tmp_path / "gradebook.db"
+    )  # the class's gradebook, plus one absent student
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
+        gb.add_student("ghost")
+    rows = {(r["student"], r["assignment"]): r for r in completeness(tmp_path)}
+    assert rows[("ghost", PS1)]["status"] == "not submitted" and rows[("ghost", PS1)]["score"] is None
+    partial = rows[("partial", PS1)]
+    assert partial["status"] == "to grade by hand" and partial["waiting_for"] == "ps1_e_answer"
+    assert partial["score"] == 10.75
+    assert {r["status"] for r in rows.values()} <= {"final", "to grade by hand", "not submitted"}
+    done = subprocess.run([sys.executable, "-m", "course.autograder", "incomplete", str(tmp_path)],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    assert "ghost" in done.stdout and "no submission: 0 in grades.csv" in done.stdout
+    assert "partial" in done.stdout and "waiting for ps1_e_answer" in done.stdout
+    assert (tmp_path / "reports" / "completeness.csv").exists()

@@ -1,10 +1,12 @@
-"""``python -m course.autograder normalize|report|items COURSE_ROOT ASSIGNMENT``: the instructor's grading commands."""
+"""``python -m course.autograder normalize|report|items COURSE_ROOT ASSIGNMENT`` and ``incomplete COURSE_ROOT``: the
+instructor's grading commands."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+from course.autograder.completeness import completeness, completeness_summary, write_completeness
 from course.autograder.files import normalize_submissions
 from course.autograder.items import item_analysis, items_table, write_items
 from course.autograder.report import collect_report, write_report
@@ -15,10 +17,17 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m course.autograder", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["normalize", "report", "items"])
+    parser.add_argument("command", choices=["normalize", "report", "items", "incomplete"])
     parser.add_argument("course_root", type=Path)
-    parser.add_argument("assignment")
+    parser.add_argument("assignment", nargs="?", help="the problem set (every command but incomplete)")
     args = parser.parse_args(argv)
+    if args.command == "incomplete":
+        rows = completeness(args.course_root)
+        print(completeness_summary(rows))
+        print(f"written to {write_completeness(rows, args.course_root / 'reports' / 'completeness.csv')}")
+        return 0
+    if not args.assignment:
+        parser.error(f"{args.command} needs the problem set, e.g. ps1_reading_official_reactions")
     if args.command == "normalize":
         for event in normalize_submissions(args.course_root, args.assignment):
             print(f"{event['student']}: {event['event']}")

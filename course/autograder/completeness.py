@@ -1,0 +1,83 @@
+"""Which grades are not final yet: per student and problem set, from nbgrader's gradebook (``make export``).
+
+nbgrader's ``export`` writes a total for every student and every problem set: a written answer nobody has graded
+counts as 0, and a problem set a student never submitted as a row of zeros, with no word of either. This says
+which rows of ``grades.csv`` are final, which wait for a hand grade (and which cells), and which are no
+submission at all.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+COLUMNS = ("student", "assignment", "status", "score", "max_score", "waiting_for")
+
+
+def completeness(course_root: Path) -> list[dict[str, object]]:
+    """One row per student and problem set: ``final``, ``to grade by hand`` or ``not submitted``."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    database = Path(course_root) / "gradebook.db"
+    if not database.exists():
+        raise FileNotFoundError(f"no gradebook at {database}: nothing has been released or graded yet")
+    rows = []
+    with Gradebook(f"sqlite:///{database}") as gb:
+        for student in sorted(gb.students, key=lambda s: s.id):
+            for assignment in sorted(gb.assignments, key=lambda a: a.name):
+                row = {
+                    "student": student.id,
+                    "assignment": assignment.name,
+                    "max_score": assignment.max_score,
+                }
+                try:
+                    submission = gb.find_submission(assignment.name, student.id)
+                except MissingEntry:
+                    rows.append({**row, "status": "not submitted", "score": None, "waiting_for": ""})
+                    continue
+                waiting = sorted(
+                    grade.name
+                    for notebook in submission.notebooks
+                    for grade in notebook.grades
+                    if grade.needs_manual_grade
+                )
+                rows.append(
+                    {
+                        **row,
+                        "status": "to grade by hand" if waiting else "final",
+                        "score": submission.score,
+                        "waiting_for": " ".join(waiting),
+                    }
+                )
+    return rows
+
+
+def write_completeness(rows: list[dict[str, object]], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows({k: ("" if row.get(k) is None else row.get(k)) for k in COLUMNS} for row in rows)
+    return path
+
+
+def completeness_summary(rows: list[dict[str, object]]) -> str:
+    """A short summary for the terminal: counts by status, then every row that is not final."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[str(row["status"])] = counts.get(str(row["status"]), 0) + 1
+    lines = [
+        "grades.csv: "
+        + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        + " (student x problem set)."
+    ]
+    pending = [r for r in rows if r["status"] != "final"]
+    if pending:
+        lines.append("Not final yet (nbgrader counts these as scores all the same):")
+        width = max(len(str(r["student"])) for r in pending)
+        for r in pending:
+            detail = (
+                f"waiting for {r['waiting_for']}" if r["waiting_for"] else "no submission: 0 in grades.csv"
+            )
+            lines.append(f"  {r['student']!s:{width}}  {r['assignment']}  {r['status']}: {detail}")
+    return "\n".join(lines)
