@@ -191,3 +191,13 @@ def score_choice(given: object, readings: Mapping[str, tuple[float, str]]) -> fl
     points, why = readings[given]
     print(f"Feedback: {why}")
     return float(points)
+
+
+def form_ok(item: str) -> None:
+    """Say that a visible check passed, and what that does and does not mean (issue 20: silence read as nothing).
+
+    Called at the end of a check cell's visible part: the answer has the right form and passes the visible
+    checks; whether it is right is for the hidden checks, which only the graded version runs.
+    """
+    print(f"{item}: the form is right and the visible checks pass. Whether the answer is right is decided by the "
+          "hidden checks when the problem set is graded.")  # fmt: skip

@@ -279,6 +279,7 @@ def test_a_student_answers_a_released_question_and_passes_its_visible_check(lab,
     assert re.search(r"\[\d+\]", prompt), f"the A1 check did not run: {prompt!r}"
     errors = check.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
     assert errors.count() == 0, errors.all_inner_texts()
+    assert "A1: the form is right" in check.text_content(), "a passing check says so (issue 20)"
     check.locator(".jp-InputArea-prompt").click()  # select the cell: JupyterLab scrolls it into view
     page.wait_for_timeout(600)
     page.screenshot(path=str(ARTIFACTS / "student_ps1_a1_check_passes.png"))

@@ -53,6 +53,12 @@ def test_notebook_executes_cleanly(path):
     assert not problems(nb), "\n".join(problems(nb))
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code_cells), "every code cell ran"
+    for cell in code_cells:  # issue 20: a passing visible check says so, and says what it does not mean
+        if cell.metadata.get("nbgrader", {}).get("grade") and not cell.metadata["nbgrader"].get("solution"):
+            said = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            assert "the form is right and the visible checks pass" in said, cell.metadata["nbgrader"][
+                "grade_id"
+            ]
 
 
 @pytest.mark.notebooks
