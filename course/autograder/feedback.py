@@ -30,8 +30,8 @@ class HideHiddenTests(NbGraderPreprocessor):
     make a test cell print its own source). Then every line of hidden-test source that still appears verbatim in
     any output of the notebook (a submission can keep test sources and print them later, in its own cells) is
     replaced by ``[hidden test]``. The score of each test cell is shown by nbgrader's feedback template. One
-    exception: printed lines that all begin with ``said`` ("Feedback: ") are the key speaking to the student, and
-    are kept (still redacted).
+    exception: printed lines that begin with ``said`` ("Feedback: ") are the key speaking to the student, and are
+    kept (still redacted); the other lines of the same print are not.
     """
 
     message = Unicode(
@@ -40,7 +40,7 @@ class HideHiddenTests(NbGraderPreprocessor):
     dropped = Unicode("(Output of a cell with hidden tests is not shown in feedback.)").tag(config=True)
     said = Unicode(
         "Feedback: ",
-        help="Printed lines that all begin with this are the key's words to the student (course.grading."
+        help="Printed lines that begin with this are the key's words to the student (course.grading."
         "score_choice says why an option is or is not the best) and are kept. Test cells' outputs come from the "
         "judge, never from the submission's kernel, and the hidden-line redaction still applies to them.",
     ).tag(config=True)
@@ -72,12 +72,16 @@ class HideHiddenTests(NbGraderPreprocessor):
         if not hidden:
             return cell, resources
         cell.source = without_hidden(source)
-        outputs = []
+        outputs, dropped = [], False
         for output in cell.get("outputs", []):
-            if output.output_type == "stream" and output.get("name") == "stdout" and self._is_said(output):
-                outputs.append(output)
+            if output.output_type == "stream" and output.get("name") == "stdout":
+                said = self._said_lines(output)
+                dropped |= said != _text(output)
+                if said:
+                    outputs.append(NotebookNode(output_type="stream", name="stdout", text=said))
                 continue
             if output.output_type != "error":
+                dropped = True
                 continue
             if output.ename not in GRADER_ERRORS:
                 line = failing_line(output.get("traceback", []))
@@ -86,16 +90,21 @@ class HideHiddenTests(NbGraderPreprocessor):
                 else:
                     output = error_output(output.ename, output.evalue)
             outputs.append(output)
-        if len(outputs) < len(cell.get("outputs", [])):
+        if dropped:
             outputs.insert(0, NotebookNode(output_type="stream", name="stdout", text=self.dropped + "\n"))
         cell.outputs = outputs
         return cell, resources
 
-    def _is_said(self, output: NotebookNode) -> bool:
-        text = output.get("text", "")
-        text = "".join(text) if isinstance(text, list) else str(text)
-        lines = [line for line in text.splitlines() if line.strip()]
-        return bool(self.said) and bool(lines) and all(line.startswith(self.said) for line in lines)
+    def _said_lines(self, output: NotebookNode) -> str:
+        """The printed lines that begin with ``said`` (the key's words to the student); everything else goes."""
+        if not self.said:
+            return ""
+        return "".join(line for line in _text(output).splitlines(keepends=True) if line.startswith(self.said))
+
+
+def _text(output: NotebookNode) -> str:
+    text = output.get("text", "")
+    return "".join(text) if isinstance(text, list) else str(text)
 
 
 def _redact(output: NotebookNode, hidden: list[str]) -> None:
