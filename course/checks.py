@@ -184,26 +184,27 @@ def _interpretation_questions() -> list[Question]:
 
     reactions = load("reactions")
     order = sorted(_RANKED, key=lambda rid: commitment_rank(str(reactions.loc[rid, "commitment"])))
-    best = " < ".join(_RANKED[rid] for rid in order)
-    swapped = [order[1], order[0], order[2], order[3]]
-    acts_first = [order[0], order[2], order[1], order[3]]
-    reversed_ = list(reversed(order))
-    option = {tuple(o): " < ".join(_RANKED[rid] for rid in o) for o in (swapped, acts_first, reversed_)}
+
+    def ranked(ids) -> str:
+        return " < ".join(_RANKED[rid] for rid in ids)
+
+    best = ranked(order)
+    swapped = ranked([order[1], order[0], *order[2:]])  # words above a named option
+    option_above_act = ranked([order[0], order[2], order[1], order[3]])  # defensible: what is at stake
+    reversed_ = ranked(reversed(order))
     return [
         Question(
             prompt="Order these four reactions from least to most committing, by the course's scheme.",
-            options=(best, *option.values()),
+            options=(best, swapped, option_above_act, reversed_),
             answer=best,
-            accepted=(option[tuple(acts_first)],),
+            accepted=(option_above_act,),
             feedback={
-                option[tuple(swapped)]: "'Depends on what Russia does' names an option (lethal aid not ruled "
-                "out); 'incredibly concerning' names none.",
-                option[
-                    tuple(acts_first)
-                ]: "Defensible if you weigh what is at stake (arms for Ukraine) above an act that "
+                swapped: "'Depends on what Russia does' names an option (lethal aid not ruled out); 'incredibly "
+                "concerning' names none.",
+                option_above_act: "Defensible if you weigh what is at stake (arms for Ukraine) above an act that "
                 "changes no policy; the scheme ranks by how far the step goes, and a named option is still words, "
                 "where a summons is an act.",
-                option[tuple(reversed_)]: "The other way round: signing a treaty is a decided measure.",
+                reversed_: "The other way round: signing a treaty is a decided measure.",
             },
             explanation="Words only, then an option named, then an act of diplomacy, then a decided measure: "
             "the furthest step each record shows.",

@@ -8,8 +8,9 @@ submission at all.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
+
+from course.autograder.common import write_csv
 
 COLUMNS = ("student", "assignment", "status", "score", "max_score", "waiting_for")
 
@@ -53,12 +54,8 @@ def completeness(course_root: Path) -> list[dict[str, object]]:
 
 
 def write_completeness(rows: list[dict[str, object]], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows({k: ("" if row.get(k) is None else row.get(k)) for k in COLUMNS} for row in rows)
-    return path
+    """Write the completeness rows as CSV."""
+    return write_csv(rows, path, COLUMNS)
 
 
 def completeness_summary(rows: list[dict[str, object]]) -> str:

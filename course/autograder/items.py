@@ -8,8 +8,9 @@ anything about the students.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
+
+from course.autograder.common import write_csv
 
 COLUMNS = ("item", "points", "scored", "mean", "full", "partial", "zero")
 
@@ -54,12 +55,7 @@ def item_analysis(course_root: Path, assignment: str) -> list[dict[str, object]]
 
 def write_items(rows: list[dict[str, object]], path: Path) -> Path:
     """Write the item analysis as CSV (empty cells where nothing is scored yet)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows({k: ("" if v is None else v) for k, v in row.items()} for row in rows)
-    return path
+    return write_csv(rows, path, COLUMNS)
 
 
 def items_table(rows: list[dict[str, object]]) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from course.autograder.common import FLAG_KEY, error_output, flag, grade_id_of, is_test_cell
+from course.autograder.common import FLAG_KEY, error_output, flag, grade_id_of, is_test_cell, write_csv
 from course.autograder.files import refused_path
 
 
@@ -118,10 +117,4 @@ def _why_not_graded(course_root: Path, student: str, assignment: str) -> str:
 
 def write_report(rows: list[dict[str, object]], path: Path) -> Path:
     """Write the report rows as CSV."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fields = ["student", "score", "max_score", "needs_manual_grade", "flags"]
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+    return write_csv(rows, path, ["student", "score", "max_score", "needs_manual_grade", "flags"])
