@@ -83,9 +83,11 @@ autograde: $(STAMP)
 	cd assignments && $(abspath $(BIN))/python -m course.autograder report . $(PS)
 	cd assignments && $(abspath $(BIN))/python -m course.autograder items . $(PS)
 
-# The formgrader: JupyterLab rooted at assignments/ (menu Nbgrader > Formgrader). Stop with Ctrl+C.
+# The formgrader: JupyterLab rooted at assignments/ with nbgrader's instructor tools (menu Nbgrader > Formgrader,
+# Create Assignment, Validate), which make lab hides from students (course/lab_settings.py). Stop with Ctrl+C.
 formgrader: $(STAMP)
-	cd assignments && PATH="$(abspath $(BIN)):$$PATH" $(abspath $(BIN))/jupyter lab $(ROOT_FLAG) \
+	cd assignments && PATH="$(abspath $(BIN)):$$PATH" JUPYTER_CONFIG_PATH="$(abspath $(VENV))/etc/course-instructor" \
+		$(abspath $(BIN))/jupyter lab $(ROOT_FLAG) \
 		--ServerApp.root_dir=. --LabApp.default_url=/formgrader $(LAB_ARGS)
 
 feedback: $(STAMP)

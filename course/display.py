@@ -16,8 +16,50 @@ _CAPTION = "caption-side: top; text-align: left; font-weight: bold"
 
 
 def _link(value: object) -> str:
+    """A link; a web address opens in a new tab (JupyterLab would otherwise try to open it as a file)."""
     text = html.escape(str(value))
-    return f'<a href="{text}">{text}</a>'
+    target = ' target="_blank" rel="noopener noreferrer"' if _is_web(value) else ""
+    return f'<a href="{text}"{target}>{text}</a>'
+
+
+#: What a table shows for a missing value (a dash, not an empty cell that could be an empty text).
+MISSING = "—"
+
+
+def _missing(value: object) -> bool:
+    """None, NaN, NaT and pandas' NA: shown as :data:`MISSING`, never as 'nan', 'None' or '<NA>'."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN and NaT are the values not equal to themselves
+    except (TypeError, ValueError):  # pandas.NA refuses bool(); arrays are not missing
+        return type(value).__name__ == "NAType"
+
+
+def plain(value: object) -> str:
+    """A value as a reader expects it: '—' for a missing value, 260,000 for 260000.0, 0.25 for 0.25."""
+    import numbers
+
+    if _missing(value):
+        return MISSING
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, numbers.Integral | numbers.Real) and not isinstance(value, bool):
+        number = float(value)
+        if number.is_integer():
+            return f"{int(number):,}" if abs(number) >= 10_000 else str(int(number))
+        return f"{number:,.6g}" if abs(number) >= 10_000 else f"{number:.6g}"
+    if (
+        hasattr(value, "strftime")
+        and hasattr(value, "hour")
+        and not (value.hour or value.minute or value.second)
+    ):
+        return value.strftime("%Y-%m-%d")  # a date without its midnight
+    return str(value)
+
+
+def _is_web(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://"))
 
 
 def _label(value: object) -> str:
@@ -39,21 +81,35 @@ class Table:
         self.link_columns = list(link_columns)
 
     def _cell(self, column: object, value: object) -> str:
-        if column in self.link_columns:
+        if _missing(value):
+            return MISSING
+        if column in self.link_columns or _is_web(value):
             return _link(value)
-        return html.escape(str(value))
+        return html.escape(plain(value))
+
+    def _shows_index(self) -> bool:
+        """False for pandas' default 0, 1, 2 … index (unnamed): it labels nothing a reader needs."""
+        import pandas as pd
+
+        index = self.data.index
+        return not (
+            isinstance(index, pd.RangeIndex) and index.name is None and index.start == 0 and index.step == 1
+        )
 
     def _header(self, levels: int) -> list[str]:
         frame = self.data
         rows = []
-        if frame.columns.name is not None:
+        levels = levels if self._shows_index() else 0
+        if frame.columns.name is not None and levels:
             rows.append(
                 f'<tr><th colspan="{levels}"></th>'
                 f'<th colspan="{len(frame.columns)}" style="{_CELL}">{html.escape(str(frame.columns.name))}</th></tr>'
             )
-        names = [html.escape(_label(n)) for n in frame.index.names]
+        names = [html.escape(_label(n)) for n in frame.index.names] if levels else []
         labels = [html.escape(_label(c)) for c in frame.columns]
-        rows.append("<tr>" + "".join(f'<th style="{_CELL}">{x}</th>' for x in [*names, *labels]) + "</tr>")
+        rows.append(
+            "<tr>" + "".join(f'<th scope="col" style="{_CELL}">{x}</th>' for x in [*names, *labels]) + "</tr>"
+        )
         return rows
 
     def _index_cells(self, keys: list[tuple], row: int) -> str:
@@ -68,7 +124,9 @@ class Table:
                 while row + span < len(keys) and keys[row + span][: level + 1] == keys[row][: level + 1]:
                     span += 1
             attr = f' rowspan="{span}"' if span > 1 else ""
-            cells.append(f'<th{attr} style="{_CELL}">{html.escape(_label(value))}</th>')
+            cells.append(
+                f'<th{attr} scope="row" style="{_CELL}">{html.escape(plain(value) if not isinstance(value, str) else value)}</th>'
+            )
         return "".join(cells)
 
     def to_html(self) -> str:
@@ -86,7 +144,8 @@ class Table:
                 f'<td style="{_CELL}; white-space: normal">{self._cell(c, v)}</td>'
                 for c, v in zip(columns, values, strict=True)
             )
-            parts.append(f"<tr>{self._index_cells(keys, row)}{cells}</tr>")
+            index = self._index_cells(keys, row) if self._shows_index() else ""
+            parts.append(f"<tr>{index}{cells}</tr>")
         parts += ["</tbody>", "</table>"]
         return "\n".join(parts)
 
@@ -94,7 +153,8 @@ class Table:
         return self.to_html()
 
     def __repr__(self) -> str:
-        text = self.data.to_string(max_colwidth=None)
+        frame = self.data.map(plain)
+        text = frame.to_string(max_colwidth=None, index=self._shows_index())
         return f"{self.caption}\n{text}" if self.caption else text
 
 

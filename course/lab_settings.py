@@ -66,7 +66,10 @@ def disable_exchange_panels(prefix: str | Path | None = None) -> list[Path]:
     config.setdefault("disabledExtensions", {}).update({plugin: True for plugin in EXCHANGE_PLUGINS})
     lab.parent.mkdir(parents=True, exist_ok=True)
     lab.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    server = base / "etc" / "jupyter" / "jupyter_server_config.d" / "course-no-exchange.json"
+    server = _server_d(base) / "zz-course-no-exchange.json"
+    (_server_d(base) / "course-no-exchange.json").unlink(
+        missing_ok=True
+    )  # its old name, read before nbgrader's
     server.parent.mkdir(parents=True, exist_ok=True)
     extensions = {name: False for name in EXCHANGE_SERVER_EXTENSIONS}
     server.write_text(
@@ -75,6 +78,66 @@ def disable_exchange_panels(prefix: str | Path | None = None) -> list[Path]:
     return [lab, server]
 
 
+#: nbgrader's instructor tools: the Nbgrader menu, the formgrader, the Create Assignment sidebar and the Validate
+#: button. Students and self-learners do not use them (Validate on a lesson says "Success! Your notebook passes all
+#: the tests" and saves the notebook); instructors get them in ``make formgrader``.
+INSTRUCTOR_PLUGINS = (
+    "@jupyter/nbgrader:menu",
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:create-assignment",
+    "@jupyter/nbgrader:validate-assignment",
+)
+INSTRUCTOR_SERVER_EXTENSIONS = (
+    "nbgrader.server_extensions.formgrader",
+    "nbgrader.server_extensions.validate_assignment",
+)
+
+
+def _server_d(base: Path) -> Path:
+    """The environment's ``jupyter_server_config.d``. Jupyter reads its files in name order and a later file wins:
+    nbgrader's own ``nbgrader.json`` switches every nbgrader extension on, so the course's files are named to come
+    after it (``zz-course-*.json``)."""
+    return base / "etc" / "jupyter" / "jupyter_server_config.d"
+
+
+def _write_json(path: Path, data: dict) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def instructor_config_dir(prefix: str | Path | None = None) -> Path:
+    """The Jupyter configuration folder that turns the instructor tools back on (``JUPYTER_CONFIG_PATH``)."""
+    return (Path(prefix) if prefix is not None else Path(sys.prefix)) / "etc" / "course-instructor"
+
+
+def student_mode(prefix: str | Path | None = None) -> list[Path]:
+    """Hide nbgrader's instructor tools in this environment, and write the folder that shows them again.
+
+    The environment's own configuration is what students and self-learners get (``make lab``, Binder). ``make
+    formgrader`` puts :func:`instructor_config_dir` first on ``JUPYTER_CONFIG_PATH``; Jupyter reads that folder
+    before the environment's, so its ``false`` entries win and the tools are back for the instructor only.
+    """
+    base = Path(prefix) if prefix is not None else Path(sys.prefix)
+    lab = base / "etc" / "jupyter" / "labconfig" / "page_config.json"
+    config = json.loads(lab.read_text(encoding="utf-8")) if lab.exists() else {}
+    config.setdefault("disabledExtensions", {}).update({plugin: True for plugin in INSTRUCTOR_PLUGINS})
+    written = [_write_json(lab, config)]
+    server = _server_d(base) / "zz-course-students.json"
+    written.append(
+        _write_json(
+            server, {"ServerApp": {"jpserver_extensions": dict.fromkeys(INSTRUCTOR_SERVER_EXTENSIONS, False)}}
+        )
+    )
+    instructor = instructor_config_dir(base)
+    written.append(_write_json(instructor / "labconfig" / "page_config.json",
+                               {"disabledExtensions": dict.fromkeys(INSTRUCTOR_PLUGINS, False)}))  # fmt: skip
+    written.append(_write_json(instructor / "jupyter_server_config.d" / "course-instructor.json",
+                               {"ServerApp": {"jpserver_extensions": dict.fromkeys(INSTRUCTOR_SERVER_EXTENSIONS, True)}}))  # fmt: skip
+    return written
+
+
 if __name__ == "__main__":  # pragma: no cover - exercised by make and postBuild
     print(f"JupyterLab overrides written to {write_overrides()}")
     print("nbgrader exchange panels switched off:", ", ".join(str(p) for p in disable_exchange_panels()))
+    print("nbgrader instructor tools hidden for students:", ", ".join(str(p) for p in student_mode()))

@@ -28,7 +28,7 @@ from pathlib import Path
 import folium
 
 from course.data import load, split_ids
-from course.display import format_date
+from course.display import Table, format_date
 from course.geo import great_circle_points, haversine_km
 from course.paths import data_dir
 from course.reactions import COMMITMENTS, STANCES
@@ -209,7 +209,7 @@ class CourseMap:
 
     def _repr_html_(self) -> str:
         table_html = (
-            self.table.to_html(index=False, escape=True, border=0)
+            Table(self.table.reset_index(drop=True), caption=f"{self.title}: the data").to_html()
             if len(self.table)
             else "<p>Nothing to show.</p>"
         )

@@ -39,12 +39,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_lab(tmp: Path, timeout_s: float = 90, subdir: str = "", prepare=None):
+def running_lab(tmp: Path, timeout_s: float = 90, subdir: str = "", prepare=None, instructor: bool = False):
     """Yield a :class:`Lab` serving a copy of the course's notebooks; stop it afterwards.
 
     Everything Jupyter writes (config, runtime, workspaces, user settings, autosaves) goes to ``tmp``: the
     checkout and the user's own Jupyter settings are never touched. ``subdir`` serves a folder of the copy
     (``"assignments"`` for the formgrader); ``prepare(root)`` runs on the copy before the server starts.
+    ``instructor`` serves nbgrader's instructor tools, as ``make formgrader`` does; without it the lab is a
+    student's, as ``make lab`` and Binder give (course.lab_settings.student_mode).
     """
     root = tmp / "course"
     for name in COPIED:
@@ -64,7 +66,7 @@ def running_lab(tmp: Path, timeout_s: float = 90, subdir: str = "", prepare=None
         path.mkdir(parents=True, exist_ok=True)
     if prepare is not None:
         prepare(root)
-    root = root / subdir if subdir else root
+    course_root, root = root, (root / subdir if subdir else root)
     port, token = free_port(), secrets.token_hex(16)
     jupyter = Path(sys.prefix) / "bin" / "jupyter"
     cmd = [
@@ -75,7 +77,12 @@ def running_lab(tmp: Path, timeout_s: float = 90, subdir: str = "", prepare=None
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     log = tmp / "jupyterlab.log"
-    env = offline_env(**{k: str(v) for k, v in dirs.items()})
+    # Kernels read the copy (course.paths), not the checkout: what a student saves there is what practice mode reads.
+    env = offline_env(COURSE_ROOT=str(course_root), **{k: str(v) for k, v in dirs.items()})
+    if instructor:
+        from course.lab_settings import instructor_config_dir
+
+        env["JUPYTER_CONFIG_PATH"] = str(instructor_config_dir())
     with open(log, "w") as log_file:
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     lab = Lab(base=f"http://127.0.0.1:{port}", token=token, root=root, log=log)

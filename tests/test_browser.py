@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import urllib.error
+import urllib.request
 from urllib.parse import urlparse
 
 import pytest
@@ -283,6 +285,51 @@ def test_a_student_answers_a_released_question_and_passes_its_visible_check(lab,
     check.locator(".jp-InputArea-prompt").click()  # select the cell: JupyterLab scrolls it into view
     page.wait_for_timeout(600)
     page.screenshot(path=str(ARTIFACTS / "student_ps1_a1_check_passes.png"))
+
+    # A wrong answer in the right form: its visible check passes too, and says only that the form is right.
+    answer = page.locator(".jp-CodeCell", has_text="# YOUR CODE HERE").first
+    answer.scroll_into_view_if_needed()
+    answer.locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(
+        'a2 = {"stance": "concern", "commitment": "words_only", "signal": "totally unacceptable"}'
+    )
+    page.keyboard.press("Shift+Enter")  # run the answer, then its check
+    check2 = page.locator(".jp-CodeCell", has_text="Check A2: the codes are from the scheme").first
+    check2.locator(".jp-InputArea-prompt").click()
+    page.keyboard.press("Shift+Enter")
+    check2.get_by_text("A2: the form is right").wait_for(timeout=30_000)
+    page.keyboard.press("Control+s")
+    page.get_by_text(re.compile(r"Saving completed|Saved")).first.wait_for(timeout=15_000, state="attached")
+
+    # The student's lab has no instructor tools (make lab, Binder): no Nbgrader menu, no Validate, no formgrader.
+    assert page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").count() == 0
+    assert page.get_by_role("button", name=re.compile("Validate")).count() == 0
+    assert page.locator("#create_assignment, .nbgrader-CreateAssignmentWidget").count() == 0
+    assert urllib.request.urlopen(lab.url("api/status"), timeout=10).status == 200
+    with pytest.raises(urllib.error.HTTPError, match="404"):
+        urllib.request.urlopen(lab.url("formgrader"), timeout=10)
+    page.screenshot(path=str(ARTIFACTS / "student_lab_without_instructor_tools.png"))
+
+    # Practice mode (notebooks/self_study.ipynb) reads the saved notebook and tells right from wrong.
+    page.goto(lab.url("lab/tree/notebooks/self_study.ipynb"))
+    page.locator(".jp-Notebook h1", has_text="Self-study").wait_for(timeout=60_000)
+    run_all(page)
+    page.get_by_role("button", name="Check my saved answers").click()
+    table = page.locator(".jp-OutputArea-output table", has_text="Your answers against the key").first
+    table.wait_for(timeout=90_000)
+    rows = {r.split("\t")[0]: r for r in table.locator("tbody tr").all_inner_texts()}
+    assert "✓ right" in rows["A1"] and "2 / 2" in rows["A1"], rows["A1"]
+    assert "◐ partly right" in rows["A2"], rows["A2"]
+    assert "not answered" in rows["A3"], rows["A3"]
+    assert page.get_by_text("4 of 20 automatically checked points").count() == 0  # A2 is partly right
+    page.get_by_label("Item:").select_option("A2")
+    page.get_by_role("button", name="Show the model answer").click()
+    model = page.get_by_text("Model answer to A2")
+    model.wait_for(timeout=15_000)
+    assert page.get_by_text("condemnation").count() >= 1
+    snap(page, table, "self_study_practice_table.png")
+    snap(page, model, "self_study_model_answer.png")
     assert not page.outside_requests
 
 
@@ -300,7 +347,7 @@ def _generate_all(root):
 
 def test_the_instructor_sees_the_problem_sets_in_the_formgrader(tmp_path, page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with running_lab(tmp_path, subdir="assignments", prepare=_generate_all) as lab:
+    with running_lab(tmp_path, subdir="assignments", prepare=_generate_all, instructor=True) as lab:
         page.goto(f"{lab.base}/formgrader?token={lab.token}")
         table = page.locator("table", has_text="ps1_reading_official_reactions").first
         table.wait_for(timeout=30_000)
@@ -425,7 +472,7 @@ def test_student_content_runs_nothing_in_the_formgrader_or_the_feedback(tmp_path
     page = context.new_page()
     page.dialogs = []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    with running_lab(tmp_path, subdir="assignments", prepare=_graded_mallory) as lab:
+    with running_lab(tmp_path, subdir="assignments", prepare=_graded_mallory, instructor=True) as lab:
         db = f"sqlite:///{lab.root / 'gradebook.db'}"
         submission, before = _grades(db)
         page.goto(f"{lab.base}/lab?token={lab.token}")  # logged in, as an instructor is (a cookie)

@@ -40,8 +40,23 @@ def test_show_names_the_columns_axis_of_a_crosstab_and_keeps_missing_values_visi
     frame = pd.crosstab(pd.Series(["x", "y"], name="government"), pd.Series(["p", "q"], name="stance"))
     out = show(frame, caption="Counts").to_html()
     assert ">stance</th>" in out and ">government</th>" in out
-    assert "<NA>" not in show(pd.DataFrame({"a": [pd.NA]})).to_html()  # escaped, never raw markup
-    assert "&lt;NA&gt;" in show(pd.DataFrame({"a": [pd.NA]})).to_html()
+    for missing in (pd.NA, None, float("nan"), pd.NaT):
+        cells = show(pd.DataFrame({"a": [missing, "x"]})).to_html()
+        assert ">—</td>" in cells  # a visible dash: not an empty cell, and never nan, None, NaT or <NA>
+        assert not any(raw in cells for raw in ("nan", "None", "NaT", "NA&gt;", "<NA>"))
+
+
+def test_show_writes_numbers_and_web_addresses_as_a_reader_expects():
+    frame = pd.DataFrame(
+        {"tonnes": [260000.0, 2024.0, 0.25], "url": ["https://example.org/a", None, "b.csv"]}
+    )
+    out = show(frame).to_html()
+    assert ">260,000<" in out and ">2024<" in out and ">0.25<" in out and "260000.0" not in out
+    assert '<a href="https://example.org/a" target="_blank" rel="noopener noreferrer">' in out
+    assert '<a href="b.csv"' not in out  # only web addresses become links unless a column is named
+    assert "<th" not in out.split("</thead>")[1]  # pandas' default 0, 1, 2 index labels nothing: not shown
+    named = show(frame.rename_axis("row")).to_html()
+    assert '<th scope="row"' in named and ">row</th>" in named  # a named index is shown, as row headers
 
 
 def test_show_has_a_plain_text_form_with_whole_cells():

@@ -1,4 +1,5 @@
 import json
+import re
 import sys
 
 import pytest
@@ -62,3 +63,31 @@ def test_the_venv_has_the_exchange_panels_off():
     listing = result.stdout + result.stderr
     for plugin in lab_settings.EXCHANGE_PLUGINS:
         assert plugin in listing, f"{plugin} should be listed as disabled: run make"
+
+
+def test_student_mode_hides_the_instructor_tools_and_writes_the_folder_that_shows_them(tmp_path):
+    lab, server, instructor_lab, instructor_server = lab_settings.student_mode(tmp_path)
+    disabled = json.loads(lab.read_text())["disabledExtensions"]
+    assert disabled == dict.fromkeys(lab_settings.INSTRUCTOR_PLUGINS, True)
+    assert json.loads(instructor_lab.read_text())["disabledExtensions"] == dict.fromkeys(
+        lab_settings.INSTRUCTOR_PLUGINS, False
+    )
+    assert instructor_lab.is_relative_to(lab_settings.instructor_config_dir(tmp_path))
+    off = json.loads(server.read_text())["ServerApp"]["jpserver_extensions"]
+    on = json.loads(instructor_server.read_text())["ServerApp"]["jpserver_extensions"]
+    assert set(off) == set(on) == set(lab_settings.INSTRUCTOR_SERVER_EXTENSIONS)
+    assert not any(off.values()) and all(on.values())
+    # Jupyter reads a config.d folder in name order, the last file winning: ours must come after nbgrader's own
+    assert sorted([server.name, "nbgrader.json"])[-1] == server.name
+
+
+def test_the_venv_serves_no_nbgrader_extension_to_students():
+    """nbgrader's own nbgrader.json switches all four on; the course's files must win (they did not, until issue 20)."""
+    import subprocess
+
+    result = subprocess.run(
+        [f"{sys.prefix}/bin/jupyter", "server", "extension", "list"], capture_output=True, text=True
+    )
+    listing = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
+    for name in (*lab_settings.EXCHANGE_SERVER_EXTENSIONS, *lab_settings.INSTRUCTOR_SERVER_EXTENSIONS):
+        assert re.search(rf"{re.escape(name)} disabled", listing), f"{name} is on for students: run make"

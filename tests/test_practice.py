@@ -1,0 +1,159 @@
+"""Practice mode (course.practice, course.widgets.PracticeChecker, notebooks/self_study.ipynb): a self-learner
+learns whether an answer is right, why, and the model answer on request; a graded release never carries it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course import practice
+
+ROOT = Path(__file__).resolve().parent.parent
+PS1, PS2, PS3 = practice.problem_sets()
+
+pytestmark = pytest.mark.notebooks
+
+
+def _answered(
+    ps: str, tmp_path: Path, answers: dict[str, str] | None = None, drop: tuple[str, ...] = ()
+) -> Path:
+    """The released notebook with the key's solutions typed in (as a student who got everything right would),
+    then ``answers`` (grade id -> source) in place of some, and the cells ``drop`` deleted."""
+    key = nbformat.read(practice.key_path(ps), as_version=4)
+    solutions = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in key.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
+    released = nbformat.read(practice.notebook_path(ps), as_version=4)
+    for cell in released.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in solutions:
+            cell.source = (answers or {}).get(grade_id, solutions[grade_id])
+    released.cells = [c for c in released.cells if c.metadata.get("nbgrader", {}).get("grade_id") not in drop]
+    path = tmp_path / f"{ps}.ipynb"
+    nbformat.write(released, path)
+    return path
+
+
+def _by_label(result: practice.Result) -> dict[str, practice.Item]:
+    return {item.label: item for item in result.items}
+
+
+def test_an_unanswered_problem_set_says_not_answered_and_leaves_the_file_alone():
+    path = practice.notebook_path(PS1)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    result = practice.check(PS1)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before  # the learner's file is never written
+    items = _by_label(result)
+    assert {i.verdict for label, i in items.items() if label != "E"} == {practice.UNANSWERED}
+    assert items["A1"].why == ("Not answered yet: the answer cell still raises NotImplementedError.",)
+    assert items["E"].verdict == practice.BY_HAND and items["E"].earned is None
+    assert result.earned == 0 and result.autograded == 20
+    assert result.summary().startswith("0 of 20 automatically checked points; 5 more for written answers")
+
+
+@pytest.mark.parametrize("ps", [PS1, PS2, PS3])
+def test_the_model_answers_score_every_point_the_key_gives(ps, tmp_path):
+    result = practice.check(ps, _answered(ps, tmp_path))
+    auto = [i for i in result.items if i.verdict != practice.BY_HAND]
+    assert auto and all(i.verdict == practice.RIGHT and i.earned == i.points for i in auto), result.table()
+    assert result.earned == result.autograded == 20
+
+
+def test_a_wrong_answer_in_the_right_form_is_told_apart_from_a_right_one(tmp_path):
+    """The issue's two cases: ps1 A2 coded 'concern' (the form passes; the key says condemnation), ps3 B2 = 63."""
+    wrong_code = 'a2 = {"stance": "concern", "commitment": "words_only", "signal": "totally unacceptable"}'
+    blunter = 'c1_avoided = "any word on what China itself would do"'
+    ps1 = _by_label(practice.check(PS1, _answered(PS1, tmp_path, {"ps1_a2_answer": wrong_code,
+                                                                   "ps1_c1_answer": blunter})))  # fmt: skip
+    assert ps1["A2"].verdict == practice.PARTLY and 0 < ps1["A2"].earned < 2
+    assert ps1["A1"].verdict == practice.RIGHT
+    assert ps1["C1"].verdict == practice.PARTLY and ps1["C1"].earned == 0.5
+    assert (
+        ps1["C1"].why[0].startswith("True, but true of most statements that commit to nothing")
+    )  # the key's reason
+
+    ps3 = _by_label(practice.check(PS3, _answered(PS3, tmp_path, {"ps3_b2_answer": "b2_years = 63"})))
+    assert ps3["B2"].verdict == practice.NOT_YET and ps3["B2"].earned == 0
+    assert ps3["B2"].why == ("AssertionError: the 63rd anniversary had not come yet",)
+
+
+def test_a_deleted_check_cell_and_a_runaway_cell_are_reported_not_scored(tmp_path):
+    path = _answered(PS1, tmp_path, {"ps1_b1_answer": "while True:\n    pass"}, drop=("ps1_a3_check",))
+    items = _by_label(practice.check(PS1, path, timeout=3))
+    assert items["A3"].verdict == practice.MISSING and items["A3"].earned == 0
+    assert items["A1"].verdict == practice.RIGHT  # before the runaway cell
+    later = [items[label] for label in ("B1", "B2", "C1", "D4")]
+    assert all(i.verdict == practice.NOT_YET and i.earned == 0 for i in later)
+    assert "ran for more than 3 s and was stopped" in later[-1].why[0]
+
+
+def test_model_answers_and_the_keys_reasons_for_every_item():
+    for ps in (PS1, PS2, PS3):
+        for label in practice.items(ps):
+            model = practice.model_answer(ps, label)
+            assert model.answer and "### BEGIN" not in model.answer and "### END" not in model.answer, (
+                ps,
+                label,
+            )
+    a2 = practice.model_answer(PS1, "a2")
+    assert a2.answer.startswith("a2 = {") and a2.reasons[0].startswith("'Totally unacceptable' rejects")
+    c1 = practice.model_answer(PS1, "C1")
+    assert len(c1.reasons) == 4  # one reason per option, from the key
+    assert practice.model_answer(PS1, "E").answer.startswith("The statement is non-committal")
+    with pytest.raises(practice.PracticeUnavailable, match="has no item 'Z9'; its items: A1, A2"):
+        practice.model_answer(PS1, "Z9")
+
+
+def test_where_the_key_is_not_installed_practice_mode_says_so(tmp_path, monkeypatch):
+    """A graded class: the instructor releases assignments/release/ only."""
+    (tmp_path / "assignments" / "release").mkdir(parents=True)
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    monkeypatch.setenv("COURSE_ROOT", str(tmp_path))
+    assert practice.problem_sets() == []
+    with pytest.raises(practice.PracticeUnavailable, match="in a graded class the instructor keeps it"):
+        practice.check(PS1)
+    from course.widgets import PracticeChecker
+
+    checker = PracticeChecker()
+    assert "the instructor keeps it" in checker.message.value
+    assert checker.widget.children == (checker.message,)  # no controls that could only fail
+
+
+def test_an_unknown_problem_set_or_an_unreadable_notebook_gets_a_clear_message(tmp_path):
+    with pytest.raises(practice.PracticeUnavailable, match="no problem set 'ps9'; there are: ps1_"):
+        practice.check("ps9")
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{not json", encoding="utf-8")
+    with pytest.raises(practice.PracticeUnavailable, match="broken.ipynb cannot be read as a notebook"):
+        practice.check(PS1, broken)
+
+
+def test_the_checker_widget_shows_the_table_and_a_model_answer(tmp_path, monkeypatch):
+    from course.widgets import PracticeChecker
+
+    checker = PracticeChecker()
+    assert [label for label, _ in checker.problem_set.options][0].startswith("Problem set 1: ")
+    answered = _answered(PS1, tmp_path)
+    monkeypatch.setattr(practice, "notebook_path", lambda ps, root=None: answered)
+    checker.check()
+    assert "20 of 20 automatically checked points" in checker.message.value
+    assert "✓ right" in checker.results.value and "<caption" in checker.results.value
+    checker.item.value = "B2"
+    checker.reveal()
+    assert "b2 = &quot;possible&quot;" in checker.answer.value
+
+
+def test_no_released_problem_set_mentions_practice_mode():
+    """Kept out of what an instructor releases: the released notebooks never point to the key's checker."""
+    for path in sorted((ROOT / "assignments" / "release").glob("*/*.ipynb")):
+        text = path.read_text(encoding="utf-8").lower()
+        assert "self_study" not in text and "practice" not in text, path
+    index = json.loads((ROOT / "notebooks" / "self_study.ipynb").read_text(encoding="utf-8"))
+    assert "Which check is which" in "".join("".join(c["source"]) for c in index["cells"])
