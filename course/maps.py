@@ -65,6 +65,8 @@ _CSS = """
 .course-badge { width: 22px; height: 22px; border: 2px solid #1a1a1a; border-radius: 50%; text-align: center;
   line-height: 18px; font-size: 13px; font-weight: 700; color: #000; box-sizing: border-box; }
 .course-approximate { border-style: dashed; background: rgba(255,255,255,.9); }
+.course-popup-open .course-legend-box, .course-popup-open .leaflet-control-layers { visibility: hidden; }
+.course-legend summary { cursor: pointer; font-weight: 700; }
 .course-legend { background: rgba(255,255,255,.95); padding: 6px 8px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,.3); line-height: 1.6; }
 .course-legend .course-badge { display: inline-block; vertical-align: middle; margin-right: 4px; }
@@ -248,15 +250,44 @@ def _base_map(bounds: list[list[float]], online: bool | None, title: str):
             "fillOpacity": 1,
         },
         highlight_function=lambda _feature: {"weight": 2, "color": "#333"},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        # Below the pointer: place labels and cards sit beside or above their dot, never under it.
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, direction="bottom", offset=(0, 16)),
         attr="Natural Earth (de facto boundaries)",
     ).add_to(fmap)
     fmap.fit_bounds(bounds, padding=(20, 20))
     return fmap
 
 
+#: Place labels that would overlap an earlier label (labels are added most important first) or run off the map are
+#: hidden, and shown again when zooming in makes room; every place keeps its tooltip and its row in the table.
+_DECLUTTER = (
+    " function declutter() { var kept = [], box = m.getContainer().getBoundingClientRect();"
+    " m.getContainer().querySelectorAll('.course-label').forEach(function (el) {"
+    " el.style.visibility = ''; var r = el.getBoundingClientRect();"
+    " var clash = r.right > box.right || r.left < box.left || kept.some(function (k) {"
+    " return r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top; });"
+    " if (clash) { el.style.visibility = 'hidden'; el.setAttribute('data-hidden', 'overlap'); }"
+    " else { el.removeAttribute('data-hidden'); kept.push(r); } }); }"
+    " m.whenReady(function () { setTimeout(declutter, 0); }); m.on('zoomend moveend resize', declutter);"
+)
+
+
 def _finish(fmap) -> None:
+    from branca.element import MacroElement, Template
+
     folium.LayerControl(collapsed=True).add_to(fmap)
+    # An open popup is never covered: the legend and the layer control step aside while one is open.
+    aside = MacroElement()
+    aside._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "(function (m) { var c = m.getContainer().ownerDocument.body;"
+        " m.on('popupopen', function () { c.classList.add('course-popup-open'); });"
+        " m.on('popupclose', function () { c.classList.remove('course-popup-open'); });"
+        + _DECLUTTER
+        + "})({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+    fmap.add_child(aside)
 
 
 def _places(ids: list[str], places) -> object:
@@ -437,7 +468,8 @@ def stance_badge(stance: str) -> str:
 
 def _legend_html() -> str:
     items = "".join(f"<div>{stance_badge(code)}{html.escape(s.label)}</div>" for code, s in STANCES.items())
-    return f'<div class="course-legend"><b>Stance</b>{items}</div>'
+    # Folded with a click on "Stance" where it is in the way.
+    return f'<details open class="course-legend"><summary>Stance</summary>{items}</details>'
 
 
 def reactions_map(
@@ -531,6 +563,7 @@ def reactions_map(
             popup=folium.Popup(
                 f"<b>{html.escape(name)}</b><ul style='padding-left:1em'>{''.join(li for _, li in items)}</ul>",
                 max_width=420,
+                max_height=320,  # a place with many statements scrolls inside its popup
             ),
         ).add_to(layer)
     layer.add_to(fmap)
@@ -566,7 +599,8 @@ def _add_legend(fmap) -> None:
     legend = MacroElement()
     legend._template = Template(
         "{% macro html(this, kwargs) %}"
-        f'<div style="position:absolute;bottom:24px;right:10px;z-index:1000">{_legend_html()}</div>'
+        f'<div class="course-legend-box" style="position:absolute;bottom:24px;right:10px;z-index:1000">'
+        f"{_legend_html()}</div>"
         "{% endmacro %}"
     )
     fmap.get_root().add_child(legend)
@@ -695,7 +729,8 @@ def timeline_map(start=None, end=None, events=None, online: bool | None = None, 
     # One place alone would fill the map at a zoom where the 1:110m outlines are crude: show its region.
     fmap = _base_map(_bounds(points, pad=3 if len(points) > 1 else 10), online, title)
     layer = folium.FeatureGroup(name="Events")
-    for p, items in by_place.items():
+    # The places with most events first: where labels would overlap, theirs are the ones kept.
+    for p, items in sorted(by_place.items(), key=lambda kv: -len(kv[1])):
         row = rows.loc[p]
         listing = "".join(f"<li>{html.escape(t)}</li>" for t in items)
         approximate = row["precision"] == "approximate" or not row["verified"]
@@ -723,8 +758,8 @@ def timeline_map(start=None, end=None, events=None, online: bool | None = None, 
     layer.add_to(fmap)
     _finish(fmap)
     caption = (
-        "Circles mark where events in the range happened; their size grows with the number of events. "
-        + BOUNDARY_NOTE
+        "Circles mark where events in the range happened; their size grows with the number of events. Where "
+        "places crowd, some labels wait until you zoom in; hover a circle for its name. " + BOUNDARY_NOTE
     )
     unmapped = int((table["where"] == "(not mapped)").sum())
     notes = (

@@ -200,6 +200,49 @@ def wait_for_change(page, locator, before: str, timeout_ms: int = 15_000) -> str
     raise AssertionError(f"the output did not change from {before[:80]!r}")
 
 
+_OVERLAPS = """() => {
+    const shown = [...document.querySelectorAll('.course-label')]
+        .filter(el => getComputedStyle(el).visibility !== 'hidden' && el.getClientRects().length)
+        .map(el => [el.textContent, el.getBoundingClientRect()]);
+    const out = [];
+    shown.forEach(([a, r], i) => shown.slice(i + 1).forEach(([b, k]) => {
+        if (r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top) out.push(a + ' / ' + b);
+    }));
+    return out;
+}"""
+
+_POPUP_COVERED = """() => {
+    const popup = document.querySelector('.leaflet-popup-content-wrapper');
+    if (!popup) return 'no popup opened';
+    const r = popup.getBoundingClientRect();
+    const points = [[r.left + 6, r.top + 6], [r.right - 6, r.top + 6], [r.left + 6, r.bottom - 6], [r.right - 6, r.bottom - 6]];
+    const whole = popup.closest('.leaflet-popup');  // the wrapper and its close button
+    const covered = points.filter(([x, y]) => !whole.contains(document.elementFromPoint(x, y)));
+    return covered.length ? 'covered at ' + JSON.stringify(covered) : '';
+}"""
+
+
+def _assert_maps_read_cleanly(page, lesson: str) -> None:
+    """In every map on screen: no two place labels overlap; an open popup is covered by nothing (legend, controls)."""
+    for frame in page.frames:
+        if frame == page.main_frame or not frame.locator(".leaflet-container").count():
+            continue
+        page.wait_for_timeout(300)  # the labels are sorted out after the map's first layout
+        assert frame.evaluate(_OVERLAPS) == [], f"{lesson}: overlapping labels"
+        cards = frame.locator(".course-card")
+        if cards.count() and frame.locator(".course-legend-box").count():
+            cards.last.click()
+            frame.locator(".leaflet-popup-content").wait_for(timeout=10_000)
+            page.wait_for_timeout(500)  # the map pans the popup into view
+            assert frame.evaluate(_POPUP_COVERED) == "", f"{lesson}: something covers the open popup"
+            assert (
+                frame.locator(".course-legend-box").evaluate("el => getComputedStyle(el).visibility")
+                == "hidden"
+            )
+            page.screenshot(path=str(ARTIFACTS / f"{lesson}_map_popup.png"))
+            frame.locator(".leaflet-popup-close-button").click()
+
+
 @pytest.mark.parametrize("lesson", LESSON_CHECKS)
 def test_lesson_runs_with_its_map_and_widget(lab, page, lesson):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -214,6 +257,7 @@ def test_lesson_runs_with_its_map_and_widget(lab, page, lesson):
     frame.locator(".leaflet-container").wait_for(timeout=30_000)
     assert frame.locator("path.leaflet-interactive").count() > 10, "country outlines drawn offline"
     snap(page, iframe, f"{lesson}_map.png")
+    _assert_maps_read_cleanly(page, lesson)
     kind = LESSON_CHECKS[lesson]
     if kind == "quiz":
         question = page.locator(".course-quiz-question").first

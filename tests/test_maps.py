@@ -272,3 +272,19 @@ def test_what_a_map_leaves_out_is_said_under_it_not_folded_away():
     visible = rendered.split('<details class="course-map-text">')[0]
     for note in maps.logistics_map().notes:
         assert html.escape(note) in visible
+
+
+def test_maps_keep_labels_tooltips_and_the_legend_out_of_each_others_way():
+    """Issue 20: labels collided near Korea, the US tooltip covered Washington's card, the legend covered popups.
+    The browser tests measure it on screen (tests/test_browser.py::_assert_maps_read_cleanly); this checks the parts."""
+    from course import maps
+
+    page = maps.reactions_map(online=False).html()
+    assert "course-popup-open" in page and "popupopen" in page and "popupclose" in page
+    assert ".course-popup-open .course-legend-box" in page  # the legend steps aside while a popup is open
+    assert '"maxHeight": 320' in page  # a long popup scrolls instead of running under the controls
+    assert '"direction": "bottom"' in page  # country names below the pointer, never over a label beside it
+    assert '<details open class="course-legend"><summary>Stance</summary>' in page
+    timeline = maps.timeline_map(online=False)
+    assert "function declutter()" in timeline.html() and "zoomend moveend resize" in timeline.html()
+    assert "some labels wait until you zoom in" in timeline.caption
