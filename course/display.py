@@ -12,7 +12,9 @@ import html
 from collections.abc import Iterable
 
 _CELL = "text-align: left; vertical-align: top"
-_CAPTION = "caption-side: top; text-align: left; font-weight: bold"
+_CAPTION = (
+    "caption-side: top; text-align: left; font-weight: bold; color: inherit"  # not a template's pale grey
+)
 
 
 def _link(value: object) -> str:

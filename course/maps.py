@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import folium
+import jinja2
 
 from course.data import load, split_ids
 from course.display import Table, format_date
@@ -221,17 +222,32 @@ class CourseMap:
         return (
             f'<figure class="course-map" aria-label="{html.escape(self.title)}" style="margin:0">'
             f"<figcaption><b>{html.escape(self.title)}</b>. {html.escape(self.caption)}</figcaption>"
-            f"{self.map._repr_html_()}{notes}"
+            + self.map._repr_html_().replace(
+                "<iframe ", f'<iframe title="{html.escape(self.title)}: map" ', 1
+            )
+            + f"{notes}"
             f'<details class="course-map-text"><summary>Text alternative: what this map shows</summary>'
             f"{table_html}</details></figure>"
         )
+
+
+#: branca's page template with the document's language (axe: html-has-lang, serious): a screen reader otherwise
+#: guesses the language to read the map's labels and popups in.
+_PAGE = jinja2.Template(
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n'
+    "{% if this.title %}<title>{{this.title}}</title>{% endif %}"
+    "    {{this.header.render(**kwargs)}}\n</head>\n<body>\n    {{this.html.render(**kwargs)}}\n</body>\n"
+    "<script>\n    {{this.script.render(**kwargs)}}\n</script>\n</html>\n"
+)
 
 
 def _base_map(bounds: list[list[float]], online: bool | None, title: str):
     online = is_online(online)
     fmap = _map_class(online)(tiles=None, control_scale=True, zoom_control=True)
     fmap.get_root().header.add_child(folium.Element(f"<style>{_CSS}</style>"))
-    fmap.get_root().html.add_child(folium.Element(f"<title>{html.escape(title)}</title>"))
+    root = fmap.get_root()
+    root.title = html.escape(title)  # the map's own page: its title, in <head>, and its language
+    root._template = _PAGE
     folium.TileLayer(
         OSM_TILES,
         name="OpenStreetMap (needs internet)",
@@ -367,6 +383,7 @@ def _place_marker(fmap, row, place_id: str, major: bool = True, side: str | None
         location=(float(row["lat"]), float(row["lon"])),
         icon=_label(label, side=side or LABEL_SIDE.get(place_id, "right")),
         interactive=False,
+        keyboard=False,  # a label, not a control: no tab stop, no "button" for a screen reader
     ).add_to(fmap)
 
 
@@ -423,7 +440,10 @@ def triangle_map(
         folium.PolyLine(path, color="#0072B2", weight=3, opacity=0.9, tooltip=text).add_to(arcs)
         mid = path[len(path) // 2]
         folium.Marker(
-            mid, icon=_label(f"{km:,.0f} km", "course-distance", side="above", gap=4), interactive=False
+            mid,
+            icon=_label(f"{km:,.0f} km", "course-distance", side="above", gap=4),
+            interactive=False,
+            keyboard=False,
         ).add_to(arcs)
         table.append({"from": ra["name"], "to": rb["name"], "great-circle km": round(km, 1)})
     arcs.add_to(fmap)
@@ -754,6 +774,7 @@ def timeline_map(start=None, end=None, events=None, online: bool | None = None, 
                 gap=14,
             ),
             interactive=False,
+            keyboard=False,  # a label, not a control: no tab stop, no "button" for a screen reader
         ).add_to(layer)
     layer.add_to(fmap)
     _finish(fmap)
@@ -780,6 +801,7 @@ def empty_map(title: str, message: str, online: bool | None = None, table=None) 
             html=f'<div class="course-empty">{html.escape(message)}</div>', icon_anchor=(140, 20)
         ),
         interactive=False,
+        keyboard=False,  # a label, not a control: no tab stop, no "button" for a screen reader
     ).add_to(fmap)
     _finish(fmap)
     table = pd.DataFrame() if table is None else table

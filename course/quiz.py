@@ -268,4 +268,7 @@ class Quiz:
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
+        from course.widgets import accessible
+
         display(self.widget())
+        accessible()

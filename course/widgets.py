@@ -27,12 +27,51 @@ def interactive() -> bool:
     return not os.environ.get("NBGRADER_EXECUTION")
 
 
+#: Two gaps between ipywidgets and JupyterLab that keyboard and screen-reader users fall into, closed in the page:
+#: - a slider's handle (noUiSlider) has role="slider" and no name: a screen reader says "slider" and nothing else
+#:   (axe: aria-input-field-name, serious). Each handle is named after its slider's description.
+#: - JupyterLab's notebook shortcuts see the keys pressed in a widget: ArrowDown in a dropdown selects the next
+#:   cell and the focus leaves the widget. Lumino ignores shortcuts for elements marked data-lm-suppress-shortcuts.
+#: It runs once per page, from the first widget shown, and again whenever widgets are drawn.
+ACCESSIBLE_WIDGETS_JS = """
+(function () {
+  if (window.courseAccessibleWidgets) { return; }
+  window.courseAccessibleWidgets = true;
+  function fix(root) {
+    root.querySelectorAll('.widget-slider').forEach(function (slider) {
+      var label = slider.querySelector('.widget-label');
+      var text = label ? label.textContent.trim() : '';
+      var handles = slider.querySelectorAll('.noUi-handle');
+      handles.forEach(function (handle, i) {
+        var wanted = text + (handles.length > 1 ? (i === 0 ? ' (start)' : ' (end)') : '');
+        if (wanted && handle.getAttribute('aria-label') !== wanted) { handle.setAttribute('aria-label', wanted); }
+      });
+    });
+    root.querySelectorAll('.jupyter-widgets select, .jupyter-widgets input, .jupyter-widgets button, '
+                          + '.jupyter-widgets textarea, .jupyter-widgets .noUi-handle').forEach(function (el) {
+      if (!el.hasAttribute('data-lm-suppress-shortcuts')) { el.setAttribute('data-lm-suppress-shortcuts', 'true'); }
+    });
+  }
+  fix(document);
+  new MutationObserver(function () { fix(document); }).observe(document.body, {childList: true, subtree: true});
+})();
+"""
+
+
+def accessible() -> None:
+    """Display :data:`ACCESSIBLE_WIDGETS_JS` (once per page is enough; showing it again does nothing)."""
+    from IPython.display import Javascript, display
+
+    display(Javascript(ACCESSIBLE_WIDGETS_JS))
+
+
 def show(explorer) -> None:
     """Display an explorer: live controls normally, its current output as static HTML under the autograder."""
     from IPython.display import HTML, display
 
     if interactive():
         display(explorer.widget)
+        accessible()
     else:
         display(HTML(explorer.static_html()))
 
@@ -101,14 +140,15 @@ class DecisionExplorer:
         self.weight_sliders = {
             c: w.FloatSlider(
                 value=start[c], min=0.0, max=1.0, step=0.01, description=self.case.criteria[c][0],
-                style={"description_width": "240px"}, layout=w.Layout(width="520px"), continuous_update=False,
+                style={"description_width": "300px"}, layout=w.Layout(width="600px"), continuous_update=False,
             )
             for c in self.scores.columns
         }  # fmt: skip
         self.score_inputs = {
+            # The description names the input for screen readers; the grid's row and column labels show it.
             (o, c): w.BoundedIntText(
-                value=int(self.scores.loc[o, c]), min=1, max=5, description="", layout=w.Layout(width="90px"),
-                tooltip=f"{o} / {c}",
+                value=int(self.scores.loc[o, c]), min=1, max=5, description=f"{o}, {self.case.short.get(c, c)}",
+                style={"description_width": "0px"}, layout=w.Layout(width="90px"), tooltip=f"{o} / {c}",
             )
             for o in self.scores.index
             for c in self.scores.columns

@@ -99,6 +99,63 @@ def chromium_path() -> str:
     return path
 
 
+# ---- the browser tests' shared fixtures (tests/test_browser.py, tests/test_accessibility.py) ----
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    """Debian's Chromium, headless, through Playwright (one per test module)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """A throw-away JupyterLab on a copy of the course (tests/labserver.py), a student's."""
+    from labserver import running_lab
+
+    with running_lab(tmp_path) as lab:
+        yield lab
+
+
+@pytest.fixture
+def page(browser):
+    """A page whose network is limited to this machine; outside requests are refused and recorded."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.outside_requests = []
+
+    def only_local(route):
+        from urllib.parse import urlparse
+
+        host = urlparse(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:", "about:")) or host in (
+            "127.0.0.1",
+            "localhost",
+        ):
+            route.continue_()
+        else:
+            page.outside_requests.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    yield page
+    context.close()
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Under CI, a skip anywhere (collection included) fails the run."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

@@ -5,63 +5,14 @@ from __future__ import annotations
 import re
 import urllib.error
 import urllib.request
-from urllib.parse import urlparse
 
 import pytest
+from a11y import audit, serious
 from conftest import ROOT
 from labserver import running_lab
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def lab(tmp_path):
-    with running_lab(tmp_path) as lab:
-        yield lab
-
-
-@pytest.fixture
-def page(browser):
-    """A page whose network is limited to this machine; outside requests are refused and recorded."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.outside_requests = []
-
-    def only_local(route):
-        host = urlparse(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:", "about:")) or host in (
-            "127.0.0.1",
-            "localhost",
-        ):
-            route.continue_()
-        else:
-            page.outside_requests.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_local)
-    yield page
-    context.close()
 
 
 def run_all(page) -> None:
@@ -525,6 +476,7 @@ def test_student_content_runs_nothing_in_the_formgrader_or_the_feedback(tmp_path
         page.locator("text=China's wording is non-committal").first.wait_for(timeout=30_000)
         assert page.locator("text=bold output").count() >= 1, "cleaned HTML output is still shown"
         _assert_nothing_ran(page, "formgrader")
+        formgrader_axe = audit(page, "formgrader_submission", ARTIFACTS)
         page.locator("text=China's wording is non-committal").first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "formgrader_student_content_cleaned.png"), full_page=False)
         page.wait_for_timeout(1000)
@@ -533,4 +485,9 @@ def test_student_content_runs_nothing_in_the_formgrader_or_the_feedback(tmp_path
         page.goto((feedback / "ps1_reading_official_reactions.html").as_uri())
         page.locator("text=China's wording is non-committal").first.wait_for(timeout=30_000)
         _assert_nothing_ran(page, "feedback")
+        feedback_axe = audit(page, "feedback", ARTIFACTS)
     context.close()
+    # What the student wrote and the course printed, as the instructor and the student see it: nothing serious.
+    assert serious(formgrader_axe["course"]) == [] and serious(feedback_axe["course"]) == [], serious(
+        formgrader_axe["course"]
+    ) + serious(feedback_axe["course"])
