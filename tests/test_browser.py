@@ -151,6 +151,32 @@ def wait_for_change(page, locator, before: str, timeout_ms: int = 15_000) -> str
     raise AssertionError(f"the output did not change from {before[:80]!r}")
 
 
+_CUT_OR_RAW = """() => {
+    const out = [];
+    const cut = el => el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1;
+    document.querySelectorAll('.widget-slider .widget-label, .widget-text .widget-label, .widget-dropdown .widget-label,'
+                              + ' .widget-readout, .course-readout').forEach(el => {
+        if (cut(el)) out.push('cut: ' + el.textContent.trim());
+    });
+    document.querySelectorAll('.jupyter-widgets input[type=number], .jupyter-widgets input[type=text]').forEach(el => {
+        if (el.getBoundingClientRect().width < 60) out.push('narrow input: ' + (el.labels[0] || {}).textContent);
+    });
+    document.querySelectorAll('.jupyter-widgets select option').forEach(el => {
+        if (/^[a-z0-9]+(_[a-z0-9]+)+$/.test(el.textContent.trim())) out.push('an id as a label: ' + el.textContent);
+    });
+    document.querySelectorAll('.jp-OutputArea-output td, .jp-OutputArea-output th').forEach(el => {
+        if (['nan', 'None', 'NaT', '<NA>', 'NaN'].includes(el.textContent.trim())) out.push('raw missing value in a table');
+    });
+    return out;
+}"""
+
+
+def _assert_widgets_read_cleanly(page, lesson: str) -> None:
+    """Issue 20: boxes too narrow to see what is typed, readouts and labels cut, ids in dropdowns, nan in tables."""
+    problems = page.evaluate(_CUT_OR_RAW)
+    assert problems == [], f"{lesson}: {problems}"
+
+
 _OVERLAPS = """() => {
     const shown = [...document.querySelectorAll('.course-label')]
         .filter(el => getComputedStyle(el).visibility !== 'hidden' && el.getClientRects().length)
@@ -209,6 +235,7 @@ def test_lesson_runs_with_its_map_and_widget(lab, page, lesson):
     assert frame.locator("path.leaflet-interactive").count() > 10, "country outlines drawn offline"
     snap(page, iframe, f"{lesson}_map.png")
     _assert_maps_read_cleanly(page, lesson)
+    _assert_widgets_read_cleanly(page, lesson)
     kind = LESSON_CHECKS[lesson]
     if kind == "quiz":
         question = page.locator(".course-quiz-question").first
