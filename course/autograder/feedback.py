@@ -7,7 +7,7 @@ import re
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
+from traitlets import List, Unicode
 
 from course.autograder.common import error_output, hidden_lines, without_hidden
 
@@ -33,6 +33,12 @@ class HideHiddenTests(NbGraderPreprocessor):
     exception: printed lines that begin with ``said`` ("Feedback: ") are the key speaking to the student, and are
     kept (still redacted); the other lines of the same print are not.
     """
+
+    # nbconvert hands its display_data_priority to every preprocessor of the feedback; nbgrader's base class has the
+    # trait but not as configurable, and traitlets then warned, once per run, that HideHiddenTests did not know it.
+    display_data_priority = List(NbGraderPreprocessor.class_traits()["display_data_priority"].default()).tag(
+        config=True
+    )
 
     message = Unicode(
         "A hidden test failed. Hidden tests check cases beyond the visible ones; their details are not shown."
