@@ -532,7 +532,9 @@ def reactions_map(
     fmap = _base_map(_bounds(points, pad=4), online, title)
     layer = folium.FeatureGroup(name="Reactions")
     table, at_place = [], {p: [] for p in place_ids}
-    for _, r in reactions.sort_values("date").iterrows():
+    for reaction_id, r in reactions.sort_values("date").iterrows():
+        occasion = r.get("occasion_id")
+        occasion = occasion if isinstance(occasion, str) and occasion else str(reaction_id)
         stance, commitment = str(r["stance"]), str(r["commitment"])
         actor = actors.loc[r["actor_id"]] if r["actor_id"] in actors.index else None
         who = f"{actor['name']}, {actor['role']}" if actor is not None else str(r["actor_id"])
@@ -556,6 +558,7 @@ def reactions_map(
             at_place[place].append(
                 (
                     stance,
+                    occasion,
                     f"<li>{stance_badge(stance)} <b>{html.escape(STANCES[stance].label)}</b>, "
                     f"{html.escape(COMMITMENTS[commitment].label.lower())}. {html.escape(who)}, "
                     f"{html.escape(when)}: {said} <small>({html.escape(cited)})</small></li>",
@@ -568,10 +571,13 @@ def reactions_map(
             layer
         )
         name = str(row["name"])
-        badges = "".join(stance_badge(stance) for stance, _ in items)
-        width, height = max(8 * len(name), 24 * len(items)) + 12, 46
+        # One badge per occasion (a statement on one day, or an act), not per record: three renderings of China's
+        # 20 June answer are one answer. The popup lists every record.
+        occasions = list(dict.fromkeys((occasion, stance) for stance, occasion, _ in items))
+        badges = "".join(stance_badge(stance) for _, stance in occasions)
+        width, height = max(8 * len(name), 24 * len(occasions)) + 12, 46
         side = LABEL_SIDE.get(place, "right")
-        summary = ", ".join(f"{n} {STANCES[c].label.lower()}" for c, n in _counts(s for s, _ in items))
+        summary = ", ".join(f"{n} {STANCES[c].label.lower()}" for c, n in _counts(s for _, s in occasions))
         folium.Marker(
             location,
             icon=folium.DivIcon(
@@ -579,9 +585,9 @@ def reactions_map(
                 icon_size=(width, height),
                 icon_anchor=_anchor(side, width, height, gap=24 if side in ("above", "below") else 8),
             ),
-            tooltip=f"{name}: {summary}. Click for the statements.",
+            tooltip=f"{name}: {summary} ({len(occasions)} occasion(s), {len(items)} record(s)). Click for them.",
             popup=folium.Popup(
-                f"<b>{html.escape(name)}</b><ul style='padding-left:1em'>{''.join(li for _, li in items)}</ul>",
+                f"<b>{html.escape(name)}</b><ul style='padding-left:1em'>{''.join(li for _, _, li in items)}</ul>",
                 max_width=420,
                 max_height=320,  # a place with many statements scrolls inside its popup
             ),
@@ -590,9 +596,10 @@ def reactions_map(
     _add_legend(fmap)
     _finish(fmap)
     caption = (
-        "Each card is a place where governments reacted; each badge is one statement or act, coded by stance "
-        "(colour, symbol and legend; course/reactions.py). Click a card for who said what, when, and the "
-        "source. Codes are an analyst's judgment. " + BOUNDARY_NOTE
+        "Each card is a place where governments reacted; each badge is one occasion (a statement on one day, or "
+        "an act), coded by stance (colour, symbol and legend; course/reactions.py). Click a card for every record: "
+        "who said what, when, and the source, with each rendering of a statement. Codes are an analyst's "
+        "judgment. " + BOUNDARY_NOTE
     )
     notes = []
     off = int((~has_place).sum())

@@ -122,7 +122,9 @@ def test_the_instructors_log_has_only_real_warnings(graded_class):
     log = run.stdout + run.stderr
     warnings = [line for line in log.splitlines() if "| WARNING]" in line]
     assert not [w for w in warnings if "checksum" in w.lower()], warnings
-    assert len(warnings) <= 6, warnings  # edited test, deleted test, unreadable file, and nbgrader's own notices
+    assert len(warnings) <= 6, (
+        warnings
+    )  # edited test, deleted test, unreadable file, and nbgrader's own notices
     feedback = run.feedback.stdout + run.feedback.stderr
     assert "not recognized" not in feedback, feedback
 

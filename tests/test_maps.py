@@ -131,7 +131,7 @@ def test_triangle_marks_corners_and_context_within_its_bounds():
     assert "Washington, DC" in " ".join(course_map.notes)
 
 
-def test_reactions_map_shows_one_badge_per_located_reaction_with_its_stance():
+def test_reactions_map_shows_one_badge_per_occasion_and_every_record_in_its_popup():
     reactions = load("reactions")
     course_map = maps.reactions_map()
     cards = [d for d in of_type(course_map, folium.DivIcon) if "course-card" in d.options["html"]]
@@ -139,11 +139,21 @@ def test_reactions_map_shows_one_badge_per_located_reaction_with_its_stance():
     reactions = reactions[~held_out]  # held out for a problem set: no code, so not drawn
     located = reactions[reactions["place_id"].notna()]
     assert len(cards) == located["place_id"].nunique()
+    # Three renderings of China's 20 June answer are one answer: one badge per occasion and stance, not per row.
+    occasions = located.assign(
+        occasion=located["occasion_id"].fillna(pd.Series(located.index, index=located.index))
+    )
+    occasions = occasions.drop_duplicates(["occasion", "stance"])
+    assert len(occasions) < len(located)
     badges = sum(d.options["html"].count("course-badge") for d in cards)
-    assert badges == len(located)
+    assert badges == len(occasions)
     for stance, (colour, _glyph) in maps.STANCE_STYLE.items():
-        n = int((located["stance"] == stance).sum())
+        n = int((occasions["stance"] == stance).sum())
         assert sum(d.options["html"].count(f"background:{colour}") for d in cards) == n, stance
+    beijing = next(d for d in cards if "<b>Beijing</b>" in d.options["html"])
+    assert (
+        beijing.options["html"].count("course-badge") == 3
+    )  # 13 June, 20 June (three renderings), 1 November
     popups = " ".join(p.html.render() for p in of_type(course_map, folium.Popup))
     for quote in located["quote"].dropna():
         assert html.escape(quote) in popups
@@ -161,8 +171,9 @@ def test_reactions_map_follows_a_recoded_copy():
     china["stance"] = "concern"
     course_map = maps.reactions_map(china)
     (card,) = [d for d in of_type(course_map, folium.DivIcon) if "course-card" in d.options["html"]]
-    coded = china["commitment"].notna()  # a held-out row recoded for stance only is still uncoded
-    assert card.options["html"].count(maps.STANCE_STYLE["concern"][0]) == int(coded.sum()) < len(china)
+    coded = china[china["commitment"].notna()]  # a held-out row recoded for stance only is still uncoded
+    occasions = coded["occasion_id"].nunique()  # one badge per occasion
+    assert card.options["html"].count(maps.STANCE_STYLE["concern"][0]) == occasions < len(coded) < len(china)
 
 
 def test_reactions_map_rejects_unknown_codes_and_missing_columns():
