@@ -171,3 +171,69 @@ def test_the_self_study_checker_works_from_the_keyboard_alone(lab, page):
     _tab_until(page, lambda f: f.startswith("BUTTON") and "Show the model answer" in f)
     page.keyboard.press("Enter")
     page.get_by_text("Model answer to A2").wait_for(timeout=15_000)
+
+
+_CONTROLS = """() => [...document.querySelectorAll(
+        '.jupyter-widgets select, .jupyter-widgets input, .jupyter-widgets button, .jupyter-widgets .noUi-handle')]
+    .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+    .map((el, i) => { el.setAttribute('data-kbd', i);
+        return {i, tag: el.tagName, type: el.type || '', role: el.getAttribute('role') || '', tab: el.tabIndex,
+                disabled: !!el.disabled, shortcuts: el.hasAttribute('data-lm-suppress-shortcuts'),
+                name: (el.getAttribute('aria-label') || (el.labels && el.labels[0] && el.labels[0].textContent)
+                       || el.textContent || '').trim()}; })"""
+
+
+@pytest.mark.parametrize(
+    "path", ["notebooks/02_the_treaty.ipynb", "notebooks/04_munitions_and_the_war.ipynb",
+             "notebooks/05_chinas_dilemma.ipynb", "notebooks/06_after_the_treaty.ipynb"],
+)  # fmt: skip
+def test_every_widget_control_is_in_the_tab_order_named_and_works_with_keys(lab, page, path):
+    """Every control of every widget: reachable with Tab (tabindex >= 0, enabled), named, kept from JupyterLab's
+    shortcuts; every slider moves with Page Up/Down and takes a typed value in its readout, and every dropdown moves
+    with ArrowDown, the focus staying put."""
+    _open(page, lab, path)
+    run_all(page)
+    page.wait_for_timeout(1500)
+    controls = page.evaluate(_CONTROLS)
+    assert controls, "no widget on the page"
+    problems = [c for c in controls if c["tab"] < 0 or c["disabled"] or not c["name"] or not c["shortcuts"]]
+    assert problems == [], problems
+    for c in controls:
+        element = page.locator(f'[data-kbd="{c["i"]}"]')
+        if c["role"] == "slider":
+            element.scroll_into_view_if_needed()
+            element.focus()
+            before = element.get_attribute("aria-valuenow")
+            # Home and End move every slider to its ends; for a value in between, type it in the readout beside the
+            # slider. (The arrow keys move ipywidgets' float sliders with a fine step only now and then: a noUiSlider
+            # quirk with steps like 0.01; Page Up/Down likewise.)
+            # Toward its own end: a range's start handle goes down, away from the end handle, which stays free.
+            key = "Home" if float(before) > float(element.get_attribute("aria-valuemin")) else "End"
+            page.keyboard.press(key)
+            try:
+                page.wait_for_function(
+                    "([el, old]) => el.getAttribute('aria-valuenow') !== old",
+                    arg=[element.element_handle(), before],
+                    timeout=10_000,
+                )
+            except Exception as err:
+                raise AssertionError(f"Home/End did not move {c} (from {before})") from err
+            if key == "End":
+                page.keyboard.press("Home")  # back down, out of the way of a range's end handle
+            page.wait_for_timeout(300)  # the explorer redraws
+            assert page.evaluate("() => document.activeElement.getAttribute('role')") == "slider", c
+            readout = element.locator(
+                "xpath=ancestor::div[contains(@class,'widget-slider')]//div[contains(@class,'widget-readout')]"
+            )
+            if readout.count():  # the number beside a slider: Tab to it, type a value, Enter
+                assert readout.first.get_attribute("contenteditable") == "true", c
+        elif c["tag"] == "SELECT":
+            element.scroll_into_view_if_needed()
+            element.focus()
+            before = element.input_value()
+            page.keyboard.press("ArrowDown")
+            assert page.evaluate("() => document.activeElement.tagName") == "SELECT", (
+                f"focus left {c['name']}"
+            )
+            assert element.input_value() != before or c["name"] == "", c
+    page.screenshot(path=str(ARTIFACTS / f"keyboard_{path.split('/')[-1].removesuffix('.ipynb')}.png"))
