@@ -82,6 +82,10 @@ def _table(frame, caption: str) -> str:
     return styled(frame, caption=caption).to_html()
 
 
+#: A score grid's row label: the option's name, wrapped tightly beside its row of inputs.
+_ROW_LABEL = "line-height: 1.25; font-size: 12px; padding-top: 2px"
+
+
 def breakdown_svg(
     scores, weights: dict[str, float], width: int = 560, short: dict[str, str] | None = None
 ) -> str:
@@ -147,7 +151,8 @@ class DecisionExplorer:
         self.score_inputs = {
             # The description names the input for screen readers; the grid's row and column labels show it.
             (o, c): w.BoundedIntText(
-                value=int(self.scores.loc[o, c]), min=1, max=5, description=f"{o}, {self.case.short.get(c, c)}",
+                value=int(self.scores.loc[o, c]), min=1, max=5,
+                description=f"{self.case.options.get(o, o)}: {self.case.short.get(c, c)}",
                 style={"description_width": "0px"}, layout=w.Layout(width="90px"), tooltip=f"{o} / {c}",
             )
             for o in self.scores.index
@@ -159,13 +164,18 @@ class DecisionExplorer:
         self.ranking = w.HTML()
         self.chart = w.HTML()
         self.sensitivity = w.HTML()
-        grid = [w.HBox([w.Label("", layout=w.Layout(width="200px"))] + [
+        grid = [w.HBox([w.Label("", layout=w.Layout(width="240px"))] + [
             w.Label(self.case.short.get(c, c), layout=w.Layout(width="90px"))
             for c in self.scores.columns])]  # fmt: skip
         for o in self.scores.index:
             grid.append(
                 w.HBox(
-                    [w.Label(o, layout=w.Layout(width="200px"))]
+                    [
+                        w.HTML(
+                            f'<div style="{_ROW_LABEL}">{html.escape(self.case.options.get(o, o))}</div>',
+                            layout=w.Layout(width="240px"),
+                        )
+                    ]  # fmt: skip
                     + [self.score_inputs[(o, c)] for c in self.scores.columns]
                 )
             )
@@ -210,7 +220,7 @@ class DecisionExplorer:
         self.result = ranking
         frame = ranking.rename("weighted score").round(3).to_frame()
         frame.insert(0, "option", [self.case.options[o] for o in frame.index])
-        self.ranking.value = _table(frame, f"Ranking: {ranking.index[0]} comes first")
+        self.ranking.value = _table(frame, f"Ranking: {self.case.options[ranking.index[0]]} comes first")
         self.chart.value = breakdown_svg(scores, weights, short=self.case.short)
         self.sensitivity_table = table
         nearest = table["smallest change"].dropna()

@@ -103,7 +103,7 @@ def test_the_decision_explorer_works_from_the_keyboard_alone(lab, page):
     _open(page, lab, "notebooks/05_chinas_dilemma.ipynb")
     run_all(page)
     explorer = page.locator(".jupyter-widgets", has_text="How much each criterion matters").first
-    ranking = page.get_by_text("warn_privately comes first").first
+    ranking = page.get_by_text("Warn Moscow privately against military-technology aid comes first").first
     ranking.wait_for(timeout=30_000)
     _focus_before(page, explorer)
     # Every weight slider is reached with Tab, and says what it weighs.
@@ -116,10 +116,12 @@ def test_the_decision_explorer_works_from_the_keyboard_alone(lab, page):
         "Relations with Russia",
     ], sliders
     page.keyboard.press("End")  # relations with Russia to the maximum, with the keyboard
-    page.get_by_text("align_openly comes first").first.wait_for(timeout=15_000)
+    page.get_by_text("Align openly with Moscow and Pyongyang comes first").first.wait_for(timeout=15_000)
     # The score inputs come next, each named by its option and criterion; a typed score changes the model.
     seen = _tab_until(page, lambda f: f.startswith("INPUT") and "|number|" in f)
-    assert seen[-1].split("|")[2] == "stay_muted, economy", seen[-1]
+    assert (
+        seen[-1].split("|")[2] == "Stay muted: call it a bilateral matter (the June 2024 reaction): economy"
+    ), seen[-1]
     chart = "document.querySelector(\".jupyter-widgets svg[aria-label*='Weighted score']\").outerHTML"
     before = page.evaluate(f"() => {chart}")
     page.keyboard.press(

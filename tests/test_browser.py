@@ -113,13 +113,15 @@ def test_a_scenario_slider_changes_the_output_in_jupyterlab(lab, page):
     page.goto(lab.url("lab/tree/notebooks/explorer_check.ipynb"))
     page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
     run_all(page)
-    page.get_by_text("warn_privately comes first").wait_for(timeout=30_000)
+    page.get_by_text("Warn Moscow privately against military-technology aid comes first").wait_for(
+        timeout=30_000
+    )
     sliders = page.locator(".jupyter-widgets .widget-slider")
     assert sliders.count() == 5
     handle = sliders.nth(3).locator(".noUi-handle")  # relations with Russia
     handle.focus()
     page.keyboard.press("End")
-    page.get_by_text("align_openly comes first").wait_for(timeout=15_000)
+    page.get_by_text("Align openly with Moscow and Pyongyang comes first").wait_for(timeout=15_000)
     snap(page, page.locator(".jupyter-widgets svg").first, "explorer_after_slider.png")
     assert not page.outside_requests
 
@@ -258,10 +260,16 @@ def test_lesson_runs_with_its_map_and_widget(lab, page, lesson):
         assert "median 260,000 t" not in after
         snap(page, page.locator(".jupyter-widgets svg").first, f"{lesson}_widget.png")
     elif kind == "beijing":
-        page.get_by_text("warn_privately comes first").wait_for(timeout=30_000)
+        page.get_by_text("Warn Moscow privately against military-technology aid comes first").wait_for(
+            timeout=30_000
+        )
         press_on_slider(page, 3, "End")  # relations with Russia to the maximum
-        page.get_by_text("align_openly comes first").wait_for(timeout=15_000)
-        snap(page, page.get_by_text("align_openly comes first"), f"{lesson}_widget.png")
+        page.get_by_text("Align openly with Moscow and Pyongyang comes first").wait_for(timeout=15_000)
+        snap(
+            page,
+            page.get_by_text("Align openly with Moscow and Pyongyang comes first"),
+            f"{lesson}_widget.png",
+        )
     elif kind == "timeline":
         title = page.locator(".course-map figcaption b").last
         before = title.text_content()

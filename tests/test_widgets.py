@@ -8,7 +8,7 @@ from course import scenarios, widgets
 def test_beijing_explorer_follows_its_sliders_and_scores():
     explorer = widgets.BeijingExplorer()
     assert explorer.result.index[0] == "warn_privately"
-    assert "warn_privately comes first" in explorer.ranking.value
+    assert "Warn Moscow privately against military-technology aid comes first" in explorer.ranking.value
     explorer.weight_sliders["ties_with_russia"].value = 0.6
     expected = scenarios.weighted_scores(weights=explorer.current()[1])
     assert explorer.result.index[0] == expected.index[0] == "stay_muted"
