@@ -287,18 +287,23 @@ def test_lesson_runs_with_its_map_and_widget(lab, page, lesson):
     assert not page.outside_requests
 
 
+def _answer_next(page, code: str) -> None:
+    """Type ``code`` into the first answer cell still unanswered, as a student does (the cell is not run)."""
+    answer = page.locator(".jp-CodeCell", has_text="# YOUR CODE HERE").first
+    answer.scroll_into_view_if_needed()
+    answer.locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(code)
+
+
 def test_a_student_answers_a_released_question_and_passes_its_visible_check(lab, page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     ps = "ps1_reading_official_reactions"
     page.goto(lab.url(f"lab/tree/assignments/release/{ps}/{ps}.ipynb"))
     page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
     page.get_by_text(re.compile(r"\| Idle")).first.wait_for(timeout=60_000)
-    answer = page.locator(".jp-CodeCell", has_text="# YOUR CODE HERE").first
-    answer.scroll_into_view_if_needed()
-    answer.locator(".cm-content").click()
-    page.keyboard.press("Control+a")
-    page.keyboard.insert_text(
-        'a1 = {"stance": "non-committal", "commitment": "words_only", "signal": "relevant countries"}'
+    _answer_next(
+        page, 'a1 = {"stance": "non-committal", "commitment": "words_only", "signal": "relevant countries"}'
     )
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
@@ -317,12 +322,8 @@ def test_a_student_answers_a_released_question_and_passes_its_visible_check(lab,
     page.screenshot(path=str(ARTIFACTS / "student_ps1_a1_check_passes.png"))
 
     # A wrong answer in the right form: its visible check passes too, and says only that the form is right.
-    answer = page.locator(".jp-CodeCell", has_text="# YOUR CODE HERE").first
-    answer.scroll_into_view_if_needed()
-    answer.locator(".cm-content").click()
-    page.keyboard.press("Control+a")
-    page.keyboard.insert_text(
-        'a2 = {"stance": "concern", "commitment": "words_only", "signal": "totally unacceptable"}'
+    _answer_next(
+        page, 'a2 = {"stance": "concern", "commitment": "words_only", "signal": "totally unacceptable"}'
     )
     page.keyboard.press("Shift+Enter")  # run the answer, then its check
     check2 = page.locator(".jp-CodeCell", has_text="Check A2: the codes are from the scheme").first
