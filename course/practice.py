@@ -28,11 +28,11 @@ from pathlib import Path
 
 import nbformat
 
+from course.autograder.common import grade_id_of, hidden_lines, is_test_cell
 from course.paths import assignments_dir
 
 #: The markers nbgrader puts around a solution and around hidden tests, as lines of a cell.
 _MARKER = re.compile(r"^\s*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
-_HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.DOTALL)
 _ITEM = re.compile(r"^ps\d+_([a-z]\d*)_")
 _FEEDBACK = "Feedback: "
 
@@ -154,11 +154,6 @@ def _label(grade_id: str) -> str:
     return match.group(1).upper() if match else grade_id
 
 
-def _is_test(cell) -> bool:
-    meta = _nbgrader(cell)
-    return bool(meta.get("grade")) and not meta.get("solution") and cell.cell_type == "code"
-
-
 def _read(path: Path, what: str):
     try:
         return nbformat.read(path, as_version=4)
@@ -175,11 +170,10 @@ def keyed(learner, key):
     nbgrader's OverwriteCells restores it before grading. A check cell the learner deleted is not run: its item is
     reported as missing.
     """
-    cells = {_nbgrader(c).get("grade_id"): c for c in key.cells if _nbgrader(c).get("grade_id")}
+    cells = {grade_id_of(c): c for c in key.cells if grade_id_of(c)}
     nb = copy.deepcopy(learner)
     for index, cell in enumerate(nb.cells):
-        grade_id = _nbgrader(cell).get("grade_id")
-        source = cells.get(grade_id)
+        source = cells.get(grade_id_of(cell))
         if source is None or _nbgrader(source).get("solution"):
             continue
         nb.cells[index] = copy.deepcopy(source)
@@ -210,7 +204,7 @@ def _score(cell, unanswered: bool = False) -> Item:
     meta = _nbgrader(cell)
     grade_id = meta["grade_id"]
     points = float(meta.get("points", 0))
-    if not _is_test(cell):
+    if not is_test_cell(cell):
         return Item(grade_id, _label(grade_id), points, None, BY_HAND)
     earned, _ = determine_grade(cell, logging.getLogger("course.practice"))
     earned = float(earned or 0.0)
@@ -307,16 +301,20 @@ def _strip_markers(source: str) -> str:
 
 
 def _reasons(test_source: str) -> tuple[str, ...]:
-    reasons = []
-    for block in _HIDDEN.findall(test_source):
-        for line in block.splitlines():
-            text = line.strip()
-            if text.startswith("#"):
-                reasons.append(re.sub(r"^#\s*(key:\s*)?", "", text))
-    reasons += [
-        why for why in re.findall(r'\(\s*[0-9.]+\s*,\s*"([^"]+)"\s*\)', "".join(_HIDDEN.findall(test_source)))
+    """The key's reasons in a check cell's hidden tests: its comments, and the reason given for each option."""
+    inside = hidden_lines(test_source)
+    lines = [
+        line
+        for n, line in enumerate(test_source.splitlines(), start=1)
+        if n in inside and not _MARKER.match(line)
     ]
-    return tuple(r for r in reasons if r)
+    comments = [
+        re.sub(r"^#\s*(key:\s*)?", "", line.strip()) for line in lines if line.strip().startswith("#")
+    ]
+    options = re.findall(
+        r'\(\s*[0-9.]+\s*,\s*"([^"]+)"\s*\)', "\n".join(lines)
+    )  # score_choice's (points, "why")
+    return tuple(r for r in comments + options if r)
 
 
 def items(problem_set: str) -> list[str]:
