@@ -5,6 +5,7 @@
 # Other targets: lint, format, strip, lock, data-docs, clean, help.
 # Instructors (see assignments/INSTRUCTORS.md): release, collect, autograde, formgrader, feedback, export,
 # grade-demo. PS=<problem set> picks one (default: the first).
+# A classroom on one Linux server (hub/README.md, as root): hub, hub-users ROSTER=<file.csv>.
 
 SHELL := /bin/bash
 VENV ?= .venv
@@ -23,7 +24,7 @@ NOTEBOOKS = $(shell git ls-files '*.ipynb' 2>/dev/null | grep -v '^assignments/r
 	find notebooks assignments/source -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
 
 .PHONY: help lab test bench lint format strip lock data-docs clean check-python \
-	release collect autograde formgrader feedback export grade-demo binder-badge
+	release collect autograde formgrader feedback export grade-demo binder-badge hub hub-install hub-users
 
 help:
 	@sed -n '1,7p' Makefile | sed 's/^# \{0,1\}//'
@@ -41,12 +42,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check course tests tools data/prep bench notebooks
-	$(BIN)/ruff format --check course tests tools data/prep bench
+	$(BIN)/ruff check course tests tools data/prep bench hub notebooks
+	$(BIN)/ruff format --check course tests tools data/prep bench hub
 
 format: $(STAMP)
-	$(BIN)/ruff format course tests tools data/prep bench
-	$(BIN)/ruff check --fix course tests tools data/prep bench notebooks
+	$(BIN)/ruff format course tests tools data/prep bench hub
+	$(BIN)/ruff check --fix course tests tools data/prep bench hub notebooks
 
 # Remove outputs, execution counts and volatile metadata before committing a notebook.
 strip: $(STAMP)
@@ -101,6 +102,21 @@ export: $(STAMP)
 # The whole cycle on a simulated class, in a temporary copy of the course.
 grade-demo: $(STAMP)
 	$(BIN)/python -m course.demo_class run test-artifacts/grade-demo
+
+# ---- a classroom: the course's JupyterHub on this server (hub/README.md; run as root) ----------------------
+HUB_PREFIX ?= /opt/nas-hub
+HUB_ARGS ?=
+# Install or update everything under $(HUB_PREFIX), then run JupyterHub (Ctrl+C stops it). HUB_ARGS: --port 8000 ...
+hub: hub-install
+	$(BIN)/python hub/hubctl.py --prefix $(HUB_PREFIX) start
+
+hub-install: $(STAMP)
+	$(BIN)/python hub/hubctl.py --prefix $(HUB_PREFIX) install $(HUB_ARGS)
+
+# Unix accounts and course groups for the people of a roster exported from an LMS (CSV); bad rows are listed.
+hub-users: $(STAMP)
+	@if [ -z "$(ROSTER)" ]; then echo "make: name the roster: make hub-users ROSTER=roster.csv"; exit 2; fi
+	$(BIN)/python hub/hubctl.py --prefix $(HUB_PREFIX) users $(ROSTER)
 
 # Point the README's Binder badge at this repository (from the origin remote, or REPO=owner/name).
 binder-badge:

@@ -14,6 +14,9 @@ Keys (seconds unless named otherwise):
 - widget_update_ms: median of one scenario-explorer update (bench/bench_widgets.py; budget 50 ms).
 - map_html_kb_offline / map_html_kb_online: the largest map's HTML (budget 700 KB offline).
 - import_course_s: `python -c "import course"`, cold (budget 1.5 s).
+- hub_* (as root only; bench/bench_hub.py): 20 simulated students log in to the course's JupyterHub at once and
+  run lesson 01: time to the first page and to a ready kernel (median, worst), the whole lesson, memory per person,
+  whether the hub stayed up and every student's lesson was saved with its outputs.
 - setup_s, venv_mb (with --fresh): `make` from a clean clone to a JupyterLab answering.
 
 Usage: ``make bench`` (add ``BENCH_ARGS=--fresh`` for the set-up figures; about two minutes more).
@@ -264,6 +267,7 @@ def main() -> int:
     parser.add_argument("--fresh", action="store_true", help="also time a set-up from a clean clone")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
+    import bench_hub
     import bench_widgets
 
     results: dict[str, object] = {
@@ -276,6 +280,8 @@ def main() -> int:
         results["widget_update_ms"] = bench_widgets.main()["widget_update_ms"]
         results.update(maps_size())
         results.update(import_time())
+        # 20 students at once on the course's JupyterHub (as root only: it makes Unix accounts).
+        results.update(bench_hub.main(Path(tmp) / "hub"))
         if args.fresh:
             results.update(fresh_setup(Path(tmp)))
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

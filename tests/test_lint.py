@@ -7,7 +7,7 @@ from pathlib import Path
 from conftest import ROOT
 
 RUFF = Path(sys.prefix) / "bin" / "ruff"
-TARGETS = ["course", "tests", "tools", "data/prep", "bench"]
+TARGETS = ["course", "tests", "tools", "data/prep", "bench", "hub"]
 
 
 def test_ruff_check_passes():

@@ -1,0 +1,193 @@
+"""A class arriving at once: 20 students log in to the course's JupyterHub and run lesson 01 (issue 18).
+
+Each simulated student, in a thread of their own, does what a browser does: logs in on the hub's page, waits for
+their JupyterLab (time to first page: from the login to the lab page answering), opens lesson 01 in a new session
+(kernel ready: until the kernel answers), runs every code cell over the kernel's websocket, and saves the
+notebook with its outputs. Then: memory per person (the resident memory of everything their account runs, the
+kernel included), whether the hub is still up, and whether every student's saved lesson holds its outputs.
+
+Needs root (real Unix accounts; tests/hubserver.py makes and removes them), npm and bubblewrap, like the hub test.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+LESSON = "notebooks/01_the_summit.ipynb"
+CLASS_SIZE = 20
+
+
+def _cookies(opener, base: str) -> tuple[str, str]:
+    jar = next(h.cookiejar for h in opener.handlers if hasattr(h, "cookiejar"))
+    header = "; ".join(f"{c.name}={c.value}" for c in jar)
+    xsrf = next((c.value for c in jar if c.name == "_xsrf"), "")
+    return header, xsrf
+
+
+def _request(opener, url: str, method: str = "GET", body: dict | None = None, xsrf: str = "") -> dict:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if xsrf:
+        request.add_header("X-XSRFToken", xsrf)
+    with opener.open(request, timeout=300) as response:
+        text = response.read().decode()
+    return json.loads(text) if text else {}
+
+
+def _execute(ws, session: str, login: str, code: str) -> str:
+    msg_id = uuid.uuid4().hex
+    ws.send(json.dumps({
+        "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": login, "session": session,
+                   "version": "5.3", "date": ""},
+        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+        "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                    "allow_stdin": False, "stop_on_error": True},
+    }))  # fmt: skip
+    outputs = []
+    while True:
+        message = json.loads(ws.recv())
+        if message.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        kind = message["msg_type"]
+        if kind in ("stream", "display_data", "execute_result", "error"):
+            content = message["content"]
+            outputs.append({"output_type": kind if kind != "stream" else "stream", **content})
+        if message["channel"] == "shell" and kind == "execute_reply":
+            return message["content"]["status"], outputs
+
+
+def student(hub, login: str, results: dict) -> None:
+    import websocket
+
+    record: dict[str, object] = {}
+    results[login] = record
+    try:
+        started = time.monotonic()
+        opener, _ = hub.login(login, wait=True)
+        opener.open(f"{hub.base}/user/{login}/lab", timeout=300).read()
+        record["first_page_s"] = time.monotonic() - started
+        cookie, xsrf = _cookies(opener, hub.base)
+        api = f"{hub.base}/user/{login}/api"
+        began = time.monotonic()
+        session = _request(opener, f"{api}/sessions", "POST",
+                           {"path": LESSON, "type": "notebook", "kernel": {"name": "python3"}}, xsrf)  # fmt: skip
+        kernel = session["kernel"]["id"]
+        ws_url = f"{hub.base.replace('http', 'ws')}/user/{login}/api/kernels/{kernel}/channels"
+        ws = websocket.create_connection(
+            ws_url, header=[f"Cookie: {cookie}", f"X-XSRFToken: {xsrf}"], timeout=600
+        )
+        _execute(ws, session["id"], login, "1")
+        record["kernel_ready_s"] = time.monotonic() - began
+        notebook = _request(opener, f"{api}/contents/{LESSON}")["content"]
+        failed = []
+        for cell in notebook["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            status, outputs = _execute(ws, session["id"], login, cell["source"])
+            cell["outputs"] = (
+                [o for o in outputs if o["output_type"] != "error"] if status == "ok" else outputs
+            )
+            for output in cell["outputs"]:
+                output.pop("transient", None)
+                if output["output_type"] in ("display_data", "execute_result"):
+                    output.setdefault("metadata", {})
+                if output["output_type"] == "execute_result":
+                    output.setdefault("execution_count", None)
+            if status != "ok":
+                failed.append(cell["source"][:60])
+        ws.close()
+        record["lesson_s"] = time.monotonic() - began
+        record["failed_cells"] = failed
+        _request(opener, f"{api}/contents/{LESSON}", "PUT", {"type": "notebook", "content": notebook}, xsrf)
+    except Exception as error:  # one student's failure is a figure, not the end of the run
+        record["error"] = f"{type(error).__name__}: {error}"[:300]
+
+
+def memory_per_user_mb(logins: list[str]) -> list[float]:
+    import psutil
+
+    totals = dict.fromkeys(logins, 0)
+    for process in psutil.process_iter(["username", "memory_info"]):
+        user = process.info["username"]
+        if user in totals and process.info["memory_info"]:
+            totals[user] += process.info["memory_info"].rss
+    return [round(v / 2**20, 1) for v in totals.values()]
+
+
+def saved_with_outputs(login: str) -> bool:
+    path = Path(f"/home/{login}") / LESSON
+    notebook = json.loads(path.read_text())
+    return any(cell.get("outputs") for cell in notebook["cells"] if cell["cell_type"] == "code")
+
+
+def main(workdir: Path, class_size: int = CLASS_SIZE) -> dict[str, object]:
+    from hubserver import cannot_run_reason, running_hub
+
+    reason = cannot_run_reason()
+    if reason:
+        print(f"bench: hub load skipped: {reason}")
+        return {}
+    logins = [f"nt-s{i:02d}" for i in range(1, class_size + 1)]
+    roster = "username,name,role\nnt-teach,Tess Teacher,instructor\n" + "".join(
+        f"{login},Student {login[-2:]},student\n" for login in logins
+    )
+    with running_hub(roster, workdir) as hub:
+        results: dict[str, dict] = {}
+        threads = [threading.Thread(target=student, args=(hub, login, results)) for login in logins]
+        began = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=1200)
+        wall = time.monotonic() - began
+        memory = memory_per_user_mb(logins)
+        hub_up = urllib.request.urlopen(f"{hub.base}/hub/api", timeout=10).status == 200
+        saved = sum(saved_with_outputs(login) for login in logins)
+    done = [r for r in results.values() if "lesson_s" in r]
+    errors = {login: r["error"] for login, r in results.items() if "error" in r}
+    for login, error in errors.items():
+        print(f"bench: {login}: {error}")
+
+    def spread(key: str) -> tuple[float, float]:
+        values = [r[key] for r in results.values() if key in r]
+        return (round(statistics.median(values), 1), round(max(values), 1)) if values else (-1.0, -1.0)
+
+    first_median, first_worst = spread("first_page_s")
+    kernel_median, kernel_worst = spread("kernel_ready_s")
+    lesson_median, lesson_worst = spread("lesson_s")
+    return {
+        "hub_class_size": class_size,
+        "hub_students_done": len(done),
+        "hub_students_saved": saved,
+        "hub_up_after": hub_up,
+        "hub_wall_s": round(wall, 1),
+        "hub_first_page_s_median": first_median,
+        "hub_first_page_s_worst": first_worst,
+        "hub_kernel_ready_s_median": kernel_median,
+        "hub_kernel_ready_s_worst": kernel_worst,
+        "hub_lesson_s_median": lesson_median,
+        "hub_lesson_s_worst": lesson_worst,
+        "hub_memory_per_user_mb_median": round(statistics.median(memory), 1),
+        "hub_memory_per_user_mb_worst": max(memory),
+        "hub_failed_cells": sum(len(r.get("failed_cells", [])) for r in results.values()),
+    }
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        size = int(sys.argv[1]) if len(sys.argv) > 1 else CLASS_SIZE
+        print(json.dumps(main(Path(tmp), size), indent=2))

@@ -1,0 +1,227 @@
+"""nbgrader's exchange on a shared server (the course's JupyterHub, hub/): trust the file system, not the names.
+
+nbgrader's own exchange folder relies on names nobody can guess: a submission is a world-writable folder called
+``<student>+<assignment>+<time>+<random>`` in an ``inbound`` folder that students may write but not list. Three
+things there are taken on the student's word: who submitted (the name's first part), when (its time), and that
+nobody else wrote into it. These plugins, set by ``hub/hubctl.py`` in the hub's nbgrader configuration, check
+each against what the operating system recorded:
+
+- ``UnixGroupAuthPlugin``: a person belongs to a course when their Unix account is in one of the course's groups
+  (the groups ``make hub-users`` creates from the roster). Anyone else is told "You do not have access to this
+  course." The folders' permissions enforce the same thing; this gives the message.
+- ``PrivateSubmit``: the student's own submission is readable by the course's instructors' group only, not by
+  anyone who learns its name; and a student can submit only under their own login.
+- ``CheckedCollect``: the instructor collects a submission only if the student it names owns it and every file in
+  it; a submission that claims an earlier time than the file system recorded is collected with the recorded time
+  (so nbgrader's late penalty sees the real one), and both are logged.
+"""
+
+from __future__ import annotations
+
+import glob
+import grp
+import os
+import pwd
+import stat
+from datetime import UTC, datetime
+from itertools import groupby
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.auth.base import BaseAuthPlugin
+from nbgrader.exchange.default.collect import ExchangeCollect
+from nbgrader.exchange.default.submit import ExchangeSubmit
+from nbgrader.utils import get_username, parse_utc
+from traitlets import Dict, Float, List, Unicode
+
+#: How much earlier than the file system's record a submission's own time may be (copying takes a moment).
+SLACK_SECONDS = 300.0
+
+
+def group_members(group: str) -> set[str]:
+    """Logins in a Unix group: its listed members and the accounts whose primary group it is."""
+    try:
+        entry = grp.getgrnam(group)
+    except KeyError:
+        return set()
+    primary = {p.pw_name for p in pwd.getpwall() if p.pw_gid == entry.gr_gid}
+    return set(entry.gr_mem) | primary
+
+
+class UnixGroupAuthPlugin(BaseAuthPlugin):
+    """Course membership from Unix groups: ``course_groups = {"<course id>": ["<group>", ...]}``."""
+
+    course_groups = Dict(
+        value_trait=List(Unicode()),
+        help="For each course id, the Unix groups whose members take the course (students and instructors).",
+    ).tag(config=True)
+
+    def get_student_courses(self, student_id: str) -> list[str]:
+        login = get_username() if student_id in ("*", "") else student_id
+        return sorted(
+            course
+            for course, groups in self.course_groups.items()
+            if any(login in group_members(group) for group in groups)
+        )
+
+    def add_student_to_course(self, student_id: str, course_id: str) -> None:
+        """Membership is the roster's business (make hub-users), not the formgrader's."""
+
+    def remove_student_from_course(self, student_id: str, course_id: str) -> None:
+        """Membership is the roster's business (make hub-users), not the formgrader's."""
+
+
+class PrivateSubmit(ExchangeSubmit):
+    """nbgrader's submit, then the submission made readable by the inbound folder's group (the instructors) only."""
+
+    def init_dest(self) -> None:
+        own = get_username()
+        if self.coursedir.student_id not in ("*", "", own):
+            self.fail(f"You can submit only as yourself ({own}), not as {self.coursedir.student_id}.")
+        super().init_dest()
+
+    def do_copy(self, src: str, dest: str) -> None:
+        """nbgrader's copy, made so that every file of a submission belongs to the inbound folder's group.
+
+        ``copytree`` ends by copying the student's folder's mode onto the new folder, which drops the set-group-id
+        bit that hands the group on, so the files nbgrader writes next (its time and secret) would belong to the
+        student's own group. The copy goes into a folder inside the new one, and is then moved up."""
+        target = Path(dest)
+        if target.parent != Path(self.inbound_path):
+            super().do_copy(src, dest)
+            return
+        target.mkdir()
+        staging = target / ".staging"
+        super().do_copy(src, str(staging))
+        for item in staging.iterdir():
+            item.rename(target / item.name)
+        staging.rmdir()
+
+    def copy_files(self) -> None:
+        super().copy_files()
+        inbound = os.stat(self.inbound_path)
+        dest = Path(self.inbound_path) / self.assignment_filename
+        # Only where the deployment made inbound set-group-id to the instructors' group: elsewhere the submission's
+        # group would be the student's own and the instructor could not read it.
+        if not inbound.st_mode & stat.S_ISGID or os.stat(dest).st_gid != inbound.st_gid:
+            self.log.info(
+                "Inbound is not group-owned by the instructors; the submission keeps nbgrader's permissions"
+            )
+            return
+        for path in sorted(dest.rglob("*"), reverse=True):
+            if not path.is_symlink():
+                path.chmod(0o2770 if path.is_dir() else 0o640)
+        dest.chmod(0o2770)
+
+
+def recorded_time(path: Path) -> datetime:
+    """When the file system last saw a change to ``path`` or anything in it (status-change times: a user can set a
+    file's modification time, not this one)."""
+    latest = os.lstat(path).st_ctime
+    for inner in path.rglob("*"):
+        latest = max(latest, os.lstat(inner).st_ctime)
+    return datetime.fromtimestamp(latest, UTC).replace(tzinfo=None)  # naive UTC, as nbgrader's times
+
+
+def strangers(path: Path, login: str) -> list[str]:
+    """Entries in a submission not owned by the student it names, as "<path> (owner)"."""
+    found = []
+    for inner in [path, *path.rglob("*")]:
+        uid = os.lstat(inner).st_uid
+        try:
+            owner = pwd.getpwuid(uid).pw_name
+        except KeyError:
+            owner = f"uid {uid}"
+        if owner != login:
+            found.append(f"{inner.relative_to(path) if inner != path else 'the folder'} ({owner})")
+    return found
+
+
+class CheckedCollect(ExchangeCollect):
+    """nbgrader's collect, believing only submissions their student owns, timed by the file system."""
+
+    slack_seconds = Float(SLACK_SECONDS, help="How much earlier a submission may say it was made.").tag(
+        config=True
+    )
+
+    def init_src(self) -> None:
+        if self.coursedir.course_id == "":
+            self.fail("No course id specified. Re-run with --course flag.")
+        self.course_path = os.path.join(self.root, self.coursedir.course_id)
+        self.inbound_path = os.path.join(self.course_path, "inbound")
+        if not os.path.isdir(self.inbound_path):
+            self.fail(f"Course not found: {self.inbound_path}")
+        if not os.access(self.inbound_path, os.R_OK | os.X_OK):
+            self.fail(f"You don't have read permissions for the directory: {self.inbound_path}")
+        student_id = self.coursedir.student_id or "*"
+        pattern = os.path.join(self.inbound_path, f"{student_id}+{self.coursedir.assignment_id}+*")
+        self.corrected: dict[str, str] = {}
+        records = []
+        for found in sorted(glob.glob(pattern)):
+            record = self._checked_record(Path(found))
+            if record is not None:
+                records.append(record)
+        records.sort(key=lambda r: r["username"])
+        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+            try:
+                self.duedate = gb.find_assignment(self.coursedir.assignment_id).duedate
+            except MissingEntry:
+                self.duedate = None
+        self.src_records = []
+        for _, group in groupby(records, key=lambda r: r["username"]):
+            ordered = self._sort_by_timestamp(list(group))
+            if self.duedate is not None and self.before_duedate:
+                on_time = [r for r in ordered if r["timestamp"] <= self.duedate]
+                ordered = on_time or ordered
+            self.src_records.append(ordered[0])
+
+    def _checked_record(self, path: Path) -> dict | None:
+        try:
+            record = self._path_to_record(str(path))
+        except Exception as error:  # a name nbgrader cannot read: say so and go on with the others
+            self.log.error("Not collected: %s is not a submission's name (%s)", path.name, error)
+            return None
+        login = record["username"]
+        others = strangers(path, login)
+        if others:
+            self.log.error(
+                "Not collected: %s names %s but holds entries written by someone else: %s",
+                path.name,
+                login,
+                ", ".join(others[:5]),
+            )
+            return None
+        missing = [name for name in ("timestamp.txt", "submission_secret.txt") if not (path / name).is_file()]
+        if missing:  # nbgrader submit always writes both; without the secret, releasing feedback would stop
+            self.log.error(
+                "Not collected: %s was not made by nbgrader submit (no %s)", path.name, " or ".join(missing)
+            )
+            return None
+        received = recorded_time(path)
+        claimed = parse_utc(record["timestamp"])
+        if (received - claimed).total_seconds() > self.slack_seconds:
+            self.log.warning(
+                "%s says it was submitted at %s, but the file system last saw it change at %s; "
+                "it is collected with %s (late penalties apply to that time)",
+                path.name,
+                claimed,
+                received,
+                received,
+            )
+            record["timestamp"] = received
+            self.corrected[record["filename"]] = received.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+        return record
+
+    def copy_files(self) -> None:
+        super().copy_files()
+        for record in self.src_records:
+            if record["filename"] not in self.corrected:
+                continue
+            dest = self.coursedir.format_path(
+                self.coursedir.submitted_directory, record["username"], self.coursedir.assignment_id
+            )
+            source = Path(self.inbound_path, record["filename"], "timestamp.txt")
+            collected = Path(dest, "timestamp.txt")
+            # Only where this collect copied that submission (not one collected earlier and kept).
+            if collected.is_file() and source.read_bytes() == collected.read_bytes():
+                collected.write_text(self.corrected[record["filename"]])

@@ -1,0 +1,232 @@
+"""A real course JupyterHub for tests and benchmarks: installed with hub/hubctl.py into a folder of its own,
+filled from a roster, started on free local ports, and removed afterwards with every account it made.
+
+Needs root (it makes Unix accounts, as ``make hub-users`` does), npm and a system Python 3.11+ with venv.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import grp
+import http.cookiejar
+import json
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HUBCTL = ROOT / "hub" / "hubctl.py"
+GROUPS = ("nas", "nas-instructors")
+#: Every account a test hub makes starts with this; nothing else is ever removed.
+TEST_PREFIX = "nt-"
+#: The hub installation is kept between runs (its venv takes a minute or two): only its state is made new.
+CACHE = Path(os.environ.get("COURSE_HUB_TEST_PREFIX", "/tmp/nas-hub-test"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Hub:
+    base: str
+    prefix: Path
+    passwords: dict[str, str]
+    users_output: str
+    users_status: int
+    log: Path
+    logins: list[str] = field(default_factory=list)
+
+    @property
+    def inbound(self) -> Path:
+        return self.prefix / "exchange" / "northeast-asian-security" / "inbound"
+
+    def env(self, login: str) -> dict[str, str]:
+        """The environment a person's terminal on the hub has (as the hub's spawner sets it)."""
+        role = "instructor" if login in grp.getgrnam("nas-instructors").gr_mem else "student"
+        return {
+            "HOME": pwd.getpwnam(login).pw_dir,
+            "USER": login,
+            "PATH": f"{self.prefix / 'venv' / 'bin'}:/usr/bin:/bin",
+            "JUPYTER_CONFIG_PATH": str(self.prefix / "etc" / role),
+            "COURSE_ROOT": str(self.prefix / "lessons"),
+            "PYTHONWARNINGS": "ignore:::nbgrader.api",
+            "LANG": "C.UTF-8",
+        }
+
+    def as_user(self, login: str, command: str, cwd: str | Path | None = None) -> subprocess.CompletedProcess:
+        """Run a shell command as ``login``, as from their JupyterLab terminal."""
+        where = str(cwd or pwd.getpwnam(login).pw_dir)
+        return subprocess.run(
+            ["runuser", "-u", login, "--", "env", "-i", *[f"{k}={v}" for k, v in self.env(login).items()],
+             "bash", "-c", f"cd {shlex_quote(where)} && {command}"],
+            capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+
+    def login(
+        self, login: str, password: str | None = None, wait: bool = True
+    ) -> tuple[urllib.request.OpenerDirector, str]:
+        """Log in over HTTP (the hub's form); return the cookie-carrying opener and the page it ended on."""
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(f"{self.base}/hub/login", timeout=30).read().decode()
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page).group(1)
+        form = {"username": login, "password": password or self.passwords[login], "_xsrf": xsrf}
+        try:
+            response = opener.open(
+                f"{self.base}/hub/login", data=urllib.parse.urlencode(form).encode(), timeout=120
+            )
+            landed = response.read().decode(errors="replace")
+        except urllib.error.HTTPError as err:
+            return opener, err.read().decode(errors="replace")
+        if wait:
+            self.wait_for_server(opener, login)
+        return opener, landed
+
+    def wait_for_server(self, opener, login: str, timeout: float = 240) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                opener.open(f"{self.base}/user/{login}/api/status", timeout=30)
+                return
+            except (urllib.error.URLError, OSError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+
+
+def shlex_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def _remove_account(login: str) -> None:
+    """Remove a test account and everything it runs; never a system account (uid below 1000) or a name not
+    made by these tests."""
+    try:
+        uid = pwd.getpwnam(login).pw_uid
+    except KeyError:
+        return
+    if uid < 1000 or not login.startswith(TEST_PREFIX):
+        raise RuntimeError(f"refusing to remove the account {login} (uid {uid}): not one these tests made")
+    subprocess.run(["pkill", "-KILL", "-u", str(uid)], capture_output=True)
+    time.sleep(0.2)
+    subprocess.run(["userdel", "--remove", "--force", login], capture_output=True)
+    with contextlib.suppress(KeyError):
+        grp.getgrnam(login)
+        subprocess.run(["groupdel", login], capture_output=True)
+
+
+def install(prefix: Path, ports: dict[str, int], log: Path) -> None:
+    """``hubctl install`` into ``prefix`` (fast when the venv is already there)."""
+    done = subprocess.run(
+        [sys.executable, str(HUBCTL), "--prefix", str(prefix), "install", "--ip", "127.0.0.1",
+         "--port", str(ports["port"]), "--hub-port", str(ports["hub"]), "--proxy-api-port", str(ports["api"])],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    log.write_text(done.stdout + done.stderr)
+    if done.returncode:
+        raise RuntimeError(f"hubctl install failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+
+
+@contextlib.contextmanager
+def running_hub(roster: str, workdir: Path, extra_accounts: tuple[str, ...] = ()):
+    """Install (reusing the cached venv), add the roster's people, start the hub; yield a :class:`Hub`; then stop
+    it and remove every account, group and folder it made."""
+    prefix = CACHE
+    for state in ("state", "grading", "exchange", "etc", "lessons"):
+        shutil.rmtree(prefix / state, ignore_errors=True)
+    groups_before = {g for g in GROUPS if _group_exists(g)}
+    workdir.mkdir(parents=True, exist_ok=True)
+    roster_file = workdir / "roster.csv"
+    roster_file.write_text(roster, encoding="utf-8")
+    named = {row["username"] for row in csv.DictReader(roster.splitlines())} | set(extra_accounts)
+    # Only the test's own people (a roster may name root or others on purpose: they must be refused, not touched).
+    logins = sorted(login for login in named if login.startswith(TEST_PREFIX))
+    for login in logins:  # left by a run that was killed
+        _remove_account(login)
+    ports = {"port": free_port(), "hub": free_port(), "api": free_port()}
+    hub_process = None
+    log = workdir / "jupyterhub.log"
+    try:
+        install(prefix, ports, workdir / "install.log")
+        users = subprocess.run([sys.executable, str(HUBCTL), "--prefix", str(prefix), "users", str(roster_file)],
+                               capture_output=True, text=True)  # fmt: skip
+        passwords = {}
+        new = prefix / "state" / "new-passwords.csv"
+        if new.exists():
+            passwords = {r["login"]: r["first_password"] for r in csv.DictReader(new.open(encoding="utf-8"))}
+        for login in extra_accounts:
+            subprocess.run(["useradd", "--create-home", login], check=True, capture_output=True)
+            passwords[login] = f"pw-{login}-{os.getpid()}"
+            subprocess.run(["chpasswd"], input=f"{login}:{passwords[login]}\n", text=True, check=True)
+        hub_process = subprocess.Popen(
+            [sys.executable, str(HUBCTL), "--prefix", str(prefix), "start"],
+            stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{ports['port']}"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/hub/api", timeout=5)
+                break
+            except (urllib.error.URLError, OSError):
+                if hub_process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the hub did not start:\n{log.read_text()[-4000:]}") from None
+                time.sleep(0.5)
+        yield Hub(base, prefix, passwords, users.stdout + users.stderr, users.returncode, log, logins)
+    finally:
+        if hub_process is not None and hub_process.poll() is None:
+            hub_process.send_signal(signal.SIGTERM)  # the hub stops its proxy, services and servers
+            try:
+                hub_process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(hub_process.pid, signal.SIGKILL)
+        # Anything still running from this installation (a service in a session of its own).
+        subprocess.run(["pkill", "-KILL", "-f", str(prefix / "venv")], capture_output=True)
+        subprocess.run(["pkill", "-KILL", "-f", str(prefix / "node")], capture_output=True)
+        for login in logins:
+            _remove_account(login)
+        for group in GROUPS:
+            if group not in groups_before and _group_exists(group):
+                subprocess.run(["groupdel", group], capture_output=True)
+        for state in ("state", "grading", "exchange"):
+            shutil.rmtree(prefix / state, ignore_errors=True)
+
+
+def _group_exists(name: str) -> bool:
+    try:
+        grp.getgrnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+def hub_json(prefix: Path) -> dict:
+    return json.loads((prefix / "etc" / "hub.json").read_text())
+
+
+def cannot_run_reason() -> str | None:
+    """Why this machine cannot run a test hub, or None."""
+    if os.geteuid() != 0:
+        return "the hub test makes Unix accounts (as make hub-users does): run it as root (CI does)"
+    if not shutil.which("npm"):
+        return "npm is needed for the hub's proxy (apt-get install nodejs npm)"
+    if not shutil.which("bwrap"):
+        return "bubblewrap is needed for grading on the hub (apt-get install bubblewrap)"
+    return None
