@@ -28,10 +28,14 @@ LESSON = "notebooks/01_the_summit.ipynb"
 CLASS_SIZE = 20
 
 
-def _cookies(opener, base: str) -> tuple[str, str]:
+def _cookies(opener, login: str) -> tuple[str, str]:
+    """The Cookie header for the person's JupyterLab, and its XSRF token (the hub sets one of its own too)."""
     jar = next(h.cookiejar for h in opener.handlers if hasattr(h, "cookiejar"))
-    header = "; ".join(f"{c.name}={c.value}" for c in jar)
-    xsrf = next((c.value for c in jar if c.name == "_xsrf"), "")
+    mine = [
+        c for c in jar if c.path.startswith(f"/user/{login}") or not c.path.startswith(("/user/", "/hub/"))
+    ]
+    header = "; ".join(f"{c.name}={c.value}" for c in mine)
+    xsrf = next((c.value for c in mine if c.name == "_xsrf"), "")
     return header, xsrf
 
 
@@ -75,10 +79,9 @@ def student(hub, login: str, results: dict) -> None:
     results[login] = record
     try:
         started = time.monotonic()
-        opener, _ = hub.login(login, wait=True)
-        opener.open(f"{hub.base}/user/{login}/lab", timeout=300).read()
+        opener, _ = hub.login(login, wait=True)  # until their JupyterLab page answers
         record["first_page_s"] = time.monotonic() - started
-        cookie, xsrf = _cookies(opener, hub.base)
+        cookie, xsrf = _cookies(opener, login)
         api = f"{hub.base}/user/{login}/api"
         began = time.monotonic()
         session = _request(opener, f"{api}/sessions", "POST",
@@ -90,7 +93,7 @@ def student(hub, login: str, results: dict) -> None:
         )
         _execute(ws, session["id"], login, "1")
         record["kernel_ready_s"] = time.monotonic() - began
-        notebook = _request(opener, f"{api}/contents/{LESSON}")["content"]
+        notebook = _request(opener, f"{api}/contents/{LESSON}", xsrf=xsrf)["content"]
         failed = []
         for cell in notebook["cells"]:
             if cell["cell_type"] != "code":
@@ -139,6 +142,10 @@ def main(workdir: Path, class_size: int = CLASS_SIZE) -> dict[str, object]:
     if reason:
         print(f"bench: hub load skipped: {reason}")
         return {}
+    import signal
+
+    # Stopped from outside (timeout, kill): still stop the hub and remove the accounts (running_hub's finally).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench: hub load stopped"))
     logins = [f"nt-s{i:02d}" for i in range(1, class_size + 1)]
     roster = "username,name,role\nnt-teach,Tess Teacher,instructor\n" + "".join(
         f"{login},Student {login[-2:]},student\n" for login in logins

@@ -97,16 +97,20 @@ class Hub:
             self.wait_for_server(opener, login)
         return opener, landed
 
-    def wait_for_server(self, opener, login: str, timeout: float = 240) -> None:
-        deadline = time.monotonic() + timeout
+    def wait_for_server(self, opener, login: str, timeout: float = 300) -> float:
+        """Open the person's JupyterLab page until it is theirs (not the hub's "starting" page); return how long
+        that took. The page also sets the cookies their JupyterLab's API wants (with its ``_xsrf``)."""
+        began = time.monotonic()
         while True:
             try:
-                opener.open(f"{self.base}/user/{login}/api/status", timeout=30)
-                return
+                with opener.open(f"{self.base}/user/{login}/lab", timeout=60) as response:
+                    if f"/user/{login}/lab" in response.geturl() and response.status == 200:
+                        return time.monotonic() - began
             except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
+                pass
+            if time.monotonic() - began > timeout:
+                raise TimeoutError(f"{login}'s JupyterLab did not answer within {timeout} s")
+            time.sleep(0.5)
 
 
 def shlex_quote(text: str) -> str:
