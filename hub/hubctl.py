@@ -46,9 +46,12 @@ CHP_VERSION = "5.3.0"
 GRADING_FILES = ("source", "release", "nbgrader_config.py", "INSTRUCTORS.md")
 
 EXCHANGE_PLUGINS = ("@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list")
+#: On the hub, students' servers answer the Assignments panel: its lists, and its Validate button (the notebook
+#: toolbar's Validate stays off: on a lesson it would only say "Success!").
 EXCHANGE_SERVER_EXTENSIONS = (
     "nbgrader.server_extensions.assignment_list",
     "nbgrader.server_extensions.course_list",
+    "nbgrader.server_extensions.validate_assignment",
 )
 INSTRUCTOR_PLUGINS = (
     "@jupyter/nbgrader:menu",

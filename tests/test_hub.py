@@ -16,6 +16,7 @@ import csv
 import html
 import re
 import stat
+import time
 from datetime import UTC
 from pathlib import Path
 
@@ -40,6 +41,7 @@ ANSWERS = {  # each signed, so that each one's feedback can be told apart
     BOB: '# answered by bob-2c9\na1 = {"stance": "condemnation", "commitment": "words_only", "signal": "totally unacceptable"}',
 }
 WRITTEN = {ALICE: "4", BOB: "2"}  # the instructor's marks for the written answer (E), out of 5
+ESSAY = "China's ministry calls it a matter between two sovereign states (essay-a41): it neither endorses nor criticises."
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +137,12 @@ def test_the_roster_makes_the_class_and_refuses_bad_rows(hub):
     assert set(grp.getgrnam("nas").gr_mem) >= {TEACHER, ALICE, BOB}
     assert set(grp.getgrnam("nas-instructors").gr_mem) == {TEACHER}
     assert EVE not in grp.getgrnam("nas").gr_mem
+    for _ in range(60):  # the idle culler runs, and asks the hub about activity
+        if "(idle-culler@127.0.0.1)" in hub.log.read_text():
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError("the idle culler never asked the hub about activity")
 
 
 def test_a_class_of_three_works_the_whole_cycle_in_the_browser(hub, browser):
@@ -163,11 +171,31 @@ def test_a_class_of_three_works_the_whole_cycle_in_the_browser(hub, browser):
         page.goto(f"{hub.base}/user/{login}/lab/tree/{PS}/{PS}.ipynb")
         page.locator(".jp-Notebook:visible", has_text="# YOUR CODE HERE").first.wait_for(timeout=60_000)
         _answer(page, ANSWERS[login])
+        if login == ALICE:  # the written answer, in its markdown cell
+            essay = page.locator(".jp-MarkdownCell", has_text="YOUR ANSWER HERE").first
+            essay.scroll_into_view_if_needed()
+            essay.dblclick()
+            essay.locator(".cm-content").click()
+            page.keyboard.press("Control+a")
+            page.keyboard.insert_text(ESSAY)
+            page.keyboard.press("Shift+Enter")
+            page.keyboard.press("Control+s")
+            page.get_by_text(re.compile(r"Saving completed|Saved")).first.wait_for(
+                timeout=15_000, state="attached"
+            )
         _shot(page, f"{login}_answered.png")
         panel = _assignments_panel(page)
-        panel.locator("#fetched_assignments_list .list_item", has_text=PS).get_by_role(
-            "button", name="Submit"
-        ).click()
+        fetched = panel.locator("#fetched_assignments_list .list_item", has_text=PS).first
+        if login == ALICE:  # the panel's Validate runs her notebook's visible checks before she submits
+            fetched.locator("a", has_text=PS).first.click()  # unfold the problem set's notebooks
+            fetched.get_by_role("button", name="Validate").click()
+            dialog = page.locator(".jp-Dialog")
+            dialog.wait_for(timeout=120_000)
+            assert re.search(r"(?i)validat", dialog.inner_text()), dialog.inner_text()
+            _shot(page, f"{login}_validated.png")
+            dialog.get_by_role("button").last.click()
+            dialog.wait_for(state="hidden", timeout=10_000)
+        fetched.get_by_role("button", name="Submit").click()
         panel.locator("#submitted_assignments_list .list_item", has_text=PS).first.wait_for(timeout=60_000)
         _shot(page, f"{login}_submitted.png")
 
@@ -252,6 +280,7 @@ def test_a_class_of_three_works_the_whole_cycle_in_the_browser(hub, browser):
         for login in (ALICE, BOB)
     }
     assert "alice-7f3" in feedback[ALICE] and "bob-2c9" not in feedback[ALICE]
+    assert "essay-a41" in feedback[ALICE] and "essay-a41" not in feedback[BOB]
     assert "bob-2c9" in feedback[BOB] and "alice-7f3" not in feedback[BOB]
 
     # grades.csv holds both, with the written answer's hand marks.
@@ -267,6 +296,10 @@ def test_a_class_of_three_works_the_whole_cycle_in_the_browser(hub, browser):
         rows[ALICE]["raw_score"]
     )
     assert rows[ALICE]["last_name"] == "Archer" and rows[ALICE]["email"] == "alice@example.edu"
+    # Graded in the sandbox, with the course's data (a judge without it would flag every set-up cell).
+    report = hub.as_user(TEACHER, f"python -m course.autograder report . {PS}", cwd=hub.prefix / "grading")
+    assert report.returncode == 0 and ALICE in report.stdout, report.stdout + report.stderr
+    assert "set-up cell failed" not in report.stdout and "violation" not in report.stdout, report.stdout
 
 
 # ---- what a hostile or unlucky student can do to the exchange, from their terminal ---------------------------
