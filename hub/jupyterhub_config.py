@@ -119,6 +119,11 @@ c.Spawner.environment = {
 # Twenty people starting at once on two cores take a while; see make bench.
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 120
+# Stopping (Ctrl+C, or the culler): a server gets SIGINT, then SIGTERM after 5 s, then SIGKILL after 3 s more.
+# The culler service ignores the first two, and JupyterHub's defaults (10 s, 5 s, 5 s) made Ctrl+C take half a minute.
+c.LocalProcessSpawner.interrupt_timeout = 5
+c.LocalProcessSpawner.term_timeout = 3
+c.LocalProcessSpawner.kill_timeout = 3
 c.JupyterHub.services = [
     {
         "name": "idle-culler",
