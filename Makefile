@@ -1,6 +1,7 @@
 # Northeast Asian Security in Notebooks: the one entry point.
 #   make lab    set up .venv (first time only) and open JupyterLab on the start notebook
 #   make test   set up .venv (first time only) and run every test
+#   make check  the unit tests only, on every core, in well under a minute (run it after each change)
 #   make bench  speed and size figures (bench/results.json)
 # Other targets: lint, format, strip, lock, data-docs, clean, help.
 # Instructors (see assignments/INSTRUCTORS.md): release, collect, autograde, formgrader, feedback, export,
@@ -23,11 +24,11 @@ LAB_ARGS ?=
 NOTEBOOKS = $(shell git ls-files '*.ipynb' 2>/dev/null | grep -v '^assignments/release/' || \
 	find notebooks assignments/source -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
 
-.PHONY: help lab test bench lint format strip lock data-docs clean check-python \
+.PHONY: help lab test check bench lint format strip lock data-docs clean check-python \
 	release collect autograde formgrader feedback export grade-demo binder-badge hub hub-install hub-users
 
 help:
-	@sed -n '1,7p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,9p' Makefile | sed 's/^# \{0,1\}//'
 
 lab: $(STAMP)
 	@echo "Opening JupyterLab on $(START). Stop it with Ctrl+C."
@@ -35,6 +36,11 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast lane (ARCHITECTURE.md): no notebook executed, no nbgrader run, no sandbox, no browser, no server.
+FAST = not slow and not notebooks and not browser and not hub and not slow_install
+check: $(STAMP)
+	$(BIN)/python -m pytest -n auto -q -m "$(FAST)" $(PYTEST_ARGS)
 
 # Speed and size figures, written to bench/results.json (BENCH_ARGS=--fresh adds the set-up time).
 BENCH_ARGS ?=
@@ -44,6 +50,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check course tests tools data/prep bench hub notebooks
 	$(BIN)/ruff format --check course tests tools data/prep bench hub
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format course tests tools data/prep bench hub
@@ -77,7 +84,7 @@ collect: $(STAMP)
 # submissions (never re-grades; FORCE=1 does), report. Without bubblewrap it stops and says how to install it;
 # ALLOW_UNSANDBOXED=1 grades anyway and flags every notebook (see assignments/INSTRUCTORS.md).
 autograde: $(STAMP)
-	@if [ -z "$(ALLOW_UNSANDBOXED)" ] || [ "$(ALLOW_UNSANDBOXED)" = 0 ]; then $(BIN)/python -m course.sandbox check; \
+	@if [ -z "$(ALLOW_UNSANDBOXED)" ] || [ "$(ALLOW_UNSANDBOXED)" = 0 ]; then $(BIN)/python -m course.autograder.sandbox check; \
 	else echo "make: ALLOW_UNSANDBOXED=$(ALLOW_UNSANDBOXED): grading WITHOUT the sandbox; every notebook is flagged"; fi
 	cd assignments && $(abspath $(BIN))/python -m course.autograder normalize . $(PS)
 	-$(NBGRADER) autograde $(PS) $(if $(FORCE),--force,)
@@ -85,7 +92,7 @@ autograde: $(STAMP)
 	cd assignments && $(abspath $(BIN))/python -m course.autograder items . $(PS)
 
 # The formgrader: JupyterLab rooted at assignments/ with nbgrader's instructor tools (menu Nbgrader > Formgrader,
-# Create Assignment, Validate), which make lab hides from students (course/lab_settings.py). Stop with Ctrl+C.
+# Create Assignment, Validate), which make lab hides from students (course/deploy/lab_settings.py). Stop with Ctrl+C.
 formgrader: $(STAMP)
 	cd assignments && PATH="$(abspath $(BIN)):$$PATH" JUPYTER_CONFIG_PATH="$(abspath $(VENV))/etc/course-instructor" \
 		$(abspath $(BIN))/jupyter lab $(ROOT_FLAG) \
@@ -101,7 +108,7 @@ export: $(STAMP)
 
 # The whole cycle on a simulated class, in a temporary copy of the course.
 grade-demo: $(STAMP)
-	$(BIN)/python -m course.demo_class run test-artifacts/grade-demo
+	$(BIN)/python -m course.autograder.demo_class run test-artifacts/grade-demo
 
 # ---- a classroom: the course's JupyterHub on this server (hub/README.md; run as root) ----------------------
 HUB_PREFIX ?= /opt/nas-hub
@@ -122,7 +129,7 @@ hub-users: $(STAMP)
 binder-badge:
 	$(or $(wildcard $(BIN)/python),$(PYTHON)) tools/binder_badge.py $(REPO)
 
-# Rewrite the data dictionary in data/README.md from the schema in course/data.py.
+# Rewrite the data dictionary in data/README.md from the schema in course/content/data.py.
 data-docs: $(STAMP)
 	$(BIN)/python tools/data_dictionary.py
 
@@ -159,7 +166,7 @@ $(STAMP): requirements.txt pyproject.toml | check-python
 	  exit 1; }
 	@$(BIN)/python -m pip install --disable-pip-version-check --no-deps -e . >> $(INSTALL_LOG) 2>&1 || { \
 	  echo "make: installing the course package failed; see $(INSTALL_LOG)"; exit 1; }
-	@$(BIN)/python -m course.lab_settings
-	@$(BIN)/python -m course.sandbox install
+	@$(BIN)/python -m course.deploy.lab_settings
+	@$(BIN)/python -m course.autograder.sandbox install
 	@touch $(STAMP)
 	@echo "make: $(VENV) is ready"

@@ -38,11 +38,11 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "course.autograder.metadata.CheckCellMetadata",
 ]
-# Every grading kernel runs in a sandbox of its own (course/sandbox.py, bubblewrap: new user, PID, network and IPC
+# Every grading kernel runs in a sandbox of its own (course/autograder/sandbox.py, bubblewrap: new user, PID, network and IPC
 # namespaces, no capabilities, a minimal read-only file system, limits), reached over ipc sockets in a private
 # folder (IntegrityExecute uses course.autograder.kernels.SandboxKernelManager). Without bubblewrap grading stops
 # with a message saying how to install it; ALLOW_UNSANDBOXED=1 grades anyway and flags every notebook. `make`
-# installs the kernelspec. Limits (see course.sandbox.Limits): c.SandboxKernelManager.sandbox_limits = {...}.
+# installs the kernelspec. Limits (see course.autograder.sandbox.Limits): c.SandboxKernelManager.sandbox_limits = {...}.
 c.Execute.kernel_name = "course-grading"
 c.IntegrityExecute.require_sandbox = True
 c.Execute.timeout = 30  # seconds per cell
@@ -56,7 +56,7 @@ c.LimitOutput.max_traceback = 100
 
 # Every HTML page made from a submission (the formgrader's submission view, feedback): student markdown and
 # outputs cleaned first, so nothing in them can run in the instructor's or the student's browser.
-c.HTMLExporter.preprocessors = ["course.sanitize.SanitizeStudentHTML"]
+c.HTMLExporter.preprocessors = ["course.autograder.sanitize.SanitizeStudentHTML"]
 
 # Feedback: never show hidden tests, in source or in tracebacks.
 c.GenerateFeedback.preprocessors = [

@@ -10,7 +10,7 @@ import json
 import statistics
 import time
 
-from course import widgets
+from course.views import widgets
 
 
 def _time(setter, values) -> list[float]:

@@ -86,11 +86,11 @@ TRIVIAL = {"floor": '"""Trivial check."""\nassert True', "floor_pandas": "import
 def grading_course(tmp: Path, class_size: int = CLASS_SIZE) -> tuple[Path, dict[str, str], list[str]]:
     """A course folder with every problem set and the trivial assignments released, and a class submitted.
 
-    ps1's class answers with the reference answers (course.demo_class); for ps2, ps3 and the trivial assignments
+    ps1's class answers with the reference answers (course.autograder.demo_class); for ps2, ps3 and the trivial assignments
     each student submits the source or released notebook. Returns the root, nbgrader's environment, the
     problem sets.
     """
-    from course.demo_class import CORRECT, PS1, Student, write_class
+    from course.autograder.demo_class import CORRECT, PS1, Student, write_class
 
     root = tmp / "course"
     root.mkdir()
@@ -124,7 +124,7 @@ def autograding(tmp: Path) -> dict[str, float]:
     """
     from nbgrader.api import Gradebook
 
-    from course.demo_class import PS1
+    from course.autograder.demo_class import PS1
 
     root, env, problem_sets = grading_course(tmp)
 
@@ -168,7 +168,7 @@ def stock_ps1(tmp: Path, course: Path, env: dict[str, str]) -> float:
     """ps1's class graded by stock nbgrader: same source and submissions, nbgrader's own configuration."""
     from nbgrader.api import Gradebook
 
-    from course.demo_class import PS1
+    from course.autograder.demo_class import PS1
 
     root = tmp / "stock"
     root.mkdir()
@@ -219,7 +219,7 @@ def kernel_starts(runs: int = 9) -> dict[str, float]:
 
 
 def maps_size() -> dict[str, float]:
-    from course import maps
+    from course.views import maps
 
     builders = [maps.triangle_map, maps.reactions_map, maps.logistics_map, maps.timeline_map]
     offline = max(len(b(online=False).html().encode()) for b in builders) / 1024

@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from course.roster import Member, RosterError, read_roster  # noqa: E402
+from course.deploy.roster import Member, RosterError, read_roster  # noqa: E402
 
 DEFAULT_PREFIX = Path("/opt/nas-hub")
 COURSE_ID = "northeast-asian-security"
@@ -167,8 +167,8 @@ def install_venv(prefix: Path) -> Path:
             shutil.copy(source, build / name)
     run(*pip, "--no-deps", "--force-reinstall", build)
     shutil.rmtree(build)
-    run(venv / "bin" / "python", "-m", "course.lab_settings")
-    run(venv / "bin" / "python", "-m", "course.sandbox", "install")
+    run(venv / "bin" / "python", "-m", "course.deploy.lab_settings")
+    run(venv / "bin" / "python", "-m", "course.autograder.sandbox", "install")
     run("chmod", "-R", "a+rX", venv)
     return venv
 
@@ -270,9 +270,9 @@ def nbgrader_config(prefix: Path, instructor: bool) -> str:
         f"os.environ.setdefault('COURSE_ROOT', {str(prefix / 'lessons')!r})",
         f"c.CourseDirectory.course_id = {COURSE_ID!r}",
         f"c.Exchange.root = {str(prefix / 'exchange')!r}",
-        "c.Authenticator.plugin_class = 'course.exchange.UnixGroupAuthPlugin'",
+        "c.Authenticator.plugin_class = 'course.autograder.exchange.UnixGroupAuthPlugin'",
         f"c.UnixGroupAuthPlugin.course_groups = {{{COURSE_ID!r}: [{COURSE_GROUP!r}]}}",
-        "c.ExchangeFactory.submit = 'course.exchange.PrivateSubmit'",
+        "c.ExchangeFactory.submit = 'course.autograder.exchange.PrivateSubmit'",
         "# The deployment sets the exchange's permissions; without this nbgrader wants its root world-writable.",
         "c.CourseDirectory.groupshared = True",
     ]
@@ -285,7 +285,7 @@ def nbgrader_config(prefix: Path, instructor: bool) -> str:
             "# inside the folder JupyterLab serves, and compares the paths as written.",
             "_linked = os.path.expanduser('~/grading')",
             f"c.CourseDirectory.root = _linked if os.path.isdir(_linked) else {str(grading)!r}",
-            "c.ExchangeFactory.collect = 'course.exchange.CheckedCollect'",
+            "c.ExchangeFactory.collect = 'course.autograder.exchange.CheckedCollect'",
         ]
     return "\n".join(lines) + "\n"
 
@@ -294,7 +294,7 @@ def install_settings(prefix: Path, settings: dict) -> None:
     """etc/: the hub's own configuration, and one Jupyter configuration folder for students, one for instructors.
 
     The hub puts the right folder first on each user's ``JUPYTER_CONFIG_PATH``; entries there win over the
-    environment's, which hides the exchange panels and the instructor tools (course.lab_settings).
+    environment's, which hides the exchange panels and the instructor tools (course.deploy.lab_settings).
     """
     etc = place(prefix / "etc", 0o755)
     shutil.copy(HERE / "jupyterhub_config.py", etc / "jupyterhub_config.py")

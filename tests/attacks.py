@@ -10,7 +10,7 @@ the tests elsewhere, so each must score exactly 10.75.
 
 from __future__ import annotations
 
-from course.demo_class import CORRECT, PARTIAL, WRONG, Student
+from course.autograder.demo_class import CORRECT, PARTIAL, WRONG, Student
 
 PART_A = ("ps1_a1_answer", "ps1_a2_answer", "ps1_a3_answer", "ps1_a4_answer", "ps1_a5_answer")
 #: Left by a detached process; the test looks for it among the machine's processes after grading.
@@ -184,7 +184,7 @@ def _after(answers: dict[str, str | None], key: str, code: str) -> dict[str, str
 
 #: Replaces the integrity probe with one that always reports the first, clean state, then the score helpers.
 PROBE_REPLACED = """
-import course.integrity as _ci, course.grading as _g
+import course.grading.integrity as _ci, course.grading as _g
 _clean = _ci.probe()
 _ci.probe = lambda *a, **k: _clean
 _g.score_codes = lambda stance, commitment, expected, points: sum(points)
@@ -216,7 +216,7 @@ _Shell.run_code = _never_fails
 """
 #: Patches private helpers behind the checks, and shadows builtins in the grading module's namespace.
 PRIVATE_HELPERS = """
-import course.grading as _g
+import course.grading.helpers as _g
 _g.score_coding = lambda *a, **k: 1.0
 _g._norm = lambda text: ""
 _g.sum = lambda *a, **k: 4

@@ -46,7 +46,7 @@ def running_lab(tmp: Path, timeout_s: float = 90, subdir: str = "", prepare=None
     checkout and the user's own Jupyter settings are never touched. ``subdir`` serves a folder of the copy
     (``"assignments"`` for the formgrader); ``prepare(root)`` runs on the copy before the server starts.
     ``instructor`` serves nbgrader's instructor tools, as ``make formgrader`` does; without it the lab is a
-    student's, as ``make lab`` and Binder give (course.lab_settings.student_mode).
+    student's, as ``make lab`` and Binder give (course.deploy.lab_settings.student_mode).
     """
     root = tmp / "course"
     for name in COPIED:
@@ -80,7 +80,7 @@ def running_lab(tmp: Path, timeout_s: float = 90, subdir: str = "", prepare=None
     # Kernels read the copy (course.paths), not the checkout: what a student saves there is what practice mode reads.
     env = offline_env(COURSE_ROOT=str(course_root), **{k: str(v) for k, v in dirs.items()})
     if instructor:
-        from course.lab_settings import instructor_config_dir
+        from course.deploy.lab_settings import instructor_config_dir
 
         env["JUPYTER_CONFIG_PATH"] = str(instructor_config_dir())
     with open(log, "w") as log_file:

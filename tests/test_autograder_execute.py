@@ -4,12 +4,15 @@ A three-cell assignment in a gradebook of its own (nbgrader's API), executed wit
 sandbox has its own tests): what the student's kernel sees, what the judge computes, what the tripwire flags.
 """
 
+import pytest
 from nbformat.v4 import new_notebook
 from tiny_assignment import SETUP, TEST
 from tiny_assignment import cell as _cell
 
 from course.autograder.common import FLAG_KEY
 from course.autograder.execute import IntegrityExecute
+
+pytestmark = pytest.mark.slow  # runs sandboxed kernels and nbgrader's gradebook
 
 
 def grade(tmp_path, gradebook, answer: str, test_source: str = TEST):

@@ -54,3 +54,19 @@ def test_the_keys_words_to_the_student_are_kept_and_everything_else_a_test_print
     assert not [t for t in texts if "42" in t], "every other printed line is dropped"
     assert any("not shown in feedback" in t for t in texts), "the student is told something was left out"
     assert "score_choice" not in json.dumps(nb.cells[0].outputs) and "score_choice" not in nb.cells[0].source
+
+
+def test_feedback_follows_the_hidden_test_delimiters_nbgrader_is_configured_with():
+    """An instructor who sets c.ClearHiddenTests.begin_test_delimeter gets those regions hidden too."""
+    from traitlets.config import Config
+
+    config = Config()
+    config.ClearHiddenTests.begin_test_delimeter = "BEGIN SECRET"
+    config.ClearHiddenTests.end_test_delimeter = "END SECRET"
+    source = 'check(x)\n# BEGIN SECRET\nassert x == 42, "the answer is 42"\n# END SECRET'
+    cell = failed_test(
+        source, "t1", "AssertionError", "the answer is 42", ["Cell In[5], line 3", "assert x == 42"]
+    )
+    nb, _ = feedback.HideHiddenTests(config=config).preprocess(new_notebook(cells=[cell]), {})
+    assert nb.cells[0].source == "check(x)"
+    assert nb.cells[0].outputs[0].ename == "HiddenTestFailed" and "42" not in json.dumps(nb.cells[0].outputs)

@@ -91,7 +91,7 @@ def test_each_problem_set_runs_in_the_judge_on_the_reference_answers(ps):
     """Every test cell of the source notebook passes in a judge fed with the reference answers as plain data."""
     import json
 
-    from course import plaindata
+    from course.grading import plaindata
 
     nb = nbformat.read(ROOT / "assignments" / "source" / ps / f"{ps}.ipynb", as_version=4)
     meta = [c.metadata.get("nbgrader", {}) for c in nb.cells]

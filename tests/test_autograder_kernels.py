@@ -2,17 +2,21 @@
 
 from pathlib import Path
 
+import pytest
+
 from course.autograder import common, execute, kernels
+
+pytestmark = pytest.mark.slow  # starts sandboxed kernels
 
 
 def test_instructor_imports_come_from_read_only_cells_as_released():
     sources = [
-        "import pandas as pd\nfrom course.data import load\nfrom . import sibling",
+        "import pandas as pd\nfrom course.content.data import load\nfrom . import sibling",
         "%matplotlib inline\nimport matplotlib",  # not plain Python: skipped
         "def f():\n    import json\n    from os import path",
     ]
     assert kernels.imported_modules(sources) == [
-        "course.data", "course.data.load", "json", "os", "os.path", "pandas"
+        "course.content.data", "course.content.data.load", "json", "os", "os.path", "pandas"
     ]  # fmt: skip
     hidden = "check(x)\n### BEGIN HIDDEN TESTS\nimport secret_module\n### END HIDDEN TESTS"
     assert kernels.imported_modules([common.released_text(hidden)]) == []

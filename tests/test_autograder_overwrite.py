@@ -1,10 +1,13 @@
 """FlagOverwriteCells (course.autograder.overwrite): edited read-only cells restored, deleted tests re-added, flagged."""
 
+import pytest
 from tiny_assignment import RELEASED_TEST, TEST, notebook, resources
 from traitlets.config import Config
 
 from course.autograder.common import FLAG_KEY
 from course.autograder.overwrite import FlagOverwriteCells
+
+pytestmark = pytest.mark.slow  # builds nbgrader gradebooks
 
 
 def overwrite(nb, tmp_path, url):

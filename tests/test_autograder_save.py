@@ -1,10 +1,13 @@
 """SaveAutoGradesFlagged (course.autograder.save): scores as nbgrader records them, flagged cells marked."""
 
+import pytest
 from nbformat.v4 import new_output
 from tiny_assignment import notebook, resources
 
 from course.autograder.common import FLAG_KEY
 from course.autograder.save import SaveAutoGradesFlagged
+
+pytestmark = pytest.mark.slow  # builds nbgrader gradebooks
 
 
 def save(tmp_path, url, outputs, flagged=()):

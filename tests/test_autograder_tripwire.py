@@ -5,15 +5,29 @@ import json
 from nbformat.v4 import new_code_cell, new_notebook
 from tiny_assignment import graded_cell
 
-from course import integrity
 from course.autograder import tripwire
+from course.grading import integrity
 
 
 def test_probe_reports_a_clean_process_and_its_helpers():
     report = json.loads(integrity.probe())
     assert report["builtins_replaced"] == []
     assert set(report["helpers"]) == set(integrity.helper_fingerprints())
-    assert report["trace"] in (True, False)  # coverage tools may trace the test process itself
+    assert type(report["trace"]) is bool and type(report["profile"]) is bool
+
+
+def test_probe_sees_a_trace_or_profile_hook():
+    import sys
+
+    trace, profile = sys.gettrace(), sys.getprofile()
+    try:
+        sys.settrace(lambda *args: None)
+        sys.setprofile(lambda *args: None)
+        report = json.loads(integrity.probe())
+    finally:
+        sys.settrace(trace)
+        sys.setprofile(profile)
+    assert report["trace"] is True and report["profile"] is True
 
 
 def test_compare_names_each_kind_of_tampering():

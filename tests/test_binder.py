@@ -6,8 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import ROOT, skip_or_fail
+
+pytestmark = pytest.mark.slow  # resolves Binder's environment
 
 
 def test_repo2docker_uses_environment_yml_postbuild_and_python_311():

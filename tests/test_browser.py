@@ -104,7 +104,9 @@ def test_a_scenario_slider_changes_the_output_in_jupyterlab(lab, page):
     scratch = lab.root / "notebooks" / "explorer_check.ipynb"
     nb = nbformat.v4.new_notebook(
         cells=[
-            nbformat.v4.new_code_cell("from course import widgets\n\nwidgets.show(widgets.BeijingExplorer())")
+            nbformat.v4.new_code_cell(
+                "from course.views import widgets\n\nwidgets.show(widgets.BeijingExplorer())"
+            )
         ],
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
     )
@@ -449,7 +451,7 @@ def _graded_mallory(root):
     import subprocess
     import sys
 
-    from course.demo_class import CORRECT, PS1, Student, write_class
+    from course.autograder.demo_class import CORRECT, PS1, Student, write_class
 
     assignments = root / "assignments"
     env = dict(os.environ, PYTHONWARNINGS="ignore:::nbgrader.api")
@@ -471,7 +473,7 @@ def _graded_mallory(root):
 def _grades(db: str) -> list[tuple]:
     from nbgrader.api import Gradebook
 
-    from course.demo_class import PS1
+    from course.autograder.demo_class import PS1
 
     with Gradebook(db) as gb:
         notebook = gb.find_submission_notebook(PS1, PS1, MALLORY)

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from course import catalog
+from course.content import catalog
 
 
 def write_nb(path, first_markdown):

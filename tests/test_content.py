@@ -7,7 +7,7 @@ import pytest
 from conftest import ROOT
 from test_data import norm
 
-from course import data
+from course.content import data
 
 PROBLEM_SETS = ["ps1_reading_official_reactions", "ps2_geography_and_logistics", "ps3_treaties_and_scenarios"]
 
@@ -129,7 +129,7 @@ def test_russias_shift_has_its_dated_evidence(facts_text):
 
 def test_two_reports_of_a_car_are_taught_as_two_moments(facts_text):
     """F7: the Aurus drive in the guesthouse grounds and the article's street motorcade are different moments."""
-    from course import checks
+    from course.views import checks
 
     assert "drove it in the grounds of the guesthouse" in " ".join(facts_text.split())
     text = " ".join(" ".join("".join(c["source"]) for c in _cells("notebooks/01_the_summit.ipynb")).split())
@@ -141,7 +141,7 @@ def test_two_reports_of_a_car_are_taught_as_two_moments(facts_text):
 
 def test_an_incomplete_search_is_not_reported_as_absence_everywhere():
     """F9: the tonnage is in none of the course's *other* sources, which is not "only in the article"."""
-    from course import reading
+    from course.content import reading
 
     texts = [" ".join(str(v) for v in passage) for passage in reading._PASSAGES]
     texts += [str(v) for v in data.load("figures")["note"].dropna()] + [
@@ -283,7 +283,7 @@ def _article_quotes(text, article_text):
 def test_the_analysis_premises_are_examined_and_the_model_moves_as_the_lesson_says(article_text):
     """A2 ("most important partner"), A15 (the economy premise), A18 (the buffer): lesson 05 examines each premise,
     quotes the article verbatim, and says what the model does when its weight goes to zero; the model is asked."""
-    from course import scenarios
+    from course.content import scenarios
 
     text = _lesson_cell("05_chinas_dilemma", "dilemma-02d")
     quotes, not_verbatim = _article_quotes(text.replace('"buffer"', "").replace('"economy"', "")
@@ -357,7 +357,7 @@ def test_the_treaty_is_read_as_part_of_a_wide_ranging_text(article_text):
 
 def test_the_decision_models_single_lens_is_named():
     """N3 (first half): lesson 05 says every criterion is an outside reading of Beijing's interests."""
-    from course import scenarios
+    from course.content import scenarios
 
     text = _lesson_cell("05_chinas_dilemma", "dilemma-13")
     assert "The model also sees Beijing through one lens" in text
@@ -375,7 +375,7 @@ def test_vostochny_port_is_not_the_cosmodrome(facts_text):
     which the February designations name, as unplaced; the designation is quoted as the fact sheet has it."""
     import folium
 
-    from course import maps
+    from course.views import maps
 
     course_map = maps.logistics_map()
     places = data.load("places")

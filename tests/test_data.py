@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from course import data, geo
-from course.reactions import COMMITMENT_CODES, STANCE_CODES
+from course.content import data, geo
+from course.content.reactions import COMMITMENT_CODES, STANCE_CODES
 
 TABLES = data.tables()
 
@@ -114,7 +114,7 @@ def test_unverified_items_are_flagged_never_stated_as_fact():
 
 
 def test_distances_from_places_match_the_fact_sheet(facts_text):
-    """Computed from places.csv with course.geo; the expected figures are read from facts.md."""
+    """Computed from places.csv with course.content.geo; the expected figures are read from facts.md."""
     names = {
         "Pyongyang": "pyongyang",
         "Beijing": "beijing",

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from course.display import show
+from course.views.display import show
 
 
 def test_show_keeps_long_text_whole_and_escaped():

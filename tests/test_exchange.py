@@ -1,4 +1,4 @@
-"""course.exchange and hub/hubctl.py, in pieces: what can be checked without a hub or other accounts.
+"""course.autograder.exchange and hub/hubctl.py, in pieces: what can be checked without a hub or other accounts.
 
 The plugins at work, with real accounts and a real hub, are in tests/test_hub.py.
 """
@@ -12,9 +12,10 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
-from course.exchange import UnixGroupAuthPlugin, group_members, recorded_time, strangers
+from course.autograder.exchange import UnixGroupAuthPlugin, group_members, recorded_time, strangers
 
 
 def _hubctl():
@@ -63,8 +64,11 @@ def test_the_hubs_nbgrader_settings_are_valid_python_and_say_what_they_should(tm
         text = hubctl.nbgrader_config(Path("/opt/nas-hub"), instructor)
         compile(text, "nbgrader_config.py", "exec")
         assert "c.Exchange.root = '/opt/nas-hub/exchange'" in text
-        assert "course.exchange.PrivateSubmit" in text and "c.CourseDirectory.groupshared = True" in text
-        assert ("course.exchange.CheckedCollect" in text) is instructor
+        assert (
+            "course.autograder.exchange.PrivateSubmit" in text
+            and "c.CourseDirectory.groupshared = True" in text
+        )
+        assert ("course.autograder.exchange.CheckedCollect" in text) is instructor
         assert ("load_subconfig" in text) is instructor  # the course's sandboxed autograder, for instructors
 
 
@@ -83,6 +87,7 @@ def test_a_python_under_a_private_home_is_not_offered_to_hub_users(tmp_path):
     assert hubctl.readable_by_all(python)
 
 
+@pytest.mark.slow
 def test_make_hub_users_without_a_roster_says_how():
     import subprocess
 

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from course import geo
+from course.content import geo
 
 
 def test_known_distances():

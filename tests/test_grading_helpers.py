@@ -57,6 +57,16 @@ def test_check_close_wants_a_real_finite_number():
             grading.check_close(bad, 806.7, "d")
 
 
+def test_check_close_at_zero_needs_an_absolute_tolerance_and_says_what_it_checked():
+    """A share of 0 or a distance of 0 km: no relative tolerance is met, an absolute one is."""
+    with pytest.raises(AssertionError, match=r"the distance from a point to itself = 1e-12 is not right yet"):
+        grading.check_close(1e-12, 0.0, "the distance from a point to itself")
+    grading.check_close(1e-12, 0.0, "the distance from a point to itself", abs=1e-9)
+    grading.check_close(0.25, 0.2500001, "the share", abs=1e-6)
+    with pytest.raises(AssertionError, match="the share = 0.26"):
+        grading.check_close(0.26, 0.25, "the share", abs=1e-6)
+
+
 def test_check_keys_and_phrase():
     grading.check_keys({"a": 1, "b": 2}, ["a", "b"], "d")
     with pytest.raises(AssertionError, match=r"missing \['b'\], extra \['c'\]"):

@@ -16,11 +16,12 @@ import nbformat
 import pytest
 from conftest import ROOT, private_folders, require_bubblewrap
 
-from course import sandbox
-from course.autograder import common
+from course.autograder import common, sandbox
+from course.autograder.demo_class import DEMO_LIMITS, PS1, STUDENTS, write_class
 from course.autograder.files import normalize_submissions
 from course.autograder.report import collect_report
-from course.demo_class import DEMO_LIMITS, PS1, STUDENTS, write_class
+
+pytestmark = pytest.mark.slow  # grades simulated classes with the real nbgrader
 
 ASSIGNMENTS = ROOT / "assignments"
 PROBLEM_SETS = sorted(p.name for p in (ASSIGNMENTS / "source").iterdir() if p.is_dir())
@@ -202,8 +203,8 @@ def test_grading_leaves_no_kernel_and_no_kernel_folder_behind(graded_class):
 
 def test_kernels_started_ahead_grade_exactly_as_kernels_started_per_notebook(tmp_path):
     """The same small class graded twice: kernels started ahead (the default) and one kernel per notebook."""
-    from course.demo_class import CORRECT, Student
-    from course.demo_class import STUDENTS as ALL
+    from course.autograder.demo_class import CORRECT, Student
+    from course.autograder.demo_class import STUDENTS as ALL
 
     require_bubblewrap()
     reads_file = Student(
@@ -279,7 +280,7 @@ def test_other_problem_sets_grade_the_solution_full_and_the_blank_zero(ps, tmp_p
 
 def test_the_grading_kernel_cannot_see_the_solutions(tmp_path):
     """Without the sandbox the same submission reads source/ and scores full marks on part A."""
-    from course.demo_class import STUDENTS as ALL
+    from course.autograder.demo_class import STUDENTS as ALL
 
     require_bubblewrap()
     reader = [s for s in ALL if s.name == "adv_read_solutions"]
@@ -319,7 +320,7 @@ def test_no_hidden_test_reaches_the_students_kernel_or_its_feedback(tmp_path):
     Hidden tests run in the judge: the student's kernel only ever gets a test cell's released part, so what the
     handlers print holds visible checks and no hidden line, in the autograded notebook as in the feedback.
     """
-    from course.demo_class import CORRECT, Student
+    from course.autograder.demo_class import CORRECT, Student
 
     require_bubblewrap()
     hook = "get_ipython().events.register('pre_run_cell', {})\n"

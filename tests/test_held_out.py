@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from course import checks, maps, reading, scenarios, widgets
-from course.data import load
-from course.reactions import COMMITMENTS, STANCES, scheme_table
+from course.content import scenarios
+from course.content.data import load
+from course.content.reactions import COMMITMENTS, STANCES, scheme_table
+from course.views import checks, maps, widgets
 
 PS1 = "ps1_reading_official_reactions"
 SOURCE = ROOT / "assignments" / "source" / PS1 / f"{PS1}.ipynb"
@@ -73,7 +74,7 @@ def test_no_lesson_quiz_explorer_map_or_worked_example_codes_a_held_out_statemen
     quizzes = " ".join(
         " ".join([q.prompt, *q.options, q.explanation])
         for quiz in (checks.summit(), checks.treaty(), checks.reactions(), checks.munitions(), checks.dilemma(),
-                     checks.after(), reading.article_quiz())
+                     checks.after(), checks.sentences(), checks.start_here())
         for q in quiz.questions
     )  # fmt: skip
     located = maps.reactions_map().table
@@ -91,6 +92,7 @@ def test_no_lesson_quiz_explorer_map_or_worked_example_codes_a_held_out_statemen
         widgets.CodingExplorer(reaction_ids=[held.index[0]])
 
 
+@pytest.mark.slow
 def test_the_released_notebooks_outputs_pair_no_held_out_statement_with_a_code():
     """Run the released ps1 as a student first opens it (answers unanswered) and read every output."""
     from test_notebooks import execute

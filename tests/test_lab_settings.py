@@ -4,7 +4,9 @@ import sys
 
 import pytest
 
-from course import lab_settings
+from course.deploy import lab_settings
+
+pytestmark = pytest.mark.slow  # asks the installed Jupyter what it serves
 
 
 def test_writes_overrides_that_turn_off_the_news_toast(tmp_path):
@@ -35,7 +37,7 @@ def test_broken_overrides_file_gets_a_clear_message(tmp_path):
 def test_the_venv_running_the_tests_has_the_overrides():
     """`make` writes them on install; without them JupyterLab shows the news toast."""
     path = lab_settings.overrides_path(sys.prefix)
-    assert path.exists(), f"{path} is missing: run `make test` (or python -m course.lab_settings)"
+    assert path.exists(), f"{path} is missing: run `make test` (or python -m course.deploy.lab_settings)"
     data = json.loads(path.read_text())
     assert data["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
 

@@ -8,6 +8,8 @@ import subprocess
 import pytest
 from conftest import ROOT, skip_or_fail
 
+pytestmark = pytest.mark.slow  # runs make
+
 
 def make(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
     if not shutil.which("make"):
@@ -112,7 +114,7 @@ def test_the_instructor_guide_gives_commands_that_run_as_written():
     """Issue 20: a bare `nbgrader`/`jupyter` command fails unless .venv is activated; the demo's size is its own."""
     import re
 
-    from course.demo_class import STUDENTS
+    from course.autograder.demo_class import STUDENTS
 
     guide = (ROOT / "assignments" / "INSTRUCTORS.md").read_text(encoding="utf-8")
     bare = set(re.findall(r"`((?:nbgrader|jupyter) [^`]*)`", guide))

@@ -9,8 +9,9 @@ import folium
 import pandas as pd
 import pytest
 
-from course import geo, maps
-from course.data import load
+from course.content import geo
+from course.content.data import load
+from course.views import maps
 
 BUILDERS = {
     "triangle": lambda **kw: maps.triangle_map(**kw),
@@ -203,7 +204,7 @@ def test_logistics_marks_approximate_places_visibly():
 
 
 def test_timeline_filters_by_date_and_lists_unmapped_events():
-    from course.data import split_ids
+    from course.content.data import split_ids
 
     events = load("events")
     course_map = maps.timeline_map("2024-06-18", "2024-06-24")
@@ -258,7 +259,7 @@ def test_no_reaction_with_a_place_gives_the_empty_map():
 
 
 def test_stance_palette_covers_the_scheme_with_distinct_colours_and_glyphs():
-    from course.reactions import STANCES
+    from course.content.reactions import STANCES
 
     assert set(maps.STANCE_STYLE) == set(STANCES)
     colours = [c for c, _ in maps.STANCE_STYLE.values()]
@@ -288,7 +289,7 @@ def test_what_a_map_leaves_out_is_said_under_it_not_folded_away():
 def test_maps_keep_labels_tooltips_and_the_legend_out_of_each_others_way():
     """Issue 20: labels collided near Korea, the US tooltip covered Washington's card, the legend covered popups.
     The browser tests measure it on screen (tests/test_browser.py::_assert_maps_read_cleanly); this checks the parts."""
-    from course import maps
+    from course.views import maps
 
     page = maps.reactions_map(online=False).html()
     assert "course-popup-open" in page and "popupopen" in page and "popupclose" in page

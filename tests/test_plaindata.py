@@ -1,4 +1,4 @@
-"""Answers carried out of a student's kernel as plain data (course.plaindata), for the grading judge."""
+"""Answers carried out of a student's kernel as plain data (course.grading.plaindata), for the grading judge."""
 
 import json
 import math
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from course import plaindata
+from course.grading import plaindata
 
 
 def roundtrip(value):
@@ -160,7 +160,7 @@ def test_a_function_is_named_not_sent_and_the_judge_calls_it_in_the_kernel_with_
 
 
 def test_a_course_map_travels_as_its_plain_parts():
-    from course import maps
+    from course.views import maps
 
     course_map = maps.triangle_map(corners=("pyongyang", "vladivostok", "khasan_bridge"), context=())
     rebuilt = roundtrip(course_map)
@@ -174,6 +174,7 @@ def test_a_course_map_travels_as_its_plain_parts():
         plaindata.decode(forged)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ps", sorted(ANSWERS))
 def test_every_reference_answer_leaves_a_kernel_as_plain_data_or_as_a_function(ps):
     import ast
@@ -189,7 +190,7 @@ def test_every_reference_answer_leaves_a_kernel_as_plain_data_or_as_a_function(p
         for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code":
                 client.execute_cell(cell, index)
-        expression = f"__import__('course.plaindata', fromlist=['export']).export({ANSWERS[ps]!r})"
+        expression = f"__import__('course.grading.plaindata', fromlist=['export']).export({ANSWERS[ps]!r})"
         reply = client.wait_for_reply(client.kc.execute("", silent=True, user_expressions={"r": expression}))
     text = ast.literal_eval(reply["content"]["user_expressions"]["r"]["data"]["text/plain"])
     values, errors, functions, missing = plaindata.load_export(text)

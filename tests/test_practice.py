@@ -1,4 +1,4 @@
-"""Practice mode (course.practice, course.widgets.PracticeChecker, notebooks/self_study.ipynb): a self-learner
+"""Practice mode (course.autograder.practice, course.autograder.practice.PracticeChecker, notebooks/self_study.ipynb): a self-learner
 learns whether an answer is right, why, and the model answer on request; a graded release never carries it."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import practice
+from course.autograder import practice
 
 ROOT = Path(__file__).resolve().parent.parent
 PS1, PS2, PS3 = practice.problem_sets()
@@ -119,7 +119,7 @@ def test_where_the_key_is_not_installed_practice_mode_says_so(tmp_path, monkeypa
     assert practice.problem_sets() == []
     with pytest.raises(practice.PracticeUnavailable, match="in a graded class the instructor keeps it"):
         practice.check(PS1)
-    from course.widgets import PracticeChecker
+    from course.autograder.practice import PracticeChecker
 
     checker = PracticeChecker()
     assert "the instructor keeps it" in checker.message.value
@@ -136,7 +136,7 @@ def test_an_unknown_problem_set_or_an_unreadable_notebook_gets_a_clear_message(t
 
 
 def test_the_checker_widget_shows_the_table_and_a_model_answer(tmp_path, monkeypatch):
-    from course.widgets import PracticeChecker
+    from course.autograder.practice import PracticeChecker
 
     checker = PracticeChecker()
     assert [label for label, _ in checker.problem_set.options][0].startswith("Problem set 1: ")

@@ -1,6 +1,6 @@
 import pytest
 
-from course.quiz import Question, Quiz, QuizError, check, reveal
+from course.content.quiz import Question, Quiz, QuizError, check, reveal
 
 
 def make_question(**overrides):
@@ -95,7 +95,9 @@ def _find(widget, cls):
 def test_widget_checks_and_reveals_like_the_function():
     import ipywidgets as w
 
-    quiz = Quiz([make_question(), make_question()], title="T")
+    from course.views.quiz import QuizForm
+
+    quiz = QuizForm([make_question(), make_question()], title="T")
     form = quiz.widget()
     radios = _find(form, w.RadioButtons)
     buttons = _find(form, w.Button)
@@ -140,8 +142,8 @@ def test_an_option_says_why_it_is_not_the_best_when_chosen():
 
 
 def test_the_avoided_practice_takes_its_answers_from_the_data():
-    from course import checks
-    from course.data import load
+    from course.content.data import load
+    from course.views import checks
 
     reactions = load("reactions")
     quiz = checks.avoided()
@@ -157,8 +159,9 @@ def test_the_avoided_practice_takes_its_answers_from_the_data():
 def test_every_lesson_objective_the_review_found_unchecked_now_has_a_check():
     """Review P3: lesson 01's objective 2 (compare distances) and lesson 06's objective 3 (which expectations later
     events bear on) had no check; the distance answer is computed from the places data."""
-    from course import checks, geo
-    from course.data import load
+    from course.content import geo
+    from course.content.data import load
+    from course.views import checks
 
     places = load("places")
 
@@ -198,9 +201,9 @@ def test_the_problem_sets_state_their_programming_prerequisites():
 
 def test_lesson_03_asks_for_a_ranking_by_commitment_and_a_judgment_on_renderings():
     """Review P3's interpretive items; the ranking's key is the data's commitment order, not typed twice."""
-    from course import checks
-    from course.data import load
-    from course.reactions import commitment_rank
+    from course.content.data import load
+    from course.content.reactions import commitment_rank
+    from course.views import checks
 
     reactions = load("reactions")
     ranking, renderings = checks.reactions().questions[:2]

@@ -1,6 +1,6 @@
 import pytest
 
-from course import reactions as scheme
+from course.content import reactions as scheme
 
 
 def test_each_code_has_definition_signals_and_example():
@@ -10,7 +10,7 @@ def test_each_code_has_definition_signals_and_example():
 
 
 def test_examples_point_at_real_rows_with_that_code():
-    from course.data import load
+    from course.content.data import load
 
     reactions = load("reactions")
     for scale, table in (("stance", scheme.STANCES), ("commitment", scheme.COMMITMENTS)):
@@ -53,7 +53,7 @@ def test_one_rule_turns_a_signal_into_a_level_the_furthest_one_it_reaches(signal
 
 
 def test_every_coded_row_follows_the_rule_and_every_held_out_row_is_uncoded():
-    from course.data import load
+    from course.content.data import load
 
     reactions = load("reactions")
     held = reactions["held_out"].notna()
@@ -92,7 +92,7 @@ def test_a_row_that_breaks_the_rule_is_refused_with_its_place(tmp_path, change, 
     import csv
     import shutil
 
-    from course.data import DataError, load
+    from course.content.data import DataError, load
     from course.paths import data_dir
 
     for f in data_dir().glob("*.csv"):

@@ -1,5 +1,6 @@
-from course import reading
-from course.quiz import check
+from course.content import reading
+from course.content.quiz import check
+from course.views import checks
 
 
 def test_every_passage_is_verbatim_from_the_article(article_text):
@@ -10,7 +11,7 @@ def test_every_passage_is_verbatim_from_the_article(article_text):
 
 
 def test_every_passage_has_a_best_answer_among_the_five_kinds():
-    quiz = reading.article_quiz()
+    quiz = checks.sentences()
     assert len(quiz) == len(reading.passages()) >= 8
     used = {q.answer for q in quiz.questions}
     assert used == set(reading.KIND_NAMES), "the exercise practises every kind"
@@ -20,7 +21,7 @@ def test_every_passage_has_a_best_answer_among_the_five_kinds():
 
 
 def test_answer_key_scores_full_marks_and_blank_scores_zero():
-    quiz = reading.article_quiz()
+    quiz = checks.sentences()
     key = [q.answer for q in quiz.questions]
     assert quiz.check(key).score == len(quiz)
     assert quiz.check([]).score == 0
@@ -33,5 +34,5 @@ def test_kinds_table_has_one_row_per_kind():
 
 
 def test_closing_questions_are_well_formed():
-    quiz = reading.check_your_understanding()
+    quiz = checks.start_here()
     assert quiz.check([q.answer for q in quiz.questions]).score == len(quiz)

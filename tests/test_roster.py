@@ -1,11 +1,11 @@
-"""The class roster for a JupyterHub (course.roster): what an LMS exports, checked row by row; bad rows are
+"""The class roster for a JupyterHub (course.deploy.roster): what an LMS exports, checked row by row; bad rows are
 refused with the file, the line and the reason, and never stop the good ones (issue 18)."""
 
 from __future__ import annotations
 
 import pytest
 
-from course.roster import Member, RosterError, read_roster
+from course.deploy.roster import Member, RosterError, read_roster
 
 
 def _write(tmp_path, text: str, name: str = "roster.csv"):

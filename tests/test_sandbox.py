@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from course import sandbox
-from course.autograder import execute
+from course.autograder import execute, sandbox
 from course.autograder import files as submission_files
 from course.autograder.files import SubmissionFiles, normalize_submissions, refused_path
+
+pytestmark = pytest.mark.slow  # starts sandboxed kernels
 
 
 def _pairs(cmd: list[str], flag: str) -> list[tuple[str, str]]:
@@ -31,7 +32,7 @@ def test_command_unshares_everything_drops_capabilities_and_clears_the_environme
     assert head[head.index("--cap-drop") + 1] == "ALL"
     assert head[head.index("--uid") + 1] == str(sandbox.SANDBOX_UID)
     assert "secret-token" not in " ".join(cmd), "the grader's environment is not passed in"
-    assert cmd[cmd.index("--") + 1 :][:5] == [sys.executable, "-m", "course.sandbox", "boot", "-f"]
+    assert cmd[cmd.index("--") + 1 :][:5] == [sys.executable, "-m", "course.autograder.sandbox", "boot", "-f"]
 
 
 def test_command_mounts_only_what_the_kernel_needs(tmp_path):
@@ -43,7 +44,8 @@ def test_command_mounts_only_what_the_kernel_needs(tmp_path):
     assert "/" not in read_only, "no view of the whole file system"
     assert read_only[str(inbox)] == sandbox.INBOX
     assert writable == {str(conn.parent.resolve()): str(conn.parent.resolve())}, "only the socket folder"
-    package = Path(sandbox.__file__).resolve().parent
+    package = Path(sandbox.__file__).resolve().parent.parent  # the whole course package, not only autograder/
+    assert package.name == "course"
     assert str(package) in read_only and str(package.parent / "data") in read_only
     assert str(Path(sys.prefix).resolve()) in read_only
     assert str(package.parent) not in read_only, "not the repository (.git, assignments/source)"
@@ -67,7 +69,7 @@ def test_limits_travel_through_the_environment():
 def test_install_writes_a_kernelspec_with_message_interrupts(tmp_path):
     folder = sandbox.install(str(tmp_path))
     spec = json.loads((folder / "kernel.json").read_text())
-    assert spec["argv"][1:3] == ["-m", "course.sandbox"] and spec["interrupt_mode"] == "message"
+    assert spec["argv"][1:3] == ["-m", "course.autograder.sandbox"] and spec["interrupt_mode"] == "message"
 
 
 def test_a_kernel_with_a_tcp_connection_file_is_refused(tmp_path):
@@ -75,7 +77,10 @@ def test_a_kernel_with_a_tcp_connection_file_is_refused(tmp_path):
     conn.write_text(json.dumps({"transport": "tcp", "ip": "127.0.0.1"}))
     env = {k: v for k, v in os.environ.items() if k != sandbox.ALLOW_ENV}
     done = subprocess.run(
-        [sys.executable, "-m", "course.sandbox", "-f", str(conn)], capture_output=True, text=True, env=env
+        [sys.executable, "-m", "course.autograder.sandbox", "-f", str(conn)],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert done.returncode == 3 and "ipc sockets" in done.stderr
 
@@ -160,7 +165,7 @@ def test_limit_flags_name_the_limit_reached():
 
 
 def test_normalize_moves_refused_files_out_before_nbgrader_copies_them(tmp_path):
-    from course.demo_class import PS1
+    from course.autograder.demo_class import PS1
 
     source = tmp_path / "source" / PS1
     source.mkdir(parents=True)
@@ -185,7 +190,7 @@ def test_normalize_moves_refused_files_out_before_nbgrader_copies_them(tmp_path)
 def test_the_check_command_explains_a_missing_bubblewrap():
     env = {"PATH": str(Path(sys.prefix) / "bin"), "HOME": os.environ.get("HOME", "/tmp")}
     done = subprocess.run(
-        [sys.executable, "-m", "course.sandbox", "check"], capture_output=True, text=True, env=env
+        [sys.executable, "-m", "course.autograder.sandbox", "check"], capture_output=True, text=True, env=env
     )
     assert done.returncode == 1
     assert "bubblewrap (bwrap) is not installed" in done.stderr and "ALLOW_UNSANDBOXED=1" in done.stderr

@@ -34,8 +34,11 @@ from attacks import CLASS, HONEST_AFTER, HONEST_BEFORE, MARKER, PTH_NAME, TRICKS
 from conftest import ROOT, private_folders, require_bubblewrap, skip_or_fail
 
 from course.autograder import common
+from course.autograder.demo_class import PARTIAL, PS1, Student, write_class
 from course.autograder.report import collect_report
-from course.demo_class import PARTIAL, PS1, Student, write_class
+
+# Grades a class of attackers with the real nbgrader, as root and as an unprivileged user.
+pytestmark = pytest.mark.slow
 
 USER = "coursegrader"
 ASSIGNMENTS = ROOT / "assignments"
@@ -114,7 +117,7 @@ def _unprivileged_grader() -> Grader:
         [python, "-m", "venv", str(venv)],
         [*pip, "-r", str(repo / "requirements.txt")],
         [*pip, "--no-deps", "-e", str(repo)],
-        [str(venv / "bin" / "python"), "-m", "course.sandbox", "install"],
+        [str(venv / "bin" / "python"), "-m", "course.autograder.sandbox", "install"],
     ):
         done = subprocess.run(step, capture_output=True, text=True)
         assert done.returncode == 0, f"{' '.join(step)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
@@ -179,7 +182,7 @@ def _grading_processes(grader: Grader) -> list[str]:
             continue
         if state in ("Z", "X"):  # exited, waiting to be reaped by the machine's init: not running
             continue
-        if MARKER in cmdline or "course-kernel-" in cmdline or "course.sandbox" in cmdline:
+        if MARKER in cmdline or "course-kernel-" in cmdline or "course.autograder.sandbox" in cmdline:
             found.append(cmdline)
         elif grader.owner is not None and uid == grader.owner[0]:
             found.append(cmdline)

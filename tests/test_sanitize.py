@@ -3,7 +3,12 @@
 import nbformat
 from nbconvert import HTMLExporter
 
-from course.sanitize import DROPPED_NOTE, SanitizeStudentHTML, as_one_html_block, markdown_to_clean_html
+from course.autograder.sanitize import (
+    DROPPED_NOTE,
+    SanitizeStudentHTML,
+    as_one_html_block,
+    markdown_to_clean_html,
+)
 
 PAYLOADS = [
     '<img src=x onerror="alert(1)">',

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from course import scenarios
+from course.content import scenarios
 
 
 def test_every_score_has_an_assumption_and_every_criterion_a_source():
@@ -66,15 +66,34 @@ def test_bad_shares_and_criteria_are_named():
 
 
 def _brute_force_flip(scores, weights, criterion, direction, step=0.0005):
+    """The first share of ``criterion`` (in steps of ``step``) where another option is strictly on top.
+
+    An oracle written apart from the model: every candidate share at once, with NumPy (reweighting as the
+    model's documentation says: the other criteria keep their proportions).
+    """
+    import numpy as np
+
     top = scenarios.weighted_scores(scores, weights).index[0]
-    share = scenarios.normalise(weights, list(scores.columns))[criterion]
+    base = scenarios.normalise(weights, list(scores.columns))
+    share = base[criterion]
     n = int(round(((1 - share) if direction == "up" else share) / step))
-    for i in range(1, n):
-        w = share + (i * step if direction == "up" else -i * step)
-        ranking = scenarios.weighted_scores(scores, scenarios.reweight(weights, criterion, w))
-        if ranking.index[0] != top and ranking.iloc[0] > ranking.iloc[1] + 1e-9:
-            return w, ranking.index[0]
-    return None
+    shares = share + np.arange(1, n) * (step if direction == "up" else -step)
+    rest = sum(w for c, w in base.items() if c != criterion)
+    columns = [
+        shares if c == criterion else (1 - shares) * (base[c] / rest if rest else 1 / (len(base) - 1))
+        for c in scores.columns
+    ]
+    totals = (
+        np.column_stack(columns) @ scores.to_numpy(dtype=float).T
+    )  # one row per share, one column per option
+    order = np.argsort(-totals, axis=1, kind="stable")
+    rows = np.arange(len(shares))
+    best, second = totals[rows, order[:, 0]], totals[rows, order[:, 1]]
+    flipped = np.flatnonzero((scores.index[order[:, 0]] != top) & (best > second + 1e-9))
+    if not len(flipped):
+        return None
+    i = flipped[0]
+    return float(shares[i]), scores.index[order[i, 0]]
 
 
 def test_flip_weight_agrees_with_a_brute_force_search_on_random_models():
@@ -173,7 +192,7 @@ def test_every_sentence_about_the_russia_weight_matches_the_models_flip_points()
 
     from conftest import ROOT
 
-    from course import checks
+    from course.views import checks
 
     first = scenarios.flip_weight(criterion="ties_with_russia")
     assert first is not None and first[1] == "stay_muted" and abs(first[0] - 1 / 3) < 0.005, first
@@ -209,7 +228,7 @@ def test_every_sentence_about_the_russia_weight_matches_the_models_flip_points()
 
 def test_seouls_case_is_built_from_stated_positions_with_the_same_model():
     """Issue 17: a second decision case. Every criterion quotes a row of the data; the role brief is the data."""
-    from course.data import load
+    from course.content.data import load
 
     case = scenarios.SEOUL
     reactions = load("reactions")
@@ -235,7 +254,7 @@ def test_every_sentence_about_seouls_flip_points_matches_the_model():
 
     from conftest import ROOT
 
-    from course import checks
+    from course.views import checks
 
     case = scenarios.SEOUL
     ranking = scenarios.weighted_scores(case.default_scores(), case.default_weights())

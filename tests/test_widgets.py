@@ -2,7 +2,8 @@
 
 import pytest
 
-from course import scenarios, widgets
+from course.content import scenarios
+from course.views import widgets
 
 
 def test_beijing_explorer_follows_its_sliders_and_scores():
@@ -91,7 +92,7 @@ def test_controls_show_what_they_hold_at_a_readable_size():
     """Issue 20: lesson 04's kg boxes were 10 px wide, lesson 06's date readout was cut, dropdowns showed ids."""
     import re
 
-    from course.data import load
+    from course.content.data import load
 
     estimate = widgets.EstimateExplorer()
     for box in (estimate.kg_low, estimate.kg_high):
@@ -117,3 +118,16 @@ def test_controls_show_what_they_hold_at_a_readable_size():
             assert "“" in label
         else:
             assert "(paraphrase)" in label and "“" not in label
+
+
+def test_coding_explorer_scores_like_the_scheme():
+    from course.views import widgets
+
+    explorer = widgets.CodingExplorer(["chang_violation"])
+    explorer.compare()
+    assert "Choose a stance" in explorer.result.value
+    explorer.stance.value, explorer.commitment.value = "concern", "consultation_or_protest"
+    explorer.compare()
+    assert explorer.outcome["stance"] == "condemnation"
+    assert explorer.outcome["points"] == 1.0, "neighbouring stance 0.5 + right commitment 0.5"
+    assert explorer.result.value.startswith("<p><b>1 of 1.5 points.</b>")

@@ -2,9 +2,9 @@
 
 Stock nbgrader runs the hidden tests in the student's own kernel, after the student's code: code there can
 rewrite a test before it runs, print it into the feedback, patch the helpers it calls or hide its error. Here
-the student's notebook runs in a sandboxed kernel (``course.sandbox``) and the tests run in a judge that never
+the student's notebook runs in a sandboxed kernel (``course.autograder.sandbox``) and the tests run in a judge that never
 ran student code (:mod:`course.autograder.judge`), on the student's answers carried out as plain data
-(``course.plaindata``). ``assignments/nbgrader_config.py`` wires the plugins in; ``assignments/INSTRUCTORS.md``
+(``course.grading.plaindata``). ``assignments/nbgrader_config.py`` wires the plugins in; ``assignments/INSTRUCTORS.md``
 explains what each check does and the threat model.
 
 Sanitize step (``c.Autograde.sanitize_preprocessors``)
@@ -22,6 +22,14 @@ Feedback (``c.GenerateFeedback.preprocessors``)
     :class:`~course.autograder.feedback.HideHiddenTests`: no hidden source, nothing a hidden test printed.
 Instructor commands
     ``python -m course.autograder normalize|report COURSE_ROOT ASSIGNMENT`` (:mod:`course.autograder.__main__`).
+Around them
+    :mod:`~course.autograder.sandbox` (one bubblewrap sandbox per grading kernel), :mod:`~course.autograder.sanitize`
+    (student content rendered with nothing that runs), :mod:`~course.autograder.exchange` (nbgrader's exchange on
+    the course's JupyterHub), :mod:`~course.autograder.practice` (a self-learner checks a saved problem set against
+    the key) and :mod:`~course.autograder.demo_class` (a simulated class, for ``make grade-demo``).
+
+This is the top layer: it may use the student's side (:mod:`course.grading`), the views and the content; nothing
+below imports it.
 
 Nothing is imported here: nbgrader loads each plugin by its module path.
 """

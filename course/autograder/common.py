@@ -8,10 +8,18 @@ from pathlib import Path
 
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
+from nbgrader.preprocessors import ClearHiddenTests
 
 FLAG_KEY = "course_integrity"
-HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
-HIDDEN_END = "### END HIDDEN TESTS"
+#: nbgrader's own hidden-test delimiters (``ClearHiddenTests.begin_test_delimeter`` and ``end_test_delimeter``).
+HIDDEN_BEGIN = ClearHiddenTests.begin_test_delimeter.default_value
+HIDDEN_END = ClearHiddenTests.end_test_delimeter.default_value
+
+
+def hidden_delimiters(config=None) -> tuple[str, str]:
+    """The hidden-test delimiters as nbgrader is configured (``c.ClearHiddenTests.begin_test_delimeter`` ...)."""
+    section = config["ClearHiddenTests"] if config is not None and "ClearHiddenTests" in config else {}
+    return section.get("begin_test_delimeter", HIDDEN_BEGIN), section.get("end_test_delimeter", HIDDEN_END)
 
 
 def flag(level: str, message: str, cell: str | None = None) -> dict[str, object]:
@@ -28,22 +36,23 @@ def is_test_cell(cell: NotebookNode) -> bool:
     return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
 
 
-def hidden_lines(source: str) -> set[int]:
-    """1-based numbers of the lines inside hidden-test regions (markers included)."""
+def hidden_lines(source: str, delimiters: tuple[str, str] = (HIDDEN_BEGIN, HIDDEN_END)) -> set[int]:
+    """1-based numbers of the lines inside hidden-test regions (markers included), found as nbgrader finds them."""
+    begin, end = delimiters
     inside, hidden = False, set()
     for number, line in enumerate(source.splitlines(), start=1):
-        if HIDDEN_BEGIN in line:
+        if begin in line:
             inside = True
         if inside:
             hidden.add(number)
-        if HIDDEN_END in line:
+        if end in line:
             inside = False
     return hidden
 
 
-def without_hidden(source: str) -> str:
+def without_hidden(source: str, delimiters: tuple[str, str] = (HIDDEN_BEGIN, HIDDEN_END)) -> str:
     """``source`` with its hidden-test regions removed, every other line as it was."""
-    hidden = hidden_lines(source)
+    hidden = hidden_lines(source, delimiters)
     return "\n".join(line for n, line in enumerate(source.splitlines(), start=1) if n not in hidden)
 
 
@@ -55,7 +64,7 @@ def released_text(source: str) -> str:
 
 
 def course_root_of(path: str) -> Path | None:
-    from course.sandbox import course_root
+    from course.autograder.sandbox import course_root
 
     return course_root(Path(path).resolve())
 

@@ -23,11 +23,11 @@ from course.autograder.common import (
 from course.autograder.files import SubmissionFiles
 from course.autograder.judge import CALL, EXPORT, judge_plan
 from course.autograder.kernels import KernelAhead, instructor_imports
+from course.autograder.sandbox import private_folder
 from course.autograder.tripwire import PROBE, compare, scan_source
-from course.plaindata import MAX_CHARS as MAX_EXPORT_CHARS
-from course.sandbox import private_folder
+from course.grading.plaindata import MAX_CHARS as MAX_EXPORT_CHARS
 
-#: What a kernel reports when it reaches one of its sandbox's limits (course.sandbox.Limits), by limit.
+#: What a kernel reports when it reaches one of its sandbox's limits (course.autograder.sandbox.Limits), by limit.
 LIMIT_SIGNS = (
     ("memory", ("MemoryError", "Cannot allocate memory")),
     ("tasks", ("Resource temporarily unavailable", "can't start new thread")),
@@ -39,7 +39,7 @@ LIMIT_SIGNS = (
 
 def limit_flags(nb: NotebookNode, limits=None) -> list[dict[str, object]]:
     """Violation flags for the sandbox limits a notebook's cells ran into, from their error and stderr output."""
-    from course.sandbox import Limits
+    from course.autograder.sandbox import Limits
 
     described = (limits or Limits()).describe()
     described["work"] = f"the space for files ({described['work']}, {described['tmp']}, {described['shm']})"
@@ -113,7 +113,7 @@ class IntegrityExecute(Execute):
     ).tag(config=True)
 
     def preprocess(self, nb, resources, km=None):
-        from course.sandbox import KERNEL_NAME, allow_unsandboxed, check
+        from course.autograder.sandbox import KERNEL_NAME, allow_unsandboxed, check
 
         if self.kernel_name == KERNEL_NAME and not allow_unsandboxed():
             check()  # SandboxError: says what is missing (bubblewrap, user namespaces) and how to fix it
@@ -174,7 +174,7 @@ class IntegrityExecute(Execute):
         return None
 
     def _preprocess(self, nb, resources, km):
-        from course.integrity import helper_fingerprints
+        from course.grading.integrity import helper_fingerprints
 
         self._flags = list(nb.metadata.get(FLAG_KEY, {}).get("sanitize", []))
         self._flags += getattr(self, "_file_flags", [])
@@ -210,7 +210,7 @@ class IntegrityExecute(Execute):
     def _receive_files(self) -> None:
         """A kernel started ahead copies its submission's files into its working folder (before any cell)."""
         self._needs_receive = False
-        code = "__import__('course.sandbox', fromlist=['receive']).receive()"
+        code = "__import__('course.autograder.sandbox', fromlist=['receive']).receive()"
         try:
             reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
             if reply["content"].get("status") != "ok":
@@ -270,7 +270,7 @@ class IntegrityExecute(Execute):
     def _call(self, name: str, args: tuple, kwargs: dict) -> object:
         """(For the judge.) Call the submission's function ``name`` in its kernel, with plain-data arguments."""
         from course.autograder.judge import AnswerError
-        from course.plaindata import RESULT, encode_call, load_export
+        from course.grading.plaindata import RESULT, encode_call, load_export
 
         arguments = encode_call(args, kwargs)  # ExportError: the test passes something that is not plain data
         if self._silent_kernel or time.monotonic() > self._deadline:  # one call that hangs costs one timeout
@@ -359,7 +359,7 @@ class IntegrityExecute(Execute):
     def _run_in_judge(self, grade_id: str, source: str) -> list[NotebookNode]:
         """Export the answers ``source`` reads from the student's kernel, and run the test on them in the judge."""
         from course.autograder.judge import Judge
-        from course.plaindata import Exported, load_export
+        from course.grading.plaindata import Exported, load_export
 
         if self._judge is None:
             self._judge = Judge(self._plan[0])

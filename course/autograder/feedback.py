@@ -9,7 +9,7 @@ from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List, Unicode
 
-from course.autograder.common import error_output, hidden_lines, without_hidden
+from course.autograder.common import error_output, hidden_delimiters, hidden_lines, without_hidden
 
 
 def failing_line(traceback: list[str]) -> int | None:
@@ -52,13 +52,16 @@ class HideHiddenTests(NbGraderPreprocessor):
     ).tag(config=True)
 
     def preprocess(self, nb, resources):
+        self._delimiters = hidden_delimiters(self.config)  # the course's nbgrader_config.py may change them
         self._hidden_text = sorted(
             {
                 line.strip()
                 for cell in nb.cells
                 if cell.cell_type == "code" and utils.is_grade(cell)
                 for n, line in enumerate(cell.source.splitlines(), start=1)
-                if n in hidden_lines(cell.source) and len(line.strip()) >= 8 and "HIDDEN TESTS" not in line
+                if n in hidden_lines(cell.source, self._delimiters)
+                and len(line.strip()) >= 8
+                and not any(d in line for d in self._delimiters)
             },
             key=len,
             reverse=True,
@@ -74,10 +77,10 @@ class HideHiddenTests(NbGraderPreprocessor):
         if cell.cell_type != "code" or not utils.is_grade(cell):
             return cell, resources
         source = cell.source
-        hidden = hidden_lines(source)
+        hidden = hidden_lines(source, self._delimiters)
         if not hidden:
             return cell, resources
-        cell.source = without_hidden(source)
+        cell.source = without_hidden(source, self._delimiters)
         outputs, dropped = [], False
         for output in cell.get("outputs", []):
             if output.output_type == "stream" and output.get("name") == "stdout":

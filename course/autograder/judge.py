@@ -1,7 +1,7 @@
 """The judge: a problem set's test cells run where no student code ever ran.
 
 The student's notebook runs in its own sandboxed kernel. Its test cells do not: for each one the autograder asks
-that kernel for the names the test reads (as plain data, :mod:`course.plaindata`: JSON with type tags, never
+that kernel for the names the test reads (as plain data, :mod:`course.grading.plaindata`: JSON with type tags, never
 pickle) and runs the test here, in the grader's own process, in a namespace that has run only the instructor's
 read-only set-up cells, taken from nbgrader's gradebook. Nothing a submission defines can reach this namespace
 except rebuilt plain values: no class, no function, no patched module, no IPython hook. A test's outcome (its
@@ -197,8 +197,8 @@ def _error_from(error: BaseException, filename: str, source: str, count: int) ->
     return _error_output(ename, evalue, [*lines, f"{ename}: {evalue}"])
 
 
-EXPORT = "__import__('course.plaindata', fromlist=['export']).export({names!r})"
-CALL = "__import__('course.plaindata', fromlist=['call']).call({name!r}, {arguments!r})"
+EXPORT = "__import__('course.grading.plaindata', fromlist=['export']).export({names!r})"
+CALL = "__import__('course.grading.plaindata', fromlist=['call']).call({name!r}, {arguments!r})"
 
 
 def judge_plan(resources, nb: NotebookNode) -> tuple[list[tuple[str, str]], dict[str, str]] | None:

@@ -21,13 +21,13 @@ from course.autograder.common import released_text, remove_folder
 if TYPE_CHECKING:
     from course.autograder.files import SubmissionFiles
 
-from course.sandbox import LIMITS_ENV, SANDBOX_UID, Limits, private_folder
+from course.autograder.sandbox import LIMITS_ENV, SANDBOX_UID, Limits, private_folder
 
 
 def imported_modules(sources) -> list[str]:
     """The absolute module names that these cells import (a cell that is not plain Python is skipped).
 
-    ``from course import maps`` gives ``course`` and ``course.maps``: a name imported from a package may be a
+    ``from course.views import maps`` gives ``course`` and ``course.views.maps``: a name imported from a package may be a
     submodule (the kernel's preload skips the ones that are not).
     """
     names: set[str] = set()
@@ -78,7 +78,7 @@ class KernelAhead:
     submission's files are copied into the kernel's folder when its notebook comes. Meanwhile the kernel imports
     the modules the problem set's read-only cells import (:func:`instructor_imports`), pandas above all, so that
     the notebook does not wait for them either. Each kernel serves one notebook and is then stopped, and its
-    folders removed. Each runs in a sandbox of its own (``course.sandbox``), exactly like a kernel started when
+    folders removed. Each runs in a sandbox of its own (``course.autograder.sandbox``), exactly like a kernel started when
     its notebook comes; its folder is a private inbox outside the course, mounted read-only in the sandbox.
 
     A kernel that no notebook comes for is killed when the process exits, or after ``expire_after`` seconds in a
@@ -118,7 +118,7 @@ class KernelAhead:
             preloader = km.client(session=session)
             preloader.start_channels()
             preloader.execute(
-                f"__import__('course.integrity', fromlist=['preload']).preload({list(modules)!r})",
+                f"__import__('course.grading.integrity', fromlist=['preload']).preload({list(modules)!r})",
                 silent=True,
                 store_history=False,
             )
@@ -268,7 +268,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
     sandbox_limits = Dict(
         default_value={},
-        help="Overrides of course.sandbox.Limits for this kernel's sandbox, e.g. {'memory_mb': 2048}.",
+        help="Overrides of course.autograder.sandbox.Limits for this kernel's sandbox, e.g. {'memory_mb': 2048}.",
     ).tag(config=True)
 
     def limits(self) -> Limits:
@@ -287,7 +287,9 @@ class SandboxKernelManager(AsyncKernelManager):
 
     def write_connection_file(self, **kwargs) -> None:
         super().write_connection_file(**kwargs)
-        if os.geteuid() == 0:  # the sandbox runs as SANDBOX_UID (see course.sandbox.drop_privileges)
+        if (
+            os.geteuid() == 0
+        ):  # the sandbox runs as SANDBOX_UID (see course.autograder.sandbox.drop_privileges)
             os.chown(self.connection_file, SANDBOX_UID, SANDBOX_UID)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:

@@ -3,7 +3,7 @@
 JupyterLab reads ``{sys.prefix}/share/jupyter/lab/settings/overrides.json`` at start-up. The course turns off
 the "official Jupyter news" toast: it needs the internet, and on a first visit it covers the notebook.
 
-Run ``python -m course.lab_settings`` to write the file into the running interpreter's prefix.
+Run ``python -m course.deploy.lab_settings`` to write the file into the running interpreter's prefix.
 """
 
 from __future__ import annotations

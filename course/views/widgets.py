@@ -1,4 +1,4 @@
-"""Interactive explorers for the scenario models (ipywidgets), built on the pure functions in course.scenarios.
+"""Interactive explorers for the scenario models (ipywidgets), built on the pure functions in course.content.scenarios.
 
 Each explorer is a small class: its controls are attributes (so tests can set them), ``update()`` recomputes
 from the model and redraws, and ``widget`` is what a notebook displays. Bad input never raises into the
@@ -13,8 +13,8 @@ from __future__ import annotations
 import html
 import os
 
-from course import scenarios
-from course.reactions import COMMITMENTS, STANCES
+from course.content import scenarios
+from course.content.reactions import COMMITMENTS, STANCES
 
 #: Okabe-Ito colours for the criteria in the score breakdown chart (never the only cue: labels are written).
 CRITERION_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
@@ -77,7 +77,7 @@ def show(explorer) -> None:
 
 
 def _table(frame, caption: str) -> str:
-    from course.display import show as styled
+    from course.views.display import show as styled
 
     return styled(frame, caption=caption).to_html()
 
@@ -130,7 +130,7 @@ def breakdown_svg(
 
 
 class DecisionExplorer:
-    """Weights (sliders) and scores (an editable grid) for one decision case's options (course.scenarios); the
+    """Weights (sliders) and scores (an editable grid) for one decision case's options (course.content.scenarios); the
     ranking, the breakdown and the sensitivity follow every change."""
 
     case: scenarios.DecisionCase = scenarios.BEIJING
@@ -354,8 +354,8 @@ class EscalationExplorer:
         self.update()
 
     def update(self) -> None:
-        from course import maps
-        from course.data import load
+        from course.content.data import load
+        from course.views import maps
 
         level = scenarios.ESCALATION_LEVELS[self.level.value]
         table = scenarios.escalation_positions(self.level.value)
@@ -390,7 +390,7 @@ class TimelineExplorer:
         import ipywidgets as w
         import pandas as pd
 
-        from course.data import load
+        from course.content.data import load
 
         self.events = load("events") if events is None else events
         dates = sorted({pd.Timestamp(d) for d in self.events["date"]})
@@ -405,8 +405,8 @@ class TimelineExplorer:
         self.update()
 
     def update(self) -> None:
-        from course import maps
-        from course.display import format_date
+        from course.content.data import format_date
+        from course.views import maps
 
         start, end = self.range.value
         self.readout.value = f"<p>From <b>{format_date(start, 'day')}</b> to <b>{format_date(end, 'day')}</b>: move either end.</p>"
@@ -419,7 +419,7 @@ class TimelineExplorer:
 
 def _statement_label(row, actors) -> str:
     """A dropdown label a reader recognises: who, when, and the first words (never the data's internal id)."""
-    from course.display import format_date
+    from course.content.data import format_date
 
     who = actors.loc[row["actor_id"], "name"] if row["actor_id"] in actors.index else str(row["actor_id"])
     quoted = isinstance(row["quote"], str) and bool(row["quote"])
@@ -435,8 +435,8 @@ class CodingExplorer:
     def __init__(self, reaction_ids=None) -> None:
         import ipywidgets as w
 
-        from course.data import load
-        from course.reactions import COMMITMENT_CODES, STANCE_CODES
+        from course.content.data import load
+        from course.content.reactions import COMMITMENT_CODES, STANCE_CODES
 
         reactions, actors = load("reactions"), load("actors")
         coded = reactions.index[
@@ -467,7 +467,7 @@ class CodingExplorer:
     def _show_card(self) -> None:
         import mistune
 
-        from course.display import statement
+        from course.views.display import statement
 
         self.card.value = mistune.html(statement(self.statement.value).data)
         self.stance.value = None
@@ -475,7 +475,7 @@ class CodingExplorer:
         self.result.value = ""
 
     def compare(self) -> None:
-        from course.reactions import compare_coding
+        from course.content.coding import compare_coding
 
         if self.stance.value is None or self.commitment.value is None:
             self.result.value = "<p>Choose a stance and a commitment first.</p>"
@@ -489,100 +489,3 @@ class CodingExplorer:
 
     def static_html(self) -> str:
         return "<p>(Interactive coding exercise.)</p>"
-
-
-_VERDICT_MARKS = {
-    "right": "✓",
-    "partly right": "◐",
-    "not yet": "✗",
-    "not answered": "…",
-    "check cell missing": "✗",
-}
-
-
-class PracticeChecker:
-    """Self-study (practice mode): check a saved problem set against the key; show a model answer on request.
-
-    The logic is :mod:`course.practice`; this is its view. Where the key is not installed (a graded class), it shows
-    :class:`course.practice.PracticeUnavailable`'s message and no controls.
-    """
-
-    def __init__(self) -> None:
-        import ipywidgets as w
-
-        from course import catalog, practice
-
-        sets = practice.problem_sets()
-        titles = {e.path.parent.name: e.title for e in catalog.assignments()} if sets else {}
-        self.message = w.HTML()
-        self.results, self.answer = w.HTML(), w.HTML()
-        self.problem_set = w.Dropdown(options=[(titles.get(s, s), s) for s in sets], description="Problem set:",
-                                      layout=w.Layout(width="560px"), style={"description_width": "initial"})  # fmt: skip
-        self.check_button = w.Button(description="Check my saved answers", button_style="primary",
-                                     layout=w.Layout(width="auto"))  # fmt: skip
-        self.item = w.Dropdown(description="Item:", layout=w.Layout(width="200px"))
-        self.reveal_button = w.Button(description="Show the model answer", layout=w.Layout(width="auto"))
-        self.check_button.on_click(lambda _b: self.check())
-        self.reveal_button.on_click(lambda _b: self.reveal())
-        self.problem_set.observe(lambda _c: self._items(), names="value")
-        if not sets:
-            try:
-                practice.key_path("ps1")
-            except practice.PracticeUnavailable as err:
-                self.message.value = f"<p>{html.escape(str(err))}</p>"
-            self.widget = w.VBox([self.message])
-            return
-        self._items()
-        self.widget = w.VBox([
-            self.problem_set,
-            w.HTML("<p>Save the problem set first (<kbd>Ctrl</kbd>+<kbd>S</kbd>): the check reads the saved file.</p>"),
-            self.check_button, self.message, self.results,
-            w.HBox([self.item, self.reveal_button]), self.answer,
-        ])  # fmt: skip
-
-    def _items(self) -> None:
-        from course import practice
-
-        labels = practice.items(self.problem_set.value)
-        self.item.options = labels
-        self.item.value = labels[0] if labels else None
-        self.results.value = self.answer.value = self.message.value = ""
-
-    def check(self):
-        """Run :func:`course.practice.check` on the chosen problem set's saved notebook and show the table."""
-        from course import practice
-        from course.display import show as table
-
-        self.results.value = ""
-        self.message.value = "<p>Checking your saved notebook (it runs from the top: 5 to 15 seconds)…</p>"
-        try:
-            result = practice.check(self.problem_set.value)
-        except practice.PracticeUnavailable as err:
-            self.message.value = f"<p><b>Cannot check:</b> {html.escape(str(err))}</p>"
-            return None
-        frame = result.table()
-        frame["result"] = [f"{_VERDICT_MARKS.get(v, '')} {v}".strip() for v in frame["result"]]
-        self.message.value = (
-            f"<p><b>{html.escape(result.summary())}</b> Checked: {html.escape(str(result.notebook))}</p>"
-        )
-        self.results.value = table(frame, caption="Your answers against the key").to_html()
-        self.result = result
-        return result
-
-    def reveal(self) -> None:
-        """Show the chosen item's model answer and the key's reasons."""
-        from course import practice
-
-        if self.item.value is None:
-            self.answer.value = "<p>Choose an item first.</p>"
-            return
-        model = practice.model_answer(self.problem_set.value, self.item.value)
-        reasons = "".join(f"<li>{html.escape(r)}</li>" for r in model.reasons)
-        self.answer.value = (
-            f"<p><b>Model answer to {html.escape(model.label)}</b></p>"
-            f"<pre style='white-space: pre-wrap'>{html.escape(model.answer)}</pre>"
-            + (f"<p>Why, according to the key:</p><ul>{reasons}</ul>" if reasons else "")
-        )
-
-    def static_html(self) -> str:
-        return "<p>(Self-study checker: run this notebook in JupyterLab.)</p>"

@@ -15,29 +15,37 @@ from pathlib import Path
 
 import nbformat
 
+from course.paths import assignments_dir
+
 PS1 = "ps1_reading_official_reactions"
 
-#: The source notebook's answers, by answer-cell id (the reference solution).
-CORRECT = {
-    "ps1_a1_answer": 'a1 = {"stance": "non-committal", "commitment": "words_only", "signal": "relevant countries"}',
-    "ps1_a2_answer": 'a2 = {"stance": "condemnation", "commitment": "words_only", "signal": "totally unacceptable"}',
-    "ps1_a3_answer": 'a3 = {"stance": "concern", "commitment": "review_or_option", "signal": "to be of concern"}',
-    "ps1_a4_answer": 'a4 = {"stance": "concern", "commitment": "words_only", "signal": "aligning more and more"}',
-    "ps1_a5_answer": 'a5 = {"stance": "endorsement", "commitment": "policy_step", "signal": "exclusively peace-loving and defensive"}',
-    "ps1_b1_answer": 'b1 = "continue to evaluate"',
-    "ps1_b2_answer": 'b2 = "possible"',
-    "ps1_b3_answer": 'b3 = "Western-style"',
-    "ps1_c1_answer": 'c1_avoided = "whether North Korean troops are in Russia at all"',
-    "ps1_c2_answer": 'c2_avoided = "what Russia would do if South Korea supplied them"',
-    "ps1_d1_answer": 'd1_china = reactions[reactions["actor_id"].map(actors["government"]) == "China"]',
-    "ps1_d2_answer": 'd2_share = reactions["stance"].value_counts(normalize=True).reindex(list(STANCE_CODES), fill_value=0.0)',
-    "ps1_d3_answer": 'import pandas as pd\nd3_counts = pd.crosstab(reactions["actor_id"].map(actors["government"]), reactions["stance"])',
-    "ps1_d4_answer": (
-        'located = reactions[reactions["place_id"].notna()]\n'
-        'd4_located = located.join(places[["name", "lat", "lon"]].rename(columns={"name": "place_name"}), on="place_id")'
-    ),
-    "ps1_e_answer": "China's wording is non-committal: it calls the treaty the two states' business and judges nothing.",
-}
+SOLUTION_DELIMITERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+def solutions(notebook: Path) -> dict[str, str]:
+    """The reference solution of every answer cell of a source notebook, by grade id.
+
+    The solution is the cell as the source has it, without nbgrader's solution delimiters: what a student who
+    answered exactly as the key would have in the cell. Read from the notebook each time, so it is never a second
+    copy that could drift from the key.
+    """
+    nb = nbformat.read(str(notebook), as_version=4)
+    answers = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and meta.get("grade_id"):
+            lines = [line for line in cell.source.splitlines() if line.strip() not in SOLUTION_DELIMITERS]
+            answers[meta["grade_id"]] = "\n".join(lines).strip("\n")
+    return answers
+
+
+def source_notebook(assignment: str = PS1) -> Path:
+    """The source notebook of a problem set (the key), under the course's ``assignments/source/``."""
+    return assignments_dir() / "source" / assignment / f"{assignment}.ipynb"
+
+
+#: The source notebook's answers, by answer-cell id (the reference solution), read from ``assignments/source/``.
+CORRECT = solutions(source_notebook())
 
 #: Wrong but well-formed answers (every check cell's visible part passes; the hidden part scores 0).
 WRONG = {
@@ -360,7 +368,7 @@ def run_demo(root: Path, nbgrader: str) -> int:
     from course.autograder.items import item_analysis, items_table, write_items
     from course.autograder.report import collect_report, write_report
 
-    course = Path(__file__).resolve().parent.parent / "assignments"
+    course = assignments_dir()
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
@@ -415,7 +423,9 @@ if __name__ == "__main__":
     import argparse
     import sys
 
-    parser = argparse.ArgumentParser(prog="python -m course.demo_class", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m course.autograder.demo_class", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("command", choices=["write", "run", "table"])
     parser.add_argument("root", type=Path, nargs="?", default=Path("."))
     args = parser.parse_args()

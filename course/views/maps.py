@@ -27,12 +27,13 @@ from pathlib import Path
 
 import folium
 import jinja2
+from branca.element import MacroElement, Template
 
-from course.data import load, split_ids
-from course.display import Table, format_date
-from course.geo import great_circle_points, haversine_km
+from course.content.data import format_date, load, split_ids
+from course.content.geo import great_circle_points, haversine_km
+from course.content.reactions import COMMITMENTS, STANCES
 from course.paths import data_dir
-from course.reactions import COMMITMENTS, STANCES
+from course.views.display import Table
 
 ONLINE_ENV = "COURSE_MAPS_ONLINE"
 OUTLINES_FILE = "geo/countries-110m.geojson"
@@ -123,16 +124,15 @@ def is_online(online: bool | None = None) -> bool:
     return os.environ.get(ONLINE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _map_class(online: bool):
-    assets = CDN if online else offline_assets()
+class CourseFoliumMap(folium.Map):
+    """folium.Map with only Leaflet and jQuery (no Bootstrap, Font Awesome or awesome-markers): inlined, or from a
+    CDN when ``online``. folium reads ``default_js`` and ``default_css`` when it renders (``JSCSSMixin``)."""
 
-    class CourseFoliumMap(folium.Map):
-        """folium.Map with only Leaflet and jQuery: no Bootstrap, Font Awesome or awesome-markers."""
-
-        default_js = [("leaflet", assets["leaflet_js"]), ("jquery", assets["jquery_js"])]
-        default_css = [("leaflet_css", assets["leaflet_css"])]
-
-    return CourseFoliumMap
+    def __init__(self, *args, online: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        assets = CDN if online else offline_assets()
+        self.default_js = [("leaflet", assets["leaflet_js"]), ("jquery", assets["jquery_js"])]
+        self.default_css = [("leaflet_css", assets["leaflet_css"])]
 
 
 @lru_cache(maxsize=4)
@@ -243,7 +243,7 @@ _PAGE = jinja2.Template(
 
 def _base_map(bounds: list[list[float]], online: bool | None, title: str):
     online = is_online(online)
-    fmap = _map_class(online)(tiles=None, control_scale=True, zoom_control=True)
+    fmap = CourseFoliumMap(tiles=None, control_scale=True, zoom_control=True, online=online)
     fmap.get_root().header.add_child(folium.Element(f"<style>{_CSS}</style>"))
     root = fmap.get_root()
     root.title = html.escape(title)  # the map's own page: its title, in <head>, and its language
@@ -288,13 +288,11 @@ _DECLUTTER = (
 )
 
 
-def _finish(fmap) -> None:
-    from branca.element import MacroElement, Template
+class PopupAside(MacroElement):
+    """An open popup is never covered: the legend and the layer control step aside while one is open; labels that
+    overlap are hidden (folium's pattern: the script is the class's template, rendered for its map)."""
 
-    folium.LayerControl(collapsed=True).add_to(fmap)
-    # An open popup is never covered: the legend and the layer control step aside while one is open.
-    aside = MacroElement()
-    aside._template = Template(
+    _template = Template(
         "{% macro script(this, kwargs) %}"
         "(function (m) { var c = m.getContainer().ownerDocument.body;"
         " m.on('popupopen', function () { c.classList.add('course-popup-open'); });"
@@ -303,7 +301,12 @@ def _finish(fmap) -> None:
         + "})({{ this._parent.get_name() }});"
         "{% endmacro %}"
     )
-    fmap.add_child(aside)
+
+
+def _finish(fmap) -> None:
+    """The layer control and the popup's room, on every course map."""
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    fmap.add_child(PopupAside())
 
 
 def _places(ids: list[str], places) -> object:
@@ -486,12 +489,6 @@ def stance_badge(stance: str) -> str:
     )
 
 
-def _legend_html() -> str:
-    items = "".join(f"<div>{stance_badge(code)}{html.escape(s.label)}</div>" for code, s in STANCES.items())
-    # Folded with a click on "Stance" where it is in the way.
-    return f'<details open class="course-legend"><summary>Stance</summary>{items}</details>'
-
-
 def reactions_map(
     reactions=None, online: bool | None = None, places=None, actors=None, sources=None
 ) -> CourseMap:
@@ -597,7 +594,7 @@ def reactions_map(
     _finish(fmap)
     caption = (
         "Each card is a place where governments reacted; each badge is one occasion (a statement on one day, or "
-        "an act), coded by stance (colour, symbol and legend; course/reactions.py). Click a card for every record: "
+        "an act), coded by stance (colour, symbol and legend; course/content/reactions.py). Click a card for every record: "
         "who said what, when, and the source, with each rendering of a statement. Codes are an analyst's "
         "judgment. " + BOUNDARY_NOTE
     )
@@ -620,17 +617,27 @@ def _counts(codes) -> list[tuple[str, int]]:
     return list(counted.items())
 
 
-def _add_legend(fmap) -> None:
-    from branca.element import MacroElement, Template
+class StanceLegend(MacroElement):
+    """The stance legend in the map's corner: one badge (colour and symbol) and label per stance, folded with a
+    click on "Stance" where it is in the way (folium's pattern: a class template, the items as attributes)."""
 
-    legend = MacroElement()
-    legend._template = Template(
+    _template = Template(
         "{% macro html(this, kwargs) %}"
-        f'<div class="course-legend-box" style="position:absolute;bottom:24px;right:10px;z-index:1000">'
-        f"{_legend_html()}</div>"
+        '<div class="course-legend-box" style="position:absolute;bottom:24px;right:10px;z-index:1000">'
+        '<details open class="course-legend"><summary>Stance</summary>'
+        "{% for badge, label in this.items %}<div>{{ badge }}{{ label|e }}</div>{% endfor %}"
+        "</details></div>"
         "{% endmacro %}"
     )
-    fmap.get_root().add_child(legend)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "StanceLegend"
+        self.items = [(stance_badge(code), s.label) for code, s in STANCES.items()]
+
+
+def _add_legend(fmap) -> None:
+    fmap.get_root().add_child(StanceLegend())
 
 
 def _source_text(source_id: str, sources) -> str:

@@ -94,11 +94,11 @@ def distance_table(pairs: Iterable[tuple[str, str]], places=None):
     ----------
     pairs : iterable of (place_id, place_id)
     places : DataFrame, optional
-        The places table (default: ``course.data.load("places")``).
+        The places table (default: ``course.content.data.load("places")``).
     """
     import pandas as pd
 
-    from course.data import load
+    from course.content.data import load
 
     places = load("places") if places is None else places
     rows = []

@@ -1,7 +1,7 @@
 """Transparent scenario models: teaching aids, not forecasts.
 
 Every number here is an assumption a learner can see and change. The functions are pure (no widgets, no
-global state) so that they can be unit-tested and used in the problem sets; ``course/widgets.py`` wraps them.
+global state) so that they can be unit-tested and used in the problem sets; ``course/views/widgets.py`` wraps them.
 
 Beijing's options
     A multi-criteria decision model: options scored 1 (bad for Beijing on that criterion) to 5 (good) against
@@ -141,8 +141,7 @@ class DecisionCase:
         """The role brief: each party's stated position on the decision, in its sourced words (data)."""
         import pandas as pd
 
-        from course.data import load
-        from course.display import format_date
+        from course.content.data import format_date, load
 
         reactions, actors = load("reactions"), load("actors")
         rows = []
@@ -501,7 +500,7 @@ def escalation_positions(level: str):
     """
     import pandas as pd
 
-    from course.data import load
+    from course.content.data import load
 
     if level not in ESCALATION_LEVELS:
         raise ScenarioError(f"unknown level {level!r}; levels: {', '.join(ESCALATION_LEVELS)}")

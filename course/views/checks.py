@@ -1,16 +1,72 @@
 """The lessons' "Check your understanding" questions, kept out of the notebooks so the answers are not on show.
 
-Each function returns a :class:`course.quiz.Quiz`; a lesson displays it with ``checks.<lesson>()``.
+Each function returns a :class:`course.views.quiz.QuizForm`; a lesson ends a cell with ``checks.<lesson>()`` to show it.
 """
 
 from __future__ import annotations
 
-from course.quiz import Question, Quiz
+from course.content import reading
+from course.content.quiz import Question
+from course.views.quiz import QuizForm
 
 
-def summit() -> Quiz:
+def sentences() -> QuizForm:
+    """Lesson 00's exercise: sort nine passages of the article by the kind of sentence each is."""
+    return QuizForm(reading.passage_questions(), title="Sort the sentences: what kind is each?")
+
+
+def start_here() -> QuizForm:
+    """Return the start notebook's closing questions on reading official statements."""
+    return QuizForm(
+        [
+            Question(
+                prompt="According to Business Insider, China's foreign ministry said: \"The cooperation between Russia and the DPRK is "
+                "a matter between two sovereign states. We do not have information on the relevant "
+                'matter." What did this statement commit China to?',
+                options=(
+                    "supporting the treaty",
+                    "opposing the treaty",
+                    "nothing: it neither endorsed nor criticised the treaty",
+                    "new sanctions on North Korea",
+                ),
+                answer="nothing: it neither endorsed nor criticised the treaty",
+                explanation="It described the treaty as someone else's business and claimed no "
+                "information. What it avoided (any judgment of the treaty) is the message a reader "
+                "interprets; lesson 03 does this systematically.",
+                hint="Look for a verb of support, criticism or action. Is there one?",
+            ),
+            Question(
+                prompt="A sentence ends 'according to a US statement in February'. What does that "
+                "attribution tell you?",
+                options=(
+                    "that the claim is true",
+                    "that the writer disagrees with the claim",
+                    "who makes the claim, so you can weigh it and look for evidence and denials",
+                ),
+                answer="who makes the claim, so you can weigh it and look for evidence and denials",
+                explanation="Attribution neither confirms nor rejects a claim: it names its owner. "
+                "Lesson 04 weighs this particular claim.",
+            ),
+            Question(
+                prompt="Liu Dongshu, quoted in the article, is best described as…",
+                options=(
+                    "a Chinese government spokesperson",
+                    "an analyst (an academic) giving his interpretation",
+                    "a North Korean official",
+                ),
+                answer="an analyst (an academic) giving his interpretation",
+                explanation="The article introduces him as an assistant professor focusing on "
+                "Chinese politics at the City University of Hong Kong. His words are analysis, not "
+                "Chinese policy.",
+            ),
+        ],
+        title="Check your understanding",
+    )
+
+
+def summit() -> QuizForm:
     """Check your understanding: lesson 01."""
-    return Quiz(
+    return QuizForm(
         [
             Question(
                 prompt="How many years passed between Putin's first and second visits to Pyongyang?",
@@ -48,8 +104,8 @@ def summit() -> Quiz:
 
 def _distance_question() -> Question:
     """Lesson 01's second objective: compare great-circle distances (computed from the places data, not typed)."""
-    from course.data import load
-    from course.geo import haversine_km
+    from course.content.data import load
+    from course.content.geo import haversine_km
 
     places = load("places")
 
@@ -70,9 +126,9 @@ def _distance_question() -> Question:
     )
 
 
-def treaty() -> Quiz:
+def treaty() -> QuizForm:
     """Check your understanding: lesson 02."""
-    return Quiz(
+    return QuizForm(
         [
             Question(
                 prompt="Which renderings of Article 4 say 'immediately' rather than 'without delay'?",
@@ -103,9 +159,9 @@ def treaty() -> Quiz:
     )
 
 
-def reactions() -> Quiz:
+def reactions() -> QuizForm:
     """Check your understanding: lesson 03."""
-    return Quiz(
+    return QuizForm(
         [
             *_interpretation_questions(),
             Question(
@@ -157,7 +213,7 @@ _RANKED = {
 
 def _endorsers_question() -> Question:
     """Lesson 03's second objective: read the map and the table across governments (the key from the data)."""
-    from course.data import load
+    from course.content.data import load
 
     reactions, actors = load("reactions"), load("actors")
     coded = reactions[reactions["stance"].notna()]
@@ -179,8 +235,8 @@ def _endorsers_question() -> Question:
 def _interpretation_questions() -> list[Question]:
     """Lesson 03's interpretive items: rank by commitment (the order comes from the data's codes) and decide
     whether renderings change the meaning."""
-    from course.data import load
-    from course.reactions import commitment_rank
+    from course.content.data import load
+    from course.content.reactions import commitment_rank
 
     reactions = load("reactions")
     order = sorted(_RANKED, key=lambda rid: commitment_rank(str(reactions.loc[rid, "commitment"])))
@@ -236,17 +292,17 @@ def _interpretation_questions() -> list[Question]:
     ]
 
 
-def avoided() -> Quiz:
+def avoided() -> QuizForm:
     """Practice for lesson 03's third question: what a reaction avoided saying.
 
     The best answer of each question is the reading recorded in the data's ``avoided`` column, so the lesson and
     the data cannot drift apart; every other option says, when chosen, why it is not the best reading.
     """
-    from course.data import load
+    from course.content.data import load
 
     reactions = load("reactions")
     china, trio = reactions.loc["china_mfa_sovereign_states"], reactions.loc["trilateral_condemn"]
-    return Quiz(
+    return QuizForm(
         [
             Question(
                 passage=str(china["quote"]),
@@ -295,9 +351,9 @@ def avoided() -> Quiz:
     )
 
 
-def munitions() -> Quiz:
+def munitions() -> QuizForm:
     """Check your understanding: lesson 04."""
-    return Quiz(
+    return QuizForm(
         [
             Question(
                 prompt="Whose figure is '260,000 metric tons'?",
@@ -331,9 +387,9 @@ def munitions() -> Quiz:
     )
 
 
-def dilemma() -> Quiz:
+def dilemma() -> QuizForm:
     """Check your understanding: lesson 05."""
-    return Quiz(
+    return QuizForm(
         [
             Question(
                 prompt="'China aims to control the situation and prevent escalation, but it also does not want "
@@ -411,7 +467,7 @@ def _busiest_place_question() -> Question:
     """Lesson 06's second objective: read the whole timeline on the map (the key counted from the events data)."""
     from collections import Counter
 
-    from course.data import load, split_ids
+    from course.content.data import load, split_ids
 
     events, places = load("events"), load("places")
     counts = Counter(p for ids in events["place_ids"].dropna() for p in split_ids(ids))
@@ -427,9 +483,9 @@ def _busiest_place_question() -> Question:
     )
 
 
-def after() -> Quiz:
+def after() -> QuizForm:
     """Check your understanding: lesson 06."""
-    return Quiz(
+    return QuizForm(
         [
             _busiest_place_question(),
             Question(

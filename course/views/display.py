@@ -1,14 +1,15 @@
 """Show tables readably in a notebook: full text, left-aligned, with a caption.
 
 pandas' default display cuts long text at 50 characters and right-aligns it, which suits numbers, not
-definitions and quotes. :func:`show` returns a :class:`Table` that keeps the whole text. It writes its HTML
-directly (a pandas ``Styler`` would do the same through jinja2 templates, at about 60 ms per kernel for
-compiling them).
+definitions and quotes. :func:`show` returns a :class:`Table` that keeps the whole text, left-aligned, with a
+caption; its HTML is pandas' own ``DataFrame.to_html`` with the cells written first (escaped, links, readable
+numbers, a dash for a missing value).
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 
 _CELL = "text-align: left; vertical-align: top"
@@ -64,6 +65,14 @@ def _is_web(value: object) -> bool:
     return isinstance(value, str) and value.startswith(("https://", "http://"))
 
 
+#: A header cell as pandas writes it (``<th>``, ``<th rowspan="2" valign="top">``), for the course's attributes.
+_HEADER_CELL = re.compile(r"<th((?: [a-z]+=\"[^\"]*\")*)>")
+
+
+def _escaped(name: object) -> str | None:
+    return None if name is None else html.escape(_label(name))
+
+
 def _label(value: object) -> str:
     if isinstance(value, tuple):
         return " / ".join(str(v) for v in value)
@@ -98,58 +107,45 @@ class Table:
             isinstance(index, pd.RangeIndex) and index.name is None and index.start == 0 and index.step == 1
         )
 
-    def _header(self, levels: int) -> list[str]:
-        frame = self.data
-        rows = []
-        levels = levels if self._shows_index() else 0
-        if frame.columns.name is not None and levels:
-            rows.append(
-                f'<tr><th colspan="{levels}"></th>'
-                f'<th colspan="{len(frame.columns)}" style="{_CELL}">{html.escape(str(frame.columns.name))}</th></tr>'
-            )
-        names = [html.escape(_label(n)) for n in frame.index.names] if levels else []
-        labels = [html.escape(_label(c)) for c in frame.columns]
-        rows.append(
-            "<tr>" + "".join(f'<th scope="col" style="{_CELL}">{x}</th>' for x in [*names, *labels]) + "</tr>"
-        )
-        return rows
-
-    def _index_cells(self, keys: list[tuple], row: int) -> str:
-        """The row's index cells; a repeated outer value spans the rows below it instead of repeating."""
-        cells = []
-        for level, value in enumerate(keys[row]):
-            last = level == len(keys[row]) - 1
-            if not last and row > 0 and keys[row - 1][: level + 1] == keys[row][: level + 1]:
-                continue
-            span = 1
-            if not last:
-                while row + span < len(keys) and keys[row + span][: level + 1] == keys[row][: level + 1]:
-                    span += 1
-            attr = f' rowspan="{span}"' if span > 1 else ""
-            cells.append(
-                f'<th{attr} scope="row" style="{_CELL}">{html.escape(plain(value) if not isinstance(value, str) else value)}</th>'
-            )
-        return "".join(cells)
+    def _label_html(self, value: object) -> str:
+        return html.escape(plain(value) if not isinstance(value, str) else value)
 
     def to_html(self) -> str:
-        """The table as an HTML fragment."""
+        """The table as an HTML fragment: pandas' own ``DataFrame.to_html`` (spans, axis names), each cell whole.
+
+        Cells are written here (escaped, links, plain numbers, a dash for a missing value) and handed to pandas
+        unescaped; pandas lays out the header, the index and the spans of a repeated outer index value.
+        """
+        import pandas as pd
+
         frame = self.data
-        keys = [k if isinstance(k, tuple) else (k,) for k in frame.index]
-        levels = frame.index.nlevels
-        parts = ["<table>"]
-        if self.caption:
-            parts.append(f'<caption style="{_CAPTION}">{html.escape(self.caption)}</caption>')
-        parts += ["<thead>", *self._header(levels), "</thead>", "<tbody>"]
-        columns = list(frame.columns)
-        for row, values in enumerate(frame.itertuples(index=False, name=None)):
-            cells = "".join(
-                f'<td style="{_CELL}; white-space: normal">{self._cell(c, v)}</td>'
-                for c, v in zip(columns, values, strict=True)
+        cells = pd.DataFrame(
+            {i: [self._cell(c, v) for v in frame.iloc[:, i]] for i, c in enumerate(frame.columns)},
+            index=range(len(frame)),
+        )
+        cells.columns = pd.Index(
+            [html.escape(_label(c)) for c in frame.columns], name=_escaped(frame.columns.name)
+        )
+        if frame.index.nlevels > 1:
+            keys = [tuple(self._label_html(x) for x in key) for key in frame.index]
+            cells.index = pd.MultiIndex.from_tuples(keys, names=[_escaped(n) for n in frame.index.names])
+        else:
+            cells.index = pd.Index(
+                [self._label_html(x) for x in frame.index], name=_escaped(frame.index.name)
             )
-            index = self._index_cells(keys, row) if self._shows_index() else ""
-            parts.append(f"<tr>{index}{cells}</tr>")
-        parts += ["</tbody>", "</table>"]
-        return "\n".join(parts)
+        with pd.option_context("display.max_colwidth", None):
+            out = cells.to_html(
+                escape=False, index=self._shows_index(), border=0, justify="left", sparsify=True
+            )
+        head, body = out.split("</thead>", 1)
+        head = _HEADER_CELL.sub(rf'<th scope="col" style="{_CELL}"\1>', head)
+        body = _HEADER_CELL.sub(rf'<th scope="row" style="{_CELL}"\1>', body)
+        body = body.replace("<td>", f'<td style="{_CELL}; white-space: normal">')
+        if self.caption:
+            head = head.replace(
+                ">", f'>\n<caption style="{_CAPTION}">{html.escape(self.caption)}</caption>', 1
+            )
+        return head + "</thead>" + body
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -182,26 +178,6 @@ def show(frame, caption: str | None = None, link_columns: Iterable[str] = ()) ->
     return Table(frame, caption, link_columns)
 
 
-_MONTHS = ("January February March April May June July August September October November December").split()
-
-
-def format_date(value, precision: str = "day") -> str:
-    """Format a date no more precisely than it is known: '19 June 2024', 'June 2024' or '2024'.
-
-    Parameters
-    ----------
-    value : datetime-like or None
-    precision : {'day', 'month', 'year'}
-    """
-    if value is None or value != value:  # None or NaT
-        return ""
-    if precision == "year":
-        return f"{value.year}"
-    if precision == "month":
-        return f"{_MONTHS[value.month - 1]} {value.year}"
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
-
-
 def statement(reaction_id: str, committed: bool = True):
     """Show one official reaction as a card: who, when, where it was reported, the words, the context.
 
@@ -211,7 +187,7 @@ def statement(reaction_id: str, committed: bool = True):
     """
     from IPython.display import Markdown
 
-    from course.data import load, split_ids
+    from course.content.data import format_date, load, split_ids
 
     reactions, actors, sources = load("reactions"), load("actors"), load("sources")
     if reaction_id not in reactions.index:
@@ -247,7 +223,7 @@ def sources(ids):
     """The sources a lesson uses, as a readable table (id, publisher, title, link), from data/sources.csv."""
     import pandas as pd
 
-    from course.data import load
+    from course.content.data import load
 
     table = load("sources")
     unknown = [i for i in ids if i not in table.index]
@@ -264,7 +240,7 @@ def events_table(kinds=None, start=None, end=None):
     """The timeline (data/events.csv) as a readable table, optionally only some kinds or a date range."""
     import pandas as pd
 
-    from course.data import load
+    from course.content.data import format_date, load
 
     events = load("events")
     if kinds is not None:

@@ -17,9 +17,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
-from course.reactions import COMMITMENT_CODES, STANCE_CODES, score_coding
+from course.content.reactions import COMMITMENT_CODES, STANCE_CODES, score_coding
 
-#: The helpers whose code the autograder fingerprints (see course.integrity).
+#: The helpers whose code the autograder fingerprints (see course.grading.integrity).
 HELPERS = (
     "check_type",
     "check_choice",
@@ -100,12 +100,18 @@ def check_equal(value: object, expected: object, name: str, hint: str = "", rel:
         raise AssertionError(f"{name} is not right yet." + (f" {hint}" if hint else ""))
 
 
-def check_close(value: object, expected: float, name: str, rel: float = 1e-3, hint: str = "") -> None:
-    """Fail unless ``value`` is an ``int`` or ``float`` (not bool) within ``rel`` of ``expected``."""
+def check_close(
+    value: object, expected: float, name: str, rel: float = 1e-3, hint: str = "", *, abs: float = 0.0
+) -> None:
+    """Fail unless ``value`` is an ``int`` or ``float`` (not bool) close to ``expected``.
+
+    Close means within ``rel`` of ``expected`` (relative: 1e-3 is a thousandth of it) or within ``abs`` of it
+    (absolute, for an expected value at or near zero, where no relative tolerance can be met).
+    """
     check_type(value, (int, float), name)
     if not math.isfinite(value):
         raise AssertionError(f"{name} should be a finite number, not {value!r}")
-    if not math.isclose(float(value), float(expected), rel_tol=rel):
+    if not math.isclose(float(value), float(expected), rel_tol=rel, abs_tol=abs):
         raise AssertionError(f"{name} = {value!r} is not right yet." + (f" {hint}" if hint else ""))
 
 
@@ -142,7 +148,7 @@ def score_codes(
     points: tuple[float, float],
     also: Mapping[str, float] | None = None,
 ) -> float:
-    """Points for a coded reaction: full for the right code, half for a neighbouring one (course.reactions).
+    """Points for a coded reaction: full for the right code, half for a neighbouring one (course.content.reactions).
 
     ``also`` gives other defensible codes their share of a part's points (``{"endorsement": 0.5}``: half the
     stance points for "endorsement"), where the key lists a reading the scheme's neighbours do not cover; the

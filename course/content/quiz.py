@@ -2,8 +2,8 @@
 
 A :class:`Question` is plain data (prompt, options, the best answer, defensible alternatives, an explanation).
 :func:`check` turns a response into :class:`Feedback`; it works anywhere, with or without widgets.
-:class:`Quiz` groups questions, scores a set of responses, and shows itself as an ipywidgets form in
-JupyterLab. No answer is stored anywhere: this is practice, not grading (grading is nbgrader's job).
+:class:`Quiz` groups questions and scores a set of responses; :class:`course.views.quiz.QuizForm` shows one as
+a form in JupyterLab. No answer is stored anywhere: this is practice, not grading (grading is nbgrader's job).
 """
 
 from __future__ import annotations
@@ -143,9 +143,6 @@ def _bare(option: object) -> str:
     return str(option).strip().rstrip(".")
 
 
-_QUOTE_STYLE = ' style="border-left: 4px solid #767676; margin: 0.5em 0; padding: 0.2em 0.8em"'
-
-
 def _options_text(question: Question) -> str:
     return ", ".join(repr(o) for o in question.options)
 
@@ -177,7 +174,7 @@ class QuizResult:
 
 
 class Quiz:
-    """A list of questions that checks responses and shows itself as a form.
+    """A list of questions that checks responses (:class:`course.views.quiz.QuizForm` shows it as a form).
 
     Parameters
     ----------
@@ -215,60 +212,3 @@ class Quiz:
                 raise QuizError(f"this quiz has {len(self)} questions; got {len(answers)} answers")
             answers += [None] * (len(self) - len(answers))
         return QuizResult(tuple(check(q, a) for q, a in zip(self.questions, answers, strict=True)))
-
-    def widget(self):  # -> ipywidgets.VBox (imported lazily: widgets are heavy)
-        """Return an ipywidgets form: one radio group, a Check and a Show-answer button per question."""
-        import ipywidgets as w
-
-        score = w.HTML(value=self._score_html({}))
-        results: dict[int, Feedback] = {}
-        boxes = [w.HTML(value=f"<h4>{html.escape(self.title)}</h4>")]
-        for number, question in enumerate(self.questions, start=1):
-            boxes.append(self._question_box(w, number, question, results, score))
-        boxes.append(score)
-        form = w.VBox(boxes)
-        form.add_class("course-quiz")
-        return form
-
-    def _question_box(self, w, number, question, results, score):
-        text = ""
-        if question.passage:
-            text += f"<blockquote{_QUOTE_STYLE}>{html.escape(question.passage)}</blockquote>"
-        text += f"<p><b>{number}.</b> {html.escape(question.prompt)}</p>"
-        choices = w.RadioButtons(
-            options=list(question.options),
-            value=None,
-            description=f"Answer {number}:",
-            style={"description_width": "initial"},
-            layout=w.Layout(width="auto"),
-        )
-        check_button = w.Button(description="Check", tooltip=f"Check answer {number}")
-        show_button = w.Button(description="Show answer", tooltip=f"Show the answer to {number}")
-        feedback = w.HTML(value="")
-
-        def on_check(_button) -> None:
-            result = check(question, choices.value)
-            results[number] = result
-            feedback.value = f"<p>{html.escape(result.message)}</p>"
-            score.value = self._score_html(results)
-
-        def on_show(_button) -> None:
-            feedback.value = f"<p>{html.escape(reveal(question))}</p>"
-
-        check_button.on_click(on_check)
-        show_button.on_click(on_show)
-        box = w.VBox([w.HTML(value=text), choices, w.HBox([check_button, show_button]), feedback])
-        box.add_class("course-quiz-question")
-        return box
-
-    def _score_html(self, results: Mapping[int, Feedback]) -> str:
-        points = sum(f.points for f in results.values())
-        return f"<p><b>Checked {len(results)} of {len(self)}; score {points:g} of {len(self)}.</b></p>"
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        from course.widgets import accessible
-
-        display(self.widget())
-        accessible()

@@ -150,7 +150,7 @@ class CodingError(ValueError):
     """A code that is not in the scheme."""
 
 
-def _require(code: str, scheme: dict[str, Code], name: str) -> str:
+def require_code(code: str, scheme: dict[str, Code], name: str) -> str:
     if code not in scheme:
         raise CodingError(f"{code!r} is not a {name} code; use one of {', '.join(scheme)}")
     return code
@@ -166,8 +166,8 @@ def stance_distance(a: str, b: str) -> int:
     >>> stance_distance("endorsement", "condemnation")
     2
     """
-    _require(a, STANCES, "stance")
-    _require(b, STANCES, "stance")
+    require_code(a, STANCES, "stance")
+    require_code(b, STANCES, "stance")
     if a == b:
         return 0
     return 1 if frozenset({a, b}) in _STANCE_NEIGHBOURS else 2
@@ -194,7 +194,7 @@ def commitment_for_signal(signal: str | None) -> str:
 
 def commitment_rank(code: str) -> int:
     """Return the position of a commitment level on the ordered scale (0 = words only)."""
-    return COMMITMENT_CODES.index(_require(code, COMMITMENTS, "commitment"))
+    return COMMITMENT_CODES.index(require_code(code, COMMITMENTS, "commitment"))
 
 
 def score_coding(answer: str, reference: str, kind: str = "stance") -> float:
@@ -220,40 +220,3 @@ def scheme_table():
         for c in scheme.values()
     ]
     return pd.DataFrame(rows)
-
-
-def compare_coding(reaction_id: str, stance: str, commitment: str) -> dict[str, object]:
-    """Compare a learner's codes for one reaction with the course's reference codes.
-
-    Returns the reference codes, the points (1 for the stance, 0.5 for the commitment, half for a neighbour)
-    and an explanation: the definitions of the reference codes and the row's note, if any.
-    """
-    from course.data import load
-
-    reactions = load("reactions")
-    if reaction_id not in reactions.index:
-        raise CodingError(f"no reaction {reaction_id!r} in data/reactions.csv")
-    _require(stance, STANCES, "stance")
-    _require(commitment, COMMITMENTS, "commitment")
-    row = reactions.loc[reaction_id]
-    if isinstance(row["held_out"], str) and row["held_out"]:
-        raise CodingError(
-            f"{reaction_id!r} is held out for {row['held_out']}: code it there; the course's data keep no code for it"
-        )
-    ref_stance, ref_commitment = str(row["stance"]), str(row["commitment"])
-    points = score_coding(stance, ref_stance, "stance") + 0.5 * score_coding(
-        commitment, ref_commitment, "commitment"
-    )
-    note = row["note"] if isinstance(row["note"], str) and row["note"] else ""
-    explanation = (
-        f"Reference: {STANCES[ref_stance].label} ({STANCES[ref_stance].definition}) and "
-        f"{COMMITMENTS[ref_commitment].label} ({COMMITMENTS[ref_commitment].definition})"
-        + (f" Note: {note}" if note else "")
-    )
-    return {
-        "stance": ref_stance,
-        "commitment": ref_commitment,
-        "points": points,
-        "out_of": 1.5,
-        "explanation": explanation,
-    }

@@ -54,8 +54,8 @@ def _fingerprint(function) -> str:
 
 def helper_fingerprints() -> dict[str, str]:
     """Fingerprints of the checking helpers as this process sees them (the grader computes the reference)."""
+    import course.content.reactions as reactions
     import course.grading as grading
-    import course.reactions as reactions
 
     functions = {name: getattr(grading, name, None) for name in grading.HELPERS}
     functions["reactions.score_coding"] = getattr(reactions, "score_coding", None)

@@ -22,8 +22,8 @@ runs in its own bubblewrap sandbox (Debian/Ubuntu package ``bubblewrap``):
 Where bubblewrap or user namespaces are missing, the kernel does not start (:func:`check` says why and how to
 fix it), unless ``ALLOW_UNSANDBOXED=1`` is set: then it runs plainly, and the autograder flags every notebook.
 
-``python -m course.sandbox install`` writes the kernelspec; ``python -m course.sandbox check`` tests the
-sandbox on this machine; the kernelspec runs ``python -m course.sandbox -f <connection file>``.
+``python -m course.autograder.sandbox install`` writes the kernelspec; ``python -m course.autograder.sandbox check`` tests the
+sandbox on this machine; the kernelspec runs ``python -m course.autograder.sandbox -f <connection file>``.
 """
 
 from __future__ import annotations
@@ -109,9 +109,10 @@ def allow_unsandboxed() -> bool:
 
 def _package_folders() -> list[Path]:
     """The course package and its data folder (read-only in the sandbox)."""
+    import course
     from course.paths import repo_root
 
-    package = Path(__file__).resolve().parent
+    package = Path(course.__file__).resolve().parent  # the whole package: the kernel imports course.grading
     folders = [package]
     data = repo_root() / "data"
     if data.is_dir():
@@ -202,7 +203,15 @@ def command(
     env.update({name: os.environ[name] for name in PASSED_ENV if name in os.environ})
     for name, value in env.items():
         args += ["--setenv", name, value]
-    kernel = [sys.executable, "-m", "course.sandbox", "boot", "-f", connection_file, *(extra or [])]
+    kernel = [
+        sys.executable,
+        "-m",
+        "course.autograder.sandbox",
+        "boot",
+        "-f",
+        connection_file,
+        *(extra or []),
+    ]
     return args + ["--", *kernel]
 
 
@@ -357,7 +366,7 @@ def check(bwrap: str | None = None) -> None:
         cmd = command(str(folder / "kernel.json"), folder, bwrap=bwrap)
         cmd = cmd[: cmd.index("--")] + ["--", sys.executable, "-I", "-c", "import os; print(os.getuid())"]
         if os.geteuid() == 0:  # the same steps as launch(), in a child process
-            staged = [sys.executable, "-m", "course.sandbox", "stage", str(folder), "--", *cmd]
+            staged = [sys.executable, "-m", "course.autograder.sandbox", "stage", str(folder), "--", *cmd]
             cmd = staged
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
@@ -385,7 +394,7 @@ def install(prefix: str | None = None) -> Path:
     folder = Path(prefix or sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL_NAME
     folder.mkdir(parents=True, exist_ok=True)
     spec = {
-        "argv": [sys.executable, "-m", "course.sandbox", "-f", "{connection_file}"],
+        "argv": [sys.executable, "-m", "course.autograder.sandbox", "-f", "{connection_file}"],
         "display_name": "Python 3 (course grading sandbox)",
         "language": "python",
         "interrupt_mode": "message",  # the kernel is in another PID namespace: signals do not reach it
@@ -396,14 +405,14 @@ def install(prefix: str | None = None) -> Path:
 
 
 def _refuse(message: str) -> None:
-    print(f"course.sandbox: {message}", file=sys.stderr)
+    print(f"course.autograder.sandbox: {message}", file=sys.stderr)
     sys.exit(3)
 
 
 def launch(argv: list[str]) -> None:
     """The kernelspec's command: start the kernel for ``-f <connection file>`` in its sandbox."""
     if "-f" not in argv or argv.index("-f") + 1 >= len(argv):
-        _refuse("usage: python -m course.sandbox -f <connection file>")
+        _refuse("usage: python -m course.autograder.sandbox -f <connection file>")
     at = argv.index("-f")
     connection_file = argv[at + 1]
     extra = argv[:at] + argv[at + 2 :]

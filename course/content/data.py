@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from course.content.reactions import COMMITMENT_CODES, STANCE_CODES, commitment_for_signal
 from course.paths import data_dir as default_data_dir
-from course.reactions import COMMITMENT_CODES, STANCE_CODES, commitment_for_signal
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
 URL_PATTERN = re.compile(r"^https?://\S+$")
@@ -309,7 +309,7 @@ SCHEMA: dict[str, Table] = {
         ),
         Table(
             "reactions",
-            "Official reactions, each coded with the scheme in course/reactions.py.",
+            "Official reactions, each coded with the scheme in course/content/reactions.py.",
             (
                 Column("reaction_id", "id", "Short id."),
                 Column("date", "date", "Date of the statement.", precision="date_precision"),
@@ -362,14 +362,14 @@ SCHEMA: dict[str, Table] = {
                 Column(
                     "stance",
                     "category",
-                    "Coded stance (course.reactions.STANCES); empty for a held-out row.",
+                    "Coded stance (course.content.reactions.STANCES); empty for a held-out row.",
                     required=False,
                     values=STANCE_CODES,
                 ),
                 Column(
                     "commitment",
                     "category",
-                    "Coded commitment, least to most (course.reactions.COMMITMENTS); empty for a held-out row.",
+                    "Coded commitment, least to most (course.content.reactions.COMMITMENTS); empty for a held-out row.",
                     required=False,
                     values=COMMITMENT_CODES,
                     ordered=True,
@@ -378,7 +378,7 @@ SCHEMA: dict[str, Table] = {
                     "commitment_signal",
                     "text",
                     "The words of the row (quote, paraphrase or committed) the commitment code rests on; the "
-                    "scheme's one rule (course.reactions.commitment_for_signal) turns them into the code. Empty: "
+                    "scheme's one rule (course.content.reactions.commitment_for_signal) turns them into the code. Empty: "
                     "words only.",
                     required=False,
                 ),
@@ -749,3 +749,23 @@ def _build(name: str, folder: Path):
         else:
             frame[column.name] = series.astype("string")
     return frame.set_index(table.key)
+
+
+_MONTHS = ("January February March April May June July August September October November December").split()
+
+
+def format_date(value, precision: str = "day") -> str:
+    """Format a date no more precisely than it is known: '19 June 2024', 'June 2024' or '2024'.
+
+    Parameters
+    ----------
+    value : datetime-like or None
+    precision : {'day', 'month', 'year'}
+    """
+    if value is None or value != value:  # None or NaT
+        return ""
+    if precision == "year":
+        return f"{value.year}"
+    if precision == "month":
+        return f"{_MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"

@@ -2,7 +2,7 @@
 
 The course's first skill. A news analysis mixes sentences of different kinds, and each deserves a different
 kind of trust. This module defines the five kinds once (:data:`KINDS`) and a practice set of short passages
-from the article the course is built on (:func:`article_quiz`), with the reasoning for each answer.
+from the article the course is built on (:func:`passage_questions`), with the reasoning for each answer.
 
 The passages are quoted verbatim and short from: Nectar Gan, "China is watching warily as Putin and Kim forge
 new 'alliance'", CNN (analysis, Hong Kong), June 2024 (:data:`ARTICLE`). The tests check every passage
@@ -11,7 +11,7 @@ against the article's text.
 
 from __future__ import annotations
 
-from course.quiz import Question, Quiz
+from course.content.quiz import Question
 
 ARTICLE = {
     "author": "Nectar Gan",
@@ -153,17 +153,18 @@ def passages() -> list[str]:
     return [p[0] for p in _PASSAGES]
 
 
-def article_quiz() -> Quiz:
-    """Return the sentence-sorting exercise: nine passages, each to be given one of :data:`KIND_NAMES`.
+def passage_questions() -> list[Question]:
+    """The sentence-sorting exercise: one question per passage, each answered with one of :data:`KIND_NAMES`.
+
+    Lesson 00 shows them as a form (``course.views.checks.sentences()``).
 
     Examples
     --------
-    >>> quiz = article_quiz()
-    >>> result = quiz.check({1: "reported fact"})
-    >>> result.feedback[0].correct
-    True
+    >>> questions = passage_questions()
+    >>> questions[0].answer
+    'reported fact'
     """
-    questions = [
+    return [
         Question(
             prompt=_PROMPT,
             options=KIND_NAMES,
@@ -175,7 +176,6 @@ def article_quiz() -> Quiz:
         )
         for passage, answer, accepted, why, hint in _PASSAGES
     ]
-    return Quiz(questions, title="Sort the sentences: what kind is each?")
 
 
 def kinds_table():
@@ -184,52 +184,3 @@ def kinds_table():
 
     rows = [{"kind": name, **fields} for name, fields in KINDS.items()]
     return pd.DataFrame(rows).set_index("kind")
-
-
-def check_your_understanding() -> Quiz:
-    """Return the start notebook's closing questions on reading official statements."""
-    return Quiz(
-        [
-            Question(
-                prompt="According to Business Insider, China's foreign ministry said: \"The cooperation between Russia and the DPRK is "
-                "a matter between two sovereign states. We do not have information on the relevant "
-                'matter." What did this statement commit China to?',
-                options=(
-                    "supporting the treaty",
-                    "opposing the treaty",
-                    "nothing: it neither endorsed nor criticised the treaty",
-                    "new sanctions on North Korea",
-                ),
-                answer="nothing: it neither endorsed nor criticised the treaty",
-                explanation="It described the treaty as someone else's business and claimed no "
-                "information. What it avoided (any judgment of the treaty) is the message a reader "
-                "interprets; lesson 03 does this systematically.",
-                hint="Look for a verb of support, criticism or action. Is there one?",
-            ),
-            Question(
-                prompt="A sentence ends 'according to a US statement in February'. What does that "
-                "attribution tell you?",
-                options=(
-                    "that the claim is true",
-                    "that the writer disagrees with the claim",
-                    "who makes the claim, so you can weigh it and look for evidence and denials",
-                ),
-                answer="who makes the claim, so you can weigh it and look for evidence and denials",
-                explanation="Attribution neither confirms nor rejects a claim: it names its owner. "
-                "Lesson 04 weighs this particular claim.",
-            ),
-            Question(
-                prompt="Liu Dongshu, quoted in the article, is best described as…",
-                options=(
-                    "a Chinese government spokesperson",
-                    "an analyst (an academic) giving his interpretation",
-                    "a North Korean official",
-                ),
-                answer="an analyst (an academic) giving his interpretation",
-                explanation="The article introduces him as an assistant professor focusing on "
-                "Chinese politics at the City University of Hong Kong. His words are analysis, not "
-                "Chinese policy.",
-            ),
-        ],
-        title="Check your understanding",
-    )

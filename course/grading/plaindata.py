@@ -9,7 +9,7 @@ instance, a function or a generator is refused with a message that names the ans
 Types: None, bool, int, float (also nan and inf), str, list, tuple, dict (any plain keys), set, frozenset;
 NumPy scalars and arrays (not of dtype object); pandas Series, DataFrame and Index (MultiIndex too), with
 names, dtypes (categorical with its categories) and values (timestamps, NaT and NA included); and the course's
-own ``CourseMap`` (``course.maps``) by its plain parts: title, caption, table, notes and whether it is empty (the
+own ``CourseMap`` (``course.views.maps``) by its plain parts: title, caption, table, notes and whether it is empty (the
 folium map itself stays behind; the judge gets ``map=None``).
 
 An answer that is a function is not data: :func:`export` names it in ``functions``, and the judge calls it *in
@@ -101,7 +101,7 @@ def encode(value, _depth: int = 0):
             return {"t": "nat"}
         if value is pd.NA:
             return {"t": "na"}
-    if cls.__module__ == "course.maps" and cls.__qualname__ == "CourseMap":
+    if cls.__module__ == "course.views.maps" and cls.__qualname__ == "CourseMap":
         return {"t": "coursemap", "title": encode(value.title, deeper), "caption": encode(value.caption, deeper),
                 "table": encode(value.table, deeper), "empty": encode(value.empty, deeper),
                 "notes": encode(value.notes, deeper)}  # fmt: skip
@@ -194,7 +194,7 @@ def decode(data, _depth: int = 0):
     if tag == "na":
         return pd.NA
     if tag == "coursemap":
-        from course.maps import CourseMap
+        from course.views.maps import CourseMap
 
         title, caption, table = (decode(data.get(k), deeper) for k in ("title", "caption", "table"))
         empty, notes = decode(data.get("empty"), deeper), decode(data.get("notes"), deeper)

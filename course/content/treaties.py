@@ -1,0 +1,82 @@
+"""Reading defence clauses: compare them side by side and find their commitment language.
+
+A clause is read for its **trigger** (what sets it off), its **obligation** (what the other party must do),
+its **timing**, its **scope** (how far the obligation goes) and its **conditions** (what it is subject to).
+:data:`MARKERS` lists the words that signal each, as they occur in the renderings in data/treaty_clauses.csv.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Commitment language by role, as it appears in the course's renderings.
+MARKERS: dict[str, tuple[str, ...]] = {
+    "trigger": ("state of war", "invaded", "armed invasion", "armed attack"),
+    "timing": ("without delay", "immediately"),
+    "obligation": ("military and other assistance", "adopt all measures"),
+    "scope": (
+        "all means at its disposal",
+        "all the means at its disposal",
+        "all available means",
+        "by all means at its disposal",
+        "mobilizing all means in its possession",
+        "with all its strength",
+    ),
+    "conditions": (
+        "Article 51 of the United Nations Charter",
+        "Article 51 of the UN Charter",
+        "the laws of the Democratic People's Republic of Korea (DPRK) and the Russian Federation",
+        "the laws of the DPRK and the Russian Federation",
+        "the laws of North Korea and Russia",
+        "the laws of each country",
+    ),
+}
+
+
+#: Chinese characters: a clause in the original Chinese has no English markers to highlight.
+CJK = r"[\u4e00-\u9fff]"
+
+
+def find_markers(text: str, roles=None) -> list[tuple[int, int, str]]:
+    """Return (start, end, role) for each marker phrase in ``text`` (longest match first, no overlaps)."""
+    roles = list(MARKERS) if roles is None else list(roles)
+    unknown = [r for r in roles if r not in MARKERS]
+    if unknown:
+        raise ValueError(f"unknown role(s) {unknown}; roles: {', '.join(MARKERS)}")
+    spans: list[tuple[int, int, str]] = []
+    phrases = sorted(((p, r) for r in roles for p in MARKERS[r]), key=lambda pr: -len(pr[0]))
+    for phrase, role in phrases:
+        for match in re.finditer(re.escape(phrase), text, flags=re.IGNORECASE):
+            start, end = match.span()
+            if all(end <= s or start >= e for s, e, _ in spans):
+                spans.append((start, end, role))
+    return sorted(spans)
+
+
+def compare_defence_clauses():
+    """One row per treaty: its defence clause (or the note that it has none), the kind of text, and the source."""
+    import pandas as pd
+
+    from course.content.data import load
+
+    clauses, treaties = load("treaty_clauses"), load("treaties")
+    chosen = {
+        "rus_dprk_2024": "rus2024_art4_chosun",
+        "ussr_dprk_1961": "ussr1961_art1",
+        "china_dprk_1961": "china1961_art2",
+        "rus_dprk_2000": "rus2000_none",
+    }
+    rows = []
+    for treaty_id, clause_id in chosen.items():
+        t, c = treaties.loc[treaty_id], clauses.loc[clause_id]
+        rows.append(
+            {
+                "treaty": f"{t['name']} ({t['signed'].year})",
+                "article": c["article"] if isinstance(c["article"], str) else "—",
+                "text": c["text"],
+                "kind of text": str(c["text_kind"]),
+                "status": str(t["status"]).replace("_", " "),
+                "source": str(c["source_id"]),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,57 @@
+"""Defence clauses: commitment language found (course.content.treaties), highlighted and explored
+(course.views.treaties), and the four treaties compared."""
+
+import pytest
+
+from course.content import treaties
+from course.content.data import load
+from course.views import treaties as treaty_views
+
+
+def test_clause_highlighting_labels_every_role_and_escapes_text():
+    text = load("treaty_clauses").loc["rus2024_art4_chosun", "text"]
+    html = treaty_views.highlight(text)
+    for role in ("trigger", "timing", "obligation", "scope", "conditions"):
+        assert f"[{role}]" in html, role
+    assert "People&#x27;s Republic" in html
+    assert treaty_views.highlight("<b>x</b> without delay", ["timing"]).startswith("&lt;b&gt;")
+    with pytest.raises(ValueError, match="unknown role"):
+        treaties.find_markers(text, ["tone"])
+
+
+def test_clause_explorer_switches_renderings():
+    explorer = treaty_views.clause_explorer()
+    explorer.choice.value = "rus2024_art4_almayadeen"
+    assert "immediately</mark>" in explorer.shown.value
+    explorer.roles["timing"].value = False
+    assert "immediately</mark>" not in explorer.shown.value
+
+
+def test_defence_clause_comparison_covers_the_four_treaties():
+    table = treaties.compare_defence_clauses()
+    assert len(table) == 4 and set(table["kind of text"]) == {"verbatim", "course_translation", "summary"}
+
+
+def test_no_defence_clause_is_compared_without_its_assistance_sentence():
+    """Content review F1: a clause cut before its obligation reads as weaker than it is."""
+    table = treaties.compare_defence_clauses()
+    clauses = table[table["kind of text"] != "summary"]  # the 2000 treaty's row says it has no such clause
+    assert len(clauses) == 3
+    for _, row in clauses.iterrows():
+        roles = {role for _, _, role in treaties.find_markers(row["text"])}
+        assert {"trigger", "obligation", "timing", "scope"} <= roles, (row["treaty"], roles)
+        assert row["kind of text"] != "excerpt", f"{row['treaty']}: an excerpt may leave out the obligation"
+    china = table[table["treaty"].str.contains("China")].iloc[0]
+    assert "immediately give military and other assistance" in china["text"]
+    assert "translation" in china["kind of text"], "the course's translation is labelled as such"
+
+
+def test_the_clause_explorer_offers_the_whole_china_clause_in_english():
+    explorer = treaty_views.clause_explorer()
+    offered = [value for _, value in explorer.choice.options]
+    assert "china1961_art2" in offered and "china1961_art2_zh" not in offered
+    explorer.choice.value = "china1961_art2"
+    assert (
+        "immediately</mark>" in explorer.shown.value
+        and "with all its strength</mark>" in explorer.shown.value
+    )
