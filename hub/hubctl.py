@@ -73,8 +73,8 @@ def say(message: str) -> None:
     print(f"hub: {message}", flush=True)
 
 
-def run(*cmd: str | Path, quiet: bool = True) -> None:
-    done = subprocess.run([str(c) for c in cmd], capture_output=quiet, text=True)
+def run(*cmd: str | Path, quiet: bool = True, env: dict[str, str] | None = None) -> None:
+    done = subprocess.run([str(c) for c in cmd], capture_output=quiet, text=True, env=env)
     if done.returncode:
         tail = "\n".join((done.stdout or "").splitlines()[-8:] + (done.stderr or "").splitlines()[-12:])
         raise HubError(f"{' '.join(str(c) for c in cmd)} failed (exit {done.returncode}):\n{tail}")
@@ -183,9 +183,23 @@ def install_proxy(prefix: Path) -> Path:
             "npm is needed for the hub's proxy (configurable-http-proxy): apt-get install nodejs npm"
         )
     say(f"installing configurable-http-proxy {CHP_VERSION} from npm")
-    run("npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", prefix / "node",
-        f"configurable-http-proxy@{CHP_VERSION}")  # fmt: skip
+    run("npm", "install", "--loglevel=error", "--no-audit", "--no-fund", "--prefix", prefix / "node",
+        f"configurable-http-proxy@{CHP_VERSION}", env=npm_env())  # fmt: skip
     return proxy
+
+
+#: The system's certificate authorities (Debian's ca-certificates).
+SYSTEM_CAS = Path("/etc/ssl/certs/ca-certificates.crt")
+
+
+def npm_env() -> dict[str, str]:
+    """npm's environment: Node.js trusts its own bundled authorities only, so a network whose HTTPS goes through
+    a proxy with its own authority (trusted by the system, as pip and git do) fails with SELF_SIGNED_CERT_IN_CHAIN.
+    Node.js adds the system's authorities to its own with NODE_EXTRA_CA_CERTS, unless that is already set."""
+    env = dict(os.environ)
+    if "NODE_EXTRA_CA_CERTS" not in env and SYSTEM_CAS.is_file():
+        env["NODE_EXTRA_CA_CERTS"] = str(SYSTEM_CAS)
+    return env
 
 
 def install_lessons(prefix: Path) -> Path:

@@ -94,3 +94,18 @@ def test_make_hub_users_without_a_roster_says_how():
     done = subprocess.run(["make", "-s", "hub-users"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode != 0
     assert "make hub-users ROSTER=roster.csv" in done.stdout + done.stderr
+
+
+def test_npm_trusts_the_systems_authorities_behind_a_tls_proxy(monkeypatch, tmp_path):
+    """npm failed with SELF_SIGNED_CERT_IN_CHAIN where HTTPS goes through a proxy the system trusts (CI, env -i)."""
+    hubctl = _hubctl()
+    bundle = tmp_path / "ca.crt"
+    bundle.write_text("")
+    monkeypatch.setattr(hubctl, "SYSTEM_CAS", bundle)
+    monkeypatch.delenv("NODE_EXTRA_CA_CERTS", raising=False)
+    assert hubctl.npm_env()["NODE_EXTRA_CA_CERTS"] == str(bundle)
+    monkeypatch.setenv("NODE_EXTRA_CA_CERTS", "/my/own.crt")
+    assert hubctl.npm_env()["NODE_EXTRA_CA_CERTS"] == "/my/own.crt", "an administrator's own setting is kept"
+    monkeypatch.delenv("NODE_EXTRA_CA_CERTS")
+    monkeypatch.setattr(hubctl, "SYSTEM_CAS", tmp_path / "none.crt")
+    assert "NODE_EXTRA_CA_CERTS" not in hubctl.npm_env()

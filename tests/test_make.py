@@ -121,3 +121,22 @@ def test_the_instructor_guide_gives_commands_that_run_as_written():
     mentions = {"nbgrader generate_assignment", "nbgrader autograde"}  # named in prose, not commands to type
     assert bare <= mentions, bare - mentions
     assert f"with {len(STUDENTS)}\nsimulated students" in guide
+
+
+def test_make_check_runs_the_unit_tests_on_every_core_and_leaves_the_costly_ones_to_make_test():
+    """The fast lane deselects every marker that costs time; whatever is unmarked runs in both lanes."""
+    import tomllib
+
+    dry = make("-n", "check").stdout
+    (command,) = [line for line in dry.splitlines() if "pytest" in line]
+    assert "-n auto" in command
+    markers = {
+        m.split(":")[0]
+        for m in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"][
+            "markers"
+        ]
+    }
+    assert markers == {"slow", "browser", "notebooks", "slow_install", "hub"}
+    for marker in markers:
+        assert f"not {marker}" in command, f"make check runs the {marker} tests"
+    assert "-m" not in make("-n", "test").stdout.split("pytest", 1)[1], "make test runs everything"

@@ -55,3 +55,22 @@ def test_the_clause_explorer_offers_the_whole_china_clause_in_english():
         "immediately</mark>" in explorer.shown.value
         and "with all its strength</mark>" in explorer.shown.value
     )
+
+
+def test_each_treatys_defence_clause_is_read_from_its_defence_article():
+    """One source: which article holds the defence clause is data/treaties.csv's, never a second list in code."""
+    chosen = treaties.defence_clauses()
+    table, clauses = load("treaties"), load("treaty_clauses")
+    assert set(chosen) == set(table.index)
+    for treaty_id, clause_id in chosen.items():
+        article = table.loc[treaty_id, "defence_article"]
+        assert clauses.loc[clause_id, "treaty_id"] == treaty_id
+        if isinstance(article, str):
+            assert clauses.loc[clause_id, "article"] == article
+        else:  # no defence clause: the summary row that says so, with no article
+            assert not isinstance(clauses.loc[clause_id, "article"], str)
+    assert chosen["rus_dprk_2024"] == "rus2024_art4_chosun" and chosen["rus_dprk_2000"] == "rus2000_none"
+    moved = table.copy()
+    moved.loc["ussr_dprk_1961", "defence_article"] = "9"
+    with pytest.raises(ValueError, match=r"ussr_dprk_1961: no English rendering of its defence article 9"):
+        treaties.defence_clauses(moved, clauses)

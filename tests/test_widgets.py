@@ -81,7 +81,7 @@ def test_show_is_static_under_the_autograder(monkeypatch):
     from IPython.core.interactiveshell import InteractiveShell
 
     shown = []
-    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    monkeypatch.setattr(widgets, "display", lambda obj: shown.append(obj))
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     InteractiveShell.instance()
     widgets.show(widgets.BeijingExplorer())

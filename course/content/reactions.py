@@ -197,16 +197,20 @@ def commitment_rank(code: str) -> int:
     return COMMITMENT_CODES.index(require_code(code, COMMITMENTS, "commitment"))
 
 
+#: Credit by distance between a learner's code and the reference: exact 1, a neighbour half, anything further 0.
+CREDIT_BY_DISTANCE = {0: 1.0, 1: 0.5}
+
+
 def score_coding(answer: str, reference: str, kind: str = "stance") -> float:
     """Score a learner's code against the reference: 1 exact, 0.5 neighbouring, 0 otherwise.
 
     For commitments, neighbouring means one step apart on the ordered scale.
     """
     if kind == "stance":
-        return {0: 1.0, 1: 0.5}.get(stance_distance(answer, reference), 0.0)
+        return CREDIT_BY_DISTANCE.get(stance_distance(answer, reference), 0.0)
     if kind == "commitment":
         gap = abs(commitment_rank(answer) - commitment_rank(reference))
-        return {0: 1.0, 1: 0.5}.get(gap, 0.0)
+        return CREDIT_BY_DISTANCE.get(gap, 0.0)
     raise CodingError(f"kind must be 'stance' or 'commitment', not {kind!r}")
 
 

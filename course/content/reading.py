@@ -11,6 +11,8 @@ against the article's text.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from course.content.quiz import Question
 
 ARTICLE = {
@@ -180,7 +182,6 @@ def passage_questions() -> list[Question]:
 
 def kinds_table():
     """Return the five kinds of sentence as a pandas DataFrame (kind, definition, signals, example)."""
-    import pandas as pd
 
     rows = [{"kind": name, **fields} for name, fields in KINDS.items()]
     return pd.DataFrame(rows).set_index("kind")

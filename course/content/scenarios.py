@@ -15,6 +15,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+
+from course.content.data import format_date, load
+
 #: Criteria, with the article's reasoning they come from (the article: Nectar Gan, CNN, June 2024).
 CRITERIA: dict[str, tuple[str, str]] = {
     "economic_stability": (
@@ -116,7 +121,6 @@ class DecisionCase:
 
     def default_scores(self):
         """The illustrative scores as a DataFrame (rows: options, columns: criteria)."""
-        import pandas as pd
 
         return pd.DataFrame(
             {c: {o: self.scores[o][c][0] for o in self.options} for c in self.criteria}
@@ -128,7 +132,6 @@ class DecisionCase:
 
     def assumptions(self):
         """Every score with its one-line assumption (option, criterion, score, assumption)."""
-        import pandas as pd
 
         rows = [
             {"option": self.options[o], "criterion": self.criteria[c][0], "score": s, "assumption": why}
@@ -139,9 +142,6 @@ class DecisionCase:
 
     def brief(self):
         """The role brief: each party's stated position on the decision, in its sourced words (data)."""
-        import pandas as pd
-
-        from course.content.data import format_date, load
 
         reactions, actors = load("reactions"), load("actors")
         rows = []
@@ -167,7 +167,6 @@ class DecisionCase:
 
     def memo(self):
         """The options memo: for each option, its pros (scores of 4-5) and cons (scores of 1-2), with reasons."""
-        import pandas as pd
 
         rows = []
         for o, label in self.options.items():
@@ -370,7 +369,6 @@ def sensitivity(scores=None, weights: Mapping[str, float] | None = None):
     Returns a DataFrame indexed by criterion: current share, the share and new top option going up and going
     down, and the smallest change in either direction (NaN when no move of this criterion changes the answer).
     """
-    import pandas as pd
 
     scores = default_scores() if scores is None else scores
     weights = normalise(default_weights() if weights is None else weights, list(scores.columns))
@@ -432,7 +430,6 @@ def estimate_munitions(containers=ESTIMATE_DEFAULTS["containers"],
     Returns a dict with the sorted ``tonnes`` samples, their 5th/50th/95th percentiles (``tonnes_p5`` ...),
     the same for ``rounds`` when ``kg_per_round`` is given, and the inputs used.
     """
-    import numpy as np
 
     c = _check_range("containers", containers, 0)
     t = _check_range("tonnes_per_container", tonnes_per_container, 0)
@@ -498,9 +495,6 @@ def escalation_positions(level: str):
 
     Raises ScenarioError for an unknown level. A level that no statement addresses gives an empty table.
     """
-    import pandas as pd
-
-    from course.content.data import load
 
     if level not in ESCALATION_LEVELS:
         raise ScenarioError(f"unknown level {level!r}; levels: {', '.join(ESCALATION_LEVELS)}")

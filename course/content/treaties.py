@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
+from course.content.data import load
+
 #: Commitment language by role, as it appears in the course's renderings.
 MARKERS: dict[str, tuple[str, ...]] = {
     "trigger": ("state of war", "invaded", "armed invasion", "armed attack"),
@@ -53,21 +57,35 @@ def find_markers(text: str, roles=None) -> list[tuple[int, int, str]]:
     return sorted(spans)
 
 
-def compare_defence_clauses():
+def defence_clauses(treaties=None, clauses=None) -> dict[str, str]:
+    """Each treaty's defence clause, as ``treaty_id -> clause_id``, read from the data.
+
+    The article is the treaty's ``defence_article`` in data/treaties.csv (empty: the treaty has none, and its row
+    in data/treaty_clauses.csv has no article either); of that article's renderings, the first in
+    data/treaty_clauses.csv that is in English stands for it.
+    """
+    treaties = load("treaties") if treaties is None else treaties
+    clauses = load("treaty_clauses") if clauses is None else clauses
+    chosen = {}
+    for treaty_id, treaty in treaties.iterrows():
+        article = treaty["defence_article"] if isinstance(treaty["defence_article"], str) else ""
+        rows = clauses[clauses["treaty_id"] == treaty_id]
+        same = rows["article"].fillna("") == article
+        english = ~rows["text"].str.contains(CJK)
+        candidates = rows[same & english & ((rows["topic"] == "defence") | (article == ""))]
+        if candidates.empty:
+            raise ValueError(
+                f"{treaty_id}: no English rendering of its defence article {article or '(none)'}"
+            )
+        chosen[treaty_id] = candidates.index[0]
+    return chosen
+
+
+def compare_defence_clauses() -> pd.DataFrame:
     """One row per treaty: its defence clause (or the note that it has none), the kind of text, and the source."""
-    import pandas as pd
-
-    from course.content.data import load
-
     clauses, treaties = load("treaty_clauses"), load("treaties")
-    chosen = {
-        "rus_dprk_2024": "rus2024_art4_chosun",
-        "ussr_dprk_1961": "ussr1961_art1",
-        "china_dprk_1961": "china1961_art2",
-        "rus_dprk_2000": "rus2000_none",
-    }
     rows = []
-    for treaty_id, clause_id in chosen.items():
+    for treaty_id, clause_id in defence_clauses(treaties, clauses).items():
         t, c = treaties.loc[treaty_id], clauses.loc[clause_id]
         rows.append(
             {

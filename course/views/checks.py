@@ -5,8 +5,13 @@ Each function returns a :class:`course.views.quiz.QuizForm`; a lesson ends a cel
 
 from __future__ import annotations
 
+from collections import Counter
+
 from course.content import reading
+from course.content.data import load, split_ids
+from course.content.geo import haversine_km
 from course.content.quiz import Question
+from course.content.reactions import commitment_rank
 from course.views.quiz import QuizForm
 
 
@@ -104,8 +109,6 @@ def summit() -> QuizForm:
 
 def _distance_question() -> Question:
     """Lesson 01's second objective: compare great-circle distances (computed from the places data, not typed)."""
-    from course.content.data import load
-    from course.content.geo import haversine_km
 
     places = load("places")
 
@@ -213,7 +216,6 @@ _RANKED = {
 
 def _endorsers_question() -> Question:
     """Lesson 03's second objective: read the map and the table across governments (the key from the data)."""
-    from course.content.data import load
 
     reactions, actors = load("reactions"), load("actors")
     coded = reactions[reactions["stance"].notna()]
@@ -235,8 +237,6 @@ def _endorsers_question() -> Question:
 def _interpretation_questions() -> list[Question]:
     """Lesson 03's interpretive items: rank by commitment (the order comes from the data's codes) and decide
     whether renderings change the meaning."""
-    from course.content.data import load
-    from course.content.reactions import commitment_rank
 
     reactions = load("reactions")
     order = sorted(_RANKED, key=lambda rid: commitment_rank(str(reactions.loc[rid, "commitment"])))
@@ -298,7 +298,6 @@ def avoided() -> QuizForm:
     The best answer of each question is the reading recorded in the data's ``avoided`` column, so the lesson and
     the data cannot drift apart; every other option says, when chosen, why it is not the best reading.
     """
-    from course.content.data import load
 
     reactions = load("reactions")
     china, trio = reactions.loc["china_mfa_sovereign_states"], reactions.loc["trilateral_condemn"]
@@ -465,9 +464,6 @@ def dilemma() -> QuizForm:
 
 def _busiest_place_question() -> Question:
     """Lesson 06's second objective: read the whole timeline on the map (the key counted from the events data)."""
-    from collections import Counter
-
-    from course.content.data import load, split_ids
 
     events, places = load("events"), load("places")
     counts = Counter(p for ids in events["place_ids"].dropna() for p in split_ids(ids))

@@ -9,8 +9,14 @@ numbers, a dash for a missing value).
 from __future__ import annotations
 
 import html
+import numbers
 import re
 from collections.abc import Iterable
+
+import pandas as pd
+from IPython.display import Markdown
+
+from course.content.data import format_date, load, split_ids
 
 _CELL = "text-align: left; vertical-align: top"
 _CAPTION = (
@@ -41,7 +47,6 @@ def _missing(value: object) -> bool:
 
 def plain(value: object) -> str:
     """A value as a reader expects it: '—' for a missing value, 260,000 for 260000.0, 0.25 for 0.25."""
-    import numbers
 
     if _missing(value):
         return MISSING
@@ -100,7 +105,6 @@ class Table:
 
     def _shows_index(self) -> bool:
         """False for pandas' default 0, 1, 2 … index (unnamed): it labels nothing a reader needs."""
-        import pandas as pd
 
         index = self.data.index
         return not (
@@ -116,7 +120,6 @@ class Table:
         Cells are written here (escaped, links, plain numbers, a dash for a missing value) and handed to pandas
         unescaped; pandas lays out the header, the index and the spans of a repeated outer index value.
         """
-        import pandas as pd
 
         frame = self.data
         cells = pd.DataFrame(
@@ -185,9 +188,6 @@ def statement(reaction_id: str, committed: bool = True):
     out for a problem set has no "What it committed to" line either: that is the learner's to read. A problem set
     that asks what a statement committed to or avoided passes ``committed=False`` to leave the line out.
     """
-    from IPython.display import Markdown
-
-    from course.content.data import format_date, load, split_ids
 
     reactions, actors, sources = load("reactions"), load("actors"), load("sources")
     if reaction_id not in reactions.index:
@@ -221,9 +221,6 @@ def statement(reaction_id: str, committed: bool = True):
 
 def sources(ids):
     """The sources a lesson uses, as a readable table (id, publisher, title, link), from data/sources.csv."""
-    import pandas as pd
-
-    from course.content.data import load
 
     table = load("sources")
     unknown = [i for i in ids if i not in table.index]
@@ -238,9 +235,6 @@ def sources(ids):
 
 def events_table(kinds=None, start=None, end=None):
     """The timeline (data/events.csv) as a readable table, optionally only some kinds or a date range."""
-    import pandas as pd
-
-    from course.content.data import format_date, load
 
     events = load("events")
     if kinds is not None:

@@ -13,8 +13,19 @@ from __future__ import annotations
 import html
 import os
 
+import ipywidgets as w
+import mistune
+import numpy as np
+import pandas as pd
+from IPython.display import HTML, Javascript, display
+
 from course.content import scenarios
-from course.content.reactions import COMMITMENTS, STANCES
+from course.content.coding import compare_coding
+from course.content.data import format_date, load
+from course.content.reactions import COMMITMENT_CODES, COMMITMENTS, STANCE_CODES, STANCES
+from course.views import maps
+from course.views.display import show as styled
+from course.views.display import statement
 
 #: Okabe-Ito colours for the criteria in the score breakdown chart (never the only cue: labels are written).
 CRITERION_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
@@ -60,14 +71,12 @@ ACCESSIBLE_WIDGETS_JS = """
 
 def accessible() -> None:
     """Display :data:`ACCESSIBLE_WIDGETS_JS` (once per page is enough; showing it again does nothing)."""
-    from IPython.display import Javascript, display
 
     display(Javascript(ACCESSIBLE_WIDGETS_JS))
 
 
 def show(explorer) -> None:
     """Display an explorer: live controls normally, its current output as static HTML under the autograder."""
-    from IPython.display import HTML, display
 
     if interactive():
         display(explorer.widget)
@@ -77,7 +86,6 @@ def show(explorer) -> None:
 
 
 def _table(frame, caption: str) -> str:
-    from course.views.display import show as styled
 
     return styled(frame, caption=caption).to_html()
 
@@ -136,8 +144,6 @@ class DecisionExplorer:
     case: scenarios.DecisionCase = scenarios.BEIJING
 
     def __init__(self, scores=None, weights: dict[str, float] | None = None, case=None) -> None:
-        import ipywidgets as w
-
         self.case = case or type(self).case
         self.scores = (self.case.default_scores() if scores is None else scores).copy()
         start = self.case.default_weights() if weights is None else dict(weights)
@@ -250,7 +256,6 @@ class SeoulExplorer(DecisionExplorer):
 
 def histogram_svg(values, bins: int = 30, width: int = 520, height: int = 160, label: str = "tonnes") -> str:
     """A plain SVG histogram with its 5th-95th percentile range marked and written out."""
-    import numpy as np
 
     values = np.asarray(values, dtype=float)
     lo, hi = float(values.min()), float(values.max())
@@ -284,8 +289,6 @@ class EstimateExplorer:
     """Ranges for the containers claim's inputs; a Monte Carlo estimate of tonnage (and rounds) with its spread."""
 
     def __init__(self) -> None:
-        import ipywidgets as w
-
         d = scenarios.ESTIMATE_DEFAULTS
         common = {
             "style": {"description_width": "300px"},
@@ -342,8 +345,6 @@ class EscalationExplorer:
     """A level of Russian assistance; the statements that address it, as a table and on the reactions map."""
 
     def __init__(self) -> None:
-        import ipywidgets as w
-
         self.level = w.ToggleButtons(
             options=[(v["label"], k) for k, v in scenarios.ESCALATION_LEVELS.items()],
             value="military_technology", description="Level:", style={"button_width": "210px"},
@@ -354,9 +355,6 @@ class EscalationExplorer:
         self.update()
 
     def update(self) -> None:
-        from course.content.data import load
-        from course.views import maps
-
         level = scenarios.ESCALATION_LEVELS[self.level.value]
         table = scenarios.escalation_positions(self.level.value)
         self.table = table
@@ -387,11 +385,6 @@ class TimelineExplorer:
     """A date-range slider over the events; the map and table of the events in range."""
 
     def __init__(self, events=None) -> None:
-        import ipywidgets as w
-        import pandas as pd
-
-        from course.content.data import load
-
         self.events = load("events") if events is None else events
         dates = sorted({pd.Timestamp(d) for d in self.events["date"]})
         options = [(d.strftime("%Y-%m-%d"), d) for d in dates]
@@ -405,9 +398,6 @@ class TimelineExplorer:
         self.update()
 
     def update(self) -> None:
-        from course.content.data import format_date
-        from course.views import maps
-
         start, end = self.range.value
         self.readout.value = f"<p>From <b>{format_date(start, 'day')}</b> to <b>{format_date(end, 'day')}</b>: move either end.</p>"
         self.map = maps.timeline_map(start, end, events=self.events)
@@ -419,7 +409,6 @@ class TimelineExplorer:
 
 def _statement_label(row, actors) -> str:
     """A dropdown label a reader recognises: who, when, and the first words (never the data's internal id)."""
-    from course.content.data import format_date
 
     who = actors.loc[row["actor_id"], "name"] if row["actor_id"] in actors.index else str(row["actor_id"])
     quoted = isinstance(row["quote"], str) and bool(row["quote"])
@@ -433,11 +422,6 @@ class CodingExplorer:
     """Code a statement yourself, then compare with the course's reference coding and its justification."""
 
     def __init__(self, reaction_ids=None) -> None:
-        import ipywidgets as w
-
-        from course.content.data import load
-        from course.content.reactions import COMMITMENT_CODES, STANCE_CODES
-
         reactions, actors = load("reactions"), load("actors")
         coded = reactions.index[
             reactions["stance"].notna()
@@ -465,18 +449,12 @@ class CodingExplorer:
         self._show_card()
 
     def _show_card(self) -> None:
-        import mistune
-
-        from course.views.display import statement
-
         self.card.value = mistune.html(statement(self.statement.value).data)
         self.stance.value = None
         self.commitment.value = None
         self.result.value = ""
 
     def compare(self) -> None:
-        from course.content.coding import compare_coding
-
         if self.stance.value is None or self.commitment.value is None:
             self.result.value = "<p>Choose a stance and a commitment first.</p>"
             return
