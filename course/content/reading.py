@@ -182,6 +182,5 @@ def passage_questions() -> list[Question]:
 
 def kinds_table():
     """Return the five kinds of sentence as a pandas DataFrame (kind, definition, signals, example)."""
-
     rows = [{"kind": name, **fields} for name, fields in KINDS.items()]
     return pd.DataFrame(rows).set_index("kind")

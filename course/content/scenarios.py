@@ -121,7 +121,6 @@ class DecisionCase:
 
     def default_scores(self):
         """The illustrative scores as a DataFrame (rows: options, columns: criteria)."""
-
         return pd.DataFrame(
             {c: {o: self.scores[o][c][0] for o in self.options} for c in self.criteria}
         ).astype(float)
@@ -132,7 +131,6 @@ class DecisionCase:
 
     def assumptions(self):
         """Every score with its one-line assumption (option, criterion, score, assumption)."""
-
         rows = [
             {"option": self.options[o], "criterion": self.criteria[c][0], "score": s, "assumption": why}
             for o in self.options
@@ -142,7 +140,6 @@ class DecisionCase:
 
     def brief(self):
         """The role brief: each party's stated position on the decision, in its sourced words (data)."""
-
         reactions, actors = load("reactions"), load("actors")
         rows = []
         for rid in self.stated:
@@ -167,7 +164,6 @@ class DecisionCase:
 
     def memo(self):
         """The options memo: for each option, its pros (scores of 4-5) and cons (scores of 1-2), with reasons."""
-
         rows = []
         for o, label in self.options.items():
             pros = [f"{self.short[c]}: {why}" for c, (s, why) in self.scores[o].items() if s >= 4]
@@ -369,7 +365,6 @@ def sensitivity(scores=None, weights: Mapping[str, float] | None = None):
     Returns a DataFrame indexed by criterion: current share, the share and new top option going up and going
     down, and the smallest change in either direction (NaN when no move of this criterion changes the answer).
     """
-
     scores = default_scores() if scores is None else scores
     weights = normalise(default_weights() if weights is None else weights, list(scores.columns))
     rows = []
@@ -430,7 +425,6 @@ def estimate_munitions(containers=ESTIMATE_DEFAULTS["containers"],
     Returns a dict with the sorted ``tonnes`` samples, their 5th/50th/95th percentiles (``tonnes_p5`` ...),
     the same for ``rounds`` when ``kg_per_round`` is given, and the inputs used.
     """
-
     c = _check_range("containers", containers, 0)
     t = _check_range("tonnes_per_container", tonnes_per_container, 0)
     m = _check_range("munitions_share", munitions_share, 0, 1)
@@ -495,7 +489,6 @@ def escalation_positions(level: str):
 
     Raises ScenarioError for an unknown level. A level that no statement addresses gives an empty table.
     """
-
     if level not in ESCALATION_LEVELS:
         raise ScenarioError(f"unknown level {level!r}; levels: {', '.join(ESCALATION_LEVELS)}")
     reactions, actors = load("reactions"), load("actors")

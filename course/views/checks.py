@@ -109,7 +109,6 @@ def summit() -> QuizForm:
 
 def _distance_question() -> Question:
     """Lesson 01's second objective: compare great-circle distances (computed from the places data, not typed)."""
-
     places = load("places")
 
     def km(a: str, b: str) -> float:
@@ -216,7 +215,6 @@ _RANKED = {
 
 def _endorsers_question() -> Question:
     """Lesson 03's second objective: read the map and the table across governments (the key from the data)."""
-
     reactions, actors = load("reactions"), load("actors")
     coded = reactions[reactions["stance"].notna()]
     endorsing = coded.loc[coded["stance"] == "endorsement", "actor_id"].map(actors["government"])
@@ -298,7 +296,6 @@ def avoided() -> QuizForm:
     The best answer of each question is the reading recorded in the data's ``avoided`` column, so the lesson and
     the data cannot drift apart; every other option says, when chosen, why it is not the best reading.
     """
-
     reactions = load("reactions")
     china, trio = reactions.loc["china_mfa_sovereign_states"], reactions.loc["trilateral_condemn"]
     return QuizForm(
@@ -464,7 +461,6 @@ def dilemma() -> QuizForm:
 
 def _busiest_place_question() -> Question:
     """Lesson 06's second objective: read the whole timeline on the map (the key counted from the events data)."""
-
     events, places = load("events"), load("places")
     counts = Counter(p for ids in events["place_ids"].dropna() for p in split_ids(ids))
     ranked = [places.loc[p, "name"] for p, _ in counts.most_common()]

@@ -47,7 +47,6 @@ def _missing(value: object) -> bool:
 
 def plain(value: object) -> str:
     """A value as a reader expects it: '—' for a missing value, 260,000 for 260000.0, 0.25 for 0.25."""
-
     if _missing(value):
         return MISSING
     if isinstance(value, bool):
@@ -105,7 +104,6 @@ class Table:
 
     def _shows_index(self) -> bool:
         """False for pandas' default 0, 1, 2 … index (unnamed): it labels nothing a reader needs."""
-
         index = self.data.index
         return not (
             isinstance(index, pd.RangeIndex) and index.name is None and index.start == 0 and index.step == 1
@@ -120,7 +118,6 @@ class Table:
         Cells are written here (escaped, links, plain numbers, a dash for a missing value) and handed to pandas
         unescaped; pandas lays out the header, the index and the spans of a repeated outer index value.
         """
-
         frame = self.data
         cells = pd.DataFrame(
             {i: [self._cell(c, v) for v in frame.iloc[:, i]] for i, c in enumerate(frame.columns)},
@@ -188,7 +185,6 @@ def statement(reaction_id: str, committed: bool = True):
     out for a problem set has no "What it committed to" line either: that is the learner's to read. A problem set
     that asks what a statement committed to or avoided passes ``committed=False`` to leave the line out.
     """
-
     reactions, actors, sources = load("reactions"), load("actors"), load("sources")
     if reaction_id not in reactions.index:
         raise KeyError(f"no reaction {reaction_id!r}; see load('reactions').index")
@@ -221,7 +217,6 @@ def statement(reaction_id: str, committed: bool = True):
 
 def sources(ids):
     """The sources a lesson uses, as a readable table (id, publisher, title, link), from data/sources.csv."""
-
     table = load("sources")
     unknown = [i for i in ids if i not in table.index]
     if unknown:
@@ -235,7 +230,6 @@ def sources(ids):
 
 def events_table(kinds=None, start=None, end=None):
     """The timeline (data/events.csv) as a readable table, optionally only some kinds or a date range."""
-
     events = load("events")
     if kinds is not None:
         unknown = sorted(set(kinds) - set(events["kind"].cat.categories))

@@ -98,7 +98,6 @@ def _data_uri(mime: str, content: bytes) -> str:
 @lru_cache(maxsize=1)
 def offline_assets() -> dict[str, str]:
     """Return Leaflet's JS and CSS and jQuery as ``data:`` URIs (Leaflet's CSS images inlined too)."""
-
     leaflet_dir = Path(xleaflet.BASE_DIR)
     js = (leaflet_dir / "leaflet.js").read_bytes()
     js = re.sub(rb"//# sourceMappingURL=\S+", b"", js)
@@ -424,7 +423,6 @@ def triangle_map(
     context : place ids
         Places shown as smaller markers for orientation (e.g. ``"washington"``; it widens the map a lot).
     """
-
     places = load("places") if places is None else places
     ids = list(corners) + [c for c in context if c not in corners]
     rows = _places(ids, places)
@@ -503,7 +501,6 @@ def reactions_map(
         Rows of ``load("reactions")`` (default: all). A filtered or re-coded copy works too, e.g. to show how
         stances would shift in a scenario.
     """
-
     reactions = load("reactions") if reactions is None else reactions
     missing = [c for c in REACTION_COLUMNS if c not in reactions.columns]
     if missing:
@@ -678,7 +675,6 @@ def logistics_map(online: bool | None = None, places=None) -> CourseMap:
 
     Approximate, unverified locations are drawn hollow with a dashed outline and a '≈' label.
     """
-
     places = load("places") if places is None else places
     ids = list(LOGISTICS_ROLES)
     rows = _places(ids, places)
@@ -719,7 +715,6 @@ def timeline_map(start=None, end=None, events=None, online: bool | None = None, 
     An event with several places appears at each; an event with none is listed in the table only.
     A range with no events gives an explicit "nothing to show" map.
     """
-
     events = load("events") if events is None else events
     places = load("places") if places is None else places
     try:
@@ -802,7 +797,6 @@ def timeline_map(start=None, end=None, events=None, online: bool | None = None, 
 
 def empty_map(title: str, message: str, online: bool | None = None, table=None) -> CourseMap:
     """A map of the region that says, in its middle, that there is nothing to show (never a blank box)."""
-
     bounds = [[30.0, 110.0], [50.0, 140.0]]
     fmap = _base_map(bounds, online, title)
     folium.Marker(

@@ -71,13 +71,11 @@ ACCESSIBLE_WIDGETS_JS = """
 
 def accessible() -> None:
     """Display :data:`ACCESSIBLE_WIDGETS_JS` (once per page is enough; showing it again does nothing)."""
-
     display(Javascript(ACCESSIBLE_WIDGETS_JS))
 
 
 def show(explorer) -> None:
     """Display an explorer: live controls normally, its current output as static HTML under the autograder."""
-
     if interactive():
         display(explorer.widget)
         accessible()
@@ -256,7 +254,6 @@ class SeoulExplorer(DecisionExplorer):
 
 def histogram_svg(values, bins: int = 30, width: int = 520, height: int = 160, label: str = "tonnes") -> str:
     """A plain SVG histogram with its 5th-95th percentile range marked and written out."""
-
     values = np.asarray(values, dtype=float)
     lo, hi = float(values.min()), float(values.max())
     if hi == lo:
@@ -409,7 +406,6 @@ class TimelineExplorer:
 
 def _statement_label(row, actors) -> str:
     """A dropdown label a reader recognises: who, when, and the first words (never the data's internal id)."""
-
     who = actors.loc[row["actor_id"], "name"] if row["actor_id"] in actors.index else str(row["actor_id"])
     quoted = isinstance(row["quote"], str) and bool(row["quote"])
     words = str(row["quote"] if quoted else row["paraphrase"])
