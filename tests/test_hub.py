@@ -266,9 +266,16 @@ def test_a_class_of_three_works_the_whole_cycle_in_the_browser(hub, browser):
         teacher.goto(f"{hub.base}/user/{TEACHER}/formgrader/submissions/{ids[login]}/")
         score = teacher.locator("input.score#ps1_e_answer")
         score.wait_for(timeout=30_000)
+        # A mark typed before the formgrader's script has loaded the grades is wiped when it draws them (no PUT is
+        # ever sent: CI saw it). Its own flags say when the grades and comments are drawn (its `loaded` is not a
+        # sign: it stays false, as an error in its init stops before setting it).
+        teacher.wait_for_function(
+            "() => window.formgrader && formgrader.grades && formgrader.grades.loaded && formgrader.comments.loaded",
+            timeout=30_000,
+        )
         score.fill(WRITTEN[login])
         # The mark is saved when the formgrader's PUT is answered. Its tick appears when the request *starts*, so
-        # waiting for the tick and moving on could leave the page before the mark was stored (CI saw it once).
+        # waiting for the tick and moving on could leave the page before the mark was stored.
         with teacher.expect_response(
             lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT", timeout=15_000
         ) as saved:
