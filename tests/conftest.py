@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -49,6 +50,19 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"CI=true forbids skipping, but this test skipped: {reason}"
+
+
+def wait_until_saved(page, notebook: Path, text: str) -> None:
+    """Wait until a cell of ``notebook`` on disk holds ``text``: a status-bar "Saved" may be an earlier save's."""
+    for _ in range(75):
+        try:
+            cells = json.loads(notebook.read_text()).get("cells", [])
+        except (OSError, ValueError):  # not there yet, or caught mid-write
+            cells = []
+        if any(text in "".join(c.get("source", "")) for c in cells):
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError(f"{notebook} was not saved with {text!r} within 15 s")
 
 
 def offline_env(**extra: str) -> dict[str, str]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from a11y import audit, serious
-from conftest import ROOT
+from conftest import ROOT, wait_until_saved
 from labserver import running_lab
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -300,19 +298,6 @@ def _answer_next(page, code: str) -> None:
     page.keyboard.insert_text(code)
 
 
-def _wait_until_saved(page, notebook: Path, snippet: str) -> None:
-    """Wait until a cell of the notebook on disk holds ``snippet`` (a status-bar "Saved" may be an earlier one)."""
-    for _ in range(75):
-        try:
-            cells = json.loads(notebook.read_text()).get("cells", [])
-        except ValueError:  # caught mid-write
-            cells = []
-        if any(snippet in "".join(c.get("source", "")) for c in cells):
-            return
-        page.wait_for_timeout(200)
-    raise AssertionError(f"{notebook.name} was not saved with {snippet!r} within 15 s")
-
-
 def test_a_student_answers_a_released_question_and_passes_its_visible_check(lab, page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     ps = "ps1_reading_official_reactions"
@@ -348,7 +333,7 @@ def test_a_student_answers_a_released_question_and_passes_its_visible_check(lab,
     page.keyboard.press("Shift+Enter")
     check2.get_by_text("A2: the form is right").wait_for(timeout=30_000)
     page.keyboard.press("Control+s")
-    _wait_until_saved(page, lab.root / f"assignments/release/{ps}/{ps}.ipynb", '"stance": "concern"')
+    wait_until_saved(page, lab.root / f"assignments/release/{ps}/{ps}.ipynb", '"stance": "concern"')
 
     # The student's lab has no instructor tools (make lab, Binder): no Nbgrader menu, no Validate, no formgrader.
     assert page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").count() == 0

@@ -21,7 +21,7 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, require_bubblewrap, skip_or_fail
+from conftest import ROOT, require_bubblewrap, skip_or_fail, wait_until_saved
 from hubserver import cannot_run_reason, running_hub
 
 pytestmark = [pytest.mark.browser, pytest.mark.hub]
@@ -112,16 +112,6 @@ def _close_modal(page, expect: str) -> None:
     modal.wait_for(state="hidden", timeout=10_000)
 
 
-def _saved(page, login: str, signature: str) -> None:
-    """Wait until the student's notebook on disk holds ``signature``: a status-bar "Saved" may be an earlier one."""
-    notebook = Path(f"/home/{login}/{PS}/{PS}.ipynb")
-    for _ in range(75):
-        if notebook.exists() and signature in notebook.read_text():
-            return
-        page.wait_for_timeout(200)
-    raise AssertionError(f"{login}'s notebook was not saved with {signature!r} within 15 s")
-
-
 def _answer(page, login: str, code: str) -> None:
     answer = page.locator(".jp-CodeCell", has_text="# YOUR CODE HERE").first
     answer.scroll_into_view_if_needed()
@@ -129,7 +119,7 @@ def _answer(page, login: str, code: str) -> None:
     page.keyboard.press("Control+a")
     page.keyboard.insert_text(code)
     page.keyboard.press("Control+s")
-    _saved(page, login, re.search(r"answered by (\S+)", code)[1])
+    wait_until_saved(page, Path(f"/home/{login}/{PS}/{PS}.ipynb"), code)
 
 
 def test_the_roster_makes_the_class_and_refuses_bad_rows(hub):
@@ -191,7 +181,7 @@ def test_a_class_of_three_works_the_whole_cycle_in_the_browser(hub, browser):
             page.keyboard.insert_text(ESSAY)
             page.keyboard.press("Shift+Enter")
             page.keyboard.press("Control+s")
-            _saved(page, login, "essay-a41")
+            wait_until_saved(page, Path(f"/home/{login}/{PS}/{PS}.ipynb"), ESSAY)
         _shot(page, f"{login}_answered.png")
         panel = _assignments_panel(page)
         fetched = panel.locator("#fetched_assignments_list .list_item", has_text=PS).first
