@@ -109,3 +109,89 @@ def test_npm_trusts_the_systems_authorities_behind_a_tls_proxy(monkeypatch, tmp_
     monkeypatch.delenv("NODE_EXTRA_CA_CERTS")
     monkeypatch.setattr(hubctl, "SYSTEM_CAS", tmp_path / "none.crt")
     assert "NODE_EXTRA_CA_CERTS" not in hubctl.npm_env()
+
+
+# ---- collect never follows a link (issue 35): the copy, on its own ------------------------------------------
+
+
+def _submission(tmp_path: Path) -> Path:
+    entry = tmp_path / "inbound" / "me+ps1+2024-06-19 00:00:00 UTC+x"
+    (entry / "sub").mkdir(parents=True)
+    (entry / "ps1.ipynb").write_text('{"cells": []}')
+    (entry / "sub" / "notes.txt").write_text("mine")
+    return entry
+
+
+def test_collect_copies_a_submission_of_regular_files_whole(tmp_path):
+    from course.autograder.exchange import copy_owned_tree, unsafe_entries
+
+    entry = _submission(tmp_path)
+    assert unsafe_entries(entry) == []
+    copy_owned_tree(str(entry), str(tmp_path / "out"), os.getuid(), 10_000, 10)
+    assert (tmp_path / "out" / "ps1.ipynb").read_text() == '{"cells": []}'
+    assert (tmp_path / "out" / "sub" / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize(
+    "plant, expect",
+    [
+        (lambda e, secret: (e / "key.ipynb").symlink_to(secret), "key.ipynb (a symbolic link)"),
+        (lambda e, secret: (e / "zero").symlink_to("/dev/zero"), "zero (a symbolic link)"),
+        (lambda e, secret: (e / "sub" / "up").symlink_to(secret.parent), "sub/up (a symbolic link)"),
+        (lambda e, secret: os.mkfifo(e / "pipe"), "pipe (a pipe)"),
+    ],
+    ids=["link-to-the-key", "link-to-dev-zero", "link-to-a-folder", "fifo"],
+)
+def test_collect_refuses_links_pipes_and_devices_and_names_them(tmp_path, plant, expect):
+    from course.autograder.exchange import Refused, copy_owned_tree, unsafe_entries
+
+    secret = tmp_path / "grading" / "source" / "ps1.ipynb"
+    secret.parent.mkdir(parents=True)
+    secret.write_text("THE KEY")
+    entry = _submission(tmp_path)
+    plant(entry, secret)
+    assert unsafe_entries(entry) == [expect]
+    with pytest.raises(Refused):
+        copy_owned_tree(str(entry), str(tmp_path / "out"), os.getuid(), 10_000_000, 100)
+    copied = "".join(
+        p.read_text() for p in (tmp_path / "out").rglob("*") if p.is_file() and not p.is_symlink()
+    )
+    assert "THE KEY" not in copied
+
+
+def test_a_link_swapped_in_after_the_check_is_not_followed(tmp_path, monkeypatch):
+    """The race: the check saw a regular file, then the student put a link in its place. The copy opens with
+    O_NOFOLLOW and checks the open descriptor, so it refuses instead of reading the key."""
+    from course.autograder import exchange
+
+    secret = tmp_path / "key.ipynb"
+    secret.write_text("THE KEY")
+    entry = _submission(tmp_path)
+    (entry / "ps1.ipynb").unlink()
+    (entry / "ps1.ipynb").symlink_to(secret)
+    real_stat = os.stat
+
+    def stale_stat(name, *args, **kwargs):  # what the check saw a moment before: a regular file
+        if name == "ps1.ipynb":
+            return real_stat(secret)
+        return real_stat(name, *args, **kwargs)
+
+    monkeypatch.setattr(exchange.os, "stat", stale_stat)
+    with pytest.raises(exchange.Refused, match=r"ps1.ipynb could not be opened without following a link"):
+        exchange.copy_owned_tree(str(entry), str(tmp_path / "out"), os.getuid(), 10_000_000, 100)
+
+
+def test_collect_refuses_what_is_too_large_or_too_many_and_what_someone_else_owns(tmp_path):
+    from course.autograder.exchange import Refused, copy_owned_tree
+
+    entry = _submission(tmp_path)
+    with pytest.raises(Refused, match="larger than the allowed size"):
+        copy_owned_tree(str(entry), str(tmp_path / "a"), os.getuid(), 10, 100)
+    with pytest.raises(Refused, match="more than the allowed number of files"):
+        copy_owned_tree(str(entry), str(tmp_path / "b"), os.getuid(), 10_000, 2)
+    with pytest.raises(Refused, match="belongs to"):
+        copy_owned_tree(str(entry), str(tmp_path / "c"), os.getuid() + 1, 10_000, 100)
+    skipped = copy_owned_tree(
+        str(entry), str(tmp_path / "d"), os.getuid(), 10_000, 100, lambda rel, size: rel == "sub/notes.txt"
+    )
+    assert skipped == ["sub/notes.txt"] and not (tmp_path / "d" / "sub" / "notes.txt").exists()

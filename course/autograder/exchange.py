@@ -12,16 +12,22 @@ each against what the operating system recorded:
 - ``PrivateSubmit``: the student's own submission is readable by the course's instructors' group only, not by
   anyone who learns its name; and a student can submit only under their own login.
 - ``CheckedCollect``: the instructor collects a submission only if the student it names owns it and every file in
-  it; a submission that claims an earlier time than the file system recorded is collected with the recorded time
-  (so nbgrader's late penalty sees the real one), and both are logged.
+  it, and it holds only regular files and folders (no symbolic link, device, pipe or socket: nbgrader's copy would
+  follow a link with the instructor's rights, to the key or to ``/dev/zero``); the copy itself opens every entry
+  without following links and checks its owner again on the open file, so a link swapped in after the check is
+  refused too. A submission that claims an earlier time than the file system recorded is collected with the
+  recorded time (so nbgrader's late penalty sees the real one). Each refusal is logged; the rest of the class is
+  collected.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import grp
 import os
 import pwd
+import shutil
 import stat
 from datetime import UTC, datetime
 from itertools import groupby
@@ -32,7 +38,7 @@ from nbgrader.auth.base import BaseAuthPlugin
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.exchange.default.submit import ExchangeSubmit
 from nbgrader.utils import get_username, parse_utc
-from traitlets import Dict, Float, List, Unicode
+from traitlets import Dict, Float, Int, List, Unicode
 
 #: How much earlier than the file system's record a submission's own time may be (copying takes a moment).
 SLACK_SECONDS = 300.0
@@ -123,6 +129,126 @@ def recorded_time(path: Path) -> datetime:
     return datetime.fromtimestamp(latest, UTC).replace(tzinfo=None)  # naive UTC, as nbgrader's times
 
 
+class Refused(Exception):
+    """A submission that is not collected: the message says which entry and why."""
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISFIFO, "a pipe"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")):  # fmt: skip
+        if test(mode):
+            return name
+    return "not a regular file or folder"
+
+
+def unsafe_entries(path: Path) -> list[str]:
+    """Entries in a submission that are not regular files or folders, as "<entry> (<what it is>)", found without
+    following any link."""
+    found = []
+    pending = [path]
+    while pending:
+        folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                mode = entry.stat(follow_symlinks=False).st_mode
+                if stat.S_ISDIR(mode):
+                    pending.append(Path(entry.path))
+                elif not stat.S_ISREG(mode):
+                    found.append(f"{Path(entry.path).relative_to(path)} ({_kind(mode)})")
+    return sorted(found)
+
+
+_OPEN_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_OPEN_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def copy_owned_tree(
+    src: str, dest: str, uid: int, max_bytes: int, max_entries: int, skip=lambda rel, size: False
+) -> list[str]:
+    """Copy the folder ``src`` to ``dest`` taking only regular files and folders that ``uid`` owns, never following a
+    link: each entry is opened relative to its folder's open descriptor with ``O_NOFOLLOW`` and checked on the open
+    descriptor (so an entry swapped for a link between a check and the copy is refused, not followed). Raises
+    :class:`Refused` naming the entry, or when the copy passes ``max_bytes`` or ``max_entries``. ``skip(rel, size)``
+    leaves a file out (nbgrader's ignore and size rules); the skipped names are returned."""
+    budget = {"bytes": max_bytes, "entries": max_entries}
+    skipped: list[str] = []
+    try:
+        top = os.open(src, _OPEN_DIR)
+    except OSError as error:
+        raise Refused(
+            f"the submission's folder cannot be opened without following a link ({error.strerror})"
+        ) from None
+    try:
+        _check_owner(os.fstat(top), uid, "the folder")
+        _copy_folder(top, Path(dest), "", uid, budget, skip, skipped)
+    finally:
+        os.close(top)
+    return skipped
+
+
+def _check_owner(info: os.stat_result, uid: int, rel: str) -> None:
+    if info.st_uid != uid:
+        try:
+            owner = pwd.getpwuid(info.st_uid).pw_name
+        except KeyError:
+            owner = f"uid {info.st_uid}"
+        raise Refused(f"{rel} belongs to {owner}, not to the student")
+
+
+def _copy_folder(fd: int, dest: Path, rel: str, uid: int, budget: dict, skip, skipped: list[str]) -> None:
+    dest.mkdir()
+    for name in sorted(os.listdir(fd)):
+        inner = f"{rel}{name}"
+        budget["entries"] -= 1
+        if budget["entries"] < 0:
+            raise Refused(f"it holds more than the allowed number of files (at {inner!r})")
+        info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+        if stat.S_ISDIR(info.st_mode):
+            child = _open(name, fd, _OPEN_DIR, inner)
+            try:
+                opened = os.fstat(child)
+                if not stat.S_ISDIR(opened.st_mode):
+                    raise Refused(f"{inner} changed while it was being collected")
+                _check_owner(opened, uid, inner)
+                _copy_folder(child, dest / name, f"{inner}/", uid, budget, skip, skipped)
+            finally:
+                os.close(child)
+        elif stat.S_ISREG(info.st_mode):
+            if skip(inner, info.st_size):
+                skipped.append(inner)
+                continue
+            handle = _open(name, fd, _OPEN_FILE, inner)
+            try:
+                opened = os.fstat(handle)
+                if not stat.S_ISREG(opened.st_mode):
+                    raise Refused(f"{inner} is {_kind(opened.st_mode)}")
+                _check_owner(opened, uid, inner)
+                _copy_bytes(handle, dest / name, inner, budget)
+            finally:
+                os.close(handle)
+        else:
+            raise Refused(f"{inner} is {_kind(info.st_mode)}")
+
+
+def _open(name: str, dir_fd: int, flags: int, rel: str) -> int:
+    try:
+        return os.open(name, flags, dir_fd=dir_fd)
+    except OSError as error:  # ELOOP: a link put in its place; ENOTDIR: a file put in a folder's place
+        raise Refused(f"{rel} could not be opened without following a link ({error.strerror})") from None
+
+
+def _copy_bytes(handle: int, target: Path, rel: str, budget: dict) -> None:
+    out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o640)
+    try:
+        while chunk := os.read(handle, 1 << 20):
+            budget["bytes"] -= len(chunk)
+            if budget["bytes"] < 0:
+                raise Refused(f"it is larger than the allowed size (at {rel!r})")
+            os.write(out, chunk)
+    finally:
+        os.close(out)
+
+
 def strangers(path: Path, login: str) -> list[str]:
     """Entries in a submission not owned by the student it names, as "<path> (owner)"."""
     found = []
@@ -141,6 +267,12 @@ class CheckedCollect(ExchangeCollect):
     """nbgrader's collect, believing only submissions their student owns, timed by the file system."""
 
     slack_seconds = Float(SLACK_SECONDS, help="How much earlier a submission may say it was made.").tag(
+        config=True
+    )
+    max_submission_bytes = Int(
+        100 * 1024 * 1024, help="A submission larger than this (all its files together) is not collected."
+    ).tag(config=True)
+    max_submission_entries = Int(2000, help="A submission with more files and folders is not collected.").tag(
         config=True
     )
 
@@ -191,6 +323,16 @@ class CheckedCollect(ExchangeCollect):
                 ", ".join(others[:5]),
             )
             return None
+        unsafe = unsafe_entries(path)
+        if (
+            unsafe
+        ):  # nbgrader's copy follows links with the instructor's rights: to the key, the gradebook, /dev/zero
+            self.log.error(
+                "Not collected: %s holds entries that are not regular files or folders: %s",
+                path.name,
+                ", ".join(unsafe[:5]),
+            )
+            return None
         missing = [name for name in ("timestamp.txt", "submission_secret.txt") if not (path / name).is_file()]
         if missing:  # nbgrader submit always writes both; without the secret, releasing feedback would stop
             self.log.error(
@@ -211,6 +353,36 @@ class CheckedCollect(ExchangeCollect):
             record["timestamp"] = received
             self.corrected[record["filename"]] = received.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
         return record
+
+    def do_copy(self, src: str, dest: str, log=None) -> None:
+        """nbgrader's copy, without following links: regular files and folders the submission's owner owns, within
+        the size and count limits; nbgrader's ignore, include and file-size rules still apply. A refused submission
+        is logged and left out; the others are still collected."""
+        coursedir = self.coursedir
+
+        def skip(rel: str, size: int) -> bool:
+            name = Path(rel).name
+            if coursedir.ignore and any(fnmatch.fnmatch(name, glob) for glob in coursedir.ignore):
+                return True
+            if coursedir.include and not any(fnmatch.fnmatch(name, glob) for glob in coursedir.include):
+                return True
+            if coursedir.max_file_size and size > 1000 * coursedir.max_file_size:
+                self.log.warning("Ignoring file too large %r in %s (CourseDirectory.max_file_size)", rel, src)
+                return True
+            return False
+
+        uid = os.lstat(src).st_uid
+        try:
+            copy_owned_tree(src, dest, uid, self.max_submission_bytes, self.max_submission_entries, skip)
+        except Refused as refusal:
+            shutil.rmtree(dest, ignore_errors=True)
+            self.log.error("Not collected: %s: %s", Path(src).name, refusal)
+            return
+        if coursedir.groupshared:  # as nbgrader's own copy: the instructors' group may read and write
+            for folder, _, files in os.walk(dest):
+                os.chmod(folder, 0o2770)
+                for name in files:
+                    os.chmod(os.path.join(folder, name), 0o660)
 
     def copy_files(self) -> None:
         super().copy_files()
