@@ -31,9 +31,7 @@ CLASS_SIZE = 20
 def _cookies(opener, login: str) -> tuple[str, str]:
     """The Cookie header for the person's JupyterLab, and its XSRF token (the hub sets one of its own too)."""
     jar = next(h.cookiejar for h in opener.handlers if hasattr(h, "cookiejar"))
-    mine = [
-        c for c in jar if c.path.startswith(f"/user/{login}") or not c.path.startswith(("/user/", "/hub/"))
-    ]
+    mine = [c for c in jar if c.domain.lstrip(".").startswith(f"{login}.")]  # their own origin's cookies
     header = "; ".join(f"{c.name}={c.value}" for c in mine)
     xsrf = next((c.value for c in mine if c.name == "_xsrf"), "")
     return header, xsrf
@@ -82,12 +80,12 @@ def student(hub, login: str, results: dict) -> None:
         opener, _ = hub.login(login, wait=True)  # until their JupyterLab page answers
         record["first_page_s"] = time.monotonic() - started
         cookie, xsrf = _cookies(opener, login)
-        api = f"{hub.base}/user/{login}/api"
+        api = f"{hub.user_url(login)}/api"
         began = time.monotonic()
         session = _request(opener, f"{api}/sessions", "POST",
                            {"path": LESSON, "type": "notebook", "kernel": {"name": "python3"}}, xsrf)  # fmt: skip
         kernel = session["kernel"]["id"]
-        ws_url = f"{hub.base.replace('http', 'ws')}/user/{login}/api/kernels/{kernel}/channels"
+        ws_url = f"{hub.user_url(login).replace('http', 'ws', 1)}/api/kernels/{kernel}/channels"
         ws = websocket.create_connection(
             ws_url, header=[f"Cookie: {cookie}", f"X-XSRFToken: {xsrf}"], timeout=600
         )

@@ -34,6 +34,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
+from course.deploy.limits import Cgroups  # noqa: E402
 from course.deploy.roster import Member, RosterError, read_roster  # noqa: E402
 
 DEFAULT_PREFIX = Path("/opt/nas-hub")
@@ -44,6 +45,10 @@ INSTRUCTOR_GROUP = "nas-instructors"
 CHP_VERSION = "5.3.0"
 #: Files of assignments/ the instructors' course starts from (never a class's submissions or gradebook).
 GRADING_FILES = ("source", "release", "nbgrader_config.py", "INSTRUCTORS.md")
+
+#: Files of the course package a hub never installs: the demo class answers ps1 (its reference answers and its
+#: attackers); it is for ``make grade-demo`` on an instructor's own machine.
+NOT_ON_HUB = ("demo_class.py",)
 
 EXCHANGE_PLUGINS = ("@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list")
 #: On the hub, students' servers answer the Assignments panel: its lists, and its Validate button (the notebook
@@ -162,7 +167,9 @@ def install_venv(prefix: Path) -> Path:
     for name in ("course", "pyproject.toml", "README.md"):
         source = REPO / name
         if source.is_dir():
-            shutil.copytree(source, build / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+            shutil.copytree(
+                source, build / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", *NOT_ON_HUB)
+            )
         else:
             shutil.copy(source, build / name)
     run(*pip, "--no-deps", "--force-reinstall", build)
@@ -329,15 +336,58 @@ def install_settings(prefix: Path, settings: dict) -> None:
         _json(folder / "labconfig" / "page_config.json", {"disabledExtensions": disabled})
         _json(
             folder / "jupyter_server_config.d" / "course-hub.json",
-            {"ServerApp": {"jpserver_extensions": extensions}},
+            # Terminals as plain (not login) shells: a login shell's /etc/profile resets PATH, and the terminal
+            # loses the hub's environment (no nbgrader, no course).
+            {
+                "ServerApp": {
+                    "jpserver_extensions": extensions,
+                    "terminado_settings": {"shell_command": ["/bin/bash"]},
+                }
+            },
         )
         (folder / "nbgrader_config.py").write_text(nbgrader_config(prefix, instructor), encoding="utf-8")
+        # The folder is each person's JUPYTER_CONFIG_DIR, read-only to them: Jupyter's and nbgrader's one-time
+        # migration of old settings would write this marker there, and fail, on every start.
+        (folder / "migrated").write_text(
+            "written by hub/hubctl.py install: nothing to migrate\n", encoding="utf-8"
+        )
     run("chmod", "-R", "a+rX", etc)
+
+
+def readable_by_others(repo: Path) -> list[Path]:
+    """Folders of this clone that hold the key (problem sets' sources, the git history) and that another user of
+    the server can read: every folder above them searchable by others and the folder itself readable by others."""
+    exposed = []
+    for inner in (repo / "assignments" / "source", repo / ".git"):
+        if not inner.exists():
+            continue
+        chain = [inner, *inner.parents]
+        if all(os.stat(folder).st_mode & 0o001 for folder in chain[1:]) and os.stat(inner).st_mode & 0o004:
+            exposed.append(inner)
+    return exposed
+
+
+def warn_if_clone_is_readable(repo: Path) -> None:
+    for folder in readable_by_others(repo):
+        print(
+            f"hub: WARNING: {folder} can be read by every account on this server, students included: it holds "
+            f"the problem sets' keys. Make the clone private (chmod 700 {repo}) or keep it where only root reads "
+            "(the hub runs from its own copy under the prefix).",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def install(args: argparse.Namespace) -> None:
     need_root("make hub")
+    warn_if_clone_is_readable(REPO)
     prefix = Path(args.prefix).resolve()
+    for private in (Path("/tmp"), Path("/dev/shm")):
+        if prefix == private or private in prefix.parents:
+            raise HubError(
+                f"the prefix {prefix} is under {private}: each person's server gets a private {private} of its own, "
+                "where the hub's files would not be seen. Choose another (the default is /opt/nas-hub)."
+            )
     place(prefix, 0o755)
     place(prefix / "state", 0o700)
     ensure_group(COURSE_GROUP)
@@ -348,6 +398,7 @@ def install(args: argparse.Namespace) -> None:
     install_grading(prefix)
     install_exchange(prefix)
     settings = {
+        "subdomain_host": args.subdomain_host or f"http://localhost:{args.port}",
         "prefix": str(prefix),
         "ip": args.ip,
         "port": args.port,
@@ -447,15 +498,91 @@ def users(args: argparse.Namespace) -> int:
 # ---- start -------------------------------------------------------------------------------------------------
 
 
+def holders(port: int) -> list[tuple[int, str, str]]:
+    """Processes listening on a TCP port, as (pid, login, command line), from /proc (no extra tool needed)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":  # 0A: LISTEN
+                inodes.add(fields[9])
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            links = set()
+            for fd in (proc / "fd").iterdir():
+                try:
+                    links.add(os.readlink(fd))
+                except OSError:  # closed meanwhile (the listing's own descriptor, for one)
+                    continue
+            if any(f"socket:[{inode}]" in links for inode in inodes):
+                owner = pwd.getpwuid(proc.stat().st_uid).pw_name
+                command = (
+                    (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+                )
+                found.append((int(proc.name), owner, command))
+        except (OSError, KeyError):
+            continue
+    return found
+
+
+def busy_ports(settings: dict, prefix: Path) -> list[str]:
+    """The hub's ports that something else holds now, each with who holds it. This installation's own proxy, left
+    by a hub that was killed, does not count: JupyterHub stops it (its pid file) before starting a new one."""
+    import socket
+
+    own_proxy = str(prefix / "node")
+
+    busy = []
+    for key, ip in (("port", settings["ip"]), ("hub_port", "127.0.0.1"), ("proxy_api_port", "127.0.0.1")):
+        port = settings[key]
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((ip or "0.0.0.0", port))
+            except OSError:
+                who = holders(port)
+                if who and all(owner == "root" and own_proxy in command for _, owner, command in who):
+                    continue
+                named = ", ".join(f"process {pid} ({owner}: {command[:80]})" for pid, owner, command in who)
+                busy.append(f"port {port} ({key}) is held by {named or 'another process'}")
+    return busy
+
+
 def start(args: argparse.Namespace) -> None:
     need_root("make hub")
     prefix = Path(args.prefix).resolve()
     config = prefix / "etc" / "jupyterhub_config.py"
     if not config.exists():
         raise HubError(f"{config} is missing: run make hub (it installs first)")
+    settings = json.loads((prefix / "etc" / "hub.json").read_text(encoding="utf-8"))
+    stop_leftovers(prefix)
+    busy = busy_ports(settings, prefix)
+    if busy:  # a process on the proxy's port would receive every password; on its API port, the proxy's token
+        raise HubError(
+            "not starting: "
+            + "; ".join(busy)
+            + ". Stop it (or choose other ports with make hub-install), then "
+            "start again."
+        )
     os.chdir(prefix / "state")
     env = dict(os.environ, PATH=f"{prefix / 'venv' / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}")
     os.execve(str(prefix / "venv" / "bin" / "jupyterhub"), ["jupyterhub", "-f", str(config)], env)
+
+
+def stop_leftovers(prefix: Path) -> None:
+    """Before the hub starts: kill what the course's people left running from a hub that was killed (their
+    servers' control groups), so that nothing of theirs holds the hub's ports."""
+    groups = Cgroups()
+    for login in sorted(groups.logins()):
+        killed = groups.kill(login)
+        if killed:
+            say(f"stopped {killed} processes {login} left running from the last hub")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -470,6 +597,12 @@ def main(argv: list[str] | None = None) -> int:
     inst.add_argument("--hub-port", type=int, default=8081)
     inst.add_argument("--proxy-api-port", type=int, default=8001)
     inst.add_argument("--cull-idle", type=int, default=3600, help="stop servers idle this many seconds")
+    inst.add_argument(
+        "--subdomain-host",
+        default="",
+        help="the hub's public address, e.g. https://hub.example.edu (with a wildcard DNS name *.hub.example.edu): "
+        "each person is served at <login>.<host>. Default: http://localhost:<port>, for a trial on this machine",
+    )
     add = sub.add_parser("users", help="add the people of a roster (CSV from an LMS)")
     add.add_argument("roster")
     sub.add_parser("start", help="run JupyterHub")

@@ -7,18 +7,31 @@
 - Students get nbgrader's Assignments and Courses panels; instructors also get the formgrader, on the shared
   course in ``<prefix>/grading`` (group ``nas-instructors``). Which is which: the Unix group, read at each start.
 - Idle servers are stopped by jupyterhub-idle-culler.
+
+What keeps people apart (hub/README.md, "What a hostile student meets", has the whole table):
+
+- Each person is served on their own origin, ``<login>.<host>`` (``subdomain_host``), with the hub's cookies
+  locked to the hub's host (``__Host-``): a page a student serves from their server cannot read the hub's pages,
+  or anyone else's server, with another person's login.
+- Nothing is done as root in a person's home: the lessons are copied by a process running as the person.
+- Each server runs in control groups of its own (memory, processes, CPU; ``course.deploy.limits``) with a private
+  ``/tmp`` and ``/dev/shm``; when it stops, everything started from it is killed.
+- The server's own settings come only from the hub's folders (``JUPYTER_CONFIG_DIR``), not from ``~/.jupyter``.
 """
 
 import grp
 import json
 import os
 import pwd
-import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 from jupyterhub.auth import PAMAuthenticator
+from jupyterhub.spawner import LocalProcessSpawner
 from tornado import web
+
+from course.deploy.limits import Cgroups, Limits, file_size_limit, join, private_tmp
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
 
@@ -63,6 +76,13 @@ c.PAMAuthenticator.open_sessions = (
 c.Authenticator.any_allow_config = True  # check_allowed above is the allow rule
 c.JupyterHub.ip = SETTINGS["ip"]
 c.JupyterHub.port = SETTINGS["port"]
+# Each person on their own origin (<login>.<host>): the browser keeps one person's pages from reading another's, or
+# the hub's. Over HTTPS the cookies carry the __Host- prefix: no subdomain can set or replace them (cookie tossing).
+# Needs a wildcard DNS name (*.hub.example.edu) and HTTPS. http://localhost:<port> works for a trial on one machine:
+# there no prefix (the single-user servers set __Host- cookies without Secure over plain HTTP, which browsers
+# refuse), and none is needed: a browser lets no <login>.localhost set a cookie for localhost, a top-level name.
+c.JupyterHub.subdomain_host = SETTINGS["subdomain_host"]
+c.JupyterHub.cookie_host_prefix_enabled = SETTINGS["subdomain_host"].startswith("https://")
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = SETTINGS["hub_port"]
 c.ConfigurableHTTPProxy.command = [str(PREFIX / "node" / "node_modules" / ".bin" / "configurable-http-proxy")]
@@ -88,31 +108,91 @@ def config_path(spawner) -> str:
 
 
 def copy_lessons(spawner) -> None:
-    """First start: the lessons into the person's home, theirs to edit. Later starts add only what is new."""
+    """Each start: the lessons the person's ``~/notebooks`` lacks, copied by a process running as the person (never
+    as root: root would follow a link a student planted in their home). See ``course.deploy.lessons``."""
     account = pwd.getpwnam(spawner.user.name)
-    target = Path(account.pw_dir) / "notebooks"
-    source = PREFIX / "lessons" / "notebooks"
-    target.mkdir(exist_ok=True)
-    os.chown(target, account.pw_uid, account.pw_gid)
+    command = [
+        str(VENV / "bin" / "python"),
+        "-I",
+        "-m",
+        "course.deploy.lessons",
+        str(PREFIX / "lessons" / "notebooks"),
+    ]
     if is_instructor(spawner):  # the shared course, where the formgrader can serve it (see etc/instructor)
-        link = Path(account.pw_dir) / "grading"
-        if not link.is_symlink() and not link.exists():
-            link.symlink_to(PREFIX / "grading")
-            os.lchown(link, account.pw_uid, account.pw_gid)
-    for notebook in sorted(source.glob("*.ipynb")):
-        mine = target / notebook.name
-        if not mine.exists():
-            shutil.copy(notebook, mine)
-            os.chown(mine, account.pw_uid, account.pw_gid)
-            mine.chmod(0o644)
+        command += ["--grading", str(PREFIX / "grading")]
+    done = subprocess.run(
+        command,
+        user=account.pw_uid,
+        group=account.pw_gid,
+        extra_groups=os.getgrouplist(account.pw_name, account.pw_gid),
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+        cwd="/",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    for line in (done.stdout + done.stderr).splitlines():
+        spawner.log.info("%s: %s", spawner.user.name, line)
 
 
 c.Spawner.pre_spawn_hook = copy_lessons
+
+LIMITS = Limits(**SETTINGS.get("limits", {}))
+CGROUPS = Cgroups()
+
+
+class CourseSpawner(LocalProcessSpawner):
+    """The local spawner, with each person's server in control groups of its own, a private /tmp and /dev/shm, and
+    everything it started killed when it stops (course.deploy.limits)."""
+
+    def make_preexec_fn(self, name):
+        become = super().make_preexec_fn(name)
+        procs = CGROUPS.prepare(name, LIMITS)  # here, in the hub, as root
+        self.log.info("%s: %s", name, CGROUPS.describe())
+
+        def preexec():  # in the new process, as root, before it becomes the person
+            join(procs)
+            private_tmp(LIMITS)
+            file_size_limit(LIMITS)
+            become()
+
+        return preexec
+
+    async def start(self):
+        leftover = CGROUPS.kill(self.user.name)
+        if leftover:
+            self.log.warning("%s: killed %d processes left from an earlier server", self.user.name, leftover)
+        return await super().start()
+
+    async def stop(self, now=False):
+        try:
+            await super().stop(now=now)
+        finally:
+            killed = CGROUPS.kill(self.user.name)
+            self.log.info("%s: server stopped; %d processes in its groups ended", self.user.name, killed)
+
+
+# A hub that was killed leaves its people's processes behind: none may outlive it into the next start (one could
+# be holding the ports the hub is about to take).
+for _login in sorted(CGROUPS.logins()):
+    CGROUPS.kill(_login)
+
+c.JupyterHub.spawner_class = CourseSpawner
+c.JupyterHub.cleanup_servers = True
 c.Spawner.cmd = [str(VENV / "bin" / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab/tree/notebooks/00_start_here.ipynb"
 c.Spawner.environment = {
     "COURSE_ROOT": str(PREFIX / "lessons"),
+    # The server's settings from the hub's folders only: ~/.jupyter is not read (a student cannot switch their
+    # server's protections off there). JupyterLab's own settings and workspaces stay the person's.
+    "JUPYTER_CONFIG_DIR": config_path,
     "JUPYTER_CONFIG_PATH": config_path,
+    "JUPYTERLAB_SETTINGS_DIR": lambda spawner: str(
+        Path(pwd.getpwnam(spawner.user.name).pw_dir) / ".jupyter" / "lab" / "user-settings"
+    ),
+    "JUPYTERLAB_WORKSPACES_DIR": lambda spawner: str(
+        Path(pwd.getpwnam(spawner.user.name).pw_dir) / ".jupyter" / "lab" / "workspaces"
+    ),
     "PATH": f"{VENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
     "PYTHONWARNINGS": "ignore:::nbgrader.api",
 }

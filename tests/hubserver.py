@@ -32,7 +32,23 @@ GROUPS = ("nas", "nas-instructors")
 #: Every account a test hub makes starts with this; nothing else is ever removed.
 TEST_PREFIX = "nt-"
 #: The hub installation is kept between runs (its venv takes a minute or two): only its state is made new.
-CACHE = Path(os.environ.get("COURSE_HUB_TEST_PREFIX", "/tmp/nas-hub-test"))
+CACHE = Path(
+    os.environ.get("COURSE_HUB_TEST_PREFIX", "/var/tmp/nas-hub-test")
+)  # not under /tmp: each server gets a private /tmp
+
+
+_getaddrinfo = socket.getaddrinfo
+
+
+def _localhost_names(host, *args, **kwargs):
+    """Every name under .localhost is this machine (as browsers resolve it, RFC 6761): the hub serves each person
+    at <login>.localhost:<port>, and Python's resolver does not know those names on its own."""
+    if isinstance(host, str) and host.endswith(".localhost"):
+        host = "127.0.0.1"
+    return _getaddrinfo(host, *args, **kwargs)
+
+
+socket.getaddrinfo = _localhost_names
 
 
 def free_port() -> int:
@@ -50,6 +66,17 @@ class Hub:
     users_status: int
     log: Path
     logins: list[str] = field(default_factory=list)
+    process: subprocess.Popen | None = None
+
+    def restart(self) -> None:
+        """Stop the hub as an administrator would (it stops every server first), and start it again."""
+        stop_hub(self.process)
+        self.process = start_hub(self.prefix, self.base, self.log, append=True)
+
+    def user_url(self, login: str) -> str:
+        """The person's own origin and server (``subdomain_host``: each person on a host of their own)."""
+        scheme, rest = self.base.split("://", 1)
+        return f"{scheme}://{login}.{rest}/user/{login}"
 
     @property
     def inbound(self) -> Path:
@@ -81,7 +108,10 @@ class Hub:
         self, login: str, password: str | None = None, wait: bool = True
     ) -> tuple[urllib.request.OpenerDirector, str]:
         """Log in over HTTP (the hub's form); return the cookie-carrying opener and the page it ended on."""
-        jar = http.cookiejar.CookieJar()
+        # The hub's cookies are __Host- cookies, so Secure: browsers send them to http://localhost, and so must we.
+        jar = http.cookiejar.CookieJar(
+            http.cookiejar.DefaultCookiePolicy(secure_protocols=("https", "wss", "http"))
+        )
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         page = opener.open(f"{self.base}/hub/login", timeout=30).read().decode()
         xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page).group(1)
@@ -103,7 +133,7 @@ class Hub:
         began = time.monotonic()
         while True:
             try:
-                with opener.open(f"{self.base}/user/{login}/lab", timeout=60) as response:
+                with opener.open(f"{self.user_url(login)}/lab", timeout=60) as response:
                     if f"/user/{login}/lab" in response.geturl() and response.status == 200:
                         return time.monotonic() - began
             except (urllib.error.URLError, OSError):
@@ -140,7 +170,8 @@ def install(prefix: Path, ports: dict[str, int], log: Path) -> None:
     """``hubctl install`` into ``prefix`` (fast when the venv is already there)."""
     done = subprocess.run(
         [sys.executable, str(HUBCTL), "--prefix", str(prefix), "install", "--ip", "127.0.0.1",
-         "--port", str(ports["port"]), "--hub-port", str(ports["hub"]), "--proxy-api-port", str(ports["api"])],
+         "--port", str(ports["port"]), "--hub-port", str(ports["hub"]), "--proxy-api-port", str(ports["api"]),
+         "--subdomain-host", f"http://localhost:{ports['port']}"],
         capture_output=True, text=True,
     )  # fmt: skip
     log.write_text(done.stdout + done.stderr)
@@ -165,7 +196,7 @@ def running_hub(roster: str, workdir: Path, extra_accounts: tuple[str, ...] = ()
     for login in logins:  # left by a run that was killed
         _remove_account(login)
     ports = {"port": free_port(), "hub": free_port(), "api": free_port()}
-    hub_process = None
+    hub_process = hub = None
     log = workdir / "jupyterhub.log"
     try:
         install(prefix, ports, workdir / "install.log")
@@ -179,28 +210,13 @@ def running_hub(roster: str, workdir: Path, extra_accounts: tuple[str, ...] = ()
             subprocess.run(["useradd", "--create-home", login], check=True, capture_output=True)
             passwords[login] = f"pw-{login}-{os.getpid()}"
             subprocess.run(["chpasswd"], input=f"{login}:{passwords[login]}\n", text=True, check=True)
-        hub_process = subprocess.Popen(
-            [sys.executable, str(HUBCTL), "--prefix", str(prefix), "start"],
-            stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{ports['port']}"
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/hub/api", timeout=5)
-                break
-            except (urllib.error.URLError, OSError):
-                if hub_process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the hub did not start:\n{log.read_text()[-4000:]}") from None
-                time.sleep(0.5)
-        yield Hub(base, prefix, passwords, users.stdout + users.stderr, users.returncode, log, logins)
+        base = f"http://localhost:{ports['port']}"
+        hub_process = start_hub(prefix, base, log)
+        hub = Hub(base, prefix, passwords, users.stdout + users.stderr, users.returncode, log, logins)
+        hub.process = hub_process
+        yield hub
     finally:
-        if hub_process is not None and hub_process.poll() is None:
-            hub_process.send_signal(signal.SIGTERM)  # the hub stops its proxy, services and servers
-            try:
-                hub_process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(hub_process.pid, signal.SIGKILL)
+        stop_hub(hub.process if hub is not None else hub_process)  # hub.process: restarted, perhaps
         # Anything still running from this installation (a service in a session of its own).
         subprocess.run(["pkill", "-KILL", "-f", str(prefix / "venv")], capture_output=True)
         subprocess.run(["pkill", "-KILL", "-f", str(prefix / "node")], capture_output=True)
@@ -211,6 +227,32 @@ def running_hub(roster: str, workdir: Path, extra_accounts: tuple[str, ...] = ()
                 subprocess.run(["groupdel", group], capture_output=True)
         for state in ("state", "grading", "exchange"):
             shutil.rmtree(prefix / state, ignore_errors=True)
+
+
+def start_hub(prefix: Path, base: str, log: Path, append: bool = False) -> subprocess.Popen:
+    """``hubctl start``, until the hub's API answers."""
+    process = subprocess.Popen(
+        [sys.executable, str(HUBCTL), "--prefix", str(prefix), "start"],
+        stdout=log.open("a" if append else "w"), stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/hub/api", timeout=5)
+            return process
+        except (urllib.error.URLError, OSError):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the hub did not start:\n{log.read_text()[-4000:]}") from None
+            time.sleep(0.5)
+
+
+def stop_hub(process: subprocess.Popen | None) -> None:
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)  # the hub stops its proxy, services and servers
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def _group_exists(name: str) -> bool:

@@ -195,3 +195,45 @@ def test_collect_refuses_what_is_too_large_or_too_many_and_what_someone_else_own
         str(entry), str(tmp_path / "d"), os.getuid(), 10_000, 100, lambda rel, size: rel == "sub/notes.txt"
     )
     assert skipped == ["sub/notes.txt"] and not (tmp_path / "d" / "sub" / "notes.txt").exists()
+
+
+def test_hub_install_warns_when_its_clone_is_readable(capsys):
+    import tempfile
+
+    hubctl = _hubctl()
+    # /var/tmp: every folder above it is searchable by others, as above a clone in /srv or /home/<someone> (0755)
+    tmp_path = Path(tempfile.mkdtemp(dir="/var/tmp"))
+    clone = tmp_path / "clone"
+    (clone / "assignments" / "source").mkdir(parents=True)
+    (clone / ".git").mkdir()
+    for folder in (tmp_path, clone, clone / "assignments", clone / "assignments" / "source", clone / ".git"):
+        folder.chmod(0o755)
+    readable = hubctl.readable_by_others(clone)
+    assert readable == [clone / "assignments" / "source", clone / ".git"]
+    hubctl.warn_if_clone_is_readable(clone)
+    assert "assignments/source can be read by every account" in capsys.readouterr().err
+    clone.chmod(0o700)  # the fix the warning gives
+    assert hubctl.readable_by_others(clone) == []
+    import shutil
+
+    shutil.rmtree(tmp_path)
+
+
+def test_the_hub_refuses_a_prefix_under_tmp_and_names_who_holds_its_ports(tmp_path):
+    import argparse
+    import socket
+
+    hubctl = _hubctl()
+    if os.geteuid() == 0:
+        with pytest.raises(SystemExit, match="is under /tmp: each person's server gets a private /tmp"):
+            hubctl.install(argparse.Namespace(prefix="/tmp/nas-hub-x"))
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        settings = {"ip": "127.0.0.1", "port": port, "hub_port": 0, "proxy_api_port": 0}
+        busy = hubctl.busy_ports(settings, tmp_path)
+        assert len(busy) == 1 and f"port {port} (port) is held by process {os.getpid()}" in busy[0], busy
+        me = pwd.getpwuid(os.getuid()).pw_name
+        assert f"({me}: " in busy[0]
+    assert hubctl.busy_ports(settings, tmp_path) == []

