@@ -382,7 +382,7 @@ def install(args: argparse.Namespace) -> None:
     need_root("make hub")
     warn_if_clone_is_readable(REPO)
     prefix = Path(args.prefix).resolve()
-    for private in (Path("/tmp"), Path("/dev/shm")):
+    for private in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")):
         if prefix == private or private in prefix.parents:
             raise HubError(
                 f"the prefix {prefix} is under {private}: each person's server gets a private {private} of its own, "
@@ -399,6 +399,7 @@ def install(args: argparse.Namespace) -> None:
     install_exchange(prefix)
     settings = {
         "subdomain_host": args.subdomain_host or f"http://localhost:{args.port}",
+        "home_bytes": parse_size(args.home_size),
         "prefix": str(prefix),
         "ip": args.ip,
         "port": args.port,
@@ -414,6 +415,63 @@ def install(args: argparse.Namespace) -> None:
 
 
 # ---- users -------------------------------------------------------------------------------------------------
+
+SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def parse_size(text: str) -> int:
+    """'2G', '256M', '0' -> bytes."""
+    text = text.strip().upper().removesuffix("B").removesuffix("I")
+    unit = text[-1:] if text[-1:] in SIZE_UNITS else ""
+    number = text[: -len(unit)] if unit else text
+    try:
+        return int(float(number) * SIZE_UNITS[unit])
+    except ValueError:
+        raise HubError(f"not a size: {text!r} (say 2G, 256M or 0)") from None
+
+
+def home_disk(prefix: Path, login: str) -> Path:
+    return prefix / "disks" / f"{login}.img"
+
+
+def make_home_disk(prefix: Path, login: str, size: int) -> None:
+    """A student's home as a filesystem of its own, ``size`` bytes (a sparse image file, ext4, mounted with nosuid
+    and nodev): filling it ends only that student's work, never the disk the hub's database and the other homes are
+    on. What the account's home held (its skeleton files) is copied in first."""
+    account = pwd.getpwnam(login)
+    image, home = home_disk(prefix, login), Path(account.pw_dir)
+    if image.exists() or os.path.ismount(home):
+        return
+    place(prefix / "disks", 0o700)
+    with open(image, "wb") as fh:
+        fh.truncate(size)
+    run("mkfs.ext4", "-q", "-F", "-m", "0", "-E", f"root_owner={account.pw_uid}:{account.pw_gid}", image)
+    staging = prefix / "disks" / f".staging-{login}"
+    staging.mkdir(exist_ok=True)
+    run("mount", "-o", "loop,nosuid,nodev", image, staging)
+    try:
+        run("cp", "-a", f"{home}/.", f"{staging}/")
+        shutil.rmtree(staging / "lost+found", ignore_errors=True)
+        os.chmod(staging, 0o700)
+    finally:
+        run("umount", staging)
+        staging.rmdir()
+    mount_home_disk(prefix, login)
+
+
+def mount_home_disk(prefix: Path, login: str) -> None:
+    home = Path(pwd.getpwnam(login).pw_dir)
+    if not os.path.ismount(home):
+        run("mount", "-o", "loop,nosuid,nodev", home_disk(prefix, login), home)
+
+
+def mount_home_disks(prefix: Path) -> None:
+    """After a reboot: every student's home filesystem mounted again before the hub starts."""
+    for image in sorted((prefix / "disks").glob("*.img")) if (prefix / "disks").is_dir() else []:
+        try:
+            mount_home_disk(prefix, image.stem)
+        except KeyError:
+            say(f"{image} belongs to no account any more: not mounted")
 
 
 def plan(members: list[Member], existing: set[str]) -> list[tuple[Member, bool]]:
@@ -439,6 +497,9 @@ def users(args: argparse.Namespace) -> int:
     ensure_group(INSTRUCTOR_GROUP)
     existing = {p.pw_name for p in pwd.getpwall()}
     refused: list[str] = []
+    settings_file = prefix / "etc" / "hub.json"
+    settings = json.loads(settings_file.read_text(encoding="utf-8")) if settings_file.exists() else {}
+    home_size = settings.get("home_bytes", 0)
     passwords = prefix / "state" / "new-passwords.csv"
     place(prefix / "state", 0o700)
     new_rows = []
@@ -467,6 +528,8 @@ def users(args: argparse.Namespace) -> int:
             add_to_group(member.login, INSTRUCTOR_GROUP)
         # A home only its owner can enter: nbgrader keeps each submission's secret name in it.
         os.chmod(pwd.getpwnam(member.login).pw_dir, 0o700)
+        if create and not member.instructor and home_size:
+            make_home_disk(prefix, member.login, home_size)
         say(
             f"{'added' if create else 'updated'} {member.login} ({'instructor' if member.instructor else 'student'})"
         )
@@ -561,6 +624,7 @@ def start(args: argparse.Namespace) -> None:
     if not config.exists():
         raise HubError(f"{config} is missing: run make hub (it installs first)")
     settings = json.loads((prefix / "etc" / "hub.json").read_text(encoding="utf-8"))
+    mount_home_disks(prefix)
     stop_leftovers(prefix)
     busy = busy_ports(settings, prefix)
     if busy:  # a process on the proxy's port would receive every password; on its API port, the proxy's token
@@ -597,6 +661,12 @@ def main(argv: list[str] | None = None) -> int:
     inst.add_argument("--hub-port", type=int, default=8081)
     inst.add_argument("--proxy-api-port", type=int, default=8001)
     inst.add_argument("--cull-idle", type=int, default=3600, help="stop servers idle this many seconds")
+    inst.add_argument(
+        "--home-size",
+        default="2G",
+        help="each new student's home is a filesystem of this size (a disk quota that needs no quota support); "
+        "0: homes on the server's own disk",
+    )
     inst.add_argument(
         "--subdomain-host",
         default="",

@@ -31,10 +31,11 @@ HUBCTL = ROOT / "hub" / "hubctl.py"
 GROUPS = ("nas", "nas-instructors")
 #: Every account a test hub makes starts with this; nothing else is ever removed.
 TEST_PREFIX = "nt-"
-#: The hub installation is kept between runs (its venv takes a minute or two): only its state is made new.
-CACHE = Path(
-    os.environ.get("COURSE_HUB_TEST_PREFIX", "/var/tmp/nas-hub-test")
-)  # not under /tmp: each server gets a private /tmp
+#: Each test student's home: a filesystem this big (small: the tests fill one).
+HOME_SIZE = "200M"
+#: The hub installation is kept between runs (its venv takes a minute or two): only its state is made new. Not
+#: under /tmp or /var/tmp: each person's server gets private ones, where the hub's files would not be seen.
+CACHE = Path(os.environ.get("COURSE_HUB_TEST_PREFIX", "/var/lib/nas-hub-test"))
 
 
 _getaddrinfo = socket.getaddrinfo
@@ -49,6 +50,20 @@ def _localhost_names(host, *args, **kwargs):
 
 
 socket.getaddrinfo = _localhost_names
+
+
+def browser_get(page, url: str) -> dict:
+    """GET ``url`` from inside the page, with its cookies: {"status", "headers", "text"}. (Playwright's own request
+    client does not resolve <login>.localhost names; the browser does.) The page must be on the URL's origin."""
+    return page.evaluate(
+        """async (url) => {
+            // as JupyterLab does: the XSRF token from its cookie (the server checks it on API requests too)
+            const xsrf = (document.cookie.match(/(?:^|; )_xsrf=([^;]*)/) || [])[1] || "";
+            const r = await fetch(url, {credentials: "same-origin", headers: {"X-XSRFToken": decodeURIComponent(xsrf)}});
+            return {status: r.status, headers: Object.fromEntries(r.headers.entries()), text: await r.text()};
+        }""",
+        url,
+    )
 
 
 def free_port() -> int:
@@ -160,6 +175,10 @@ def _remove_account(login: str) -> None:
         raise RuntimeError(f"refusing to remove the account {login} (uid {uid}): not one these tests made")
     subprocess.run(["pkill", "-KILL", "-u", str(uid)], capture_output=True)
     time.sleep(0.2)
+    home = pwd.getpwnam(login).pw_dir
+    while os.path.ismount(home):  # a student's home is a filesystem of its own (hubctl's --home-size)
+        if subprocess.run(["umount", home], capture_output=True).returncode:
+            subprocess.run(["umount", "-l", home], capture_output=True)
     subprocess.run(["userdel", "--remove", "--force", login], capture_output=True)
     with contextlib.suppress(KeyError):
         grp.getgrnam(login)
@@ -171,7 +190,7 @@ def install(prefix: Path, ports: dict[str, int], log: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(HUBCTL), "--prefix", str(prefix), "install", "--ip", "127.0.0.1",
          "--port", str(ports["port"]), "--hub-port", str(ports["hub"]), "--proxy-api-port", str(ports["api"]),
-         "--subdomain-host", f"http://localhost:{ports['port']}"],
+         "--subdomain-host", f"http://localhost:{ports['port']}", "--home-size", HOME_SIZE],
         capture_output=True, text=True,
     )  # fmt: skip
     log.write_text(done.stdout + done.stderr)
@@ -184,7 +203,7 @@ def running_hub(roster: str, workdir: Path, extra_accounts: tuple[str, ...] = ()
     """Install (reusing the cached venv), add the roster's people, start the hub; yield a :class:`Hub`; then stop
     it and remove every account, group and folder it made."""
     prefix = CACHE
-    for state in ("state", "grading", "exchange", "etc", "lessons"):
+    for state in ("state", "grading", "exchange", "etc", "lessons", "disks"):
         shutil.rmtree(prefix / state, ignore_errors=True)
     groups_before = {g for g in GROUPS if _group_exists(g)}
     workdir.mkdir(parents=True, exist_ok=True)
@@ -225,7 +244,7 @@ def running_hub(roster: str, workdir: Path, extra_accounts: tuple[str, ...] = ()
         for group in GROUPS:
             if group not in groups_before and _group_exists(group):
                 subprocess.run(["groupdel", group], capture_output=True)
-        for state in ("state", "grading", "exchange"):
+        for state in ("state", "grading", "exchange", "disks"):
             shutil.rmtree(prefix / state, ignore_errors=True)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import re
 import stat
 import time
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, require_bubblewrap, skip_or_fail, wait_until_saved
-from hubserver import cannot_run_reason, running_hub
+from hubserver import browser_get, cannot_run_reason, running_hub
 
 pytestmark = [pytest.mark.browser, pytest.mark.hub]
 ARTIFACTS = ROOT / "test-artifacts" / "hub"
@@ -250,7 +251,7 @@ def test_a_class_of_three_works_the_whole_cycle_in_the_browser(hub, browser):
         _close_modal(teacher, f"Successfully autograded '{PS}' for student '{login}'")
     _shot(teacher, "formgrader_autograded.png")
     api = f"{hub.user_url(TEACHER)}/formgrader/api/submitted_notebooks/{PS}/{PS}"
-    submissions = teacher.context.request.get(api).json()
+    submissions = json.loads(browser_get(teacher, api)["text"])
     ids = {s["student"]: s["id"] for s in submissions}
     assert set(ids) == {ALICE, BOB}, submissions
     for login in (ALICE, BOB):
@@ -273,9 +274,11 @@ def test_a_class_of_three_works_the_whole_cycle_in_the_browser(hub, browser):
             score.press("Tab")
         assert saved.value.ok, f"saving {login}'s mark: HTTP {saved.value.status}"
         _shot(teacher, f"formgrader_manual_grade_{login}.png")
-        grades = teacher.context.request.get(
-            f"{hub.user_url(TEACHER)}/formgrader/api/grades?submission_id={ids[login]}"
-        ).json()
+        grades = json.loads(
+            browser_get(teacher, f"{hub.user_url(TEACHER)}/formgrader/api/grades?submission_id={ids[login]}")[
+                "text"
+            ]
+        )
         essay_marks = [g["manual_score"] for g in grades if g["name"] == "ps1_e_answer"]
         assert essay_marks == [float(WRITTEN[login])], f"{login}'s written answer: {essay_marks}"
     row = _formgrader_row(teacher, hub, TEACHER)

@@ -7,8 +7,9 @@ that the student's own work, and everyone else's, goes on.
   file is not read by their server.
 - Ports cannot be squatted across a restart: everything a student started ends with their server, a killed hub's
   leftovers end before the next start, and the hub refuses to start while another process holds its ports.
-- Per-person limits: memory, processes, /dev/shm, /tmp (private), file size, and a CPU share (another student's
-  cell time measured quiet and under a busy-loop attack).
+- Per-person limits: memory, processes, /dev/shm, /tmp (private), file size, disk (each student's home a
+  filesystem of its own), and a CPU share (another student's cell time measured quiet and under a busy-loop
+  attack).
 - Collect never follows links; the instructor's steps of hub/README.md run in a real hub terminal.
 
 Runs as root (it makes Unix accounts); CI runs as root. Screenshots: test-artifacts/hub-hostile/.
@@ -32,7 +33,7 @@ from urllib.parse import urlparse
 
 import pytest
 from conftest import ROOT, require_bubblewrap, skip_or_fail
-from hubserver import HUBCTL, cannot_run_reason, hub_json, running_hub
+from hubserver import HUBCTL, browser_get, cannot_run_reason, hub_json, running_hub, stop_hub
 
 pytestmark = [pytest.mark.browser, pytest.mark.hub]
 ARTIFACTS = ROOT / "test-artifacts" / "hub-hostile"
@@ -131,10 +132,14 @@ def _restart_server(page, hub, login: str) -> None:
     """Stop and start the person's server from the hub's home page, as they would."""
     page.goto(f"{hub.base}/hub/home")
     page.locator("#stop").click()
-    page.locator("#start").wait_for(state="visible", timeout=60_000)
-    page.locator("#start").click()
+    start = page.locator(
+        "#start", has_text="Start My Server"
+    )  # its text and link change once the server stopped
+    start.wait_for(state="visible", timeout=60_000)
+    start.click()
     page.wait_for_url(re.compile(rf"/user/{login}/lab"), timeout=240_000)
-    page.locator(".jp-Notebook:visible").first.wait_for(timeout=120_000)
+    # JupyterLab is up (its start page may be missing: the student moved their lessons away)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$")).wait_for(timeout=120_000)
 
 
 def _running(pattern: str) -> list[int]:
@@ -186,8 +191,8 @@ def test_a_students_own_settings_file_does_not_change_their_server(hub, people):
     term.run("mkdir -p ~/.jupyter")
     term.write(".jupyter/jupyter_server_config.json", json.dumps(settings))
     _restart_server(people[MALLORY], hub, MALLORY)
-    response = people[MALLORY].context.request.get(f"{hub.user_url(MALLORY)}/api/status")
-    assert response.ok and "x-mallory" not in response.headers, response.headers
+    response = browser_get(people[MALLORY], f"{hub.user_url(MALLORY)}/api/status")
+    assert response["status"] == 200 and "x-mallory" not in response["headers"], response["headers"]
 
 
 # ---- one origin per person ------------------------------------------------------------------------------------
@@ -219,8 +224,10 @@ EVIL_PAGE = """<!doctype html><title>notes</title><p>My notes for the seminar.</
 })();
 </script>"""
 
-SQUATTER = """import http.server, json, os, socket, sys, time
+SQUATTER = """import http.server, json, os, socket, subprocess, sys, time
 port, page = int(sys.argv[1]), open(sys.argv[2], "rb").read()
+time.sleep(2)  # the student closes their JupyterLab tab meanwhile (its requests to a dead server would alert the hub)
+subprocess.run(["pkill", "-f", "jupyterhub-singleuser"])  # their own server: its port is about to be free
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.send_response(200); self.send_header("Content-Type", "text/html"); self.end_headers()
@@ -261,10 +268,13 @@ def test_a_page_a_student_serves_cannot_act_as_the_instructor(hub, people):
     tokens_before = _teacher_tokens(hub)
     # The strongest form of "a page of theirs served at their server's address with no sandbox": their own server
     # replaced by a process of theirs on its port.
-    term.run(f"setsid nohup python3 ~/squat.py {port} ~/notes.html > ~/squat.log 2>&1 < /dev/null & sleep 0.5; "
-             "pkill -f jupyterhub-singleuser", wait=False)  # fmt: skip
+    term.run(
+        f"setsid nohup python3 ~/squat.py {port} ~/notes.html > ~/squat.log 2>&1 < /dev/null &", wait=False
+    )
+    term.page.wait_for_timeout(300)
+    term.page.goto("about:blank")
     log = Path(f"/home/{MALLORY}/squat.log")
-    for _ in range(100):
+    for _ in range(300):
         if log.exists() and "serving" in log.read_text():
             break
         time.sleep(0.1)
@@ -281,8 +291,9 @@ def test_a_page_a_student_serves_cannot_act_as_the_instructor(hub, people):
     tossed = [c for c in teacher.context.cookies() if c["value"] == "tossed"]
     assert tossed == [], f"a student's page set cookies for the hub: {tossed}"
     # What held: the instructor's own server still has no terminal the student asked for.
-    terminals = teacher.context.request.get(f"{hub.user_url(TEACHER)}/api/terminals")
-    assert terminals.ok and terminals.json() == [], terminals.text()
+    teacher.goto(f"{hub.user_url(TEACHER)}/lab")
+    terminals = browser_get(teacher, f"{hub.user_url(TEACHER)}/api/terminals")
+    assert terminals["status"] == 200 and json.loads(terminals["text"]) == [], terminals
     # And the squatter ends with the student's server: the hub notices the server is gone and stops it.
     deadline = time.monotonic() + 120
     while _running("squat.py") and time.monotonic() < deadline:
@@ -333,9 +344,6 @@ def test_nothing_a_student_started_squats_the_hubs_ports_across_a_restart(hub, p
 
     # Anything else on a hub's port: the hub refuses to start, and says who holds it.
     settings = hub_json(hub.prefix)
-    hub.restart.__self__  # noqa: B018 (the hub object stays the same)
-    from hubserver import stop_hub
-
     stop_hub(hub.process)
     holder = subprocess.Popen([sys.executable, "-c", (
         "import socket, time; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); "
@@ -396,10 +404,20 @@ def test_one_students_bombs_end_only_their_own_work(hub, people):
     shm = mallory.run("head -c 1G /dev/zero > /dev/shm/big; ls -l /dev/shm/big | awk '{print \"size\", $5}'")
     assert "No space left" in shm and int(re.search(r"size (\d+)", shm).group(1)) <= 64 * 1024 * 1024, shm
     mallory.run("rm -f /dev/shm/big")
+    # One file is at most 1 GiB anywhere, the shared exchange included (her home is too small to show it).
+    inbound = hub.inbound
     big = mallory.run(
-        "head -c 1100M /dev/zero > ~/big.bin; ls -l ~/big.bin | awk '{print \"size\", $5}'; rm -f ~/big.bin"
+        f"head -c 1100M /dev/zero > {inbound}/big.bin; ls -l {inbound}/big.bin | awk '{{print \"size\", $5}}'; "
+        f"rm -f {inbound}/big.bin"
     )
     assert "File too large" in big and int(re.search(r"size (\d+)", big).group(1)) <= 1024**3, big
+    # Disk: her home is a filesystem of its own; filling it stops her writes, not Victor's, not the hub's.
+    full = mallory.run(
+        "for i in 1 2 3; do head -c 150M /dev/zero > ~/fill$i; done; df -k ~ | tail -1", timeout=120
+    )
+    assert "No space left on device" in full, full
+    assert "wrote" in victor.run("head -c 50M /dev/zero > ~/ok.bin && echo wrote && rm ~/ok.bin")
+    mallory.run("rm -f ~/fill1 ~/fill2 ~/fill3")
     mallory.shot("mallory_bombs.png")
 
     # CPU: Victor's cell time, quiet and while Mallory runs four busy loops in detached sessions.

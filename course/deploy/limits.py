@@ -11,7 +11,8 @@ person cannot leave it (the groups belong to root). The group bounds:
 - and when the server stops, everything in the group is killed, so nothing a student started outlives their
   server (a process squatting the hub's ports across a restart, say).
 
-Besides the groups, the server starts in a mount namespace of its own with a private ``/tmp`` and ``/dev/shm``:
+Besides the groups, the server starts in a mount namespace of its own with a private ``/tmp``, ``/var/tmp`` and
+``/dev/shm`` (the folders everyone may write):
 sized ``tmpfs`` mounts, counted in the person's memory, unseen by other people, and gone when the server's last
 process ends (:func:`private_tmp`).
 
@@ -230,8 +231,9 @@ def _check(result: int, what: str) -> None:
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def private_tmp(limits: Limits, places: tuple[str, ...] = ("/tmp", "/dev/shm")) -> None:
-    """A mount namespace of the calling process's own, with a sized tmpfs on /tmp and /dev/shm (needs root)."""
+def private_tmp(limits: Limits, places: tuple[str, ...] = ("/tmp", "/var/tmp", "/dev/shm")) -> None:
+    """A mount namespace of the calling process's own, with a sized tmpfs on /tmp, /var/tmp and /dev/shm, the
+    folders everyone may write on a Debian server (needs root)."""
     _check(_libc.unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
     # Nothing mounted here may propagate back to the server's real mounts.
     _check(_libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None), "making / private")
