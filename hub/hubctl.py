@@ -336,14 +336,14 @@ def install_settings(prefix: Path, settings: dict) -> None:
         _json(folder / "labconfig" / "page_config.json", {"disabledExtensions": disabled})
         _json(
             folder / "jupyter_server_config.d" / "course-hub.json",
-            # Terminals as plain (not login) shells: a login shell's /etc/profile resets PATH, and the terminal
-            # loses the hub's environment (no nbgrader, no course).
-            {
-                "ServerApp": {
-                    "jpserver_extensions": extensions,
-                    "terminado_settings": {"shell_command": ["/bin/bash"]},
-                }
-            },
+            {"ServerApp": {"jpserver_extensions": extensions}},
+        )
+        # Terminals as plain (not login) shells: a login shell's /etc/profile resets PATH, and the terminal loses
+        # the hub's environment (no nbgrader, no course). (In jupyter_server_config.json: the .d folder is read for
+        # the extensions only.)
+        _json(
+            folder / "jupyter_server_config.json",
+            {"ServerApp": {"terminado_settings": {"shell_command": ["/bin/bash"]}}},
         )
         (folder / "nbgrader_config.py").write_text(nbgrader_config(prefix, instructor), encoding="utf-8")
         # The folder is each person's JUPYTER_CONFIG_DIR, read-only to them: Jupyter's and nbgrader's one-time
@@ -605,15 +605,19 @@ def busy_ports(settings: dict, prefix: Path) -> list[str]:
     busy = []
     for key, ip in (("port", settings["ip"]), ("hub_port", "127.0.0.1"), ("proxy_api_port", "127.0.0.1")):
         port = settings[key]
+        who = holders(port)  # anything listening on the port, on any address
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            # SO_REUSEADDR: connections of a hub just stopped, waiting out TIME_WAIT, do not count; a listener does
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((ip or "0.0.0.0", port))
+                free = not who
             except OSError:
-                who = holders(port)
-                if who and all(owner == "root" and own_proxy in command for _, owner, command in who):
-                    continue
-                named = ", ".join(f"process {pid} ({owner}: {command[:80]})" for pid, owner, command in who)
-                busy.append(f"port {port} ({key}) is held by {named or 'another process'}")
+                free = False
+        if free or (who and all(owner == "root" and own_proxy in command for _, owner, command in who)):
+            continue
+        named = ", ".join(f"process {pid} ({owner}: {command[:80]})" for pid, owner, command in who)
+        busy.append(f"port {port} ({key}) is held by {named or 'another process'}")
     return busy
 
 

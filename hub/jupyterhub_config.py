@@ -164,12 +164,12 @@ class CourseSpawner(LocalProcessSpawner):
             self.log.warning("%s: killed %d processes left from an earlier server", self.user.name, leftover)
         return await super().start()
 
-    async def stop(self, now=False):
-        try:
-            await super().stop(now=now)
-        finally:
-            killed = CGROUPS.kill(self.user.name)
-            self.log.info("%s: server stopped; %d processes in its groups ended", self.user.name, killed)
+    def run_post_stop_hook(self):
+        """After every stop, the hub's or the server's own (JupyterHub calls ``stop`` only for a server still
+        running, this always): what is left in the person's groups ends."""
+        killed = CGROUPS.kill(self.user.name)
+        self.log.info("%s: server stopped; %d processes in its groups ended", self.user.name, killed)
+        return super().run_post_stop_hook()
 
 
 # A hub that was killed leaves its people's processes behind: none may outlive it into the next start (one could

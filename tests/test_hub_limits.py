@@ -75,6 +75,12 @@ def test_v1_with_a_v2_hierarchy_beside_makes_a_group_in_each(tmp_path):
     assert (root / "memory" / "box" / GROUP / "carol" / "memory.limit_in_bytes").read_text() == str(100 * MiB)
     assert (root / "pids" / GROUP / "carol" / "pids.max").read_text() == "10"
     assert (root / "cpu" / GROUP / "carol" / "cpu.shares").read_text() == "1024"
+    assert not (root / "cpu" / GROUP / "carol" / "cpu.cfs_quota_us").exists()  # no cap unless one is set
+    assert (
+        root / "cpu" / GROUP / "cpu.shares"
+    ).read_text() == "4096"  # the class together, against the hub's own
+    groups.prepare("dave", Limits(cpu_cores=0.5))
+    assert (root / "cpu" / GROUP / "dave" / "cpu.cfs_quota_us").read_text() == "50000"
 
 
 # ---- for real, as root: what a person's server meets --------------------------------------------------------

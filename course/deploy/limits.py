@@ -6,8 +6,8 @@ person cannot leave it (the groups belong to root). The group bounds:
 
 - memory (a memory bomb ends that person's processes, nobody else's), with no swap to escape to;
 - the number of processes (a fork bomb stops at the limit);
-- CPU: an equal share with every other person, and at most ``cpu_cores`` cores, so one person's busy loops leave
-  the others their share;
+- CPU: an equal share with every other person (and, if set, at most ``cpu_cores`` cores), so one person's busy
+  loops leave the others their share;
 - and when the server stops, everything in the group is killed, so nothing a student started outlives their
   server (a process squatting the hub's ports across a restart, say).
 
@@ -41,7 +41,9 @@ class Limits:
 
     memory_bytes: int = 2048 * MiB
     processes: int = 256
-    cpu_cores: float = 1.0
+    #: At most this many cores (0: no cap). The fairness between people comes from their equal CPU shares; a cap
+    #: would also slow a student who is alone on the server (measured: tests/test_hub_hostile.py).
+    cpu_cores: float = 0.0
     tmp_bytes: int = 512 * MiB
     shm_bytes: int = 64 * MiB
     #: The largest file a person's process may write (a ``RLIMIT_FSIZE``), on any disk.
@@ -128,13 +130,13 @@ class Cgroups:
 
     def _set_limits(self, name: str, group: Path, limits: Limits) -> None:
         period = 100_000
-        quota = max(1000, int(limits.cpu_cores * period))
+        quota = max(1000, int(limits.cpu_cores * period)) if limits.cpu_cores else None
         if self.v2 and name == "unified":
             wanted = {
                 "memory.max": limits.memory_bytes,
                 "pids.max": limits.processes,
                 "cpu.weight": 100,
-                "cpu.max": f"{quota} {period}",
+                "cpu.max": f"{quota} {period}" if quota else f"max {period}",
             }
             for key, value in wanted.items():
                 if key.split(".")[0] in self.v2_controllers:
@@ -153,9 +155,12 @@ class Cgroups:
             _write(group / "pids.max", limits.processes)
         elif name == "cpu":
             _write(group / "cpu.shares", 1024)
-            if (group / "cpu.cfs_quota_us").exists():
+            # All people together weigh as much as four busy processes of the hub's own (the proxy, the hub, a
+            # grading run): those do not squeeze the class, and within it each person weighs the same.
+            _write(group.parent / "cpu.shares", 4096)
+            if quota or (group / "cpu.cfs_quota_us").exists():
                 _write(group / "cpu.cfs_period_us", period)
-                _write(group / "cpu.cfs_quota_us", quota)
+                _write(group / "cpu.cfs_quota_us", quota or -1)
 
     def pids(self, login: str) -> set[int]:
         """Every process in the person's groups now."""
