@@ -96,6 +96,12 @@ class Terminal:
         page.goto(f"{hub.user_url(login)}/lab")
         menu = page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$"))
         menu.wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)
+        for _ in range(5):  # a dialog left open (a lesson that could not be read): close it
+            if not page.locator(".jp-Dialog").count():
+                break
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(300)
         menu.click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^New$")).hover()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Terminal$")).click()
@@ -192,6 +198,9 @@ def test_the_lessons_copy_never_follows_a_students_links(hub, people):
     finally:
         shutil.rmtree(target, ignore_errors=True)
         dangling.unlink(missing_ok=True)
+        # Her start page again (her next start copies it): the dangling link would greet every later test with
+        # JupyterLab's "File Load Error".
+        Path(f"/home/{MALLORY}/notebooks/00_start_here.ipynb").unlink(missing_ok=True)
 
 
 def test_a_students_own_settings_file_does_not_change_their_server(hub, people):
@@ -204,6 +213,44 @@ def test_a_students_own_settings_file_does_not_change_their_server(hub, people):
     _restart_server(people[MALLORY], hub, MALLORY)
     response = browser_get(people[MALLORY], f"{hub.user_url(MALLORY)}/api/status")
     assert response["status"] == 200 and "x-mallory" not in response["headers"], response["headers"]
+
+
+# ---- what held before, and must still hold -------------------------------------------------------------------
+
+PROBE = """import json, os, sys, urllib.error, urllib.request
+settings = json.load(open(sys.argv[1]))
+def get(url, token=None):
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"} if token else {})
+    try:
+        return urllib.request.urlopen(request, timeout=10).status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError as error:
+        return str(error)
+api, token = os.environ["JUPYTERHUB_API_URL"], os.environ["JUPYTERHUB_API_TOKEN"]
+print("own", get(f"{api}/users/{os.environ['USER']}", token))
+print("list", get(f"{api}/users", token))
+print("teacher", get(f"{api}/users/" + sys.argv[2], token))
+print("proxy", get(f"http://127.0.0.1:{settings['proxy_api_port']}/api/routes"))
+"""
+
+
+def test_what_held_still_holds(hub, people):
+    """The hub API beyond her own account, the proxy's API, the proxy's token, other homes, the instructors' course,
+    the hub's state and the inbound listing: all still closed to a student."""
+    term = Terminal(people[MALLORY], hub, MALLORY)
+    term.write("probe.py", PROBE)
+    seen = term.run(f"python3 ~/probe.py {hub.prefix}/etc/hub.json {TEACHER}")
+    assert "own 200" in seen and "list 403" in seen and re.search(r"teacher 40[34]", seen), seen
+    assert "proxy 403" in seen, seen
+    leaks = term.run(
+        "grep -l CONFIGPROXY_AUTH_TOKEN /proc/[0-9]*/environ 2>/dev/null; ps -eo args | grep -ci 'auth.token=' "
+    )
+    assert "/environ" not in leaks and leaks.split()[-1] in ("0", "1"), leaks  # 1: the grep itself
+    closed = term.run(
+        f"ls /home/{TEACHER}; ls /home/{VICTOR}; ls {hub.prefix}/grading; ls {hub.prefix}/state; ls {hub.inbound}"
+    )
+    assert closed.count("Permission denied") == 5, closed
 
 
 # ---- one origin per person ------------------------------------------------------------------------------------
@@ -493,7 +540,7 @@ def test_collect_refuses_links_and_the_instructors_readme_steps_run_in_a_hub_ter
         f"python -m course.autograder report . {PS} && nbgrader export --to grades.csv && echo STEPS-DONE"
     )
     out = teacher.run(steps, timeout=600)
-    teacher.show(f"grep -E 'Not collected|Collecting|STEPS' ~/.term-{teacher.count}.out | cut -c1-160")
+    teacher.show(f"grep -E 'Not collected|Collecting|STEPS' ~/.term-{teacher.count}.out | cut -c1-260")
     teacher.shot("instructor_readme_steps.png")
     (ARTIFACTS / "instructor_terminal.txt").write_text(out)
     assert "command not found" not in out and "No module named" not in out, out[-3000:]
