@@ -78,6 +78,12 @@ def say(message: str) -> None:
     print(f"hub: {message}", flush=True)
 
 
+#: Root's tools (useradd, mount, mkfs.ext4) are in the sbin folders, which a stripped environment may lack.
+for _sbin in ("/usr/sbin", "/sbin"):
+    if _sbin not in os.environ.get("PATH", "").split(":"):
+        os.environ["PATH"] = f"{os.environ.get('PATH', '/usr/bin:/bin')}:{_sbin}"
+
+
 def run(*cmd: str | Path, quiet: bool = True, env: dict[str, str] | None = None) -> None:
     done = subprocess.run([str(c) for c in cmd], capture_output=quiet, text=True, env=env)
     if done.returncode:
@@ -268,8 +274,12 @@ def share_with_instructors(folder: Path) -> None:
             os.chmod(Path(where, name), 0o660)
 
 
-def install_exchange(prefix: Path) -> Path:
-    """nbgrader's exchange with the permissions that keep students apart (hub/README.md, "The exchange")."""
+def install_exchange(prefix: Path, size: int = 0) -> Path:
+    """nbgrader's exchange with the permissions that keep students apart (hub/README.md, "The exchange"), on a
+    filesystem of its own of ``size`` bytes (0: on the server's disk): a student who fills ``inbound`` fills only
+    the exchange, never the disk the hub's database and the homes are on."""
+    if size:
+        make_disk(prefix / "disks" / "exchange.img", size, prefix / "exchange")
     exchange = place(prefix / "exchange", 0o755)
     course = place(exchange / COURSE_ID, 0o750, group=COURSE_GROUP)
     place(course / "outbound", 0o2775, group=INSTRUCTOR_GROUP)
@@ -396,7 +406,7 @@ def install(args: argparse.Namespace) -> None:
     install_proxy(prefix)
     install_lessons(prefix)
     install_grading(prefix)
-    install_exchange(prefix)
+    install_exchange(prefix, parse_size(args.exchange_size))
     settings = {
         "subdomain_host": args.subdomain_host or f"http://localhost:{args.port}",
         "home_bytes": parse_size(args.home_size),
@@ -430,44 +440,63 @@ def parse_size(text: str) -> int:
         raise HubError(f"not a size: {text!r} (say 2G, 256M or 0)") from None
 
 
+def make_disk(
+    image: Path, size: int, where: Path, owner: tuple[int, int] = (0, 0), mode: int | None = None
+) -> None:
+    """``where`` as a filesystem of its own: a sparse ext4 image of ``size`` bytes, made once, mounted with nosuid and
+    nodev. What ``where`` already held is copied in first (nothing is hidden under the mount)."""
+    if image.exists():
+        mount_disk(image, where)
+        return
+    place(image.parent, 0o700)
+    with open(image, "wb") as fh:
+        fh.truncate(size)
+    run("mkfs.ext4", "-q", "-F", "-m", "0", "-E", f"root_owner={owner[0]}:{owner[1]}", image)
+    where.mkdir(parents=True, exist_ok=True)
+    staging = image.parent / f".staging-{image.stem}"
+    staging.mkdir(exist_ok=True)
+    mount_disk(image, staging)
+    try:
+        run("cp", "-a", f"{where}/.", f"{staging}/")
+        shutil.rmtree(staging / "lost+found", ignore_errors=True)
+        if mode is not None:
+            os.chmod(staging, mode)
+    finally:
+        run("umount", staging)
+        staging.rmdir()
+    mount_disk(image, where)
+
+
+def mount_disk(image: Path, where: Path) -> None:
+    if not os.path.ismount(where):
+        where.mkdir(parents=True, exist_ok=True)
+        run("mount", "-o", "loop,nosuid,nodev", image, where)
+
+
 def home_disk(prefix: Path, login: str) -> Path:
     return prefix / "disks" / f"{login}.img"
 
 
 def make_home_disk(prefix: Path, login: str, size: int) -> None:
-    """A student's home as a filesystem of its own, ``size`` bytes (a sparse image file, ext4, mounted with nosuid
-    and nodev): filling it ends only that student's work, never the disk the hub's database and the other homes are
-    on. What the account's home held (its skeleton files) is copied in first."""
+    """A student's home as a filesystem of its own, ``size`` bytes: filling it ends only that student's work, never
+    the disk the hub's database and the other homes are on. Its skeleton files are copied in."""
     account = pwd.getpwnam(login)
-    image, home = home_disk(prefix, login), Path(account.pw_dir)
-    if image.exists() or os.path.ismount(home):
-        return
-    place(prefix / "disks", 0o700)
-    with open(image, "wb") as fh:
-        fh.truncate(size)
-    run("mkfs.ext4", "-q", "-F", "-m", "0", "-E", f"root_owner={account.pw_uid}:{account.pw_gid}", image)
-    staging = prefix / "disks" / f".staging-{login}"
-    staging.mkdir(exist_ok=True)
-    run("mount", "-o", "loop,nosuid,nodev", image, staging)
-    try:
-        run("cp", "-a", f"{home}/.", f"{staging}/")
-        shutil.rmtree(staging / "lost+found", ignore_errors=True)
-        os.chmod(staging, 0o700)
-    finally:
-        run("umount", staging)
-        staging.rmdir()
-    mount_home_disk(prefix, login)
+    home = Path(account.pw_dir)
+    if not os.path.ismount(home):
+        make_disk(home_disk(prefix, login), size, home, (account.pw_uid, account.pw_gid), 0o700)
 
 
 def mount_home_disk(prefix: Path, login: str) -> None:
-    home = Path(pwd.getpwnam(login).pw_dir)
-    if not os.path.ismount(home):
-        run("mount", "-o", "loop,nosuid,nodev", home_disk(prefix, login), home)
+    mount_disk(home_disk(prefix, login), Path(pwd.getpwnam(login).pw_dir))
 
 
 def mount_home_disks(prefix: Path) -> None:
-    """After a reboot: every student's home filesystem mounted again before the hub starts."""
-    for image in sorted((prefix / "disks").glob("*.img")) if (prefix / "disks").is_dir() else []:
+    """After a reboot: the exchange's and every student's home filesystem mounted again before the hub starts."""
+    images = sorted((prefix / "disks").glob("*.img")) if (prefix / "disks").is_dir() else []
+    for image in images:
+        if image.name == "exchange.img":
+            mount_disk(image, prefix / "exchange")
+            continue
         try:
             mount_home_disk(prefix, image.stem)
         except KeyError:
@@ -665,6 +694,11 @@ def main(argv: list[str] | None = None) -> int:
     inst.add_argument("--hub-port", type=int, default=8081)
     inst.add_argument("--proxy-api-port", type=int, default=8001)
     inst.add_argument("--cull-idle", type=int, default=3600, help="stop servers idle this many seconds")
+    inst.add_argument(
+        "--exchange-size",
+        default="10G",
+        help="the exchange (submissions, feedback) is a filesystem of this size; 0: on the server's own disk",
+    )
     inst.add_argument(
         "--home-size",
         default="2G",

@@ -33,6 +33,8 @@ GROUPS = ("nas", "nas-instructors")
 TEST_PREFIX = "nt-"
 #: Each test student's home: a filesystem this big (small: the tests fill one).
 HOME_SIZE = "200M"
+#: The exchange: a filesystem this big (a test fills it; one file of 1 GiB must fit, to meet the file-size limit).
+EXCHANGE_SIZE = "1500M"
 #: The hub installation is kept between runs (its venv takes a minute or two): only its state is made new. Not
 #: under /tmp or /var/tmp: each person's server gets private ones, where the hub's files would not be seen.
 CACHE = Path(os.environ.get("COURSE_HUB_TEST_PREFIX", "/var/lib/nas-hub-test"))
@@ -175,14 +177,19 @@ def _remove_account(login: str) -> None:
         raise RuntimeError(f"refusing to remove the account {login} (uid {uid}): not one these tests made")
     subprocess.run(["pkill", "-KILL", "-u", str(uid)], capture_output=True)
     time.sleep(0.2)
-    home = pwd.getpwnam(login).pw_dir
-    while os.path.ismount(home):  # a student's home is a filesystem of its own (hubctl's --home-size)
-        if subprocess.run(["umount", home], capture_output=True).returncode:
-            subprocess.run(["umount", "-l", home], capture_output=True)
+    _unmount(pwd.getpwnam(login).pw_dir)  # a student's home is a filesystem of its own (hubctl's --home-size)
     subprocess.run(["userdel", "--remove", "--force", login], capture_output=True)
     with contextlib.suppress(KeyError):
         grp.getgrnam(login)
         subprocess.run(["groupdel", login], capture_output=True)
+
+
+def _unmount(where: str | Path) -> None:
+    for _ in range(5):
+        if not os.path.ismount(where):
+            return
+        if subprocess.run(["umount", str(where)], capture_output=True).returncode:
+            subprocess.run(["umount", "-l", str(where)], capture_output=True)
 
 
 def install(prefix: Path, ports: dict[str, int], log: Path) -> None:
@@ -190,7 +197,8 @@ def install(prefix: Path, ports: dict[str, int], log: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(HUBCTL), "--prefix", str(prefix), "install", "--ip", "127.0.0.1",
          "--port", str(ports["port"]), "--hub-port", str(ports["hub"]), "--proxy-api-port", str(ports["api"]),
-         "--subdomain-host", f"http://localhost:{ports['port']}", "--home-size", HOME_SIZE],
+         "--subdomain-host", f"http://localhost:{ports['port']}", "--home-size", HOME_SIZE,
+         "--exchange-size", EXCHANGE_SIZE],
         capture_output=True, text=True,
     )  # fmt: skip
     log.write_text(done.stdout + done.stderr)
@@ -203,6 +211,7 @@ def running_hub(roster: str, workdir: Path, extra_accounts: tuple[str, ...] = ()
     """Install (reusing the cached venv), add the roster's people, start the hub; yield a :class:`Hub`; then stop
     it and remove every account, group and folder it made."""
     prefix = CACHE
+    _unmount(prefix / "exchange")
     for state in ("state", "grading", "exchange", "etc", "lessons", "disks"):
         shutil.rmtree(prefix / state, ignore_errors=True)
     groups_before = {g for g in GROUPS if _group_exists(g)}
@@ -244,6 +253,7 @@ def running_hub(roster: str, workdir: Path, extra_accounts: tuple[str, ...] = ()
         for group in GROUPS:
             if group not in groups_before and _group_exists(group):
                 subprocess.run(["groupdel", group], capture_output=True)
+        _unmount(prefix / "exchange")
         for state in ("state", "grading", "exchange", "disks"):
             shutil.rmtree(prefix / state, ignore_errors=True)
 

@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -488,6 +489,14 @@ def test_one_students_bombs_end_only_their_own_work(hub, people):
         f"rm -f {inbound}/big.bin"
     )
     assert "File too large" in big and int(re.search(r"size (\d+)", big).group(1)) <= 1024**3, big
+    # The exchange is a filesystem of its own: filling it, file after file, fills only it; the hub goes on.
+    flood = mallory.run(
+        f"for i in 1 2 3; do head -c 700M /dev/zero > {inbound}/flood$i || echo flood$i failed; done; "
+        f"df -k {hub.prefix}/exchange | tail -1; rm -f {inbound}/flood1 {inbound}/flood2 {inbound}/flood3",
+        timeout=180,
+    )
+    assert "No space left on device" in flood and "flood3 failed" in flood, flood
+    assert urllib.request.urlopen(f"{hub.base}/hub/api", timeout=10).status == 200
     # Disk: her home is a filesystem of its own; filling it stops her writes, not Victor's, not the hub's.
     # (What the full home cannot hold, the command keeps in her private /dev/shm until it has removed the files.)
     full = mallory.run(

@@ -211,3 +211,36 @@ def test_the_lessons_copy_refuses_to_run_as_root(tmp_path):
     done = subprocess.run([sys.executable, "-m", "course.deploy.lessons", str(tmp_path)], capture_output=True,
                           text=True, cwd=ROOT)  # fmt: skip
     assert done.returncode == 2 and "refusing to run as root" in done.stderr
+
+
+# ---- a folder as a filesystem of its own (hubctl: homes and the exchange) -----------------------------------
+
+
+def test_a_folder_becomes_a_bounded_filesystem_keeping_what_it_held(tmp_path):
+    if os.geteuid() != 0:
+        skip_or_fail("mounting a filesystem image needs root (hubctl runs as root; CI does)")
+    import importlib.util
+    import tempfile
+
+    spec = importlib.util.spec_from_file_location("hubctl", ROOT / "hub" / "hubctl.py")
+    hubctl = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hubctl)
+    base = Path(tempfile.mkdtemp(dir="/var/lib"))
+    where = base / "exchange"
+    (where / "inbound").mkdir(parents=True)
+    (where / "inbound" / "kept.txt").write_text("submitted before the disk was made")
+    try:
+        hubctl.make_disk(base / "disks" / "exchange.img", 24 * MiB, where)
+        assert os.path.ismount(where)
+        assert (where / "inbound" / "kept.txt").read_text() == "submitted before the disk was made"
+        with pytest.raises(OSError, match="No space left"):
+            (where / "flood").write_bytes(b"x" * 40 * MiB)
+        subprocess.run(["umount", str(where)], check=True)
+        hubctl.mount_disk(base / "disks" / "exchange.img", where)  # after a reboot
+        assert (where / "inbound" / "kept.txt").exists() and os.path.ismount(where)
+    finally:
+        while os.path.ismount(where):
+            subprocess.run(["umount", "-l", str(where)])
+        import shutil
+
+        shutil.rmtree(base)
