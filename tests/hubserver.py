@@ -68,6 +68,29 @@ def browser_get(page, url: str) -> dict:
     )
 
 
+def log_in(browser, hub: Hub, login: str, viewport: tuple[int, int] = (1400, 950)):
+    """The hub's login page in a browser context of the person's own (only this machine reachable), as a person uses
+    it; returns the page once their JupyterLab shows a notebook."""
+    from urllib.parse import urlparse
+
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+
+    def only_local(route):
+        host = urlparse(route.request.url).hostname or ""
+        local = host in ("127.0.0.1", "localhost") or host.endswith(".localhost")
+        route.continue_() if local or route.request.url.startswith(("data:", "blob:")) else route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.goto(f"{hub.base}/hub/login")
+    page.fill("#username_input", login)
+    page.fill("#password_input", hub.passwords[login])
+    page.click("#login_submit")
+    page.wait_for_url(re.compile(rf"/user/{login}/lab"), timeout=240_000)
+    page.locator(".jp-Notebook:visible").first.wait_for(timeout=120_000)
+    return page
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, require_bubblewrap, skip_or_fail, wait_until_saved
-from hubserver import browser_get, cannot_run_reason, running_hub
+from hubserver import browser_get, cannot_run_reason, log_in, running_hub
 
 pytestmark = [pytest.mark.browser, pytest.mark.hub]
 ARTIFACTS = ROOT / "test-artifacts" / "hub"
@@ -56,32 +56,6 @@ def hub(tmp_path_factory):
         yield hub
     # After the hub stopped: the log ends with its shutdown.
     (ARTIFACTS / "jupyterhub.log").write_text(hub.log.read_text(errors="replace"))
-
-
-def _context(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 950})
-
-    def only_local(route):
-        from urllib.parse import urlparse
-
-        host = urlparse(route.request.url).hostname or ""
-        local = host in ("127.0.0.1", "localhost") or host.endswith(".localhost")
-        route.continue_() if local or route.request.url.startswith(("data:", "blob:")) else route.abort()
-
-    context.route("**/*", only_local)
-    return context
-
-
-def _log_in(browser, hub, login: str):
-    """The hub's login page, as a person uses it; returns the page once their JupyterLab is up."""
-    page = _context(browser).new_page()
-    page.goto(f"{hub.base}/hub/login")
-    page.fill("#username_input", login)
-    page.fill("#password_input", hub.passwords[login])
-    page.click("#login_submit")
-    page.wait_for_url(re.compile(rf"/user/{login}/lab"), timeout=240_000)
-    page.locator(".jp-Notebook:visible").first.wait_for(timeout=120_000)
-    return page
 
 
 def _shot(page, name: str) -> None:
@@ -150,7 +124,7 @@ def test_the_roster_makes_the_class_and_refuses_bad_rows(hub):
 
 def test_a_class_of_three_works_the_whole_cycle_in_the_browser(hub, browser):
     # The instructor releases ps1 from the formgrader.
-    teacher = _log_in(browser, hub, TEACHER)
+    teacher = log_in(browser, hub, TEACHER)
     assert teacher.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").count() == 1
     _shot(teacher, "instructor_lab.png")
     row = _formgrader_row(teacher, hub, TEACHER)
@@ -161,7 +135,7 @@ def test_a_class_of_three_works_the_whole_cycle_in_the_browser(hub, browser):
     # Each student fetches it, answers and submits.
     students = {}
     for login in (ALICE, BOB):
-        page = _log_in(browser, hub, login)
+        page = log_in(browser, hub, login)
         students[login] = page
         assert page.locator(".lm-Menu-itemLabel", has_text="Formgrader").count() == 0
         panel = _assignments_panel(page)

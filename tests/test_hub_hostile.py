@@ -34,7 +34,7 @@ from urllib.parse import urlparse
 
 import pytest
 from conftest import ROOT, require_bubblewrap, skip_or_fail
-from hubserver import HUBCTL, browser_get, cannot_run_reason, hub_json, running_hub, stop_hub
+from hubserver import HUBCTL, browser_get, cannot_run_reason, hub_json, log_in, running_hub, stop_hub
 
 pytestmark = [pytest.mark.browser, pytest.mark.hub]
 ARTIFACTS = ROOT / "test-artifacts" / "hub-hostile"
@@ -62,30 +62,7 @@ def hub(tmp_path_factory):
 @pytest.fixture(scope="module")
 def people(hub, browser):
     """Each person logged in, in a browser context of their own (their own cookies), keyed by login."""
-    return {login: _log_in(browser, hub, login) for login in (TEACHER, MALLORY, VICTOR)}
-
-
-def _context(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-
-    def only_local(route):
-        host = urlparse(route.request.url).hostname or ""
-        local = host in ("127.0.0.1", "localhost") or host.endswith(".localhost")
-        route.continue_() if local or route.request.url.startswith(("data:", "blob:")) else route.abort()
-
-    context.route("**/*", only_local)
-    return context
-
-
-def _log_in(browser, hub, login: str):
-    page = _context(browser).new_page()
-    page.goto(f"{hub.base}/hub/login")
-    page.fill("#username_input", login)
-    page.fill("#password_input", hub.passwords[login])
-    page.click("#login_submit")
-    page.wait_for_url(re.compile(rf"/user/{login}/lab"), timeout=240_000)
-    page.locator(".jp-Notebook:visible").first.wait_for(timeout=120_000)
-    return page
+    return {login: log_in(browser, hub, login, (1280, 800)) for login in (TEACHER, MALLORY, VICTOR)}
 
 
 class Terminal:
@@ -398,10 +375,10 @@ def test_nothing_a_student_started_squats_the_hubs_ports_across_a_restart(hub, p
     hub.restart()  # an administrator restarts the hub: it stops every server first
     assert not _running("ports.py"), "the squatter outlived the student's server"
     assert re.search(rf"{MALLORY}: server stopped; \d+ processes in its groups ended", hub.log.read_text())
-    people[TEACHER] = _log_in(browser, hub, TEACHER)  # the real proxy took the port: logins work
+    people[TEACHER] = log_in(browser, hub, TEACHER, (1280, 800))  # the real proxy took the port: logins work
 
     # A hub that was killed (not stopped) leaves servers behind: the next start ends them first.
-    people[MALLORY] = _log_in(browser, hub, MALLORY)
+    people[MALLORY] = log_in(browser, hub, MALLORY, (1280, 800))
     term = Terminal(people[MALLORY], hub, MALLORY)
     term.run(f"setsid nohup python3 ~/ports.py {hub.prefix}/etc/hub.json > /dev/null 2>&1 < /dev/null &")
     time.sleep(1)
@@ -438,7 +415,7 @@ def test_nothing_a_student_started_squats_the_hubs_ports_across_a_restart(hub, p
         holder.wait()
     hub.restart()
     for login in (TEACHER, MALLORY, VICTOR):
-        people[login] = _log_in(browser, hub, login)
+        people[login] = log_in(browser, hub, login, (1280, 800))
 
 
 # ---- per-person limits -------------------------------------------------------------------------------------------
