@@ -204,12 +204,8 @@ def _copy_folder(fd: int, dest: Path, rel: str, uid: int, budget: dict, skip, sk
             raise Refused(f"it holds more than the allowed number of files (at {inner!r})")
         info = os.stat(name, dir_fd=fd, follow_symlinks=False)
         if stat.S_ISDIR(info.st_mode):
-            child = _open(name, fd, _OPEN_DIR, inner)
+            child = _open(name, fd, _OPEN_DIR, inner, uid, stat.S_ISDIR)
             try:
-                opened = os.fstat(child)
-                if not stat.S_ISDIR(opened.st_mode):
-                    raise Refused(f"{inner} changed while it was being collected")
-                _check_owner(opened, uid, inner)
                 _copy_folder(child, dest / name, f"{inner}/", uid, budget, skip, skipped)
             finally:
                 os.close(child)
@@ -217,12 +213,8 @@ def _copy_folder(fd: int, dest: Path, rel: str, uid: int, budget: dict, skip, sk
             if skip(inner, info.st_size):
                 skipped.append(inner)
                 continue
-            handle = _open(name, fd, _OPEN_FILE, inner)
+            handle = _open(name, fd, _OPEN_FILE, inner, uid, stat.S_ISREG)
             try:
-                opened = os.fstat(handle)
-                if not stat.S_ISREG(opened.st_mode):
-                    raise Refused(f"{inner} is {_kind(opened.st_mode)}")
-                _check_owner(opened, uid, inner)
                 _copy_bytes(handle, dest / name, inner, budget)
             finally:
                 os.close(handle)
@@ -230,11 +222,22 @@ def _copy_folder(fd: int, dest: Path, rel: str, uid: int, budget: dict, skip, sk
             raise Refused(f"{inner} is {_kind(info.st_mode)}")
 
 
-def _open(name: str, dir_fd: int, flags: int, rel: str) -> int:
+def _open(name: str, dir_fd: int, flags: int, rel: str, uid: int, is_kind) -> int:
+    """Open ``name`` in its folder without following a link; check, on the open descriptor, that it is still of the
+    kind the check saw (``is_kind``) and that ``uid`` owns it."""
     try:
-        return os.open(name, flags, dir_fd=dir_fd)
+        opened = os.open(name, flags, dir_fd=dir_fd)
     except OSError as error:  # ELOOP: a link put in its place; ENOTDIR: a file put in a folder's place
         raise Refused(f"{rel} could not be opened without following a link ({error.strerror})") from None
+    try:
+        info = os.fstat(opened)
+        if not is_kind(info.st_mode):
+            raise Refused(f"{rel} changed while it was being collected: it is now {_kind(info.st_mode)}")
+        _check_owner(info, uid, rel)
+    except Refused:
+        os.close(opened)
+        raise
+    return opened
 
 
 def _copy_bytes(handle: int, target: Path, rel: str, budget: dict) -> None:
