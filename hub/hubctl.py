@@ -410,6 +410,7 @@ def install(args: argparse.Namespace) -> None:
     settings = {
         "subdomain_host": args.subdomain_host or f"http://localhost:{args.port}",
         "home_bytes": parse_size(args.home_size),
+        "inbound_budget_bytes": parse_size(args.inbound_budget),
         "prefix": str(prefix),
         "ip": args.ip,
         "port": args.port,
@@ -698,6 +699,12 @@ def main(argv: list[str] | None = None) -> int:
         "--exchange-size",
         default="10G",
         help="the exchange (submissions, feedback) is a filesystem of this size; 0: on the server's own disk",
+    )
+    inst.add_argument(
+        "--inbound-budget",
+        default="200M",
+        help="what one student may keep in the exchange's inbound folder: the hub's sweep removes what is not a "
+        "submission at once, and a student's superseded, then largest, submissions beyond this (course.deploy.sweep)",
     )
     inst.add_argument(
         "--home-size",

@@ -213,7 +213,22 @@ c.JupyterHub.services = [
             "jupyterhub_idle_culler",
             f"--timeout={SETTINGS['cull_idle_seconds']}",
         ],
-    }
+    },
+    {
+        # Each student's share of the exchange's inbound folder (this kernel may have no disk quotas): what is not
+        # a submission goes at once, and a student's superseded, then largest, submissions beyond the budget.
+        "name": "inbound-sweep",
+        "command": [
+            str(VENV / "bin" / "python"),
+            "-I",
+            "-m",
+            "course.deploy.sweep",
+            str(PREFIX / "exchange" / COURSE_ID / "inbound"),
+            f"--budget-mb={max(1, SETTINGS.get('inbound_budget_bytes', 200 * 1024**2) // 1024**2)}",
+            "--every=5",
+            f"--exempt-group={SETTINGS['instructor_group']}",
+        ],
+    },
 ]
 c.JupyterHub.load_roles = [
     {
