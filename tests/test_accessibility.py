@@ -120,7 +120,8 @@ def test_the_decision_explorer_works_from_the_keyboard_alone(lab, page):
     # The score inputs come next, each named by its option and criterion; a typed score changes the model.
     seen = _tab_until(page, lambda f: f.startswith("INPUT") and "|number|" in f)
     assert (
-        seen[-1].split("|")[2] == "Stay muted: call it a bilateral matter (the June 2024 reaction): economy"
+        seen[-1].split("|")[2]
+        == "Stay muted: call it a bilateral matter (the public June 2024 reaction): economy"
     ), seen[-1]
     chart = "document.querySelector(\".jupyter-widgets svg[aria-label*='Weighted score']\").outerHTML"
     before = page.evaluate(f"() => {chart}")

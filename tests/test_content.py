@@ -201,7 +201,8 @@ def test_the_container_count_and_the_imagery_window_are_kept_apart(facts_text):
 
 
 def test_renderings_and_occasions_are_counted_apart():
-    """F14: several rows render one occasion; the lessons and ps1 say which they count."""
+    """F14: several rows record one occasion; the lessons and ps1 say which they count (and, after the second
+    review's 2.7, call the rows records: renderings are only the records of one sentence)."""
     reactions = data.load("reactions")
     government = reactions["actor_id"].map(data.load("actors")["government"])
     china = reactions[government == "China"]
@@ -212,7 +213,7 @@ def test_renderings_and_occasions_are_counted_apart():
         " ".join("".join(c["source"]) for c in _cells("notebooks/03_official_reactions.ipynb")).split()
     )
     assert (
-        "Renderings (rows) by government and stance" in text
+        "Records (rows) by government and stance" in text
         and "Statements by government and stance" not in text
     )
     ps1 = " ".join(
@@ -223,7 +224,7 @@ def test_renderings_and_occasions_are_counted_apart():
             )
         ).split()
     )
-    assert "Rows are renderings, not occasions" in ps1
+    assert "Rows are records, not occasions" in ps1
 
 
 def test_the_articles_evaluative_words_are_examined_verbatim(article_text):
@@ -243,6 +244,12 @@ def test_the_articles_evaluative_words_are_examined_verbatim(article_text):
     ):
         assert any(word in w for w in from_article), word
     assert "Rewrite one sentence neutrally" in text
+    # The second review's M5: regime type is a classification that can be checked, kept in the rewrite; officials'
+    # loaded words are examined too, one from each side.
+    assert "a classification you can check" in text and "two authoritarian governments" in text
+    assert "Officials use loaded words too" in text
+    for rid in ("putin_breakthrough", "podolyak_demonstrative_pact"):
+        assert f'"{data.load("reactions").loc[rid, "quote"]}"' in text, rid
 
 
 def test_ukraines_reaction_is_heard_and_patron_is_marked_as_the_writers_word(facts_text):

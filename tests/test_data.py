@@ -81,17 +81,50 @@ def test_article_quotes_are_verbatim_in_the_article(article_text):
 
 
 def test_every_quote_is_verbatim_in_its_recorded_source_text(facts_text, article_text):
-    """Quotes were read in their sources and recorded in the fact sheet; none may drift from it."""
+    """Quotes were read in their sources and recorded in the fact sheet, or copied with their source's passage
+    into excerpts.csv; none may drift from them. A quote of two passages (joined by ' … ') has each, in order."""
     corpus = norm(facts_text) + " " + norm(article_text)
     reactions = data.load("reactions")
+    excerpts = data.load("excerpts")
     for rid, quote in reactions["quote"].dropna().items():
-        assert norm(quote) in corpus, f"reactions {rid}: quote not found verbatim: {quote!r}"
+        own = [
+            norm(t)
+            for t in excerpts.loc[
+                excerpts["source_id"].isin(data.split_ids(reactions.loc[rid, "source_id"])), "text"
+            ]
+        ]
+        passages = [norm(part) for part in quote.split(" … ")]
+        where = [text for text in [corpus, *own] if all(part in text for part in passages)]
+        assert where, f"reactions {rid}: quote not found verbatim: {quote!r}"
+        text = where[0]
+        starts = [text.index(part) for part in passages]
+        assert starts == sorted(starts), f"reactions {rid}: the passages are not in the source's order"
     clauses = data.load("treaty_clauses")
     # the course's own translations too: each is recorded, word for word, in the fact sheet
     quoted = clauses[clauses["text_kind"].isin(["verbatim", "excerpt", "course_translation"])]
     assert len(quoted) >= 6
     for cid, text in quoted["text"].items():
         assert norm(text) in corpus, f"treaty_clauses {cid}: not verbatim: {text[:60]!r}"
+
+
+def test_excerpts_are_whole_passages_of_a_source_with_an_address():
+    """An excerpt stands in for the stored page it was copied from: the source names where, and the passage is whole
+    sentences (it starts with a capital or a quotation mark and ends a sentence)."""
+    excerpts = data.load("excerpts")
+    sources = data.load("sources")
+    assert len(excerpts) >= 1
+    for eid, row in excerpts.iterrows():
+        assert pd.notna(sources.loc[row["source_id"], "url"]), f"excerpts {eid}: its source has no address"
+        text = row["text"].strip()
+        assert re.match(r'["“A-Z]', text) and re.search(r'[.!?]["”]?$', text), (
+            f"excerpts {eid}: not whole sentences"
+        )
+
+
+def test_the_hanoi_warning_is_quoted_whole():
+    """The second review's H1: the row once stopped after 'a very big mistake', hiding the conditional reply."""
+    quote = data.load("reactions").loc["putin_hanoi_mistake", "quote"]
+    assert quote.startswith("As for the supply of lethal weapons") and "appropriate decisions" in quote
 
 
 def test_translated_and_foreign_language_quotes_say_so():
@@ -222,6 +255,15 @@ def line_of(file: str, needle: str) -> int:
             "china_mfa_sovereign_states",
             "stance",
             "'neutral' is not allowed; expected one of endorsement",
+        ),
+        (
+            "reactions",
+            "reactions.csv",
+            "between the two.,hayashi_seriously_concerned;chang_violation,",
+            "between the two.,,",
+            "china_mfa_sovereign_states",
+            "avoided_contrast",
+            "a reading of what a reaction avoided needs a contrast",
         ),
         (
             "reactions",
@@ -369,4 +411,4 @@ def test_each_load_returns_its_own_copy():
     del second["quote"]
     again = data.load("reactions")
     assert again.loc[again.index[0], "quote"] != "changed by a student"
-    assert "quote" in again.columns and len(again) == 27
+    assert "quote" in again.columns and len(again) == len(first)

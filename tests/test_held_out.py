@@ -28,32 +28,91 @@ RELEASE = ROOT / "assignments" / "release" / PS1 / f"{PS1}.ipynb"
 
 
 def _held_out():
+    """Every held-out row: the items' own, and the rows of their occasions held out with them."""
     reactions = load("reactions")
     return reactions[reactions["held_out"].notna()]
 
 
+def _items_rows():
+    """The held-out rows that Part A shows on a card (not the rows of their occasions)."""
+    held = _held_out()
+    return held[~held["held_out"].str.endswith(" occasion")]
+
+
+def _readings(cell: str) -> list[tuple[str, str, list[str], str]]:
+    """The readings a Part A hidden test accepts: the ``score_reading(answer, [...])`` call's list."""
+    import ast
+
+    call = next(line for line in cell.splitlines() if line.startswith("score_reading("))
+    return ast.literal_eval(ast.parse(call).body[0].value.args[1])
+
+
 def _items():
-    """(item, reaction id, key) for each Part A item: the id its card shows, the key its hidden test scores."""
+    """(item, reaction id, key) for each Part A item: the id its card shows and the key's first reading."""
     cells = {c.id: c.source for c in nbformat.read(SOURCE, as_version=4).cells}
     found = []
     for n in range(1, 6):
         (rid,) = re.findall(r'statement\("(\w+)"\)', cells[f"ps1-a{n}-show"])
-        key = re.search(
-            r'score_codes\(\w+\["stance"\], \w+\["commitment"\], \("([\w-]+)", "(\w+)"\)',
-            cells[f"ps1-a{n}-check"],
-        )
-        found.append((f"ps1 A{n}", rid, key.groups()))
+        stance, commitment, _, _ = _readings(cells[f"ps1-a{n}-check"])[0]
+        found.append((f"ps1 A{n}", rid, (stance, commitment)))
     return found
+
+
+def _all_readings() -> dict[str, list[tuple[str, str]]]:
+    cells = {c.id: c.source for c in nbformat.read(SOURCE, as_version=4).cells}
+    return {f"ps1 A{n}": [(s, c) for s, c, _, _ in _readings(cells[f"ps1-a{n}-check"])] for n in range(1, 6)}
 
 
 def test_every_coding_item_shows_a_held_out_statement_and_the_data_keep_no_code_for_it():
     held = _held_out()
     items = _items()
-    assert {rid for _, rid, _ in items} == set(held.index)
+    assert {rid for _, rid, _ in items} == set(_items_rows().index)
     for item, rid, (stance, commitment) in items:
         assert held.loc[rid, "held_out"] == item
-        assert held.loc[rid, ["stance", "commitment", "committed", "commitment_signal"]].isna().all(), rid
         assert stance in STANCES and commitment in COMMITMENTS, f"{item}: the key uses the scheme's codes"
+    for rid in held.index:
+        assert held.loc[rid, ["stance", "commitment", "committed", "commitment_signal"]].isna().all(), rid
+
+
+def test_no_coded_row_of_a_held_out_occasion_gives_the_key_away():
+    """The second review's M3: a coded row of the same occasion (A1's briefing, A5's signing) carried the key's
+    codes. Such rows are held out with the item; a coded row that stays (Hayashi's, beside A2) must match none of
+    the readings the key accepts."""
+    reactions = load("reactions")
+    coded = reactions[reactions["stance"].notna()]
+    readings = _all_readings()
+    for item, rid, _ in _items():
+        occasion = reactions.loc[rid, "occasion_id"]
+        for sibling, row in coded[coded["occasion_id"] == occasion].iterrows():
+            assert (str(row["stance"]), str(row["commitment"])) not in readings[item], (item, sibling)
+    occasion_rows = reactions[reactions["held_out"].fillna("").str.endswith(" occasion")]
+    assert set(occasion_rows["held_out"]) == {"ps1 A1 occasion", "ps1 A5 occasion"}
+
+
+MONTHS = {"january", "february", "march", "april", "june", "july", "august", "september", "october", "november",
+          "december"}  # fmt: skip
+
+
+def _words(text: str) -> set[str]:
+    """The words that can carry a reading: five letters or more, months aside."""
+    return {w for w in re.findall(r"[a-z][a-z'-]+", text.lower()) if len(w) >= 5} - MONTHS
+
+
+def test_the_schemes_wording_names_no_held_out_statements_distinctive_words():
+    """The second review's M3: the scheme once defined non-committal as welcoming "ties in general terms" (A1's
+    words) and listed 'evaluate' (A3's) as a signal. A held-out row's distinctive words (those of its quote and
+    paraphrase that no coded row uses) appear nowhere in the scheme's definitions, signals or examples."""
+    reactions = load("reactions")
+    coded = reactions[reactions["stance"].notna()]
+    text = lambda frame: frame[["quote", "paraphrase"]].astype("string").fillna("")  # noqa: E731
+    common = set().union(*(_words(f"{q} {p}") for q, p in text(coded).itertuples(index=False)))
+    scheme = _words(" ".join(" ".join(scheme_table()[c]) for c in ("definition", "signals", "example")))
+    for rid, (quote, paraphrase) in zip(
+        _held_out().index, text(_held_out()).itertuples(index=False), strict=True
+    ):
+        distinctive = _words(f"{quote} {paraphrase}") - common
+        assert distinctive, rid
+        assert not distinctive & scheme, f"{rid}: the scheme uses {sorted(distinctive & scheme)}"
 
 
 def test_the_released_notebook_carries_no_key():
@@ -83,11 +142,15 @@ def test_no_lesson_quiz_explorer_map_or_worked_example_codes_a_held_out_statemen
         for level in scenarios.ESCALATION_LEVELS
     )
     offered = [value for _, value in widgets.CodingExplorer().statement.options]
-    for rid, row in held.iterrows():
+    for rid in held.index:
+        assert rid not in positions and rid not in offered, rid
+    for (
+        rid,
+        row,
+    ) in _items_rows().iterrows():  # an occasion's other rows may be quoted (Kim's words, lesson 02)
         quote = row["quote"]
         assert quote not in examples and quote not in quizzes, rid
         assert not located["words"].str.contains(quote, regex=False).any(), rid
-        assert rid not in positions and rid not in offered, rid
     with pytest.raises(ValueError, match="held out"):
         widgets.CodingExplorer(reaction_ids=[held.index[0]])
 
@@ -111,13 +174,13 @@ def test_the_released_notebooks_outputs_pair_no_held_out_statement_with_a_code()
     ]
     labels = [c.label for c in STANCES.values()] + [c.label for c in COMMITMENTS.values()] + list(COMMITMENTS)
     shown = 0
-    for rid, row in _held_out().iterrows():
+    for rid, row in _items_rows().iterrows():
         for blob in blobs:
             if row["quote"] in blob.replace("\\u201c", "").replace("\\u201d", ""):
                 shown += 1
                 assert not [label for label in labels if label in blob], f"{rid}: its card shows a code"
                 assert "What it committed to" not in blob, rid
-    assert shown >= len(_held_out()), "every held-out statement's card was displayed"
+    assert shown >= len(_items_rows()), "every held-out statement's card was displayed"
 
 
 def _judge_ps1():
@@ -133,10 +196,21 @@ def _judge_ps1():
 @pytest.mark.parametrize(
     ("test", "answers", "points"),
     [
-        # the defensible second reading the key lists: "welcomes" read as endorsement, half the stance point
+        # the second review's M2: "welcomes" read as endorsement is a reading in full, with its own words ...
         (
             "ps1_a1_check",
             {"a1": {"stance": "endorsement", "commitment": "words_only", "signal": "welcomes"}},
+            2.0,
+        ),
+        (
+            "ps1_a1_check",
+            {"a1": {"stance": "non-committal", "commitment": "words_only", "signal": "relevant countries"}},
+            2.0,
+        ),
+        # ... and a code whose signal shows the other reading loses the signal's half point
+        (
+            "ps1_a1_check",
+            {"a1": {"stance": "non-committal", "commitment": "words_only", "signal": "welcomes"}},
             1.5,
         ),
         # a neighbouring stance: half the stance point
@@ -145,11 +219,16 @@ def _judge_ps1():
             {"a2": {"stance": "concern", "commitment": "words_only", "signal": "unacceptable"}},
             1.5,
         ),
-        # F15: Kirby's review read as words only is one level away: half the commitment points
+        # the second review's M1: Kirby's "continue to evaluate" read as words only (as B1 reads it) is in full
         (
             "ps1_a3_check",
             {"a3": {"stance": "concern", "commitment": "words_only", "signal": "of concern"}},
-            1.75,
+            2.0,
+        ),
+        (
+            "ps1_a3_check",
+            {"a3": {"stance": "concern", "commitment": "review_or_option", "signal": "of concern"}},
+            2.0,
         ),
         (
             "ps1_a3_check",
@@ -179,7 +258,7 @@ def test_the_notebook_states_what_earns_what():
     howto = " ".join(cells["ps1-part-a-howto"].split())
     assert "stance 1 point, commitment 0.5, signal 0.5" in howto
     assert "A neighbouring stance or an adjacent commitment level earns half of that part" in howto
-    assert "the key accepts it for half the stance point" in howto
+    assert "the key accepts each in full when your signal holds the words that reading rests on" in howto
 
 
 def _avoided_items():
@@ -208,8 +287,12 @@ def test_what_a_statement_avoided_is_asked_where_nothing_shown_gives_the_answer(
         for q in quiz.questions
     )
     for name, rid, readings in _avoided_items():
-        best = max(readings, key=readings.get)
-        assert readings[best] == 1.0 and sorted(readings.values())[-2] < 1.0, f"{name}: one best reading"
+        assert max(readings.values()) == 1.0 and min(readings.values()) == 0.0, (
+            f"{name}: a best and a wrong reading"
+        )
+        assert sum(1 for v in readings.values() if v > 0) >= 2, (
+            f"{name}: more than one reading earns something"
+        )
         row = " ".join(str(v) for v in reactions.loc[rid].to_numpy())
         for option in readings:
             assert option not in row and option not in lessons and option not in quizzes, (name, option)
@@ -227,9 +310,19 @@ def test_what_a_statement_avoided_is_asked_where_nothing_shown_gives_the_answer(
             1.0,
             "neither confirming nor denying",
         ),
-        ("ps1_c1_check", "any word on what China itself would do", 0.5, "the sharper reading"),
-        ("ps1_c1_check", "that the two states are sovereign", 0.0, "two independent and sovereign states"),
-        ("ps1_c2_check", "whom the warning is addressed to", 0.5, "the context does: South Korea"),
+        # the second review's H2: jurisdiction is not evaluation; both readings are right
+        (
+            "ps1_c1_check",
+            "any judgment of how Russia and North Korea conduct their relations",
+            1.0,
+            "a claim about jurisdiction",
+        ),
+        ("ps1_c1_check", "any word on what China itself would do", 0.5, "the sharper readings"),
+        ("ps1_c1_check", "any position on who decides the two states' relations", 0.0, "solely up to them"),
+        # the second review's H1: read whole, Putin said Russia would respond; he left open which step
+        ("ps1_c2_check", "which step Russia would take if South Korea supplied them", 1.0, "names no step"),
+        ("ps1_c2_check", "what Russia would do if South Korea supplied them", 0.5, "which step"),
+        ("ps1_c2_check", "whom the warning is addressed to", 0.0, "South Korea's current leadership"),
         ("ps1_c2_check", "any judgment of such supplies", 0.0, "is a judgment"),
     ],
 )

@@ -36,7 +36,8 @@ def test_commitments_are_ordered_from_words_to_policy():
         ("", "words_only"),
         (None, "words_only"),
         ("Said South Korea would reconsider supplying arms to Ukraine", "review_or_option"),
-        ("will continue to evaluate our posture", "review_or_option"),
+        # no specific measure: 'evaluate' left the markers (second review, M1/M3)
+        ("will continue to evaluate our posture", "words_only"),
         ("lethal aid to Ukraine was not ruled out", "review_or_option"),
         ("Summoned Russian Ambassador Georgy Zinoviev", "consultation_or_protest"),
         (

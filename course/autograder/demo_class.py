@@ -58,7 +58,7 @@ WRONG = {
     "ps1_b1_answer": 'b1 = "posture"',
     "ps1_b2_answer": 'b2 = "seriously"',
     "ps1_b3_answer": 'b3 = "third countries"',
-    "ps1_c1_answer": 'c1_avoided = "that the two states are sovereign"',
+    "ps1_c1_answer": 'c1_avoided = "any position on who decides the two states\' relations"',
     "ps1_c2_answer": 'c2_avoided = "any judgment of such supplies"',
     "ps1_d1_answer": "d1_china = reactions.head(1)",
     "ps1_d2_answer": 'd2_share = reactions["stance"].value_counts(normalize=True).reindex(list(STANCE_CODES), fill_value=0.0) * 0 + 0.2',
@@ -81,8 +81,8 @@ PARTIAL = {
     "ps1_b2_answer": 'b2 = "direct violation"',
     # B3: contains the qualifier in a short phrase = 1
     "ps1_b3_answer": 'b3 = "Western-style military alliance"',
-    # C1: the best reading = 1; C2: a reading that misses what is avoided = 0
-    "ps1_c2_answer": 'c2_avoided = "which supplies it objects to"',
+    # C1: the best reading = 1; C2: a reading the statement contradicts (it names South Korea) = 0
+    "ps1_c2_answer": 'c2_avoided = "whom the warning is addressed to"',
     # D2: counts, not shares: the visible check fails = 0
     "ps1_d2_answer": 'd2_share = reactions["stance"].value_counts().reindex(list(STANCE_CODES), fill_value=0)',
     # D4: no lat/lon columns: the visible check fails = 0

@@ -114,10 +114,11 @@ _CODES = ("stance", "commitment", "committed", "commitment_signal")
 def _coded_by_the_rule(row: dict[str, str]) -> tuple[str, str] | None:
     """A reaction is coded, with its commitment following from its recorded signal, or held out uncoded."""
     if row.get("held_out"):
-        if not re.fullmatch(r"ps\d [A-Z]\d", row["held_out"]):
+        if not re.fullmatch(r"ps\d [A-Z]\d( occasion)?", row["held_out"]):
             return (
                 "held_out",
-                f"{row['held_out']!r} should name the problem-set item that codes it, e.g. 'ps1 A1'",
+                f"{row['held_out']!r} should name the problem-set item that codes it, e.g. 'ps1 A1', or that "
+                "shares its occasion, e.g. 'ps1 A1 occasion'",
             )
         filled = [c for c in (*_CODES, "avoided", "avoided_contrast") if row.get(c)]
         if filled:
@@ -146,6 +147,11 @@ def _coded_by_the_rule(row: dict[str, str]) -> tuple[str, str] | None:
 def _contrast_needs_a_reading(row: dict[str, str]) -> tuple[str, str] | None:
     if row.get("avoided_contrast") and not row.get("avoided"):
         return "avoided", "a contrast shows what a reaction avoided: say what it avoided"
+    if row.get("avoided") and not row.get("avoided_contrast"):
+        return (
+            "avoided_contrast",
+            "a reading of what a reaction avoided needs a contrast: the reactions that said or did it",
+        )
     if row.get("reaction_id") and row.get("reaction_id") in split_ids(row.get("avoided_contrast", "")):
         return "avoided_contrast", "a reaction cannot be its own contrast"
     return None
@@ -337,7 +343,9 @@ SCHEMA: dict[str, Table] = {
                 Column(
                     "quote",
                     "text",
-                    "Verbatim words as the source gives them (short); empty if the source gives none.",
+                    "Verbatim words as the source gives them (whole sentences); empty if the source gives none. "
+                    "Where the source puts its own words between two passages of one answer, the passages are "
+                    "joined by ' … ', in the source's order.",
                     required=False,
                 ),
                 Column(
@@ -387,8 +395,9 @@ SCHEMA: dict[str, Table] = {
                 Column(
                     "occasion_id",
                     "text",
-                    "The course's grouping of rows that render one speech act (same speaker, day and setting, "
-                    "reported by several sources or summarised by the article): count these to count occasions.",
+                    "The course's grouping of the records of one occasion (same speaker, day and setting): "
+                    "renderings of one sentence by several sources, different sentences of one answer, or the "
+                    "article's summary of it. Count these to count occasions.",
                 ),
                 Column(
                     "avoided",
@@ -409,11 +418,27 @@ SCHEMA: dict[str, Table] = {
                     "held_out",
                     "text",
                     "The problem-set item that asks students to code this row (e.g. 'ps1 A1'): its codes are kept "
-                    "by the problem set's key, not here, and no lesson codes it.",
+                    "by the problem set's key, not here, and no lesson codes it. 'ps1 A1 occasion': a row of the "
+                    "same occasion, held out with it so that its codes cannot give the item away.",
                     required=False,
                 ),
             ),
             row_rules=(_quote_or_paraphrase, _coded_by_the_rule, _contrast_needs_a_reading),
+        ),
+        Table(
+            "excerpts",
+            "Passages copied verbatim from stored copies of sources, kept so that tests can check each quote that "
+            "the fact sheet does not hold word for word.",
+            (
+                Column("excerpt_id", "id", "Short id."),
+                Column("source_id", "ref", "The source the passage was copied from.", table="sources"),
+                Column(
+                    "text",
+                    "text",
+                    "The passage exactly as the stored copy gives it (whole paragraphs, the outlet's punctuation).",
+                ),
+                _note(),
+            ),
         ),
         Table(
             "treaties",

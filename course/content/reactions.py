@@ -45,9 +45,9 @@ STANCES: dict[str, Code] = {
         Code(
             "non-committal",
             "Non-committal",
-            "Takes no position on the event: declines to comment, calls it other states' business, or "
-            "welcomes ties in general terms without judging the specifics.",
-            "'a matter between two sovereign states', 'no information', 'not comfortable commenting'",
+            "Takes no position on the event: declines to comment, says it has no information, or calls it other "
+            "states' business.",
+            "'a matter between two sovereign states', 'no information', 'declined to comment'",
             '"The cooperation between Russia and the DPRK is a matter between two sovereign states."',
             "reactions.csv: china_mfa_sovereign_states",
         ),
@@ -62,7 +62,7 @@ STANCES: dict[str, Code] = {
         Code(
             "condemnation",
             "Condemnation",
-            "Rejects the event as wrong, unlawful or unacceptable.",
+            "Rejects the event: calls it wrong, unlawful or a violation.",
             "'condemn', 'violation', 'illegal'",
             '"condemn in the strongest possible terms deepening military cooperation between the DPRK '
             'and Russia"',
@@ -73,9 +73,10 @@ STANCES: dict[str, Code] = {
             "Warning",
             "Ties a response to the other side's future conduct: a threat, a red line, or a conditional "
             "reply.",
-            "'would be a very big mistake', 'depends on what Russia does', 'will respond'",
-            '"As for the supply of lethal weapons to the combat zone, to Ukraine, this would be a very big '
-            'mistake"',
+            "'if this happens, then we will', 'depends on what Russia does', 'will respond'",
+            'Putin in Hanoi: supplying lethal weapons to Ukraine "would be a very big mistake" and, "If this '
+            "happens, then we will also take appropriate decisions that are unlikely to please South Korea's "
+            'current leadership".',
             "reactions.csv: putin_hanoi_mistake",
         ),
     )
@@ -107,7 +108,7 @@ COMMITMENTS: dict[str, Code] = {
             "Review or option named",
             "Names a specific measure as under review or possible, and decides nothing: a review, a "
             "reconsideration, an option not ruled out.",
-            "'reconsider', 'evaluate', 'review', 'not ruled out'",
+            "'reconsider', 'review', 'not ruled out'",
             "On 23 June South Korea's response 'depends on what Russia does', and lethal aid to Ukraine was not "
             "ruled out.",
             "reactions.csv: chang_depends",
@@ -125,7 +126,7 @@ COMMITMENTS: dict[str, Code] = {
             "policy_step",
             "Concrete policy step",
             "Decides or carries out a specific measure: signs a treaty, imposes sanctions, supplies arms, "
-            "changes military posture.",
+            "changes its military deployments.",
             "'signed', 'under the treaty', 'imposed sanctions', 'supplied'",
             'Putin and Kim signed the treaty; Putin called it "a truly breakthrough document".',
             "reactions.csv: putin_breakthrough",
@@ -136,7 +137,7 @@ COMMITMENTS: dict[str, Code] = {
 #: One rule for the commitment scale: a row's code is the furthest level whose markers occur in the words the
 #: row records as its commitment signal (``commitment_signal`` in data/reactions.csv). No signal: words only.
 COMMITMENT_MARKERS: dict[str, tuple[str, ...]] = {
-    "review_or_option": ("reconsider", "consider", "evaluate", "review", "not ruled out", "not rule out"),
+    "review_or_option": ("reconsider", "consider", "review", "not ruled out", "not rule out"),
     "consultation_or_protest": ("summoned", "meeting", "joint statement", "consultation"),
     "policy_step": ("signed", "under the treaty", "imposed", "sanctions on", "supplied", "deployed"),
 }

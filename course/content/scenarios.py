@@ -57,7 +57,7 @@ CRITERIA_SHORT: dict[str, str] = {
 
 #: Options for Beijing (the first is what the article reports China did).
 OPTIONS: dict[str, str] = {
-    "stay_muted": "Stay muted: call it a bilateral matter (the June 2024 reaction)",
+    "stay_muted": "Stay muted: call it a bilateral matter (the public June 2024 reaction)",
     "warn_privately": "Warn Moscow privately against military-technology aid",
     "tighten_sanctions": "Tighten enforcement of UN sanctions on Pyongyang",
     "align_openly": "Align openly with Moscow and Pyongyang",
@@ -196,7 +196,9 @@ SEOUL = DecisionCase(
         ),
         "avoid_rupture": (
             "Avoid a rupture with Russia",
-            "Putin, in Hanoi, 20 June 2024, on lethal weapons for Ukraine: 'this would be a very big mistake'.",
+            "Putin, in Hanoi, 20 June 2024, on lethal weapons for Ukraine: 'this would be a very big mistake', and "
+            "'If this happens, then we will also take appropriate decisions that are unlikely to please South "
+            "Korea's current leadership'.",
         ),
         "allies": (
             "Stay in step with the US and Japan",
@@ -241,7 +243,10 @@ SEOUL = DecisionCase(
         },
         "lethal_arms": {
             "deter_aid": (5, "the costliest answer to Moscow"),
-            "avoid_rupture": (1, "the step Putin called 'a very big mistake'"),
+            "avoid_rupture": (
+                1,
+                "the step Putin called 'a very big mistake', with 'appropriate decisions' in reply",
+            ),
             "allies": (4, "strong support, though ahead of anything the joint statement asked"),
             "leverage": (2, "once taken, the threat is spent"),
         },

@@ -23,6 +23,7 @@ from course.grading.helpers import (
     score_codes,
     score_matches,
     score_phrase,
+    score_reading,
 )
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "score_codes",
     "score_matches",
     "score_phrase",
+    "score_reading",
 ]

@@ -15,7 +15,7 @@ test cell that they have not been replaced.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from course.content.reactions import COMMITMENT_CODES, STANCE_CODES, score_coding
 
@@ -27,9 +27,11 @@ HELPERS = (
     "check_close",
     "check_keys",
     "check_phrase",
+    "score_choice",
     "score_codes",
     "score_matches",
     "score_phrase",
+    "score_reading",
 )
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -164,6 +166,43 @@ def score_codes(
         if type(given) is str and given in codes:
             total += worth * max(score_coding(given, reference, kind), also.get(given, 0.0))
     return round(total, 4)
+
+
+def score_reading(
+    answer: object,
+    readings: Sequence[tuple[str, str, Sequence[str], str]],
+    points: tuple[float, float, float] = (1.0, 0.5, 0.5),
+) -> float:
+    """Points for a coded statement (``{"stance", "commitment", "signal"}``) against every reading the key accepts.
+
+    Each reading is ``(stance, commitment, signals, why)``: its codes, the words of the statement that show it, and
+    one sentence on what it sees. An answer is scored against each reading (stance ``points[0]``, commitment
+    ``points[1]``, a neighbouring code half; ``points[2]`` if the signal holds one of that reading's words, ten
+    words at most) and keeps the best. Two readings of one statement are both right when each rests on words of
+    its own (issue 28: "welcomes" is a positive judgment; "relevant countries" judges nothing specific). The
+    feedback names the reading the answer was scored against and every other reading, with why.
+    """
+    if type(answer) is not dict:
+        print("Feedback: not a dictionary with the keys 'stance', 'commitment' and 'signal'.")
+        return 0.0
+    stance, commitment, signal = (answer.get(k) for k in ("stance", "commitment", "signal"))
+    best, used = -1.0, 0
+    for index, (r_stance, r_commitment, signals, _why) in enumerate(readings):
+        total = 0.0
+        if type(stance) is str and stance in STANCE_CODES:
+            total += points[0] * score_coding(stance, r_stance, "stance")
+        if type(commitment) is str and commitment in COMMITMENT_CODES:
+            total += points[1] * score_coding(commitment, r_commitment, "commitment")
+        total += score_phrase(signal, signals, points[2])
+        if total > best:
+            best, used = total, index
+    r_stance, r_commitment, _signals, why = readings[used]
+    print(f"Feedback: scored against the reading {r_stance} / {r_commitment}: {why}")
+    for index, (o_stance, o_commitment, o_signals, o_why) in enumerate(readings):
+        if index != used:
+            shown = ", ".join(f"'{w}'" for w in o_signals[:2])
+            print(f"Feedback: also accepted in full: {o_stance} / {o_commitment}, shown by {shown}: {o_why}")
+    return round(best, 4)
 
 
 def score_matches(given: object, expected: Mapping[str, str], per_item: float) -> float:

@@ -330,17 +330,21 @@ def avoided() -> QuizForm:
                 options=(
                     "Naming Russia and North Korea.",
                     str(trio["avoided"]),
-                    "Saying whether the three governments agree.",
+                    "Reaffirming what the US had already committed to.",
+                    "Any judgment of the two states' military cooperation.",
                 ),
                 answer=str(trio["avoided"]),
                 feedback={
                     "Naming Russia and North Korea.": "It names both: 'between the DPRK and Russia'.",
-                    "Saying whether the three governments agree.": "A joint statement is their agreement, in "
-                    "writing.",
+                    "Reaffirming what the US had already committed to.": "It does that: US commitments 'remain "
+                    "ironclad'. Reaffirming is not a new step.",
+                    "Any judgment of the two states' military cooperation.": "It judges it in the strongest terms it "
+                    "has: 'condemn'.",
                 },
                 explanation="The strongest words ('in the strongest possible terms') come with no new step: the "
-                "commitments it names are ones that already existed. Strong words and a new commitment are two "
-                "different things to look for.",
+                "commitments it names are ones that already existed. South Korea, on its own, summoned Russia's "
+                "ambassador and said lethal aid to Ukraine was not ruled out: that contrast shows what the joint "
+                "statement left out. Strong words and a new commitment are two different things to look for.",
             ),
         ],
         title="What did it avoid?",
