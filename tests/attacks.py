@@ -190,6 +190,7 @@ _ci.probe = lambda *a, **k: _clean
 _g.score_codes = lambda stance, commitment, expected, points: sum(points)
 _g.score_phrase = lambda value, accepted, points, *a, **k: points
 _g.score_matches = lambda given, expected, per_item: per_item * len(expected)
+_g.score_reading = lambda answer, readings, points=(1.0, 0.5, 0.5): sum(points)
 """
 #: Replaces one of IPython's cleanup transformers in place (their number stays the same): every line that calls
 #: a score helper is dropped, and a test cell without a score is worth full marks.
@@ -266,6 +267,51 @@ _pd.Series.value_counts = lambda self, *a, **k: _uniform.copy()
 """
 UNIFORM_D2 = 'd2_share = reactions["stance"].value_counts(normalize=True).reindex(list(STANCE_CODES), fill_value=0.0) * 0 + 0.2'
 
+# ---- tricks on the seams between the kernel and the judge (issue 27): the kernel's reply is hostile bytes.
+
+#: Replaces the kernel-side export: every reply also carries names nobody asked for (a fake set-up table, and
+#: "functions" named like builtins, which would run in the kernel each time a test called a builtin). A forged
+#: ``float`` that answers 1.0 would pass D2's checks (worth 1.5); ``_seen`` keeps the arguments it receives, and
+#: D4's answer cell prints those the judge sent (the hidden tests' expected values, if it ever called them).
+FORGED_EXPORT = """
+import json as _json
+import course.grading.plaindata as _plain
+_real_export = _plain.export
+_seen = []
+def _forged_export(names, namespace=None):
+    data = _json.loads(_real_export(names, namespace))
+    data["values"]["reactions"] = _json.dumps(_plain.encode({"stance": ["warning"]}))
+    data["functions"] = list(data.get("functions", [])) + ["float", "set", "sorted", "abs", "len"]
+    return _json.dumps(data)
+_plain.export = _forged_export
+def _from_judge():  # a call the judge made (through plaindata.call), not the kernel's own cells
+    import sys as _sys
+    return _sys._getframe(2).f_globals.get("__name__") == "course.grading.plaindata"
+def float(*args, **kwargs):
+    if _from_judge():
+        _seen.append(repr(args)[:200])
+    return 1.0
+def set(*args, **kwargs):
+    if _from_judge():
+        _seen.append(repr(args)[:200])
+    return "same"
+"""
+PRINT_SEEN = 'print("ARGUMENTS SEEN BY THE FORGED BUILTINS:", len(_seen), _seen[:3])'
+#: Replaces the export so that the reply for D4 is 30 million characters (beyond what the judge reads).
+HUGE_REPLY = """
+import course.grading.plaindata as _plain
+_real_export = _plain.export
+def _export(names, namespace=None):
+    if "d4_located" in names:
+        return '{"values": {"d4_located": "' + "x" * 30_000_000 + '"}, "errors": {}}'
+    return _real_export(names, namespace)
+_plain.export = _export
+"""
+#: D4 as a table of 20,000 empty columns: within the export's size, slow to rebuild without a column limit.
+WIDE_TABLE = "import pandas as pd\nd4_located = pd.DataFrame(columns=range(20_000))"
+#: D2 as 20,000 one-letter strings in a 4,000-character dtype: 320 MB once rebuilt, from under half a megabyte of data.
+WIDE_DTYPE = 'import numpy as np\nd2_share = np.array(["x"] * 20_000, dtype="<U4000")'
+
 
 HONEST_BEFORE = Student("a_honest", "the reference answers, graded before the attackers", 20.0, CORRECT)
 HONEST_AFTER = Student("z_honest", "half right, graded after the attackers", 10.75, PARTIAL)
@@ -306,5 +352,22 @@ TRICKS = [
             _after(PARTIAL, "ps1_a1_answer", READS_THE_TEST), flags=("registered a handler of IPython's cell events",)),
     Student("trk_pandas_patched", "a uniform D2, and pandas patched so the expected shares are uniform", 10.75,
             _after({**PARTIAL, "ps1_d2_answer": UNIFORM_D2}, "ps1_d2_answer", PANDAS_PATCHED)),
+    Student("trk_forged_export", "an export that adds a fake table and builtins as functions", 10.75,
+            _after(_after(PARTIAL, "ps1_a1_answer", FORGED_EXPORT), "ps1_d4_answer", PRINT_SEEN),
+            flags=("names it was not asked for",)),
+    Student("trk_huge_reply", "an export that answers D4 with 30 million characters", 10.75,
+            _after(PARTIAL, "ps1_a1_answer", HUGE_REPLY), flags=("could not be read from the kernel",)),
+    Student("trk_wide_table", "D4 as a table of 20,000 empty columns", 10.75,
+            {**PARTIAL, "ps1_d4_answer": WIDE_TABLE}, flags=("columns (the judge's limit)",)),
+    Student("trk_wide_dtype", "D2 as an array of 4,000-character strings (320 MB rebuilt)", 10.75,
+            {**PARTIAL, "ps1_d2_answer": WIDE_DTYPE}, flags=("MiB (the judge's limit)",)),
 ]  # fmt: skip
-CLASS = [HONEST_BEFORE, *ATTACKERS, *TRICKS, HONEST_AFTER]
+#: The tricks on the seams between the kernel and the judge (issue 27), and the forged export's leak marker.
+SEAM_TRICKS = ("trk_forged_export", "trk_huge_reply", "trk_wide_table", "trk_wide_dtype")
+#: Honest students graded among the attackers, so that the class is thirty (issue 27: the grader's memory and time
+#: are measured for a class of thirty with one hostile notebook of each kind).
+AMONG = [
+    Student(f"m_honest_{n}", "half right, graded among the attackers", 10.75, PARTIAL) for n in range(1, 8)
+]
+CLASS = [HONEST_BEFORE, *ATTACKERS[:5], *AMONG[:4], *ATTACKERS[5:], *TRICKS[:6], *AMONG[4:], *TRICKS[6:],
+         HONEST_AFTER]  # fmt: skip

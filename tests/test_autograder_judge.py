@@ -7,7 +7,15 @@ import pytest
 from conftest import ROOT
 
 from course.autograder import feedback
-from course.autograder.judge import NOT_GRADABLE, AnswerError, Judge, StudentFunction, bound_names, read_names
+from course.autograder.judge import (
+    NOT_GRADABLE,
+    AnswerError,
+    Judge,
+    StudentFunction,
+    bound_names,
+    read_names,
+)
+from course.grading import plaindata
 
 SETUP = [("setup", "import math\nLIMIT = 3\nnames = ['a', 'b']\nprint('shown to the student only')")]
 
@@ -121,3 +129,61 @@ def test_each_problem_set_runs_in_the_judge_on_the_reference_answers(ps):
             if output.output_type == "execute_result":
                 assert float(output.data["text/plain"]) == float(m["points"]), m["grade_id"]
         json.dumps(outputs)  # what goes into the notebook is JSON
+
+
+def test_names_a_test_did_not_ask_for_are_never_bound_whatever_the_kernel_sends():
+    """Issue 27: a forged export sent the set-up's tables and "functions" named like builtins; the judge bound them,
+    so a hidden test called the student's kernel for every ``float`` and read the student's fake table."""
+    judge = Judge(SETUP)
+    calls = []
+
+    def caller(name, args, kwargs):
+        calls.append((name, args))
+        return 1.0
+
+    source = "assert float(share) == 1.0 and LIMIT == 3 and len(names) == 2\n1.5"
+    forged = {"share": 0.25, "LIMIT": 99, "names": ["forged"]}
+    outputs = judge.run("d2", source, forged, {}, ["float", "len", "share"], caller)
+    assert [o.output_type for o in outputs] == ["error"] and outputs[0].ename == "AssertionError", outputs
+    assert calls == [], "no builtin was called in the student's kernel"
+    assert judge.namespace["LIMIT"] == 3 and judge.namespace["names"] == ["a", "b"]
+    # the same, as the grader reads a reply: the names nobody asked for are dropped and reported
+    text = plaindata.export(["share"], {"share": 0.25, "LIMIT": 99})
+    data = __import__("json").loads(text)
+    data["values"]["LIMIT"] = data["values"]["share"]
+    data["functions"] = ["float", "sorted"]
+    exported = plaindata.load_export(__import__("json").dumps(data), requested=["share"])
+    assert exported.values == {"share": 0.25} and exported.functions == []
+    assert exported.unrequested == ["LIMIT", "float", "sorted"]
+
+
+def test_the_judges_own_time_on_a_test_is_limited_but_not_the_kernels():
+    judge = Judge(SETUP)
+    [error] = judge.run("slow", "while True:\n    pass", {}, {}, [], no_calls, seconds=0.5)
+    assert error.ename == "JudgeTimeLimit" and "test slow took longer" in error.evalue
+
+    def slow_kernel(name, args, kwargs):
+        __import__("time").sleep(0.8)  # the student's kernel working: not the judge's time
+        return 2
+
+    [result] = judge.run("calls", "f(1) + f(2)", {}, {}, ["f"], slow_kernel, seconds=0.5)
+    assert result.data == {"text/plain": "4"}
+
+
+@pytest.mark.parametrize(
+    ("value", "limit"),
+    [
+        ("__import__('pandas').DataFrame(columns=range(2_000))", "columns (the judge's limit)"),
+        ("__import__('numpy').array(['x'] * 20_000, dtype='<U4000')", "MiB (the judge's limit)"),
+        ("[None] * 120_000", "values in one answer (the judge's limit)"),
+    ],
+)
+def test_a_reply_over_the_judges_limits_is_refused_before_it_is_rebuilt(value, limit):
+    import time
+
+    answer = eval(value)
+    text = plaindata.export(["a"], {"a": answer})
+    started = time.monotonic()
+    exported = plaindata.load_export(text, requested=["a"])
+    assert time.monotonic() - started < 2
+    assert exported.values == {} and limit in exported.errors["a"], exported.errors

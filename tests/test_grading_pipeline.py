@@ -179,7 +179,7 @@ def test_feedback_never_shows_hidden_tests(graded_class):
         assert not leaks, f"{page.parts[-3]}: hidden test lines in feedback: {leaks[:3]}"
     wrong = html.unescape((root / "feedback" / "wrong" / PS1 / f"{PS1}.html").read_text(encoding="utf-8"))
     assert "A hidden test failed" in wrong, "a failed hidden assertion is reported, without its source"
-    assert "Feedback: It says so: 'two independent and sovereign states'." in wrong, "C1 says why, per option"
+    assert "Feedback: It takes one: their relations are 'solely up to them'." in wrong, "C1 says why, per option"
 
 
 def _processes_mentioning(text: str) -> list[str]:

@@ -142,7 +142,7 @@ def test_a_function_is_named_not_sent_and_the_judge_calls_it_in_the_kernel_with_
         return (scores * weights["w"] * scale).sort_values(ascending=False)
 
     namespace = {"weighted": weighted, "broken": lambda: 1 / 0, "odd": lambda: Liar("x"), "Cls": Liar}
-    values, errors, functions, _ = plaindata.load_export(plaindata.export(["weighted", "Cls"], namespace))
+    values, errors, functions, *_ = plaindata.load_export(plaindata.export(["weighted", "Cls"], namespace))
     assert functions == ["weighted"] and values == {} and "Cls must be plain data" in errors["Cls"]
     scores = pd.Series([1.0, 3.0], index=["a", "b"])
     arguments = plaindata.encode_call((scores, {"w": 2}), {"scale": 0.5})
@@ -193,7 +193,7 @@ def test_every_reference_answer_leaves_a_kernel_as_plain_data_or_as_a_function(p
         expression = f"__import__('course.grading.plaindata', fromlist=['export']).export({ANSWERS[ps]!r})"
         reply = client.wait_for_reply(client.kc.execute("", silent=True, user_expressions={"r": expression}))
     text = ast.literal_eval(reply["content"]["user_expressions"]["r"]["data"]["text/plain"])
-    values, errors, functions, missing = plaindata.load_export(text)
+    values, errors, functions, missing, _ = plaindata.load_export(text)
     assert errors == {} and missing == []
     assert set(functions) == FUNCTIONS & set(ANSWERS[ps])
     assert set(values) | set(functions) == set(ANSWERS[ps])

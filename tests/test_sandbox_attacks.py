@@ -30,7 +30,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from attacks import CLASS, HONEST_AFTER, HONEST_BEFORE, MARKER, PTH_NAME, TRICKS
+from attacks import AMONG, CLASS, HONEST_AFTER, HONEST_BEFORE, MARKER, PTH_NAME, SEAM_TRICKS, TRICKS
 from conftest import ROOT, private_folders, require_bubblewrap, skip_or_fail
 
 from course.autograder import common
@@ -44,6 +44,23 @@ USER = "coursegrader"
 ASSIGNMENTS = ROOT / "assignments"
 
 
+#: nbgrader's command line, writing the process's own peak memory (ru_maxrss, KiB) to a file when it exits.
+MEASURED = """
+import atexit, os, resource, sys
+def _write():
+    with open(os.environ["COURSE_MAXRSS_FILE"], "w") as out:
+        out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+atexit.register(_write)
+sys.argv = ["nbgrader", *sys.argv[1:]]
+from nbgrader.apps.nbgraderapp import main
+main()
+"""
+#: What grading the class of thirty may take, as root or not (issue 27): the grader's own peak memory and the
+#: whole run's time on this 2-core machine (measured: see the note of issue 27).
+MAX_GRADER_MIB = 500
+MAX_CLASS_SECONDS = 300
+
+
 @dataclass
 class Grader:
     """Who runs nbgrader: the command prefix that becomes that user, and the environment it grades from."""
@@ -55,7 +72,8 @@ class Grader:
     owner: tuple[int, int] | None = None
     home: Path | None = None
 
-    def run(self, root: Path, *args: str) -> subprocess.CompletedProcess:
+    def run(self, root: Path, *args: str, measure: Path | None = None) -> subprocess.CompletedProcess:
+        """Run nbgrader as this grader; with ``measure``, its peak memory (KiB) is written there at exit."""
         env = {
             "PATH": f"{self.venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
             "HOME": str(self.home or os.environ.get("HOME", "/root")),
@@ -64,8 +82,12 @@ class Grader:
         }
         if "CI" in os.environ:
             env["CI"] = os.environ["CI"]
+        command = [str(self.venv / "bin" / "nbgrader"), *args]
+        if measure is not None:
+            env["COURSE_MAXRSS_FILE"] = str(measure)
+            command = [str(self.venv / "bin" / "python"), "-c", MEASURED, *args]
         return subprocess.run(
-            [*self.prefix, str(self.venv / "bin" / "nbgrader"), *args],
+            [*self.prefix, *command],
             cwd=root,
             env=env,
             capture_output=True,
@@ -157,7 +179,13 @@ def graded(request, tmp_path_factory):
     notebook.symlink_to(root / "source" / PS1 / f"{PS1}.ipynb")
     grader.chown(root)
     before = private_folders()
-    run = grader.run(root, "autograde", PS1)
+    measure = grader.workdir / "maxrss.txt"
+    measure.touch()
+    grader.chown(measure)
+    started = time.monotonic()
+    run = grader.run(root, "autograde", PS1, measure=measure)
+    run.seconds = time.monotonic() - started
+    run.grader_mib = int(measure.read_text() or 0) / 1024
     run.leftover_folders = private_folders() - before
     deadline = time.monotonic() + 10  # processes killed a moment ago may still be exiting
     while (leftover := _grading_processes(grader)) and time.monotonic() < deadline:
@@ -210,8 +238,34 @@ def test_the_expected_flags_and_no_false_alarm(graded, student):
     flags = str(report[student.name]["flags"])
     for needle in student.flags:
         assert needle in flags, f"{student.name}: expected a flag containing {needle!r}, got {flags!r}"
-    if student in (HONEST_BEFORE, HONEST_AFTER):
+    if student in (HONEST_BEFORE, HONEST_AFTER, *AMONG):
         assert "violation" not in flags and "review" not in flags, f"{student.name}: false alarm: {flags}"
+
+
+def test_the_class_of_thirty_is_graded_within_the_graders_memory_and_time(graded):
+    """Issue 27: one hostile notebook of each kind in a class of thirty; the grader's own peak memory and the run's
+    time stay within stated bounds (a reply of 30 million characters, a table of 20,000 columns and a
+    dtype of 320 MB among them)."""
+    grader, _, run, _ = graded
+    assert len(CLASS) == 30
+    figures = {"grader": grader.name, "students": len(CLASS), "seconds": round(run.seconds, 1),
+               "grader_peak_mib": round(run.grader_mib, 1)}  # fmt: skip
+    out = ROOT / "test-artifacts" / f"grading_bounds_{grader.name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures) + "\n")
+    print(figures)
+    assert 0 < run.grader_mib <= MAX_GRADER_MIB, figures
+    assert run.seconds <= MAX_CLASS_SECONDS, figures
+
+
+def test_the_forged_builtins_never_ran_for_the_judge(graded):
+    """The forged export's "functions" (float, set, ...) were never called: its D4 cell printed no argument."""
+    _, root, _, _ = graded
+    nb = nbformat.read(root / "autograded" / "trk_forged_export" / PS1 / f"{PS1}.ipynb", as_version=4)
+    printed = "".join(
+        o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stdout"
+    )
+    assert "ARGUMENTS SEEN BY THE FORGED BUILTINS: 0 []" in printed, printed[-2000:]
 
 
 def test_nothing_started_by_grading_is_alive_and_no_private_folder_is_left(graded):
@@ -285,9 +339,10 @@ def test_each_trick_gains_where_the_tests_run_in_the_students_kernel(tmp_path):
     shutil.copytree(ASSIGNMENTS / "source" / PS1, root / "source" / PS1)
     bin_folder = Path(sys.prefix) / "bin"
     env = {**os.environ, "PATH": f"{bin_folder}:{os.environ.get('PATH', '')}", "PYTHONWARNINGS": "ignore"}
+    tricks = [trick for trick in TRICKS if trick.name not in SEAM_TRICKS]  # those target the judge itself
     for step in (["generate_assignment", PS1, "--force"], ["autograde", PS1]):
         if step[0] == "autograde":
-            write_class(root, [Student("partial", "the answers alone", 10.75, PARTIAL), *TRICKS])
+            write_class(root, [Student("partial", "the answers alone", 10.75, PARTIAL), *tricks])
         done = subprocess.run([str(bin_folder / "nbgrader"), *step], cwd=root, env=env, capture_output=True,
                               text=True, timeout=900)  # fmt: skip
         assert done.returncode == 0, done.stderr[-3000:]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import ast
+import codecs
 import json
 import time
 
@@ -25,7 +25,7 @@ from course.autograder.judge import CALL, EXPORT, judge_plan
 from course.autograder.kernels import KernelAhead, instructor_imports
 from course.autograder.sandbox import private_folder
 from course.autograder.tripwire import PROBE, compare, scan_source
-from course.grading.plaindata import MAX_CHARS as MAX_EXPORT_CHARS
+from course.grading.plaindata import MAX_REPLY_CHARS
 
 #: What a kernel reports when it reaches one of its sandbox's limits (course.autograder.sandbox.Limits), by limit.
 LIMIT_SIGNS = (
@@ -35,6 +35,20 @@ LIMIT_SIGNS = (
     ("work", ("No space left on device",)),
     ("open_files", ("Too many open files",)),
 )
+
+
+def string_reply(text: object) -> str:
+    """The string a kernel's ``user_expressions`` answer stands for, read strictly: the answer's ``text/plain``
+    must be the repr of an ASCII string (what an export, a call or the probe returns: JSON text), no longer than
+    :data:`~course.grading.plaindata.MAX_REPLY_CHARS`. Nothing else is parsed, and nothing is evaluated."""
+    if not isinstance(text, str) or len(text) > MAX_REPLY_CHARS + 2:
+        raise RuntimeError("the answer is not text, or too large")
+    if len(text) < 2 or text[0] not in "'\"" or text[-1] != text[0] or not text.isascii():
+        raise RuntimeError("the answer is not a string")
+    try:
+        return codecs.decode(text[1:-1], "unicode_escape")
+    except UnicodeDecodeError:
+        raise RuntimeError("the answer is not a string") from None
 
 
 def limit_flags(nb: NotebookNode, limits=None) -> list[dict[str, object]]:
@@ -244,13 +258,7 @@ class IntegrityExecute(Execute):
                     raise RuntimeError(
                         f"{error.get('ename', 'no answer')}: {str(error.get('evalue', ''))[:300]}"
                     )
-                text = value["data"]["text/plain"]
-                if not isinstance(text, str) or len(text) > 25 * MAX_EXPORT_CHARS:
-                    raise RuntimeError("the answer is not text, or too large")
-                result = ast.literal_eval(text)
-                if not isinstance(result, str):
-                    raise RuntimeError("the answer is not text")
-                results[key] = result
+                results[key] = string_reply(value["data"]["text/plain"])
             except Exception as err:
                 results[key] = (
                     err
@@ -280,7 +288,7 @@ class IntegrityExecute(Execute):
         if isinstance(answer, Exception):
             raise AnswerError(f"{name}(...) gave no answer: {answer}")
         try:
-            exported = load_export(answer)
+            exported = load_export(answer, requested=[RESULT])
         except ValueError as err:
             raise AnswerError(f"{name}(...) gave an unreadable answer ({err})") from None
         if RESULT in exported.values:
@@ -356,9 +364,17 @@ class IntegrityExecute(Execute):
             self._stop(cell, index, f"the kernel stopped responding ({type(err).__name__})", "NotRun")
             return cell, resources
 
+    def _judge_seconds(self) -> float:
+        """The judge's own time for one test: the per-cell limit, within what is left of the notebook's."""
+        left = self._deadline - time.monotonic()
+        return max(1.0, min(float(self.timeout or 30), left))
+
     def _run_in_judge(self, grade_id: str, source: str) -> list[NotebookNode]:
-        """Export the answers ``source`` reads from the student's kernel, and run the test on them in the judge."""
-        from course.autograder.judge import Judge
+        """Export the answers ``source`` reads from the student's kernel, and run the test on them in the judge.
+
+        The kernel's reply is hostile bytes: read within size and value limits and a time limit, and only the
+        names asked for are kept. A reply that holds other names, or cannot be read, is flagged for review."""
+        from course.autograder.judge import Clock, Judge, JudgeTimeLimit
         from course.grading.plaindata import Exported, load_export
 
         if self._judge is None:
@@ -373,13 +389,41 @@ class IntegrityExecute(Execute):
         try:
             if isinstance(exported, Exception):
                 raise ValueError(str(exported))
-            exported = load_export(exported)
-        except ValueError as err:
+            with Clock(self._judge_seconds(), f"reading the answers of {grade_id}"):
+                exported = load_export(exported, requested=names)
+        except (ValueError, JudgeTimeLimit, MemoryError, RecursionError) as err:
             message = f"could not be read from the kernel ({str(err)[:200]})"
+            self._flags.append(flag("review", f"{grade_id}: the answers {message}", grade_id))
             exported = Exported({}, {name: f"{name} {message}" for name in names}, [], [])
-        return self._judge.run(
-            grade_id, source, exported.values, exported.errors, exported.functions, self._call
+        over = [message for message in exported.errors.values() if "the judge's limit" in message]
+        if over:
+            self._flags.append(
+                flag("review", f"{grade_id}: not graded, over a limit: {over[0][:200]}", grade_id)
+            )
+        if exported.unrequested:
+            sent = ", ".join(exported.unrequested[:12]) + (" …" if len(exported.unrequested) > 12 else "")
+            self._flags.append(
+                flag(
+                    "violation",
+                    f"before test {grade_id}: the kernel sent names it was not asked for ({sent}); "
+                    "they were ignored (a replaced export)",
+                    grade_id,
+                )
+            )
+        outputs = self._judge.run(
+            grade_id,
+            source,
+            exported.values,
+            exported.errors,
+            exported.functions,
+            self._call,
+            seconds=self._judge_seconds(),
         )
+        if any(o.get("ename") == "JudgeTimeLimit" for o in outputs):
+            self._flags.append(
+                flag("review", f"{grade_id}: the test took longer than the judge's time limit")
+            )
+        return outputs
 
     def _trip(self, grade_id: str, report: dict) -> None:
         """Flag for review what the probe finds changed since the first cell (once each); no score changes."""

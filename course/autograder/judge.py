@@ -28,6 +28,8 @@ import builtins
 import contextlib
 import io
 import json
+import signal
+import threading
 import traceback
 from collections.abc import Callable, Iterable
 
@@ -45,6 +47,46 @@ class AnswerNotGradable(Exception):
 
 class AnswerError(Exception):
     """A student's function failed when the judge called it, or returned something that is not plain data."""
+
+
+class JudgeTimeLimit(Exception):
+    """The judge's own work on one test (rebuilding answers, running the test) took longer than its limit."""
+
+
+class Clock:
+    """A time limit on the judge's own work, paused while the student's kernel works (a call of a student's
+    function has the kernel's own per-cell limit). On the main thread only (it uses ``SIGALRM``); elsewhere it
+    does nothing and the notebook's own deadline still holds."""
+
+    def __init__(self, seconds: float, what: str):
+        self.seconds, self.what = seconds, what
+        self.active = seconds > 0 and threading.current_thread() is threading.main_thread()
+
+    def _ring(self, signum, frame):
+        raise JudgeTimeLimit(f"{self.what} took longer than the judge's limit of {self.seconds:g} s")
+
+    def __enter__(self) -> Clock:
+        if self.active:
+            self._previous = signal.signal(signal.SIGALRM, self._ring)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._previous)
+
+    @contextlib.contextmanager
+    def paused(self):
+        """While the student's kernel answers: the judge's time stands still."""
+        if not self.active:
+            yield
+            return
+        left, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
 
 
 class StudentFunction:
@@ -123,18 +165,31 @@ class Judge:
         functions: Iterable[str],
         caller: Callable[[str, tuple, dict], object],
         execution_count: int | None = None,
+        seconds: float = 0,
     ) -> list[NotebookNode]:
         """Run one test cell on the submission's answers; return the outputs nbgrader scores it by.
 
         ``values`` are the rebuilt answers, ``errors`` the messages for answers that could not be exported (a
         name that is not defined is in neither, so the test fails with Python's own ``NameError``), and
         ``functions`` the answers that are functions, called in the student's kernel through ``caller``.
+        Only names the test reads and the judge does not define are bound (:meth:`answers_read`): a name such as
+        ``float`` or ``reactions`` stays the judge's whatever the kernel sends. ``seconds`` (if above 0) limits
+        the judge's own time on the test, not counting the student's kernel.
         """
         for name in self._answers:  # answers given to an earlier test are not this test's
             self.namespace.pop(name, None)
+        allowed = set(self.answers_read(source))
+        values = {name: value for name, value in values.items() if name in allowed}
+        functions = [name for name in functions if name in allowed and name not in values]
         self._answers = set(values) | set(functions)
+        clock = Clock(seconds, f"test {label}")
+
+        def paused_caller(name: str, args: tuple, kwargs: dict) -> object:
+            with clock.paused():
+                return caller(name, args, kwargs)
+
         self.namespace.update(values)
-        self.namespace.update({name: StudentFunction(name, caller) for name in functions})
+        self.namespace.update({name: StudentFunction(name, paused_caller) for name in functions})
         self._count += 1
         count = execution_count if execution_count is not None else self._count
         if errors:
@@ -149,7 +204,7 @@ class Judge:
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
         out, err = io.StringIO(), io.StringIO()
         try:
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            with clock, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 exec(compile(tree, filename, "exec"), self.namespace)
                 value = None
                 if last is not None:

@@ -28,6 +28,11 @@ from typing import NamedTuple
 #: Largest encoded answer, in characters of JSON.
 MAX_CHARS = 2_000_000
 MAX_DEPTH = 32
+#: What the judge rebuilds from one export at most (issue 27: a reply is hostile bytes): values in all, columns of
+#: one table, and bytes of one NumPy array (a wide string dtype multiplies memory: ``<U4000`` is 16 kB a value).
+MAX_VALUES = 100_000
+MAX_COLUMNS = 1_000
+MAX_ARRAY_BYTES = 64 * 1024 * 1024
 PLAIN = "str, int, float, bool, None, list, tuple, dict, set, NumPy scalars and arrays, pandas Series and DataFrames"
 
 
@@ -119,10 +124,28 @@ def _cells(values: list, depth: int) -> list:
     return [encode(v, depth) for v in values]
 
 
-def decode(data, _depth: int = 0):
-    """Rebuild a value from :func:`encode`'s data; ``ValueError`` for anything that is not such data."""
+class _Budget:
+    """How many values one export may still rebuild (:data:`MAX_VALUES`)."""
+
+    def __init__(self, values: int = MAX_VALUES):
+        self.left = values
+
+    def spend(self, count: int = 1) -> None:
+        self.left -= count
+        if self.left < 0:
+            raise ValueError(f"more than {MAX_VALUES:,} values in one answer (the judge's limit)")
+
+
+def decode(data):
+    """Rebuild a value from :func:`encode`'s data; ``ValueError`` for anything that is not such data, or more
+    than the judge rebuilds (:data:`MAX_VALUES`, :data:`MAX_COLUMNS`, :data:`MAX_ARRAY_BYTES`)."""
+    return _decode(data, 0, _Budget())
+
+
+def _decode(data, _depth: int, budget: _Budget):
     if _depth > MAX_DEPTH + 2 or not isinstance(data, dict) or not isinstance(data.get("t"), str):
         raise ValueError("not tagged plain data")
+    budget.spend()
     tag, deeper = data["t"], _depth + 1
     if tag == "none":
         return None
@@ -135,55 +158,65 @@ def decode(data, _depth: int = 0):
     if tag == "str":
         return _string(data)
     if tag in ("list", "tuple", "set", "frozenset"):
-        items = [decode(item, deeper) for item in _list(data)]
+        items = [_decode(item, deeper, budget) for item in _list(data)]
         return {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}[tag](items)
     if tag == "dict":
         pairs = _list(data)
         if not all(isinstance(pair, list) and len(pair) == 2 for pair in pairs):
             raise ValueError("a dict's items must be pairs")
-        return {decode(k, deeper): decode(v, deeper) for k, v in pairs}
+        return {_decode(k, deeper, budget): _decode(v, deeper, budget) for k, v in pairs}
     if tag == "np":
         import numpy as np
 
-        return np.dtype(_dtype_text(data["dtype"])).type(decode(data["v"], deeper))
+        return np.dtype(_dtype_text(data["dtype"])).type(_decode(data["v"], deeper, budget))
     if tag == "ndarray":
         import numpy as np
 
         shape = data.get("shape")
-        if not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape):
+        if not isinstance(shape, list) or not all(type(n) is int and 0 <= n <= MAX_VALUES for n in shape):
             raise ValueError("an array's shape must be a list of sizes")
-        flat = decode(data["v"], deeper)
-        return np.array(flat, dtype=np.dtype(_dtype_text(data["dtype"]))).reshape(shape)
+        dtype = np.dtype(_dtype_text(data["dtype"]))
+        count = 1
+        for n in shape:
+            count *= n
+        if count * dtype.itemsize > MAX_ARRAY_BYTES:
+            raise ValueError(f"an array of more than {MAX_ARRAY_BYTES // 2**20} MiB (the judge's limit)")
+        flat = _decode(data["v"], deeper, budget)
+        return np.array(flat, dtype=dtype).reshape(shape)
     import pandas as pd
 
     if tag == "series":
-        values = [decode(v, deeper) for v in _list(data)]
-        index = decode(data["index"], deeper)
+        values = [_decode(v, deeper, budget) for v in _list(data)]
+        index = _decode(data["index"], deeper, budget)
         return _typed(
-            pd.Series(values, index=index, name=decode(data["name"], deeper), dtype=object), data["dtype"]
+            budget,
+            pd.Series(values, index=index, name=_decode(data["name"], deeper, budget), dtype=object),
+            data["dtype"],
         )
     if tag == "frame":
-        columns = decode(data["columns"], deeper)
-        index = decode(data["index"], deeper)
+        columns = _decode(data["columns"], deeper, budget)
+        index = _decode(data["index"], deeper, budget)
         dtypes, cells = data.get("dtypes"), _list(data)
+        if len(cells) > MAX_COLUMNS:
+            raise ValueError(f"a table of more than {MAX_COLUMNS:,} columns (the judge's limit)")
         if not isinstance(dtypes, list) or len(dtypes) != len(cells) or len(cells) != len(columns):
             raise ValueError("a DataFrame needs one dtype and one value list per column")
         frame = pd.DataFrame(
             {
-                n: pd.Series([decode(v, deeper) for v in col], index=index, dtype=object)
+                n: pd.Series([_decode(v, deeper, budget) for v in col], index=index, dtype=object)
                 for n, col in enumerate(cells)
             }
         )
         frame = frame.reindex(index=index) if len(cells) == 0 else frame
         for n, dtype in enumerate(dtypes):
-            frame[n] = _typed(frame[n], dtype)
+            frame[n] = _typed(budget, frame[n], dtype)
         frame.columns = columns
         return frame
     if tag == "index":
-        values = pd.Series([decode(v, deeper) for v in _list(data)], dtype=object)
-        return pd.Index(_typed(values, data["dtype"]), name=decode(data["name"], deeper))
+        values = pd.Series([_decode(v, deeper, budget) for v in _list(data)], dtype=object)
+        return pd.Index(_typed(budget, values, data["dtype"]), name=_decode(data["name"], deeper, budget))
     if tag == "multiindex":
-        levels = [decode(level, deeper) for level in _list(data)]
+        levels = [_decode(level, deeper, budget) for level in _list(data)]
         if not levels or not all(isinstance(level, pd.Index) for level in levels):
             raise ValueError("a MultiIndex needs its levels")
         return pd.MultiIndex.from_arrays(levels)
@@ -196,14 +229,20 @@ def decode(data, _depth: int = 0):
     if tag == "coursemap":
         from course.views.maps import CourseMap
 
-        title, caption, table = (decode(data.get(k), deeper) for k in ("title", "caption", "table"))
-        empty, notes = decode(data.get("empty"), deeper), decode(data.get("notes"), deeper)
+        title, caption, table = (_decode(data.get(k), deeper, budget) for k in ("title", "caption", "table"))
+        empty, notes = _decode(data.get("empty"), deeper, budget), _decode(data.get("notes"), deeper, budget)
         if not (type(title) is type(caption) is str and type(table) is pd.DataFrame and type(empty) is bool):
             raise ValueError("a CourseMap needs a title, a caption, a table and whether it is empty")
         if type(notes) is not list or not all(type(n) is str for n in notes):
             raise ValueError("a CourseMap's notes must be a list of strings")
         return CourseMap(map=None, title=title, caption=caption, table=table, empty=empty, notes=notes)
     raise ValueError(f"unknown or malformed tag {tag!r}")
+
+
+def _categories(dtype: dict) -> list:
+    if type(dtype.get("categories", [])) is not list:
+        raise ValueError("a categorical dtype's categories must be a list")
+    return dtype.get("categories", [])
 
 
 def _string(data) -> str:
@@ -234,11 +273,11 @@ def _dtype_text(dtype) -> str:
     return dtype
 
 
-def _typed(series, dtype):
+def _typed(budget: _Budget, series, dtype):
     import pandas as pd
 
     if isinstance(dtype, dict):
-        categories = [decode(v) for v in dtype.get("categories", [])]
+        categories = [_decode(v, 1, budget) for v in _categories(dtype)]
         return series.astype(pd.CategoricalDtype(categories, ordered=bool(dtype.get("ordered"))))
     return series.astype(_dtype_text(dtype))
 
@@ -293,18 +332,29 @@ def export(names: list[str], namespace: dict | None = None) -> str:
 
 
 class Exported(NamedTuple):
-    """What :func:`load_export` rebuilt: answers by name, messages for those it could not, and names that are
-    functions (to call in the student's kernel) or not defined."""
+    """What :func:`load_export` rebuilt: answers by name, messages for those it could not, names that are
+    functions (to call in the student's kernel) or not defined, and names the kernel sent without being asked
+    (dropped: never bound in the judge)."""
 
     values: dict[str, object]
     errors: dict[str, str]
     functions: list[str]
     missing: list[str]
+    unrequested: list[str] = []
 
 
-def load_export(text: str) -> Exported:
-    """(In the judge.) :func:`export`'s text, validated and rebuilt."""
-    if not isinstance(text, str) or len(text) > 20 * MAX_CHARS:
+#: Largest reply the judge reads from a kernel, in characters: a few answers at their largest, with the escapes
+#: of the JSON inside JSON. Anything longer is refused before it is parsed.
+MAX_REPLY_CHARS = 8 * MAX_CHARS
+
+
+def load_export(text: str, requested: list[str] | None = None) -> Exported:
+    """(In the judge.) :func:`export`'s text, validated and rebuilt.
+
+    ``requested`` are the names the judge asked for: a name the reply holds beyond them (a forged export sending
+    the judge's own table names, or "functions" named like builtins) is dropped and listed in ``unrequested``.
+    """
+    if not isinstance(text, str) or len(text) > MAX_REPLY_CHARS:
         raise ValueError("the kernel's answer is too large or not text")
     try:
         data = json.loads(text)
@@ -318,17 +368,26 @@ def load_export(text: str) -> Exported:
         or not isinstance(data.get("missing", []), list)
     ):
         raise ValueError("the kernel's answer is not an export")
-    values, errors = {}, {str(k)[:100]: str(v)[:500] for k, v in data["errors"].items()}
+    asked = None if requested is None else set(requested)
+    sent = [*data["values"], *data["errors"], *data.get("functions", []), *data.get("missing", [])]
+    unrequested = [] if asked is None else sorted({str(n)[:100] for n in sent if n not in asked})
+    wanted = (lambda name: isinstance(name, str)) if asked is None else (lambda name: name in asked)
+    values = {}
+    errors = {str(k)[:100]: str(v)[:500] for k, v in data["errors"].items() if wanted(k)}
     functions, missing = (
-        [name for name in data.get(key, []) if isinstance(name, str) and name.isidentifier()]
+        [name for name in data.get(key, []) if isinstance(name, str) and name.isidentifier() and wanted(name)]
         for key in ("functions", "missing")
     )
     for name, encoded in data["values"].items():
+        if not wanted(name):
+            continue
         try:
+            if not isinstance(encoded, str) or len(encoded) > MAX_CHARS:
+                raise ValueError(f"more than {MAX_CHARS:,} characters")
             values[name] = decode(json.loads(encoded))
-        except (ValueError, TypeError, KeyError, OverflowError, RecursionError) as err:
-            errors[name] = f"{name} could not be rebuilt ({err})"
-    return Exported(values, errors, functions, missing)
+        except (ValueError, TypeError, KeyError, OverflowError, RecursionError, MemoryError) as err:
+            errors[name] = f"{name} could not be rebuilt ({str(err)[:200]})"
+    return Exported(values, errors, functions, missing, unrequested)
 
 
 #: The name a call's result travels under in :func:`call`'s export.
