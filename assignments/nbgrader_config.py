@@ -11,8 +11,12 @@ c.CourseDirectory.course_id = "northeast-asian-security"
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 # Student uploads from an LMS go under downloaded/<assignment>/archive/; see INSTRUCTORS.md.
 c.ZipCollectApp.collector_plugin = "nbgrader.plugins.zipcollect.FileNameCollectorPlugin"
-# LMS file names look like "<student_id>_<anything>.ipynb" (e.g. "jdoe_ps1_reading_official_reactions.ipynb").
-c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[A-Za-z0-9.-]+)_(?P<file_id>[^/]+\.ipynb)$"
+# Archives may be hostile: only regular files with safe names, within size and count limits (refusals are listed
+# in downloaded/<assignment>/refused.json; see INSTRUCTORS.md).
+c.ZipCollectApp.extractor_plugin = "course.autograder.zipcollect.CheckedExtractor"
+# LMS file names look like "<student_id>_<anything>.ipynb" (e.g. "jdoe_ps1_reading_official_reactions.ipynb"); a
+# student id starts with a letter or digit (never "." or "..", which would name a folder outside submitted/).
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[A-Za-z0-9][A-Za-z0-9.-]*)_(?P<file_id>[^/]+\.ipynb)$"
 
 # Released notebooks: what replaces a solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

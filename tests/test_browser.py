@@ -434,6 +434,11 @@ XSS_MARKDOWN = f"""China's wording is non-committal. <img src=x onerror="{_full_
 <details open ontoggle="{_full_marks("md-toggle")}"><summary>more</summary>text</details>
 
 <form action="javascript:{_mark("md-form")}"><button>send</button></form>
+
+Tracking: ![pixel](https://tracker.invalid/md-pixel.png) <img src="http://tracker.invalid/md-img">
+<div style="background:url(https://tracker.invalid/md-css)">styled</div>
+<style>body {{ background: url(https://tracker.invalid/md-style) }}</style>
+<link rel="stylesheet" href="https://tracker.invalid/md-link.css">
 """
 
 XSS_OUTPUTS = f"""from IPython.display import HTML, SVG, Javascript, Markdown, display
@@ -442,6 +447,7 @@ display(SVG('<svg xmlns="http://www.w3.org/2000/svg"><script>{_mark("out-svg")}<
 display(Javascript("{_mark("out-js")}"))
 display(Markdown('[m](javascript:{_mark("out-md")})'))
 display({{"text/html": '<iframe src="javascript:{_mark("out-iframe")}"></iframe>'}}, raw=True)
+display(HTML('<img src="https://tracker.invalid/out-img"><span style="background:url(//tracker.invalid/out-css)">t</span>'))
 """
 
 
@@ -505,6 +511,8 @@ def test_student_content_runs_nothing_in_the_formgrader_or_the_feedback(tmp_path
     page = context.new_page()
     page.dialogs = []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    tracked = []  # issue 27: a remote image or stylesheet in student content would tell its owner who looked
+    page.on("request", lambda request: "tracker.invalid" in request.url and tracked.append(request.url))
     with running_lab(tmp_path, subdir="assignments", prepare=_graded_mallory, instructor=True) as lab:
         db = f"sqlite:///{lab.root / 'gradebook.db'}"
         submission, before = _grades(db)
@@ -523,8 +531,10 @@ def test_student_content_runs_nothing_in_the_formgrader_or_the_feedback(tmp_path
         page.goto((feedback / "ps1_reading_official_reactions.html").as_uri())
         page.locator("text=China's wording is non-committal").first.wait_for(timeout=30_000)
         _assert_nothing_ran(page, "feedback")
+        assert page.locator("text=image not loaded: https://tracker.invalid/md-pixel.png").count() == 1
         feedback_axe = audit(page, "feedback", ARTIFACTS)
     context.close()
+    assert tracked == [], f"student content loaded something from outside: {tracked}"
     # What the student wrote and the course printed, as the instructor and the student see it: nothing serious.
     assert serious(formgrader_axe["course"]) == [] and serious(feedback_axe["course"]) == [], serious(
         formgrader_axe["course"]

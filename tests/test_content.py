@@ -338,14 +338,31 @@ def test_missile_counts_are_not_read_as_a_trend():
 
 
 def test_steered_clear_is_set_against_what_the_sources_hold(article_text):
-    """A23 and N2's gap: lesson 04 says what the course's sources hold for and against the article's assessment."""
+    """A23 and N2: lesson 04 says what the course's sources hold for and against the article's assessment, and
+    gives the accused party's answer (the second review: now sourced, facts.md section 8) beside the accusation."""
     text = _lesson_cell("04_munitions_and_the_war", "munitions-10")
-    _, not_verbatim = _article_quotes(text.replace('"steered clear"', ""), article_text)
+    events = data.load("events")
+    answers = " ".join(events.loc[["china_rejects_dual_use", "dong_jun_no_weapons"], "summary"])
+    quotes, _ = _article_quotes(text.replace('"steered clear"', ""), article_text)
+    not_verbatim = [q for q in quotes if q not in " ".join(article_text.split()) and q not in answers]
     assert not not_verbatim, not_verbatim
-    veto = data.load("events").loc["un_panel_veto"]
+    veto = events.loc["un_panel_veto"]
     assert "China abstaining" in veto["summary"] and "On 28 March 2024 China abstained" in text
-    assert "China's answer to it is not in the course's sources" in text
+    assert (
+        "China answered it" in text and "China firmly rejects this." in text and "in two renderings" in text
+    )
     assert "not evidence that there was nothing to report" in text
+
+
+def test_south_koreas_corroboration_is_weighed_as_a_claim_too():
+    """F3 (the second review: now sourced): lesson 04 quotes South Korea's confirmation and later figures, each
+    attributed, and says what kind of evidence each is."""
+    text = _lesson_cell("04_munitions_and_the_war", "munitions-07")
+    events = data.load("events")
+    for eid in ("rok_confirms_containers", "rok_later_counts"):
+        quoted = re.findall(r'"([^"]+)"', events.loc[eid, "summary"])
+        assert quoted and all(q in text for q in quoted if len(q.split()) > 3), eid
+    assert "an ally of the claimant" in text and "a capacity estimate rather than a count" in text
 
 
 def test_the_treaty_is_read_as_part_of_a_wide_ranging_text(article_text):
@@ -378,8 +395,9 @@ def test_the_decision_models_single_lens_is_named():
 
 
 def test_vostochny_port_is_not_the_cosmodrome(facts_text):
-    """F8 (as far as the sources go): the munitions map drops the summit's cosmodrome and lists Vostochny Port,
-    which the February designations name, as unplaced; the designation is quoted as the fact sheet has it."""
+    """F8: the munitions map drops the summit's cosmodrome and draws Vostochny Port, which the February
+    designations name, where the second review's sources place it (S40, S41: approximate, marked so); the
+    designation is quoted as the fact sheet has it."""
     import folium
 
     from course.views import maps
@@ -387,18 +405,23 @@ def test_vostochny_port_is_not_the_cosmodrome(facts_text):
     course_map = maps.logistics_map()
     places = data.load("places")
     cosmodrome = (places.loc["vostochny", "lat"], places.loc["vostochny", "lon"])
+    port = places.loc["vostochny_port"]
     drawn = {
         tuple(m.location) for m in course_map.map._children.values() if isinstance(m, folium.CircleMarker)
     }
     assert cosmodrome not in drawn and "Vostochny Cosmodrome" not in set(course_map.table["place"])
-    assert not places["name"].str.contains("Vostochny Port").any(), (
-        "a located port belongs on the map: update F8"
-    )
+    assert (float(port["lat"]), float(port["lon"])) in drawn
+    assert port["precision"] == "approximate" and not port["verified"]
     facts = " ".join(facts_text.split())
+    assert "42°44′N 133°04′E" in facts and "approximately 15 km southeast of the Port of Nakhodka" in facts
+    row = course_map.table.set_index("place").loc["Vostochny Port"]
+    assert row["location"] == "approximate, unverified"
     designation = "a Russian firm that manages a terminal at Vostochny Port in the Russian Far East"
     assert designation in facts and f"{designation} and a naval facility near Vladivostok" in facts
-    note = next(n for n in course_map.notes if n.startswith("Vostochny Port"))
-    assert designation in note and "not the Vostochny Cosmodrome" in note
+    assert (
+        designation in row["role in the story"] and "not the Vostochny Cosmodrome" in row["role in the story"]
+    )
+    assert not any(n.startswith("Vostochny") for n in course_map.notes), "drawn, so not listed as not drawn"
     lesson = _lesson_cell("04_munitions_and_the_war", "munitions-05")
     assert f'"{designation} and a naval facility near Vladivostok"' in lesson
-    assert "same name, two places" in lesson
+    assert "same name, two places" in lesson and "marked approximate" in lesson

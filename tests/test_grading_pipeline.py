@@ -179,7 +179,9 @@ def test_feedback_never_shows_hidden_tests(graded_class):
         assert not leaks, f"{page.parts[-3]}: hidden test lines in feedback: {leaks[:3]}"
     wrong = html.unescape((root / "feedback" / "wrong" / PS1 / f"{PS1}.html").read_text(encoding="utf-8"))
     assert "A hidden test failed" in wrong, "a failed hidden assertion is reported, without its source"
-    assert "Feedback: It takes one: their relations are 'solely up to them'." in wrong, "C1 says why, per option"
+    assert "Feedback: It takes one: their relations are 'solely up to them'." in wrong, (
+        "C1 says why, per option"
+    )
 
 
 def _processes_mentioning(text: str) -> list[str]:
@@ -296,15 +298,20 @@ def test_the_grading_kernel_cannot_see_the_solutions(tmp_path):
     assert "not sandboxed" in unsandboxed["flags"], "and the instructor is told"
 
 
-def test_lms_downloads_are_collected_by_the_documented_file_name_pattern(tmp_path):
-    """An LMS zip with '<student_id>_<notebook>.ipynb' files lands in submitted/<student_id>/<ps>/."""
-    import zipfile
-
+def _lms_course(tmp_path: Path) -> tuple[Path, Path, bytes]:
+    """A course with ps1 released and an empty LMS download folder: (root, archive folder, released notebook)."""
     root = course_copy(tmp_path)
     nbgrader(root, "generate_assignment", PS1, "--force")
     archive = root / "downloaded" / PS1 / "archive"
     archive.mkdir(parents=True)
-    release = (root / "release" / PS1 / f"{PS1}.ipynb").read_bytes()
+    return root, archive, (root / "release" / PS1 / f"{PS1}.ipynb").read_bytes()
+
+
+def test_lms_downloads_are_collected_by_the_documented_file_name_pattern(tmp_path):
+    """An LMS zip with '<student_id>_<notebook>.ipynb' files lands in submitted/<student_id>/<ps>/."""
+    import zipfile
+
+    root, archive, release = _lms_course(tmp_path)
     with zipfile.ZipFile(archive / "lms-download.zip", "w") as zipped:
         zipped.writestr(f"submissions/jdoe_{PS1}.ipynb", release)
         zipped.writestr(f"submissions/a.smith-2_{PS1}.ipynb", release)
@@ -418,3 +425,78 @@ def test_export_says_which_grades_are_not_final(graded_class, tmp_path):
     assert "ghost" in done.stdout and "no submission: 0 in grades.csv" in done.stdout
     assert "partial" in done.stdout and "waiting for ps1_e_answer" in done.stdout
     assert (tmp_path / "reports" / "completeness.csv").exists()
+
+
+def test_hostile_archives_give_only_safe_regular_files_and_the_class_is_collected(tmp_path):
+    """Issue 27: `nbgrader zip_collect` with the course's extractor, on an LMS download holding hostile archives
+    beside an honest one: zip slip (`..`, an absolute name), a zip bomb (1 GiB of zeros in a 1 MB zip), a link,
+    a name with a newline, a folder named like a student ``..``, a tar with a link and a device, a lying-free
+    bomb in a tar. Only regular files with safe names come out, inside the target; each refusal is listed; the
+    honest students are collected."""
+    import io
+    import json
+    import stat
+    import tarfile
+    import zipfile
+
+    root, archive, release = _lms_course(tmp_path)
+    with zipfile.ZipFile(archive / "honest.zip", "w") as zipped:
+        zipped.writestr(f"submissions/jdoe_{PS1}.ipynb", release)
+        zipped.writestr(f"submissions/a.smith-2_{PS1}.ipynb", release)
+    with zipfile.ZipFile(archive / "hostile.zip", "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr(f"../../evil_{PS1}.ipynb", release)
+        zipped.writestr(f"/tmp/abs_{PS1}.ipynb", release)
+        zipped.writestr(f"submissions/new\nline_{PS1}.ipynb", release)
+        zipped.writestr(f"submissions/.._{PS1}.ipynb", release)
+        link = zipfile.ZipInfo(f"submissions/mallory_{PS1}.ipynb")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zipped.writestr(link, "/etc/passwd")
+        bomb_info = zipfile.ZipInfo(f"submissions/bomb_{PS1}.ipynb")
+        bomb_info.compress_type = zipfile.ZIP_DEFLATED
+        with zipped.open(bomb_info, "w", force_zip64=True) as bomb:
+            for _ in range(1024):
+                bomb.write(bytes(1024 * 1024))
+    data = io.BytesIO()
+    with tarfile.open(fileobj=data, mode="w") as tar:
+        for name, kind in (
+            ("submissions/tlink_x.ipynb", tarfile.SYMTYPE),
+            ("submissions/dev_x.ipynb", tarfile.CHRTYPE),
+        ):
+            member = tarfile.TarInfo(name)
+            member.type, member.linkname = kind, "/etc/shadow"
+            tar.addfile(member)
+        honest = tarfile.TarInfo(f"submissions/kim_{PS1}.ipynb")
+        honest.size = len(release)
+        tar.addfile(honest, io.BytesIO(release))
+    (archive / "more.tar").write_bytes(data.getvalue())
+    (archive / "linked.zip").symlink_to(archive / "honest.zip")
+    assert (archive / "hostile.zip").stat().st_size < 3 * 1024 * 1024
+
+    done = nbgrader(root, "zip_collect", PS1)
+    for student in ("jdoe", "a.smith-2", "kim"):
+        assert (root / "submitted" / student / PS1 / f"{PS1}.ipynb").read_bytes() == release, student
+    submitted = sorted(p.name for p in (root / "submitted").iterdir())
+    assert submitted == ["a.smith-2", "jdoe", "kim"], submitted
+    outside = [p for p in tmp_path.rglob(f"*_{PS1}.ipynb") if root not in p.parents]
+    assert outside == [] and not Path(f"/tmp/abs_{PS1}.ipynb").exists()
+    extracted = [p for p in (root / "downloaded" / PS1 / "extracted").rglob("*")]
+    assert all(p.is_dir() or (p.is_file() and not p.is_symlink()) for p in extracted)
+    assert sum(p.stat().st_size for p in extracted if p.is_file()) < 50 * 1024 * 1024, (
+        "the bomb was not extracted"
+    )
+    refused = json.loads((root / "downloaded" / PS1 / "refused.json").read_text(encoding="utf-8"))
+    why = {(r["archive"], r["entry"].split("/")[-1][:8]): r["why"] for r in refused}
+    assert (
+        "absolute" in why[("hostile.zip", f"abs_{PS1}"[:8])]
+        and "'..'" in why[("hostile.zip", f"evil_{PS1}"[:8])]
+    )
+    assert "control character" in why[("hostile.zip", "new\nline")]
+    assert "starts with '.'" in why[("hostile.zip", f".._{PS1}"[:8])]
+    assert "not a regular file" in why[("hostile.zip", "mallory_")]
+    assert "larger than" in why[("hostile.zip", "bomb_ps1")]
+    assert (
+        "not a regular file" in why[("more.tar", "tlink_x.")]
+        and "not a regular file" in why[("more.tar", "dev_x.ip")]
+    )
+    assert "not a regular file" in why[("linked.zip", "")]
+    assert "entries refused" in done.stdout + done.stderr

@@ -296,17 +296,15 @@ def _teacher_tokens(hub) -> int:
     return count
 
 
-def test_a_page_a_student_serves_cannot_act_as_the_instructor(hub, people):
-    hub_host, own_host = urlparse(hub.base).hostname, urlparse(hub.user_url(MALLORY)).hostname
-    assert own_host == f"{MALLORY}.localhost" != hub_host, (
-        "each person must be served on an origin of their own"
-    )
-    term = Terminal(people[MALLORY], hub, MALLORY)
+def _attack_from_own_server(hub, mallory_page, teacher) -> bool:
+    """Mallory replaces her server by her page; the instructor opens her link. True once the page has run."""
+    term = Terminal(mallory_page, hub, MALLORY)
     port = int(re.search(r":(\d+)/", term.run("echo $JUPYTERHUB_SERVICE_URL")).group(1))
     page = EVIL_PAGE.replace("TEACHERURL", hub.user_url(TEACHER)).replace("HUB", hub.base)
     term.write("notes.html", page.replace("TEACHER", TEACHER))
     term.write("squat.py", SQUATTER)
-    tokens_before = _teacher_tokens(hub)
+    loot = Path(f"/home/{MALLORY}/loot.json")
+    loot.unlink(missing_ok=True)
     # The strongest form of "a page of theirs served at their server's address with no sandbox": their own server
     # replaced by a process of theirs on its port.
     term.run(
@@ -320,7 +318,6 @@ def test_a_page_a_student_serves_cannot_act_as_the_instructor(hub, people):
             break
         time.sleep(0.1)
     assert "serving" in log.read_text(), "the student's page server did not start"
-    teacher = people[TEACHER]
     # The instructor follows a student's link. (The proxy may first reuse a kept-alive connection to the server that
     # just ended, and show its error page: the instructor reloads.)
     for _ in range(20):
@@ -328,7 +325,31 @@ def test_a_page_a_student_serves_cannot_act_as_the_instructor(hub, people):
         if teacher.title() in ("notes", "done"):
             break
         teacher.wait_for_timeout(500)
-    teacher.wait_for_function("document.title === 'done'", timeout=30_000)
+    try:
+        teacher.wait_for_function("document.title === 'done'", timeout=30_000)
+    except Exception:
+        if _running("squat.py"):
+            raise  # the page hangs while her server is still up: that is a finding, not a race
+        return False
+    return loot.exists()
+
+
+def test_a_page_a_student_serves_cannot_act_as_the_instructor(hub, people):
+    hub_host, own_host = urlparse(hub.base).hostname, urlparse(hub.user_url(MALLORY)).hostname
+    assert own_host == f"{MALLORY}.localhost" != hub_host, (
+        "each person must be served on an origin of their own"
+    )
+    tokens_before = _teacher_tokens(hub)
+    teacher = people[TEACHER]
+    # The hub polls its servers (every 30 s): once it sees Mallory's gone, it stops it and ends the squatter with
+    # it. On a loaded machine that can happen before the page has finished: then she starts again, as she would.
+    for attempt in range(3):
+        if attempt:
+            _restart_server(people[MALLORY], hub, MALLORY)
+        if _attack_from_own_server(hub, people[MALLORY], teacher):
+            break
+    else:
+        raise AssertionError("the student's page never finished: the attack could not be played")
     teacher.screenshot(path=str(ARTIFACTS / "instructor_opens_students_page.png"))
     loot = json.loads(Path(f"/home/{MALLORY}/loot.json").read_text())
     for read in ("token_page", "hub_api_user", "new_token", "instructor_files"):
@@ -436,6 +457,19 @@ for p in ps:
 TIMING = "python3 -c 'import time; t = time.perf_counter(); sum(i * i for i in range(6_000_000)); print(round(time.perf_counter() - t, 3))'"
 
 
+BIG_FILE = """
+import sys
+chunk = bytes(1024 * 1024)
+with open(sys.argv[1], "wb", buffering=0) as out:
+    try:
+        for _ in range(1100):
+            out.write(chunk)
+    except OSError as error:
+        print(error)
+    print("size", out.tell())
+"""
+
+
 def test_one_students_bombs_end_only_their_own_work(hub, people):
     mallory, victor = Terminal(people[MALLORY], hub, MALLORY), Terminal(people[VICTOR], hub, VICTOR)
     # /tmp and /dev/shm are private: Victor's file is not in Mallory's /tmp.
@@ -462,12 +496,11 @@ def test_one_students_bombs_end_only_their_own_work(hub, people):
     shm = mallory.run("head -c 1G /dev/zero > /dev/shm/big; ls -l /dev/shm/big | awk '{print \"size\", $5}'")
     assert "No space left" in shm and int(re.search(r"size (\d+)", shm).group(1)) <= 64 * 1024 * 1024, shm
     mallory.run("rm -f /dev/shm/big")
-    # One file is at most 1 GiB anywhere, the shared exchange included (her home is too small to show it).
+    # One file is at most 1 GiB anywhere, the shared exchange included (her home is too small to show it). The
+    # writer counts what it wrote itself: the hub's sweep may empty and remove the file while it is written.
     inbound = hub.inbound
-    big = mallory.run(
-        f"head -c 1100M /dev/zero > {inbound}/big.bin; ls -l {inbound}/big.bin | awk '{{print \"size\", $5}}'; "
-        f"rm -f {inbound}/big.bin"
-    )
+    mallory.write("big.py", BIG_FILE)
+    big = mallory.run(f"python3 ~/big.py {inbound}/big.bin; rm -f {inbound}/big.bin", timeout=120)
     assert "File too large" in big and int(re.search(r"size (\d+)", big).group(1)) <= 1024**3, big
     # The exchange is a filesystem of its own: a flood of it (three files at once, one held open afterwards) fills
     # only it; the hub goes on, and within seconds its sweep gives the room back: Victor's real submission goes in.

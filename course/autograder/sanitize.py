@@ -7,7 +7,9 @@ change grades through the formgrader's API). nbgrader's formgrade template rende
 nbconvert's ``sanitize_html``, so this preprocessor cleans the notebook before any template sees it:
 
 - every markdown cell is rendered to HTML here and cleaned with bleach (an allow-list of tags and attributes;
-  links and images only over http, https or mailto; no script, style, iframe, form, event handler or SVG);
+  links only over http, https or mailto; no script, style, iframe, form, event handler or SVG); images only
+  inline (``data:image/png|jpeg|gif;base64``): a remote image would load when the page opens and tell its owner
+  who opened it and when (issue 27, tracking); it is shown as a link instead, loaded by no one who does not click;
   the template then shows that HTML as it is;
 - every output keeps only kinds that cannot run code: plain text, PNG/JPEG/GIF images, and cleaned HTML;
   JavaScript, SVG, widget views, LaTeX and anything unknown are dropped (a note says so when nothing is left).
@@ -17,6 +19,8 @@ Configured for every HTML page nbgrader makes from a notebook (``c.HTMLExporter.
 """
 
 from __future__ import annotations
+
+import re
 
 import bleach
 from nbconvert.preprocessors import Preprocessor
@@ -30,21 +34,39 @@ TAGS = frozenset(
         "thead", "tr", "u", "ul",
     }
 )  # fmt: skip
+INLINE_IMAGE = re.compile(r"data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=\s]*", re.IGNORECASE)
+LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
+
+
+def _a(tag: str, name: str, value: str) -> bool:
+    return name == "title" or (name == "href" and bool(LINK.match(value.strip())))
+
+
+def _img(tag: str, name: str, value: str) -> bool:
+    return name in ("alt", "title", "width", "height") or (
+        name == "src" and bool(INLINE_IMAGE.fullmatch(value))
+    )
+
+
 ATTRIBUTES = {
     "*": ["title", "class", "align"],
-    "a": ["href", "title"],
-    "img": ["src", "alt", "title", "width", "height"],
+    "a": _a,
+    "img": _img,
     "td": ["colspan", "rowspan"],
     "th": ["colspan", "rowspan", "scope"],
 }
-PROTOCOLS = frozenset({"http", "https", "mailto"})
+#: ``data`` only for inline images (the attribute filters above allow it nowhere else).
+PROTOCOLS = frozenset({"http", "https", "mailto", "data"})
+REMOTE_IMAGE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']?\s*(https?:[^\"'\s>]+)[^>]*>", re.IGNORECASE)
 #: Output kinds that cannot run code in a page, kept as they are.
 SAFE_KINDS = ("text/plain", "image/png", "image/jpeg", "image/gif")
 DROPPED_NOTE = "[output not shown: only text, images and cleaned HTML are shown here]"
 
 
 def clean_html(html: str) -> str:
-    """``html`` with only allowed tags, attributes and link protocols; everything else removed."""
+    """``html`` with only allowed tags, attributes and link protocols; everything else removed. A remote image
+    becomes a link to it (``[image not loaded: <address>]``)."""
+    html = REMOTE_IMAGE.sub(lambda m: f'<a href="{m.group(1)}">[image not loaded: {m.group(1)}]</a>', html)
     return bleach.clean(
         html, tags=TAGS, attributes=ATTRIBUTES, protocols=PROTOCOLS, strip=True, strip_comments=True
     )

@@ -650,15 +650,14 @@ LOGISTICS_ROLES = {
     "khasan_bridge": "The Friendship Bridge on the 17 km Russia–North Korea border.",
     "vladivostok": "Russia's largest Pacific port city; the February 2024 US designations name a naval facility "
     "near it.",
+    "vostochny_port": 'The February 2024 US designations name "a Russian firm that manages a terminal at Vostochny '
+    "Port in the Russian Far East\" (Yonhap's text). Near Nakhodka, in Primorye; not the Vostochny Cosmodrome "
+    "(Amur Oblast), where Kim and Putin met in September 2023: same name, two places.",
     "pyongyang": "North Korea's capital, for orientation.",
 }
 
 #: Places the munitions claim names that the course's sources do not locate: listed under the map, never drawn.
 LOGISTICS_UNPLACED = [
-    'Vostochny Port (Primorye, near Nakhodka): the February 2024 US designations name "a Russian firm that manages '
-    "a terminal at Vostochny Port in the Russian Far East\" (Yonhap's text). Not on the map: the course's sources "
-    "give no coordinates for it. It is not the Vostochny Cosmodrome (Amur Oblast), where Kim and Putin met in "
-    "September 2023: same name, two places.",
     "Dunay, the destination named in the October 2023 US claim, is not on the map: its location is not in the "
     "course's sources.",
     'Tikhoretsk, where the October 2023 claim says the cargo went by rail ("an ammunition depot in Tikhoretsk, '
@@ -668,10 +667,11 @@ LOGISTICS_UNPLACED = [
 
 
 def logistics_map(online: bool | None = None, places=None) -> CourseMap:
-    """Places in the munitions claim the sources locate: the port, the border crossing, Vladivostok.
+    """Places in the munitions claim the sources locate: the ports, the border crossing, Vladivostok.
 
-    Places it names without a location in the sources (Vostochny Port, Dunay, Tikhoretsk) are listed in the
-    notes. The Vostochny Cosmodrome, the 2023 summit site, is a different place and is not on this map.
+    Places it names without a location in the sources (Dunay, Tikhoretsk) are listed in the notes. Vostochny
+    Port is drawn where one source places it (approximate); the Vostochny Cosmodrome, the 2023 summit site, is a
+    different place and is not on this map.
 
     Approximate, unverified locations are drawn hollow with a dashed outline and a '≈' label.
     """
@@ -682,7 +682,12 @@ def logistics_map(online: bool | None = None, places=None) -> CourseMap:
     title = "The munitions claim: places named"
     fmap = _base_map(_bounds(points, pad=2), online, title)
     # The port, the bridge and Vladivostok are close together: spread their labels.
-    sides = {"rajin_port": "left", "khasan_bridge": "right", "vladivostok": "above"}
+    sides = {
+        "rajin_port": "left",
+        "khasan_bridge": "right",
+        "vladivostok": "above",
+        "vostochny_port": "right",
+    }
     for place_id in ids:
         _place_marker(fmap, rows.loc[place_id], place_id, side=sides.get(place_id))
     _finish(fmap)
