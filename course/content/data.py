@@ -352,7 +352,7 @@ SCHEMA: dict[str, Table] = {
                     "language",
                     "category",
                     "Language of the quote as the source gives it.",
-                    values=("en", "it", "fr", "ko", "ja", "zh", "ru"),
+                    values=("en", "it", "fr", "es", "ko", "ja", "zh", "ru"),
                 ),
                 Column(
                     "translated",
