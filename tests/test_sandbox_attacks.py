@@ -56,8 +56,9 @@ from nbgrader.apps.nbgraderapp import main
 main()
 """
 #: What grading the class of thirty may take, as root or not (issue 27): the grader's own peak memory and the
-#: whole run's time on this 2-core machine (measured: see the note of issue 27).
-MAX_GRADER_MIB = 500
+#: whole run's time on this 2-core machine. Measured: 356 MiB with pyenv's Python 3.11.7, 517 MiB with Debian's
+#: 3.11.2 in CI (the 30 M-character reply is received whole by jupyter_client before the judge refuses it), 45-86 s.
+MAX_GRADER_MIB = 768
 MAX_CLASS_SECONDS = 300
 
 

@@ -234,4 +234,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # the hub stops its services with SIGINT: a clean end, not a traceback
+        sys.exit(0)
