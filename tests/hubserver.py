@@ -110,7 +110,10 @@ class Hub:
 
     def restart(self) -> None:
         """Stop the hub as an administrator would (it stops every server first), and start it again."""
-        stop_hub(self.process)
+        settings = hub_json(self.prefix)
+        seconds = stop_hub(self.process, (settings["port"], settings["hub_port"], settings["proxy_api_port"]))
+        if seconds > 15:
+            print(f"the hub took {seconds:.1f} s to stop", file=sys.stderr)
         self.process = start_hub(self.prefix, self.base, self.log, append=True)
 
     def user_url(self, login: str) -> str:
@@ -298,13 +301,29 @@ def start_hub(prefix: Path, base: str, log: Path, append: bool = False) -> subpr
             time.sleep(0.5)
 
 
-def stop_hub(process: subprocess.Popen | None) -> None:
+def stop_hub(process: subprocess.Popen | None, ports: tuple[int, ...] = ()) -> float:
+    """SIGTERM, as an administrator stops the hub (it stops its servers, services and proxy); a hub that has not
+    ended in 45 s is killed with its process group, and a note goes to stderr. Then wait (up to 15 s) until nothing
+    listens on ``ports``, so that a test binding them next finds them free. Returns the seconds the stop took."""
+    started = time.monotonic()
     if process is not None and process.poll() is None:
-        process.send_signal(signal.SIGTERM)  # the hub stops its proxy, services and servers
+        process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=45)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            print(f"the hub (pid {process.pid}) did not stop within 45 s of SIGTERM: killed", file=sys.stderr)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    deadline = time.monotonic() + 15
+    while any(_listening(port) for port in ports) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _group_exists(name: str) -> bool:

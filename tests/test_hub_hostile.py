@@ -22,7 +22,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -416,25 +415,29 @@ def test_nothing_a_student_started_squats_the_hubs_ports_across_a_restart(hub, p
 
     # Anything else on a hub's port: the hub refuses to start, and says who holds it.
     settings = hub_json(hub.prefix)
-    stop_hub(hub.process)
-    holder = subprocess.Popen([sys.executable, "-c", (
+    ports = (settings["port"], settings["hub_port"], settings["proxy_api_port"])
+    seconds = stop_hub(hub.process, ports)
+    assert seconds < 45, f"the hub took {seconds:.1f} s to stop"
+    holder = subprocess.Popen([sys.executable, "-u", "-c", (
         "import socket, time; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); "
-        f"s.bind(('127.0.0.1', {settings['proxy_api_port']})); s.listen(); time.sleep(60)")])  # fmt: skip
+        f"s.bind(('127.0.0.1', {settings['proxy_api_port']})); s.listen(); print('bound'); time.sleep(90)")],
+        stdout=subprocess.PIPE, text=True)  # fmt: skip
+    attempt = None
     try:
-        for _ in range(50):
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", settings["proxy_api_port"])) == 0:
-                    break
-            time.sleep(0.1)
-        refused = subprocess.run([sys.executable, str(HUBCTL), "--prefix", str(hub.prefix), "start"],
-                                 capture_output=True, text=True, timeout=60)  # fmt: skip
-        assert refused.returncode != 0, refused.stdout + refused.stderr
+        assert holder.stdout.readline().strip() == "bound", "the test could not hold the port itself"
+        attempt = subprocess.Popen([sys.executable, str(HUBCTL), "--prefix", str(hub.prefix), "start"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   start_new_session=True)  # fmt: skip
+        out, err = attempt.communicate(timeout=60)  # a hub that started anyway is ended in `finally`
+        assert attempt.returncode != 0, out + err
         assert re.search(
             rf"not starting: port {settings['proxy_api_port']} \(proxy_api_port\) is held by process {holder.pid} "
             r"\(root: ",
-            refused.stderr,
-        ), refused.stderr
+            err,
+        ), err
     finally:
+        if attempt is not None and attempt.poll() is None:
+            stop_hub(attempt, ports)
         holder.kill()
         holder.wait()
     hub.restart()
