@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from course.content import scenarios
+from course.content import codebook, scenarios
 from course.content.data import load
 from course.content.reactions import COMMITMENTS, STANCES, scheme_table
 from course.views import checks, maps, widgets
@@ -101,12 +101,17 @@ def _words(text: str) -> set[str]:
 def test_the_schemes_wording_names_no_held_out_statements_distinctive_words():
     """The second review's M3: the scheme once defined non-committal as welcoming "ties in general terms" (A1's
     words) and listed 'evaluate' (A3's) as a signal. A held-out row's distinctive words (those of its quote and
-    paraphrase that no coded row uses) appear nowhere in the scheme's definitions, signals or examples."""
+    paraphrase that no coded row uses) appear nowhere in the scheme's definitions, signals or examples, nor in the
+    student's codebook."""
     reactions = load("reactions")
     coded = reactions[reactions["stance"].notna()]
     text = lambda frame: frame[["quote", "paraphrase"]].astype("string").fillna("")  # noqa: E731
     common = set().union(*(_words(f"{q} {p}") for q, p in text(coded).itertuples(index=False)))
     scheme = _words(" ".join(" ".join(scheme_table()[c]) for c in ("definition", "signals", "example")))
+    scheme |= _words(codebook.markdown("student"))  # the codebook a student reads (issue 29)
+    # The target variable's values are the data's topics, which every lesson shows for every row ("visit" is the
+    # topic of both ps1 A1 rows): a topic names the question asked, not a reading of the answer.
+    scheme -= _words(" ".join(f"{code} {entry.label}" for code, entry in codebook.VARIABLES["target"].values.items()))
     for rid, (quote, paraphrase) in zip(
         _held_out().index, text(_held_out()).itertuples(index=False), strict=True
     ):

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from course.content.reactions import COMMITMENT_CODES, STANCE_CODES, commitment_for_signal
+from course.content.reactions import COMMITMENT_CODES, STANCE_CODES, TARGET_CODES, commitment_for_signal
 from course.paths import data_dir as default_data_dir
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
@@ -337,8 +337,8 @@ SCHEMA: dict[str, Table] = {
                 Column(
                     "topic",
                     "category",
-                    "What the reaction is about.",
-                    values=("treaty", "visit", "military cooperation", "arms to Ukraine", "troops in Russia"),
+                    "What the reaction is about: the question it answers (the codebook's target).",
+                    values=TARGET_CODES,
                 ),
                 Column(
                     "quote",

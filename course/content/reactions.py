@@ -83,7 +83,7 @@ STANCES: dict[str, Code] = {
 }
 
 #: Neighbouring stances: a code one step away from the reference earns partial credit.
-_STANCE_NEIGHBOURS: frozenset[frozenset[str]] = frozenset(
+STANCE_NEIGHBOURS: frozenset[frozenset[str]] = frozenset(
     {
         frozenset({"non-committal", "concern"}),
         frozenset({"concern", "condemnation"}),
@@ -142,7 +142,58 @@ COMMITMENT_MARKERS: dict[str, tuple[str, ...]] = {
     "policy_step": ("signed", "under the treaty", "imposed", "sanctions on", "supplied", "deployed"),
 }
 
+#: The third variable: the question a statement answers (``topic`` in data/reactions.csv). A statement about the
+#: treaty that speaks of "cooperation" still answers the treaty question; see the codebook's rules.
+TARGETS: dict[str, Code] = {
+    c.code: c
+    for c in (
+        Code(
+            "visit",
+            "The visit",
+            "Putin's trip to Pyongyang itself: whether it should take place, what it is for.",
+            "'the visit', 'his trip', a question asked up to 19 June",
+            "The course's two statements on the visit are both held out for ps1 A1: code them there.",
+            "reactions.csv: held out",
+        ),
+        Code(
+            "treaty",
+            "The treaty",
+            "The agreement signed on 19 June: what it says, what it is for, whom it threatens.",
+            "'the treaty', 'the pact', 'the agreement', 'mutual assistance', 'alliance'",
+            'Putin called the treaty "a truly breakthrough document".',
+            "reactions.csv: putin_breakthrough",
+        ),
+        Code(
+            "military cooperation",
+            "Military cooperation",
+            "Arms, technology or other military help between Russia and North Korea, beyond the treaty's text.",
+            "'military technology cooperation', 'arms', 'munitions', 'UN Security Council resolutions'",
+            '"We are seriously concerned that Russian President (Vladimir) Putin did not rule out military '
+            'technology cooperation with North Korea …"',
+            "reactions.csv: hayashi_seriously_concerned",
+        ),
+        Code(
+            "arms to Ukraine",
+            "Arms to Ukraine",
+            "Whether a third state (here South Korea) supplies weapons to Ukraine.",
+            "'lethal weapons', 'supplying arms', 'Ukraine'",
+            "South Korea's response 'depends on what Russia does'; lethal aid to Ukraine was not ruled out.",
+            "reactions.csv: chang_depends",
+        ),
+        Code(
+            "troops in Russia",
+            "Troops in Russia",
+            "North Korean soldiers in Russia or in the war.",
+            "'troops', 'soldiers', 'deployment'",
+            "Lin Jian, asked about North Korean troops in Russia: relations between the two are 'solely up to "
+            "them'.",
+            "reactions.csv: lin_jian_troops",
+        ),
+    )
+}
+
 STANCE_CODES: tuple[str, ...] = tuple(STANCES)
+TARGET_CODES: tuple[str, ...] = tuple(TARGETS)
 #: Ordered from least to most committing.
 COMMITMENT_CODES: tuple[str, ...] = tuple(COMMITMENTS)
 
@@ -171,7 +222,7 @@ def stance_distance(a: str, b: str) -> int:
     require_code(b, STANCES, "stance")
     if a == b:
         return 0
-    return 1 if frozenset({a, b}) in _STANCE_NEIGHBOURS else 2
+    return 1 if frozenset({a, b}) in STANCE_NEIGHBOURS else 2
 
 
 def commitment_for_signal(signal: str | None) -> str:
