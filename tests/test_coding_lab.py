@@ -310,3 +310,92 @@ def test_no_coding_file_at_all_gives_a_page_that_says_so(tmp_path):
                            "--out", str(out)], capture_output=True, text=True, cwd=ROOT)  # fmt: skip
     assert done.returncode == 2 and "0 coders counted" in done.stdout
     assert "No coding file could be counted" in out.read_text(encoding="utf-8")
+
+
+# ---- the widget and the lesson's helpers ---------------------------------------------------------------------------
+
+
+def test_the_blind_coder_saves_every_change_resumes_and_shows_no_code(tmp_path):
+    from course.views import coding_lab
+
+    path = tmp_path / "codes.csv"
+    coder = coding_lab.BlindCoder(path=path)
+    assert "Statement 1 of 9" in coder.progress.value and not path.exists()
+    for sid in LAB:  # no card names a code: not the course's stance, commitment or the word "reference"
+        coder.go(LAB.index(sid))
+        card = coder.card.value.lower()
+        codes = classreport.reference_codes([sid])
+        assert (
+            "reference" not in card
+            and codes["stance"][sid] not in card
+            and codes["commitment"][sid] not in card
+        )
+    coder.go(0)
+    coder.code("non-committal", "words_only", "treaty", "S5: their business")
+    coder.go(1)
+    coder.code(stance="concern")
+    assert "Saved to" in coder.status.value and coder.done() == 1
+    rows = path.read_text(encoding="utf-8").splitlines()
+    assert rows[1] == f"{LAB[0]},non-committal,words_only,treaty,S5: their business"
+    assert rows[2] == f"{LAB[1]},concern,,,"
+    again = coding_lab.BlindCoder(path=path)
+    assert again.choices["stance"].value == "non-committal" and again.why.value == "S5: their business"
+    again.go(1)
+    assert again.choices["stance"].value == "concern" and again.choices["target"].value is None
+    again.go(99)
+    assert again.index == len(LAB) - 1 and again.next.disabled
+    path.write_text(path.read_text() + "zzz,concern,words_only,treaty,x\n")
+    assert "1 lines of the saved file could not be read" in coding_lab.BlindCoder(path=path).progress.value
+    assert "coded in" in again.static_html()
+
+
+def test_the_lessons_helpers_compare_adjudicate_and_revise(tmp_path):
+    from course.views import coding_lab
+
+    path = tmp_path / "codes.csv"
+    assert "No codes yet" in coding_lab.compare_with_reference(path).data
+    assert "No codes yet" in coding_lab.with_a_class(path).data
+    reference = classreport.reference_codes(LAB)
+    mine = {v: dict(reference[v]) for v in reference}
+    mine["stance"][LAB[0]] = "endorsement"  # one difference
+    codingfiles.write(path, mine, {}, LAB)
+    shown = coding_lab.compare_with_reference(path)
+    assert (
+        shown.summary.set_index("variable").loc["stance", "same as the course"]
+        == f"{len(LAB) - 1} of {len(LAB)}"
+    )
+    assert (
+        shown.summary.set_index("variable").loc["target", "same as the course"] == f"{len(LAB)} of {len(LAB)}"
+    )
+    table = coding_lab.disagreements(path).data
+    assert table.to_dict("records") == [{"statement": LAB[0], "variable": "stance", "you": "endorsement",
+                                         "course": reference["stance"][LAB[0]],
+                                         "rules to apply, in order": "S0 S1 S2 S3 S4 S5"}]  # fmt: skip
+    with_class = coding_lab.with_a_class(path)
+    assert "you" in with_class.report.coders and "you" not in with_class.report.flagged
+    assert "<h3>You and a simulated class</h3>" in with_class.data and "<h1>" not in with_class.data
+    simulated = classreport.simulate_class({f"c{i}": "neighbour-prone" for i in range(20)}, LAB, seed=1)
+    effect = coding_lab.revision_effect(simulated, "commitment", {"review_or_option": "words_only"}, LAB)
+    assert effect["codes in use"].tolist()[1] < effect["codes in use"].tolist()[0]
+    assert effect["alpha"].tolist()[1] >= effect["alpha"].tolist()[0]
+
+
+@pytest.mark.notebooks
+def test_lesson_three_runs_the_lab_with_a_learners_file(tmp_path):
+    """Lesson 03 executed where a learner's codes.csv is (part 2 compares it), and where none is (it says so)."""
+    from test_notebooks import execute, problems
+
+    lesson = ROOT / "notebooks" / "03_official_reactions.ipynb"
+    empty = execute(lesson, cwd=tmp_path)
+    assert problems(empty) == []
+    assert "No codes yet" in str(empty.cells)
+    me = classreport.simulate_class({"me": "neighbour-prone"}, LAB, seed=4)[0]
+    codingfiles.write(tmp_path / "codes.csv", me.codes, me.why, LAB)
+    done = execute(lesson, cwd=tmp_path)
+    assert problems(done) == []
+    text = str(done.cells)
+    assert (
+        "You and the course" in text
+        and "You and a simulated class" in text
+        and "alpha under two codebooks" in text
+    )

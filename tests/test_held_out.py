@@ -111,7 +111,9 @@ def test_the_schemes_wording_names_no_held_out_statements_distinctive_words():
     scheme |= _words(codebook.markdown("student"))  # the codebook a student reads (issue 29)
     # The target variable's values are the data's topics, which every lesson shows for every row ("visit" is the
     # topic of both ps1 A1 rows): a topic names the question asked, not a reading of the answer.
-    scheme -= _words(" ".join(f"{code} {entry.label}" for code, entry in codebook.VARIABLES["target"].values.items()))
+    scheme -= _words(
+        " ".join(f"{code} {entry.label}" for code, entry in codebook.VARIABLES["target"].values.items())
+    )
     for rid, (quote, paraphrase) in zip(
         _held_out().index, text(_held_out()).itertuples(index=False), strict=True
     ):

@@ -137,15 +137,17 @@ def _fmt(frame: pd.DataFrame, share_columns=(), kappa_columns=()) -> pd.DataFram
     return frame.rename(columns=HEADINGS)
 
 
-def body(report: ClassReport, title: str = "Class coding report") -> str:
-    """The report as an HTML fragment (a notebook shows it; :func:`page` wraps it)."""
-    out = [f"<h1>{html.escape(title)}</h1>",
+def body(report: ClassReport, title: str = "Class coding report", level: int = 1) -> str:
+    """The report as an HTML fragment (a notebook shows it; :func:`page` wraps it). ``level`` is the title's heading
+    level; sections are one below (a lesson passes 3, under its own headings)."""
+    h1, h2 = f"h{level}", f"h{level + 1}"
+    out = [f"<{h1}>{html.escape(title)}</{h1}>",
            f"<p>{len(report.coders)} coders, {len(report.statements)} statements. Alpha measures how far the coders "
            "agree beyond chance (1: perfectly; 0: as if by chance). Krippendorff's guide: rely on a variable at 0.8 "
            "or above, draw tentative conclusions from 0.667, and treat anything lower as a codebook to revise. "
            "With few statements the interval is wide: read it before the number.</p>"]  # fmt: skip
     if report.problems:
-        out.append(f'<h2>Files with problems ({len(report.problems)})</h2><ul class="problems">'
+        out.append(f'<{h2}>Files with problems ({len(report.problems)})</{h2}><ul class="problems">'
                    + "".join(f"<li>{html.escape(p)}</li>" for p in report.problems) + "</ul>")  # fmt: skip
     if not report.coders:
         out.append("<p>No coding file could be counted.</p>")
@@ -155,7 +157,7 @@ def body(report: ClassReport, title: str = "Class coding report") -> str:
         "95% interval": "" if np.isnan(part.alpha.low) else f"{part.alpha.low:.2f} to {part.alpha.high:.2f}",
         "coders": part.alpha.coders, "statements": part.alpha.units, "pairable codes": part.alpha.pairable,
     } for name, part in report.variables.items()])  # fmt: skip
-    out += ["<h2>Agreement per variable</h2>", styled(_fmt(summary, kappa_columns=["alpha"]),
+    out += [f"<{h2}>Agreement per variable</{h2}>", styled(_fmt(summary, kappa_columns=["alpha"]),
             caption="Krippendorff's alpha, with a bootstrap interval over statements").to_html(),
             f"<figure>{alpha_svg(report)}<figcaption>Alpha per variable: the dot is the class's alpha, the bar its "
             "95% interval; dashed lines at 0.667 and 0.8.</figcaption></figure>"]  # fmt: skip
@@ -164,14 +166,14 @@ def body(report: ClassReport, title: str = "Class coding report") -> str:
         if report.coders_summary is not None
         else []
     )
-    out.append("<h2>Coders to look at</h2>")
+    out.append(f"<{h2}>Coders to look at</{h2}>")
     if len(flagged):
         out.append(styled(_fmt(flagged, share_columns=["match_others"]), caption="Coders far from the class "
                    "(a prompt to look at their file and talk, not a verdict)").to_html())  # fmt: skip
     else:
         out.append("<p>No coder stands far from the rest.</p>")
     for name, part in report.variables.items():
-        out.append(f"<h2>{html.escape(name.capitalize())}</h2>")
+        out.append(f"<{h2}>{html.escape(name.capitalize())}</{h2}>")
         split = part.statements.sort_values(["majority_share", "statement"]).drop(columns=["split_rank"])
         out.append(styled(_fmt(split, share_columns=["majority_share"]),
                           caption=f"{name}: statements, the most split first").to_html())  # fmt: skip
