@@ -5,7 +5,7 @@
 #   make bench  speed and size figures (bench/results.json)
 # Other targets: lint, format, strip, lock, data-docs, clean, help.
 # Instructors (see assignments/INSTRUCTORS.md): release, collect, autograde, formgrader, feedback, export,
-# grade-demo. PS=<problem set> picks one (default: the first).
+# grade-demo, coding-report SRC=<folder|zip>. PS=<problem set> picks one (default: the first).
 # A classroom on one Linux server (hub/README.md, as root): hub, hub-users ROSTER=<file.csv>.
 
 SHELL := /bin/bash
@@ -25,7 +25,7 @@ NOTEBOOKS = $(shell git ls-files '*.ipynb' 2>/dev/null | grep -v '^assignments/r
 	find notebooks assignments/source -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
 
 .PHONY: help lab test check bench lint format strip lock data-docs clean check-python \
-	release collect autograde formgrader feedback export grade-demo binder-badge hub hub-install hub-users
+	release collect autograde formgrader feedback export grade-demo coding-report binder-badge hub hub-install hub-users
 
 help:
 	@sed -n '1,9p' Makefile | sed 's/^# \{0,1\}//'
@@ -105,6 +105,14 @@ export: $(STAMP)
 	$(NBGRADER) export --to grades.csv
 	cd assignments && $(abspath $(BIN))/python -m course.autograder incomplete .
 	@echo "grades: assignments/grades.csv; which are final: assignments/reports/completeness.csv; integrity flags: assignments/reports/"
+
+# The class coding report (the coding lab): every codes.csv under SRC (a folder, an LMS .zip, or assignments/ after
+# collect with PS=<assignment>), agreement per variable, statement and student, one page: assignments/reports/.
+SRC ?= assignments
+coding-report: $(STAMP)
+	@mkdir -p assignments/reports
+	$(BIN)/python -m course.autograder.coding_report "$(SRC)" $(if $(filter assignments,$(SRC)),--assignment $(PS),) \
+		--out assignments/reports/coding-report.html
 
 # The whole cycle on a simulated class, in a temporary copy of the course.
 grade-demo: $(STAMP)

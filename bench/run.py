@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.prefix) / "bin"
 BUDGETS = {"course_exec_s": 60, "autograde_vs_stock": 1.0, "widget_update_ms": 50, "map_html_kb_offline": 700,
-           "import_course_s": 1.5}  # fmt: skip
+           "import_course_s": 1.5, "coding_report_300x20_s": 10}  # fmt: skip
 CLASS_SIZE = 30
 
 
@@ -227,6 +227,42 @@ def maps_size() -> dict[str, float]:
     return {"map_html_kb_offline": round(offline, 1), "map_html_kb_online": round(online, 1)}
 
 
+def coding_report(tmp: Path) -> dict[str, float]:
+    """The class coding report for 300 students x 20 statements, from their files to the page (issue 29), beside the
+    stock computation: the krippendorff package's alpha for the three variables, once, with no interval, no kappa,
+    no files and no page."""
+    import krippendorff
+    import numpy as np
+
+    from course.content import classreport, codingfiles
+    from course.content.codebook import VARIABLES
+    from course.content.data import load
+    from course.views.coding_report import page
+
+    reactions = load("reactions")
+    statements = list(reactions.index[reactions["held_out"].fillna("") == ""])[:20]
+    habits = ["careful"] * 7 + ["neighbour-prone"] * 2 + ["careless"]
+    coders = classreport.simulate_class(
+        {f"st{i:03d}": habits[i % 10] for i in range(300)}, statements, seed=1
+    )
+    folder = tmp / "coding_class"
+    folder.mkdir()
+    for coder in coders:
+        codingfiles.write(folder / f"{coder.coder}.csv", coder.codes, coder.why, statements)
+    start = time.perf_counter()
+    gathered = codingfiles.gather(folder, statements)
+    report = classreport.build(gathered.coders, statements, problems=gathered.problems)
+    (tmp / "coding-report.html").write_text(page(report), encoding="utf-8")
+    ours = time.perf_counter() - start
+    start = time.perf_counter()
+    for name, spec in VARIABLES.items():
+        labels = list(spec.values)
+        data = np.array([[labels.index(c.codes[name][s]) for s in statements] for c in coders], dtype=float)
+        krippendorff.alpha(data, level_of_measurement=spec.level, value_domain=list(range(len(labels))))
+    stock = time.perf_counter() - start
+    return {"coding_report_300x20_s": round(ours, 2), "coding_alpha_stock_300x20_s": round(stock, 3)}
+
+
 def import_time() -> dict[str, float]:
     runs = []
     for _ in range(5):
@@ -279,6 +315,7 @@ def main() -> int:
         results.update(kernel_starts())
         results["widget_update_ms"] = bench_widgets.main()["widget_update_ms"]
         results.update(maps_size())
+        results.update(coding_report(Path(tmp)))
         results.update(import_time())
         # 20 students at once on the course's JupyterHub (as root only: it makes Unix accounts).
         results.update(bench_hub.main(Path(tmp) / "hub"))
