@@ -394,3 +394,39 @@ def test_lesson_three_runs_the_lab_with_a_learners_file(tmp_path):
         and "You and a simulated class" in text
         and "alpha under two codebooks" in text
     )
+
+
+# ---- other schemes --------------------------------------------------------------------------------------------------
+
+
+def test_every_code_crosses_to_cameo_and_plover_with_a_reason():
+    from course.content import crosswalk
+    from course.content.reactions import COMMITMENT_CODES, STANCE_CODES
+
+    crossed = {(c.variable, c.code) for c in crosswalk.CROSSWALK}
+    assert crossed == {("stance", s) for s in STANCE_CODES} | {("commitment", c) for c in COMMITMENT_CODES}
+    for crossing in crosswalk.CROSSWALK:
+        assert crossing.why and all(code in crosswalk.CAMEO for code in crossing.cameo), crossing
+    assert crosswalk.plover("011") == "dropped" and crosswalk.plover("111") == "ACCUSE"
+    assert crosswalk.plover("130") == "THREATEN" and crosswalk.plover("062") == "COOPERATE"
+    table = crosswalk.table().set_index("course code")
+    assert (
+        table.loc["non-committal", "PLOVER"] == "(none)" and table.loc["warning", "quad"] == "Verbal conflict"
+    )
+
+
+def test_recoding_the_data_shows_what_plover_drops():
+    from course.content import crosswalk
+
+    reactions = load("reactions")
+    recoded = crosswalk.recode(reactions.index[reactions["stance"].notna()]).set_index("statement")
+    assert recoded.loc["china_mfa_sovereign_states", "PLOVER"] == "(no event)"
+    assert recoded.loc["china_mfa_sovereign_states", "CAMEO"] == "011 Decline comment"
+    assert recoded.loc["putin_breakthrough", "PLOVER"] == "SUPPORT, COOPERATE"
+    assert "114 Complain officially" in recoded.loc["rok_summons_ambassador", "CAMEO"]
+    assert (
+        recoded.loc["chang_violation", "CAMEO"] == "111 Criticize or denounce"
+    )  # its own council: no second event
+    assert "014 Consider policy option" in recoded.loc["chang_depends", "CAMEO"]
+    china = [rid for rid in recoded.index if reactions.loc[rid, "actor_id"] in ("china_mfa", "lin_jian")]
+    assert china and all(recoded.loc[rid, "PLOVER"] == "(no event)" for rid in china)
