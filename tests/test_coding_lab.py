@@ -410,9 +410,8 @@ def test_every_code_crosses_to_cameo_and_plover_with_a_reason():
     assert crosswalk.plover("011") == "dropped" and crosswalk.plover("111") == "ACCUSE"
     assert crosswalk.plover("130") == "THREATEN" and crosswalk.plover("062") == "COOPERATE"
     table = crosswalk.table().set_index("course code")
-    assert (
-        table.loc["non-committal", "PLOVER"] == "(none)" and table.loc["warning", "quad"] == "Verbal conflict"
-    )
+    assert table.loc["non-committal", "PLOVER"] == "(none: PLOVER drops comments)"
+    assert table.loc["warning", "quad"] == "Verbal conflict" and table.loc["words_only", "PLOVER"] == "(none)"
 
 
 def test_recoding_the_data_shows_what_plover_drops():
