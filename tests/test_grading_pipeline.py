@@ -500,3 +500,38 @@ def test_hostile_archives_give_only_safe_regular_files_and_the_class_is_collecte
     )
     assert "not a regular file" in why[("linked.zip", "")]
     assert "entries refused" in done.stdout + done.stderr
+
+
+def test_the_item_analysis_sets_the_classs_agreement_beside_each_coding_items_difficulty(graded_class):
+    """Issue 29: for ps1's coding items (A1-A5), the class's most common stance and commitment and their shares, the
+    number of distinct readings, beside the item's mean score; alpha across the items. Answers are read from the
+    submissions' source without running them; one built otherwise counts as unread."""
+    import subprocess
+    import sys
+
+    from course.autograder.items import coding_items
+
+    root, _, _, _ = graded_class
+    rows, alphas = coding_items(root, PS1)
+    assert [r["item"] for r in rows] == ["ps1_a1", "ps1_a2", "ps1_a3", "ps1_a4", "ps1_a5"]
+    students = [p for p in (root / "submitted").iterdir() if p.is_dir()]
+    for row in rows:
+        assert row["answered"] + row["unread"] == len(students), row
+        assert (
+            row["answered"] > len(students) // 2 and 0 < row["stance_share"] <= 1 and row["readings"] >= 1
+        ), row
+        assert row["mean"] is not None and row["points"] == 2, row
+    assert set(alphas) == {"stance", "commitment"} and alphas["stance"].coders >= len(students) // 2
+    # a submission whose answer is built, not written, is unread; a planted link is never followed
+    planted = root / "submitted" / students[0].name / PS1 / f"{PS1}.ipynb"
+    text = planted.read_text(encoding="utf-8")
+    planted.write_text(text.replace('a1 = {"stance"', 'a1 = dict(**{"stance"'), encoding="utf-8")
+    try:
+        again, _ = coding_items(root, PS1)
+        assert again[0]["unread"] >= rows[0]["unread"]
+    finally:
+        planted.write_text(text, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "course.autograder", "items", str(root), PS1],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    assert "coding items" in done.stdout and "alpha across the items, stance" in done.stdout
+    assert (root / "reports" / f"{PS1}-coding.csv").exists()

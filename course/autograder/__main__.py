@@ -8,7 +8,14 @@ from pathlib import Path
 
 from course.autograder.completeness import completeness, completeness_summary, write_completeness
 from course.autograder.files import normalize_submissions
-from course.autograder.items import item_analysis, items_table, write_items
+from course.autograder.items import (
+    CODING_COLUMNS,
+    coding_items,
+    coding_table,
+    item_analysis,
+    items_table,
+    write_items,
+)
 from course.autograder.report import collect_report, write_report
 
 
@@ -38,6 +45,15 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"item analysis written to {write_items(items, args.course_root / 'reports' / f'{args.assignment}-items.csv')}"
         )
+        coding, alphas = coding_items(args.course_root, args.assignment)
+        if coding:
+            from course.autograder.common import write_csv
+
+            print(coding_table(coding, alphas))
+            path = write_csv(
+                coding, args.course_root / "reports" / f"{args.assignment}-coding.csv", CODING_COLUMNS
+            )
+            print(f"coding agreement written to {path}")
         return 0
     rows = collect_report(args.course_root, args.assignment)
     path = write_report(rows, args.course_root / "reports" / f"{args.assignment}-integrity.csv")
