@@ -162,6 +162,14 @@ def _mine(path: str | Path, statements) -> codingfiles.Codes:
     return codes
 
 
+def _loaded(path: str | Path, statements):
+    """(statements, your codes, the course's codes), or the "no codes yet" message when nothing is saved."""
+    statements = list(statements or classreport.lab_statements())
+    if not Path(path).exists():
+        return _not_yet(path)
+    return statements, _mine(path, statements), classreport.reference_codes(statements)
+
+
 def _kappa_text(pairs) -> str:
     if not pairs:
         return ""
@@ -172,11 +180,10 @@ def _kappa_text(pairs) -> str:
 def compare_with_reference(path: str | Path = codingfiles.FILE_NAME, statements=None):
     """Your codes beside the course's, statement by statement, with your agreement and kappa per variable (an HTML
     display; ``.summary`` and ``.rows`` hold the tables)."""
-    statements = list(statements or classreport.lab_statements())
-    if not Path(path).exists():
-        return _not_yet(path)
-    mine = _mine(path, statements)
-    reference = classreport.reference_codes(statements)
+    loaded = _loaded(path, statements)
+    if not isinstance(loaded, tuple):
+        return loaded
+    statements, mine, reference = loaded
     rows = []
     for sid in statements:
         row = {"statement": sid}
@@ -235,11 +242,10 @@ def with_a_class(path: str | Path = codingfiles.FILE_NAME, statements=None, seed
 def disagreements(path: str | Path = codingfiles.FILE_NAME, statements=None):
     """The statements where you and the course differ, with the rules of that variable to adjudicate by (a
     DataFrame; a message when nothing is coded yet)."""
-    statements = list(statements or classreport.lab_statements())
-    if not Path(path).exists():
-        return _not_yet(path)
-    mine = _mine(path, statements)
-    reference = classreport.reference_codes(statements)
+    loaded = _loaded(path, statements)
+    if not isinstance(loaded, tuple):
+        return loaded
+    statements, mine, reference = loaded
     rows = []
     for sid in statements:
         for variable, spec in VARIABLES.items():
