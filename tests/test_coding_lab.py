@@ -429,3 +429,26 @@ def test_recoding_the_data_shows_what_plover_drops():
     assert "014 Consider policy option" in recoded.loc["chang_depends", "CAMEO"]
     china = [rid for rid in recoded.index if reactions.loc[rid, "actor_id"] in ("china_mfa", "lin_jian")]
     assert china and all(recoded.loc[rid, "PLOVER"] == "(no event)" for rid in china)
+
+
+def test_each_reading_ps1_credits_names_the_codebook_rules_that_give_it():
+    """Issue 29's assessment: every reading ps1's key accepts for A1-A5 cites the codebook rules that give its stance
+    and commitment, and the feedback prints it (score_reading prints each reading's reason)."""
+    import ast
+
+    import nbformat
+
+    ps1 = "ps1_reading_official_reactions"
+    source = nbformat.read(ROOT / "assignments" / "source" / ps1 / f"{ps1}.ipynb", as_version=4)
+    readings = []
+    for cell in source.cells:
+        for node in ast.walk(ast.parse(cell.source) if cell.cell_type == "code" else ast.Module(body=[])):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "score_reading":
+                readings += ast.literal_eval(node.args[1])
+    assert len(readings) == 7  # A1 and A3 two each, A2, A4, A5 one
+    for stance, commitment, _signals, why in readings:
+        cited = re.search(r"\(codebook: (S\d), (C\d)\)", why)
+        assert cited, why
+        assert stance in codebook.rule(cited[1]).decides and commitment in codebook.rule(cited[2]).decides, (
+            why
+        )

@@ -31,10 +31,12 @@ AUDIENCES = ("student", "instructor")
 
 @dataclass(frozen=True)
 class Rule:
-    """One decision rule: applied in order; the first that fits decides."""
+    """One decision rule: applied in order; the first that fits decides (``decides``: the codes it can give; none
+    for a rule that says what to read)."""
 
     rule_id: str
     text: str
+    decides: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,21 +95,29 @@ VARIABLES: dict[str, Variable] = {
                     "S1",
                     "If the words tie a response to the other side's future conduct (an 'if … then', "
                     "'depends on what … does', 'will respond'), code warning, even when they also condemn or worry.",
+                    decides=("warning",),
                 ),  # fmt: skip
                 Rule(
                     "S2",
                     "Otherwise, if they reject the event as wrong, unlawful or a violation, code condemnation.",
+                    decides=("condemnation",),
                 ),
-                Rule("S3", "Otherwise, if they express worry or say the speaker is watching, code concern."),
+                Rule(
+                    "S3",
+                    "Otherwise, if they express worry or say the speaker is watching, code concern.",
+                    decides=("concern",),
+                ),
                 Rule(
                     "S4",
                     "Otherwise, if they support, praise or defend the event or agreement (a party reassuring "
                     "others about its own treaty defends it), code endorsement.",
+                    decides=("endorsement",),
                 ),  # fmt: skip
                 Rule(
                     "S5",
                     "Otherwise (declining to comment, 'no information', 'a matter between two sovereign "
                     "states'), code non-committal. Calling something other states' business takes no position.",
+                    decides=("non-committal",),
                 ),  # fmt: skip
             ),
         ),
@@ -127,21 +137,25 @@ VARIABLES: dict[str, Variable] = {
                     "C1",
                     f"If the signal decides or carries out a measure ({_markers('policy_step')}), code "
                     "policy_step.",
+                    decides=("policy_step",),
                 ),  # fmt: skip
                 Rule(
                     "C2",
                     f"Otherwise, if it records a diplomatic act ({_markers('consultation_or_protest')}), "
                     "code consultation_or_protest.",
+                    decides=("consultation_or_protest",),
                 ),  # fmt: skip
                 Rule(
                     "C3",
                     f"Otherwise, if it names a specific measure as possible or under review "
                     f"({_markers('review_or_option')}), code review_or_option. A general 'we will watch' names none.",
+                    decides=("review_or_option",),
                 ),  # fmt: skip
                 Rule(
                     "C4",
                     "Otherwise code words_only: a threat whose measure is left open ('appropriate decisions') "
                     "is words only.",
+                    decides=("words_only",),
                 ),  # fmt: skip
             ),
         ),
@@ -160,16 +174,19 @@ VARIABLES: dict[str, Variable] = {
                     "T1",
                     "A statement on the agreement signed on 19 June, its articles or its purpose answers "
                     "the treaty question, even when it speaks of 'cooperation' or 'alliance'.",
+                    decides=("treaty",),
                 ),  # fmt: skip
                 Rule(
                     "T2",
                     "Arms or technology moving between Russia and North Korea, or UN sanctions on it, answers "
                     "military cooperation; a third state arming Ukraine answers arms to Ukraine.",
+                    decides=("military cooperation", "arms to Ukraine"),
                 ),  # fmt: skip
                 Rule(
                     "T3",
                     "Up to 19 June, questions about the trip answer the visit; North Korean soldiers answer "
                     "troops in Russia.",
+                    decides=("visit", "troops in Russia"),
                 ),  # fmt: skip
             ),
         ),
@@ -329,6 +346,15 @@ REVISIONS: tuple[Revision, ...] = (
 )
 
 
+def rule(rule_id: str) -> Rule:
+    """The rule called ``rule_id`` (S1, C3, T2, ...)."""
+    for variable in VARIABLES.values():
+        for candidate in variable.rules:
+            if candidate.rule_id == rule_id:
+                return candidate
+    raise KeyError(f"no codebook rule {rule_id!r}")
+
+
 def revisions(audience: str = "student") -> list[Revision]:
     """The revision log a reader of ``audience`` sees: students never see an entry naming a held-out code."""
     if audience not in AUDIENCES:
@@ -380,6 +406,8 @@ def check() -> list[str]:
             problems.append(f"{where}: the row is held out ({row['held_out']})")
         if case.rule_id not in rule_ids[case.variable]:
             problems.append(f"{where}: no rule {case.rule_id}")
+        elif case.between[0] not in rule(case.rule_id).decides:
+            problems.append(f"{where}: rule {case.rule_id} does not give {case.between[0]!r}")
         values = VARIABLES[case.variable].values
         if not set(case.between) <= set(values) or case.between[0] == case.between[1]:
             problems.append(f"{where}: {case.between} are not two codes of {case.variable}")
