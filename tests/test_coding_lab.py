@@ -452,3 +452,48 @@ def test_each_reading_ps1_credits_names_the_codebook_rules_that_give_it():
         assert stance in codebook.rule(cited[1]).decides and commitment in codebook.rule(cited[2]).decides, (
             why
         )
+
+
+@pytest.mark.slow
+def test_a_coding_file_goes_through_nbgrader_submit_and_collect_to_the_class_report(tmp_path):
+    """The lab as an nbgrader assignment: released, fetched, the student's codes.csv submitted with the notebook,
+    collected by the instructor, and read by `make coding-report PS=…`'s command from submitted/."""
+    import nbformat
+
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    root, exchange, home = tmp_path / "course", tmp_path / "exchange", tmp_path / "student"
+    for folder in (root / "source" / "lab", exchange, home):
+        folder.mkdir(parents=True)
+    exchange.chmod(0o777)
+    (root / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.CourseDirectory.root = {str(root)!r}\nc.CourseDirectory.course_id = 'lab101'\n"
+        f"c.Exchange.root = {str(exchange)!r}\n"
+    )
+    lesson = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# The coding lab"),
+        nbformat.v4.new_code_cell("from course.views import coding_lab, widgets\n"
+                                  "widgets.show(coding_lab.BlindCoder())"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})  # fmt: skip
+    nbformat.write(lesson, root / "source" / "lab" / "lab.ipynb")
+    flags = [f"--Exchange.root={exchange}", "--CourseDirectory.course_id=lab101"]
+
+    env = {**os.environ, "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}",
+           "PYTHONWARNINGS": "ignore:::nbgrader.api"}  # fmt: skip
+
+    def run(cwd, *args):
+        done = subprocess.run([*nbgrader, *args, *flags], cwd=cwd, capture_output=True, text=True, env=env)
+        assert done.returncode == 0, f"nbgrader {args}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
+
+    run(root, "generate_assignment", "lab", "--force")
+    run(root, "release_assignment", "lab", "--force")
+    run(home, "fetch_assignment", "lab")
+    me = classreport.simulate_class({"x": "careful"}, LAB, seed=3)[0]
+    codingfiles.write(home / "lab" / "codes.csv", me.codes, me.why, LAB)
+    run(home, "submit", "lab")
+    run(root, "collect", "lab")
+    out = tmp_path / "report.html"
+    done = subprocess.run([sys.executable, "-m", "course.autograder.coding_report", str(root), "--assignment", "lab",
+                           "--out", str(out)], capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    assert done.returncode == 0 and "1 coders counted, 0 problems" in done.stdout, done.stdout + done.stderr
+    gathered = codingfiles.gather(root, LAB, assignment="lab")
+    assert gathered.coders[0].codes == me.codes
