@@ -414,6 +414,17 @@ def test_every_code_crosses_to_cameo_and_plover_with_a_reason():
     assert table.loc["warning", "quad"] == "Verbal conflict" and table.loc["words_only", "PLOVER"] == "(none)"
 
 
+def test_the_quoted_specification_is_a_source_and_its_sentence_is_kept_word_for_word():
+    from course.content import crosswalk
+
+    excerpts = load("excerpts")
+    kept = excerpts[excerpts["source_id"] == crosswalk.SOURCE_ID]["text"].tolist()
+    assert crosswalk.PLOVER_DROPS_COMMENTS in kept
+    assert crosswalk.SOURCE_ID in load("sources").index
+    lesson = (ROOT / "notebooks" / "03_official_reactions.ipynb").read_text(encoding="utf-8")
+    assert crosswalk.PLOVER_DROPS_COMMENTS in lesson
+
+
 def test_recoding_the_data_shows_what_plover_drops():
     from course.content import crosswalk
 

@@ -87,20 +87,14 @@ CODING_COLUMNS = ("item", "points", "mean", "answered", "unread", "stance", "sta
 def _cells(path: Path) -> list[dict]:
     """A submitted notebook's cells, read as hostile bytes: never through a link, size-limited, JSON only."""
     import json
-    import os
-    import stat
 
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    from course.content.codingfiles import read_regular
+
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_NOTEBOOK_BYTES:
-            return []
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            data = json.loads(handle.read(MAX_NOTEBOOK_BYTES + 1))
-    except (OSError, ValueError):
+        raw = read_regular(path, MAX_NOTEBOOK_BYTES)
+        data = json.loads(raw) if len(raw) <= MAX_NOTEBOOK_BYTES else None
+    except (OSError, ValueError, RecursionError):
         return []
-    finally:
-        os.close(fd)
     cells = data.get("cells") if isinstance(data, dict) else None
     return [c for c in cells if isinstance(c, dict)] if isinstance(cells, list) else []
 

@@ -113,7 +113,8 @@ def lab_statements() -> tuple[str, ...]:
     return LAB_SET
 
 
-def _matrix(coders: list[Codes], statements, variable: str, labels: list[str]) -> np.ndarray:
+def reliability_matrix(coders: list[Codes], statements, variable: str, labels: list[str]) -> np.ndarray:
+    """The reliability matrix of ``variable``: coders × statements, each cell the code's index in ``labels`` or NaN."""
     index = {code: i for i, code in enumerate(labels)}
     matrix = np.full((len(coders), len(statements)), np.nan)
     for row, coder in enumerate(coders):
@@ -182,7 +183,7 @@ def build(
     for variable, spec in VARIABLES.items():
         labels = list(spec.values)
         n = len(labels)
-        matrix = _matrix(coders, statements, variable, labels)
+        matrix = reliability_matrix(coders, statements, variable, labels)
         result = alpha_with_interval(matrix, spec.level, n, draws=draws)
         ref = np.array([labels.index(reference[variable][s]) if s in reference[variable] else np.nan
                         for s in statements])  # fmt: skip

@@ -57,9 +57,7 @@ def parse(
     each naming ``where`` and the line."""
     problems: list[str] = []
     if len(data) > MAX_BYTES:
-        return None, [
-            f"{where}: {len(data):,} bytes, more than a coding file can hold ({MAX_BYTES:,}); not counted"
-        ]
+        return None, [f"{where}: more than a coding file can hold ({MAX_BYTES:,} bytes); not counted"]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -107,16 +105,19 @@ def parse(
     return out, problems
 
 
-def _read_regular(path: Path) -> bytes:
-    """A regular file's bytes, never through a link (O_NOFOLLOW, and the open file itself checked)."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+def read_regular(path: str | Path, limit: int) -> bytes:
+    """A regular file's bytes, never through a link (``O_NOFOLLOW``, and the open file itself checked): at most
+    ``limit + 1`` bytes, so that a caller sees a file over ``limit`` without reading it all. Raises OSError for a
+    link, a FIFO, a device or a folder."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError("not a regular file")
-        if info.st_size > MAX_BYTES:
-            return b"\0" * (MAX_BYTES + 1)  # reported as too large without reading it
-        return os.read(fd, MAX_BYTES + 1)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        chunks, left = [], limit + 1
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
     finally:
         os.close(fd)
 
@@ -170,15 +171,14 @@ def gather(source: str | Path, statements, assignment: str | None = None) -> Gat
                 problems.append(f"{source.name}: {info.filename}: a link, not a file; not counted")
                 continue
             coder = name.parent.name if name.name == FILE_NAME else name.stem
-            if info.file_size > MAX_BYTES:
-                entries.append((coder, f"{source.name}: {info.filename}", b"\0" * (MAX_BYTES + 1)))
-                continue
-            with archive.open(info) as member:
+            with archive.open(
+                info
+            ) as member:  # at most MAX_BYTES + 1 bytes inflated, whatever the header says
                 entries.append((coder, f"{source.name}: {info.filename}", member.read(MAX_BYTES + 1)))
     elif source.is_dir():
         for coder, where, path in _candidates_in_folder(source, assignment)[:MAX_FILES]:
             try:
-                entries.append((coder, where, _read_regular(path)))
+                entries.append((coder, where, read_regular(path, MAX_BYTES)))
             except FileNotFoundError:
                 problems.append(f"{where}: missing; {coder} not counted")
             except OSError as error:
@@ -212,16 +212,10 @@ def gather(source: str | Path, statements, assignment: str | None = None) -> Gat
 
 
 def _read_zip(path: Path) -> io.BytesIO:
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError("not a regular file")
-        if os.fstat(fd).st_size > MAX_ZIP_BYTES:
-            raise OSError(f"larger than {MAX_ZIP_BYTES // 1024**2} MiB")
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            return io.BytesIO(handle.read(MAX_ZIP_BYTES))
-    finally:
-        os.close(fd)
+    data = read_regular(path, MAX_ZIP_BYTES)
+    if len(data) > MAX_ZIP_BYTES:
+        raise OSError(errno.EFBIG, f"larger than {MAX_ZIP_BYTES // 1024**2} MiB")
+    return io.BytesIO(data)
 
 
 def write(path: str | Path, codes: dict[str, dict[str, str]], why: dict[str, str], statements) -> Path:

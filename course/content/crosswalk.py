@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: The specification, in data/sources.csv; the sentences quoted from it are in data/excerpts.csv (tested word for word).
+SOURCE_ID = "plover_manual"
 SOURCE = (
     "Open Event Data Alliance, PLOVER: Political Language Ontology for Verifiable Event Records, draft 0.7b1, "
     "PLOVER_MANUAL.tex (github.com/openeventdata/PLOVER, commit 0711e39c)"

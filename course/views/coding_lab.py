@@ -286,9 +286,7 @@ def revision_effect(
     labels = list(spec.values)
     rows = []
     for label, group in (("as it is", coders), ("revised", collapse(coders, variable, mapping))):
-        index = {c: i for i, c in enumerate(labels)}
-        matrix = np.array([[index[c.codes[variable][s]] if s in c.codes[variable] else np.nan for s in statements]
-                           for c in group], dtype=float)  # fmt: skip
+        matrix = classreport.reliability_matrix(group, statements, variable, labels)
         used = len({c.codes[variable].get(s) for c in group for s in statements} - {None})
         a = agreement.alpha_with_interval(matrix, spec.level, len(labels), draws=500)
         rows.append({"codebook": label, "codes in use": used, "alpha": round(a.value, 3),
