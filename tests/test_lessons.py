@@ -23,7 +23,9 @@ def test_lesson_has_the_required_parts(path):
         assert "**Prerequisites:**" in text and "Go further" in text and "Check your understanding" in text
         code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
         assert "sources([" in code, f"{path.name}: list the sources it uses"
-        assert re.search(r"maps\.|EscalationExplorer|TimelineExplorer", code), f"{path.name}: a map"
+        assert re.search(r"maps\.|EscalationExplorer|TimelineExplorer|statements_map\(", code), (
+            f"{path.name}: a map"
+        )
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             assert not re.search(r"^def |^class ", "".join(cell["source"]), re.M), "logic lives in course/"
@@ -40,7 +42,7 @@ def test_the_readme_lists_every_lesson_in_one_table():
 
 
 QUIZZES = [checks.sentences, checks.start_here, checks.summit, checks.treaty, checks.reactions, checks.avoided,
-           checks.munitions, checks.dilemma, checks.after]  # fmt: skip
+           checks.munitions, checks.dilemma, checks.after, checks.muted]  # fmt: skip
 
 
 def test_every_lesson_quiz_is_checked_here():

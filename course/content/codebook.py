@@ -343,6 +343,18 @@ REVISIONS: tuple[Revision, ...] = (
         "The course had quoted only the first sentence, which hid the conditional (second review, H1).",
         "putin_hanoi_mistake: quote completed; code unchanged (warning)",
     ),  # fmt: skip
+    Revision(
+        "2026-12-06",
+        "pending",
+        "commitment",
+        "C2",
+        "'representations' joins the markers of consultation_or_protest: 'made solemn representations' and "
+        "'lodged serious representations' record a démarche, a formal diplomatic protest (交涉).",
+        "Coding the corpus of lesson 07: China's answers on Camp David and on NATO's Washington declaration "
+        "record protests the markers did not name.",
+        "No row of reactions.csv; in statements.csv cn_20230821_wang and cn_20240711_eu_mission are "
+        "consultation_or_protest.",
+    ),  # fmt: skip
 )
 
 

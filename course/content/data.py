@@ -163,6 +163,24 @@ def _verbatim_needs_rendering(row: dict[str, str]) -> tuple[str, str] | None:
     return None
 
 
+def _statement_coded(row: dict[str, str]) -> tuple[str, str] | None:
+    """A statement is coded whole (stance, commitment and the rules that give them) or not at all (held out)."""
+    filled = [c for c in ("stance", "commitment", "rules") if row.get(c)]
+    if filled and len(filled) < 3:
+        missing = next(c for c in ("stance", "commitment", "rules") if not row.get(c))
+        return missing, "a coded statement needs a stance, a commitment and the rules that give them"
+    if row.get("commitment_signal") and row.get("commitment") == "words_only":
+        return "commitment_signal", "a words-only statement records no act: leave the signal empty"
+    if row.get("commitment") and row["commitment"] != "words_only" and not row.get("commitment_signal"):
+        return (
+            "commitment_signal",
+            "a commitment above words_only needs its signal: the words that record the act",
+        )
+    if row.get("commitment_signal") and row["commitment_signal"] not in row.get("text", ""):
+        return "commitment_signal", f"{row['commitment_signal']!r} is not words of the statement's text"
+    return None
+
+
 YES_NO_UNKNOWN = ("yes", "no", "unknown")
 
 SCHEMA: dict[str, Table] = {
@@ -291,6 +309,7 @@ SCHEMA: dict[str, Table] = {
                         "military",
                         "infrastructure",
                         "un_vote",
+                        "summit",
                     ),
                 ),
                 Column("title", "text", "One-line title."),
@@ -439,6 +458,114 @@ SCHEMA: dict[str, Table] = {
                 ),
                 _note(),
             ),
+        ),
+        Table(
+            "occasions",
+            "The occasions the corpus of statements (statements.csv) samples: the story's events from 2023 to 2025, "
+            "and baseline events, other states' alliances, that show what Beijing says when it objects. An "
+            "occasion's window is computed from its events (course/content/corpus.py), never typed.",
+            (
+                Column("occasion_id", "id", "Short id."),
+                Column("title", "text", "One-line title."),
+                Column(
+                    "kind",
+                    "category",
+                    "story: the Russia-North Korea story; baseline: an alliance of others, for comparison.",
+                    values=("story", "baseline"),
+                ),
+                Column(
+                    "event_ids",
+                    "refs",
+                    "The occasion's events (events.csv), separated by ';'.",
+                    table="events",
+                ),
+                _note(),
+            ),
+        ),
+        Table(
+            "statements",
+            "The corpus: official statements on the occasions, each in the words a stored source gives (checked "
+            "against excerpts.csv), in the language that source gives them, with the codes of the coding lab's "
+            "codebook. Several rows can render one answer (utterance_id).",
+            (
+                Column("statement_id", "id", "Short id: government, date, speaker, subject."),
+                Column("date", "date", "Date of the statement.", precision="date_precision"),
+                Column(
+                    "date_precision",
+                    "category",
+                    "How precise the date is (month where the source does not give the day).",
+                    values=("day", "month"),
+                    ordered=True,
+                ),
+                Column("occasion_id", "ref", "The occasion it answers.", table="occasions"),
+                Column("actor_id", "ref", "Who spoke (their government is in actors.csv).", table="actors"),
+                Column(
+                    "question",
+                    "text",
+                    "The question it answers, as the source reports it (the course's summary, in English).",
+                    required=False,
+                ),
+                Column(
+                    "language",
+                    "category",
+                    "Language of the text as the source gives it.",
+                    values=("zh", "ru", "ko", "ja", "en", "it", "de", "id"),
+                ),
+                Column(
+                    "text",
+                    "text",
+                    "The words exactly as the source gives them; two passages of one answer are joined by ' … '.",
+                ),
+                Column(
+                    "speech",
+                    "category",
+                    "direct: in quotation marks or an official transcript; reported: the outlet's indirect speech.",
+                    values=("direct", "reported"),
+                ),
+                Column(
+                    "utterance_id",
+                    "text",
+                    "Rows with the same value render one answer (in several languages or outlets).",
+                ),
+                Column("source_id", "ref", "Where the text was read.", table="sources"),
+                Column(
+                    "stance",
+                    "category",
+                    "Codebook stance; empty for a held-out row.",
+                    required=False,
+                    values=STANCE_CODES,
+                ),
+                Column(
+                    "commitment",
+                    "category",
+                    "Codebook commitment; empty for a held-out row.",
+                    required=False,
+                    values=COMMITMENT_CODES,
+                    ordered=True,
+                ),
+                Column(
+                    "commitment_signal",
+                    "text",
+                    "Words of the text that record an act or a measure (rule C0); empty for words only.",
+                    required=False,
+                ),
+                Column(
+                    "rules",
+                    "text",
+                    "The codebook rules that give the codes, e.g. 'S5;C4'; empty for a held-out row.",
+                    required=False,
+                ),
+                Column(
+                    "reaction_id",
+                    "ref",
+                    "The same words in reactions.csv (lesson 03), where they are there; a held-out reaction's "
+                    "statement is left uncoded.",
+                    required=False,
+                    table="reactions",
+                ),
+                _note(),
+            ),
+            row_rules=(_statement_coded,),
         ),
         Table(
             "treaties",

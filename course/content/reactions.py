@@ -138,7 +138,7 @@ COMMITMENTS: dict[str, Code] = {
 #: row records as its commitment signal (``commitment_signal`` in data/reactions.csv). No signal: words only.
 COMMITMENT_MARKERS: dict[str, tuple[str, ...]] = {
     "review_or_option": ("reconsider", "consider", "review", "not ruled out", "not rule out"),
-    "consultation_or_protest": ("summoned", "meeting", "joint statement", "consultation"),
+    "consultation_or_protest": ("summoned", "meeting", "joint statement", "consultation", "representations"),
     "policy_step": ("signed", "under the treaty", "imposed", "sanctions on", "supplied", "deployed"),
 }
 

@@ -525,3 +525,68 @@ def after() -> QuizForm:
             ),
         ]
     )
+
+
+def muted() -> QuizForm:
+    """Check your understanding: lesson 07. The keys are read from the corpus, so they follow the data."""
+    from course.content import corpus
+
+    sample, excluded = corpus.apply_rule()
+    late = excluded[excluded["why"].str.startswith("outside")].iloc[-1]
+    kept = sample.loc[sample["utterance_id"] == "kr_20240620_lim_a"].iloc[0]
+    kept_outlet = load("sources").loc[kept["source_id"], "publisher"]
+    june = corpus.comparison().loc["June 2024 (China)", corpus.MEASURES["non_committal"]]
+    interval = f"{june.low:.0%} to {june.high:.0%}"
+    from course.content.scenarios import OPTIONS
+
+    return QuizForm(
+        [
+            Question(
+                prompt="The article says China's reaction was 'all but muted', 'in contrast' with others. Whose "
+                "reactions does that contrast set it against?",
+                options=(
+                    "the United States and its Asian allies",
+                    "China's own answers on the story's other occasions",
+                    "China's answers when others form alliances near it",
+                ),
+                answer="the United States and its Asian allies",
+                explanation="The article's contrast is with Washington, Seoul and Tokyo. The corpus adds the two "
+                "comparisons the article does not make: China's own record, and China's voice when it objects.",
+            ),
+            Question(
+                prompt=f"{late['speaker']} spoke on {late['date']:%d %B %Y}, about the occasion "
+                f"'{load('occasions').loc[late['occasion_id'], 'title']}'. Does the rule count the statement?",
+                options=(
+                    "yes: it is about that occasion",
+                    "no: it falls outside the occasion's window",
+                    "only if it is in the speaker's own language",
+                ),  # fmt: skip
+                answer="no: it falls outside the occasion's window",
+                explanation=f"The rule says: {late['why']}. However telling, it stays out.",
+            ),
+            Question(
+                prompt="Yonhap and JTBC render one sentence of Seoul's spokesman on 20 June 2024, both quoted, both "
+                "in Korean: 'regret' (유감) in one, 'grave concern' (엄중한 우려) in the other. Which does the rule "
+                "keep?",
+                options=(kept_outlet, "JTBC", "both: they differ"),
+                answer=kept_outlet,
+                explanation="Both are direct speech in the speaker's own language, so the grade decides: a wire "
+                "before an article. The lesson codes what the renderings share.",
+            ),
+            Question(
+                prompt=f"China's sampled answers in June 2024 were non-committal {june.k} times out of {june.n}. What "
+                "is the 95% interval for the share?",
+                options=(interval, "100% to 100%", "0% to 100%"),
+                answer=interval,
+                explanation=f"{june}: a small group leaves a wide interval (Wilson). It can still differ from "
+                "a group whose interval it does not overlap.",
+            ),
+            Question(
+                prompt="Which of lesson 05's options for Beijing can China's public statements not test?",
+                options=tuple(OPTIONS.values())[:3],
+                answer=OPTIONS["warn_privately"],
+                explanation="A private warning leaves no public statement: its absence from the corpus is not "
+                "evidence against it.",
+            ),
+        ]
+    )
