@@ -345,7 +345,7 @@ REVISIONS: tuple[Revision, ...] = (
     ),  # fmt: skip
     Revision(
         "2026-12-06",
-        "pending",
+        "deb94c1",
         "commitment",
         "C2",
         "'representations' joins the markers of consultation_or_protest: 'made solemn representations' and "

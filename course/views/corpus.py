@@ -14,7 +14,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from course.content import corpus
-from course.content.data import load
+from course.content.data import format_date, load
 from course.views.display import show as styled
 from course.views.widgets import interactive
 
@@ -40,6 +40,9 @@ STANCE_MARKS = {
 
 #: Fonts that hold Chinese, Japanese and Korean characters (Debian's fonts-wqy-zenhei, Noto CJK where installed).
 CJK_FONTS = "'WenQuanYi Zen Hei', 'Noto Sans CJK SC', 'Noto Sans CJK JP', 'Noto Sans CJK KR', sans-serif"
+#: Inline, as display.py does: JupyterLab's own table rules (right-aligned cells) outrank a class selector.
+_CELL = 'style="text-align: left; vertical-align: top; padding: 3px 8px"'
+_CAPTION = 'style="caption-side: top; text-align: left; font-weight: bold; margin-top: 0.8em"'
 _STYLE = (
     "<style>.corpus-text:lang(zh),.corpus-text:lang(ja),.corpus-text:lang(ko){font-family:" + CJK_FONTS + "}"
     ".corpus-renderings td{vertical-align:top;text-align:left;padding:3px 8px;border-bottom:1px solid #ddd}"
@@ -121,6 +124,10 @@ def excluded_table():
     """Every row the rule left out, with the reason."""
     _, excluded = corpus.apply_rule()
     frame = excluded.reset_index()[["statement_id", "government", "speaker", "date", "why"]]
+    precision = load("statements")["date_precision"]
+    frame["date"] = [
+        format_date(d, precision[s]) for d, s in zip(frame["date"], frame["statement_id"], strict=True)
+    ]
     return styled(frame, caption=f"Left out by the rule: {len(frame)} rows")
 
 
@@ -135,18 +142,20 @@ def renderings_html(utterance_ids: list[str] | None = None) -> str:
     for _, group in rows.groupby("utterance_id", sort=False):
         first = group.iloc[0]
         caption = f"{first['speaker']}, {first['date']:%d %B %Y}: {len(group)} renderings"
-        parts.append(f'<table class="corpus-renderings"><caption>{html.escape(caption)}</caption>'
-                     "<thead><tr><th scope='col'>language</th><th scope='col'>words</th><th scope='col'>source</th>"
-                     "<th scope='col'>the course's note</th></tr></thead><tbody>")  # fmt: skip
+        head = "".join(
+            f"<th scope='col' {_CELL}>{h}</th>" for h in ("language", "words", "source", "the course's note")
+        )
+        parts.append(f'<table class="corpus-renderings"><caption {_CAPTION}>{html.escape(caption)}</caption>'
+                     f"<thead><tr>{head}</tr></thead><tbody>")  # fmt: skip
         for _, row in group.iterrows():
             source = sources.loc[row["source_id"]]
             grade = corpus.GRADES.get(source["kind"], source["kind"])
             speech = "quoted" if row["speech"] == "direct" else "indirect speech"
             note = "" if pd.isna(row["note"]) else str(row["note"])
             parts.append(
-                f"<tr><td>{LANGUAGES[row['language']]} ({speech})</td>"
-                f'<td class="corpus-text" lang="{row["language"]}">{html.escape(row["text"])}</td>'
-                f"<td>{html.escape(source['publisher'])} ({grade})</td><td>{html.escape(note)}</td></tr>"
+                f"<tr><td {_CELL}>{LANGUAGES[row['language']]} ({speech})</td>"
+                f'<td {_CELL} class="corpus-text" lang="{row["language"]}">{html.escape(row["text"])}</td>'
+                f"<td {_CELL}>{html.escape(source['publisher'])} ({grade})</td><td {_CELL}>{html.escape(note)}</td></tr>"
             )
         parts.append("</tbody></table>")
     return "".join(parts)
