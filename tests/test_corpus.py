@@ -51,6 +51,18 @@ def test_every_statement_is_verbatim_in_the_passage_kept_from_its_source():
         assert starts == sorted(starts), f"statements {sid}: the passages are out of the source's order"
 
 
+def test_renderings_of_one_answer_agree_on_occasion_government_and_date():
+    """Rows that render one answer (utterance_id) belong to one occasion and one government, and their dates (a day,
+    or a month where a source gives no day) overlap."""
+    rows = corpus.candidates()
+    for utterance, group in rows.groupby("utterance_id"):
+        assert group["occasion_id"].nunique() == 1 and group["government"].nunique() == 1, utterance
+        spans = [_first_and_last(d, p) for d, p in zip(group["date"], group["date_precision"], strict=True)]
+        assert max(s for s, _ in spans) <= min(e for _, e in spans), (
+            f"{utterance}: renderings on different days"
+        )
+
+
 def test_every_source_is_recorded_with_an_address_and_dated_no_earlier_than_the_statement():
     """A source cannot report words before they were said: a statement's earliest possible day is on or before the
     latest possible day of its source's publication."""

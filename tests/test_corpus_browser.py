@@ -69,7 +69,10 @@ def test_lesson_07_reads_in_every_script_and_its_explorer_works_from_the_keyboar
     assert serious(found["course"]) == [], serious(found["course"])
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
-        for name, locator in (("renderings", renderings), ("explorer", explorer),
+        statements_map = page.locator(
+            ".jp-OutputArea-output", has_text="Official reactions, coded by stance"
+        ).first
+        for name, locator in (("renderings", renderings), ("explorer", explorer), ("map", statements_map),
                               ("timeline", page.locator(".jp-OutputArea-output", has=page.locator(
                                   "svg[aria-labelledby='corpus-timeline-title']")).first)):  # fmt: skip
             for _ in range(2):  # the notebook draws cells as they near the view, which moves the target once

@@ -29,14 +29,15 @@ LANGUAGES = {
     "id": "Indonesian",
 }
 
-#: Stance → (Okabe-Ito colour, marker shape, label). Shape and label carry the code too: colour is never the only cue.
-STANCE_MARKS = {
-    "non-committal": ("#0072B2", "circle", "non-committal"),
-    "endorsement": ("#009E73", "triangle", "endorsement"),
-    "concern": ("#E69F00", "diamond", "concern"),
-    "condemnation": ("#D55E00", "square", "condemnation"),
-    "warning": ("#CC79A7", "cross", "warning"),
-}
+
+#: Stance → (colour, glyph, label): the badges of lesson 03's map (maps.STANCE_STYLE), so that one lesson draws one
+#: code one way. The glyph and the label carry the code too: colour is never the only cue.
+def _stance_mark(stance: str) -> tuple[str, str, str]:
+    from course.views.maps import STANCE_STYLE
+
+    colour, glyph = STANCE_STYLE[stance]
+    return colour, glyph, stance
+
 
 #: Fonts that hold Chinese, Japanese and Korean characters (Debian's fonts-wqy-zenhei, Noto CJK where installed).
 CJK_FONTS = "'WenQuanYi Zen Hei', 'Noto Sans CJK SC', 'Noto Sans CJK JP', 'Noto Sans CJK KR', sans-serif"
@@ -165,18 +166,16 @@ def show_renderings(utterance_ids: list[str] | None = None) -> None:
     display(HTML(renderings_html(utterance_ids)))
 
 
-def _marker(shape: str, x: float, y: float, colour: str, title: str) -> str:
-    t = f"<title>{html.escape(title)}</title>"
-    if shape == "circle":
-        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}">{t}</circle>'
-    if shape == "square":
-        return f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="{colour}">{t}</rect>'
-    if shape == "triangle":
-        return f'<polygon points="{x:.1f},{y - 6:.1f} {x - 6:.1f},{y + 5:.1f} {x + 6:.1f},{y + 5:.1f}" fill="{colour}">{t}</polygon>'
-    if shape == "diamond":
-        return f'<polygon points="{x:.1f},{y - 6:.1f} {x + 6:.1f},{y:.1f} {x:.1f},{y + 6:.1f} {x - 6:.1f},{y:.1f}" fill="{colour}">{t}</polygon>'
-    return (f'<g stroke="{colour}" stroke-width="3">{t}<line x1="{x - 5:.1f}" y1="{y - 5:.1f}" x2="{x + 5:.1f}" '
-            f'y2="{y + 5:.1f}"/><line x1="{x - 5:.1f}" y1="{y + 5:.1f}" x2="{x + 5:.1f}" y2="{y - 5:.1f}"/></g>')  # fmt: skip
+def _marker(glyph: str, x: float, y: float, colour: str, title: str) -> str:
+    """A badge like the map's: a circle in the stance's colour, outlined, with its glyph."""
+    return (f'<g><title>{html.escape(title)}</title><circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="{colour}" '
+            f'stroke="#1a1a1a" stroke-width="1.5"/><text x="{x:.1f}" y="{y + 3.5:.1f}" text-anchor="middle" '
+            f'font-size="10" fill="#1a1a1a">{html.escape(glyph)}</text></g>')  # fmt: skip
+
+
+def _responsive(width: int, height: int) -> str:
+    """Size attributes that let a drawing shrink with its cell (a laptop's notebook is narrower than the drawing)."""
+    return f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet"'
 
 
 #: Timeline lanes, top to bottom: (label, filter on measured rows).
@@ -193,7 +192,7 @@ def timeline_svg(measured: pd.DataFrame | None = None, width: int = 900) -> str:
     and shape; June 2024 shaded. Each marker's tooltip holds the speaker, date and stance."""
     m = corpus.measured() if measured is None else measured
     start, end = date(2023, 4, 1), date(2025, 10, 1)
-    left, right, top, lane_h = 190, 20, 30, 46
+    left, right, top, lane_h = 190, 20, 60, 70
     height = top + lane_h * len(LANES) + 70
 
     def x(day) -> float:
@@ -201,11 +200,12 @@ def timeline_svg(measured: pd.DataFrame | None = None, width: int = 900) -> str:
         return left + (day - start).days / (end - start).days * (width - left - right)
 
     title = "Official statements in the corpus by date and stance, one lane per group; June 2024 shaded"
-    parts = [f'<svg role="img" aria-labelledby="corpus-timeline-title" width="{width}" height="{height}" '
-             f'style="font:12px sans-serif"><title id="corpus-timeline-title">{title}</title>'
-             f'<rect x="{x(date(2024, 6, 1)):.1f}" y="{top - 14}" width="{x(date(2024, 7, 1)) - x(date(2024, 6, 1)):.1f}" '
-             f'height="{lane_h * len(LANES) + 4}" fill="#eee"/>'
-             f'<text x="{x(date(2024, 6, 15)):.1f}" y="{top - 18}" text-anchor="middle">June 2024</text>']  # fmt: skip
+    band_bottom = top + lane_h * (len(LANES) - 1) + 22
+    parts = [f'<svg role="img" aria-labelledby="corpus-timeline-title" {_responsive(width, height)} '
+             f'style="font:12px sans-serif;max-width:{width}px"><title id="corpus-timeline-title">{title}</title>'
+             f'<rect x="{x(date(2024, 6, 1)):.1f}" y="{top - 50}" width="{x(date(2024, 7, 1)) - x(date(2024, 6, 1)):.1f}" '
+             f'height="{band_bottom - top + 50}" fill="#eee"/>'
+             f'<text x="{x(date(2024, 6, 15)):.1f}" y="{band_bottom + 12}" text-anchor="middle">June 2024</text>']  # fmt: skip
     for year in (2024, 2025):
         parts.append(f'<line x1="{x(date(year, 1, 1)):.1f}" x2="{x(date(year, 1, 1)):.1f}" y1="{top - 10}" '
                      f'y2="{top + lane_h * len(LANES) - 10}" stroke="#999" stroke-dasharray="3,3"/>')  # fmt: skip
@@ -219,14 +219,15 @@ def timeline_svg(measured: pd.DataFrame | None = None, width: int = 900) -> str:
         rows = m[keep(m)].sort_values("date")
         seen: dict[int, int] = {}
         for _, row in rows.iterrows():
-            colour, shape, name = STANCE_MARKS[row["stance"]]
+            colour, shape, name = _stance_mark(row["stance"])
             px = x(row["date"])
-            slot = seen.get(round(px / 6), 0)  # statements a few days apart stack upwards
-            seen[round(px / 6)] = slot + 1
+            slot = seen.get(round(px / 8), 0)  # statements a few days apart stack upwards
+            seen[round(px / 8)] = slot + 1
             tip = f"{row['speaker']} ({row['government']}), {row['date']:%d %b %Y}: {name}"
-            parts.append(_marker(shape, px, y - slot * 11, colour, tip))
+            parts.append(_marker(shape, px, y - slot * 15, colour, tip))
     legend_y = top + lane_h * len(LANES) + 34
-    for i, (colour, shape, name) in enumerate(STANCE_MARKS.values()):
+    for i, (colour, shape, name) in enumerate(_stance_mark(s) for s in ("endorsement", "non-committal", "concern",
+                                                                          "condemnation", "warning")):  # fmt: skip
         lx = left + i * 135
         parts.append(
             _marker(shape, lx, legend_y, colour, name)
@@ -248,8 +249,8 @@ def interval_svg(measure: str, groups: list[str] | None = None, width: int = 620
         return left + value * (width - left - right)
 
     label = corpus.MEASURES[measure]
-    parts = [f'<svg role="img" aria-labelledby="interval-{measure}" width="{width}" height="{height}" '
-             f'style="font:12px sans-serif"><title id="interval-{measure}">Share of statements with '
+    parts = [f'<svg role="img" aria-labelledby="interval-{measure}" {_responsive(width, height)} '
+             f'style="font:12px sans-serif;max-width:{width}px"><title id="interval-{measure}">Share of statements with '
              f"{html.escape(label)}, with 95% Wilson intervals</title>"]  # fmt: skip
     for mark in (0, 0.25, 0.5, 0.75, 1):
         parts.append(f'<line x1="{x(mark):.1f}" x2="{x(mark):.1f}" y1="8" y2="{height - 22}" stroke="#ccc"/>'
