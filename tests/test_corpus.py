@@ -264,6 +264,17 @@ def test_the_lesson_states_only_differences_the_data_record():
     assert load("occasions").loc["wonsan_2025", "note"].startswith("No Chinese statement")
 
 
+def test_the_glossary_counts_beijings_formulas_and_the_lesson_describes_them_truly():
+    glossary = corpus.formulas().set_index("formula")
+    assert glossary.loc["自己的事", "answers"] >= 2 and glossary.loc["不了解 / 不掌握", "answers"] >= 3
+    held = load("statements").loc["cn_20240613_lin", "text"]
+    assert held not in set(glossary["first example"])
+    phrases = corpus.phrase_table()
+    baseline = phrases.loc["Others' alliances (China)"]
+    assert baseline["their own business"].k == baseline["no information"].k == 0 < baseline["objection"].k
+    assert "neither appears in Beijing's answers on others' alliances" in _lesson_text()
+
+
 def test_the_lesson_prints_no_number_the_data_do_not_compute():
     """Figures in the lesson come from code cells; the prose keeps only dates, lesson numbers and the size of the
     month lesson 03 coded."""

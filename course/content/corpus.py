@@ -379,3 +379,35 @@ def cited() -> list[str]:
         for eid in str(event_ids).split(";"):
             ids.extend(str(events.loc[eid.strip(), "source_id"]).split(";"))
     return list(dict.fromkeys(i.strip() for i in ids if i.strip()))
+
+
+#: The formulas of Beijing's answers, in Chinese (simplified and traditional), with a plain English gloss: the
+#: glossary lesson 07 builds from the corpus.
+FORMULAS: tuple[tuple[str, str], ...] = (
+    ("主权|主權", "sovereign (states): the two are sovereign, so their relations are theirs"),
+    ("自己的事", "their own business"),
+    ("之间的安排|之間的安排|双边交往安排", "an arrangement between the two"),
+    ("不了解|不掌握", "not aware of, does not have (the specific situation)"),
+    ("不便评论|不对.*发表评论", "not convenient to comment; makes no comment on"),
+    ("没有可以提供的信息", "no information to offer"),
+    ("一贯|一貫", "(our position is) consistent"),
+    ("政治解决|缓和局势", "political settlement; easing the situation"),
+    ("友好", "friendly, friendship (of China's own ties)"),
+    ("反对|反對|抹黑|交涉", "oppose; smear; representations (the words of objection)"),
+)
+
+
+def formulas() -> pd.DataFrame:
+    """Each formula: how many of Beijing's answers held in Chinese use it, on which occasions, and one example (a
+    held-out statement is left out: the glossary is read before the problem set)."""
+    rows = candidates()
+    chinese = rows[(rows["language"] == "zh") & (rows["government"] == "China") & rows["coded"]]
+    win = windows()
+    table = []
+    for pattern, gloss in FORMULAS:
+        hits = chinese[chinese["text"].str.contains(pattern, regex=True)]
+        occasions = list(dict.fromkeys(win.loc[hits.sort_values("date")["occasion_id"], "title"]))
+        example = hits.sort_values("date").iloc[0]["text"] if len(hits) else ""
+        table.append({"formula": pattern.replace("|", " / "), "gloss": gloss, "answers": hits["utterance_id"].nunique(),
+                      "occasions": "; ".join(occasions), "first example": example})  # fmt: skip
+    return pd.DataFrame(table)
