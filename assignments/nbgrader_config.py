@@ -47,7 +47,10 @@ c.Autograde.autograde_preprocessors = [
 # folder (IntegrityExecute uses course.autograder.kernels.SandboxKernelManager). Without bubblewrap grading stops
 # with a message saying how to install it; ALLOW_UNSANDBOXED=1 grades anyway and flags every notebook. `make`
 # installs the kernelspec. Limits (see course.autograder.sandbox.Limits): c.SandboxKernelManager.sandbox_limits = {...}.
-c.Execute.kernel_name = "course-grading"
+# The sandbox kernel is autograde's alone (IntegrityExecute): `nbgrader validate` and the Validate buttons run nbgrader's
+# plain Execute, which starts a student's own kernel as it would in their lab. Configured on Execute, validate would
+# start the sandbox kernel outside its manager and die ("Kernel died before replying to kernel_info", issue 32).
+c.IntegrityExecute.kernel_name = "course-grading"
 c.IntegrityExecute.require_sandbox = True
 c.Execute.timeout = 30  # seconds per cell
 c.IntegrityExecute.notebook_timeout = 300  # seconds per notebook

@@ -280,6 +280,36 @@ def test_other_problem_sets_grade_the_solution_full_and_the_blank_zero(ps, tmp_p
     assert "violation" not in str(report["solution"]["flags"]) + str(report["blank"]["flags"])
 
 
+def test_validate_runs_for_instructors_on_the_students_kernel(tmp_path):
+    """Issue 32: `nbgrader validate` in the course folder (what the formgrader's and the Assignments panel's Validate
+    buttons run) once started the grading kernel outside its sandbox manager and died ("Kernel died before replying
+    to kernel_info"). The sandbox kernel is autograde's alone now: the reference solution validates, an unanswered
+    release fails its tests and says so, and nothing dies."""
+    root = course_copy(tmp_path)
+    ps = PS1
+    nbgrader(root, "generate_assignment", ps, "--force")
+    solution = nbgrader(root, "validate", str(root / "source" / ps / f"{ps}.ipynb"))
+    assert "Success! Your notebook passes all the tests." in solution.stdout + solution.stderr
+    blank = nbgrader(root, "validate", str(root / "release" / ps / f"{ps}.ipynb"), check=False)
+    said = blank.stdout + blank.stderr
+    assert "Kernel died" not in said and "fatal error" not in said, said[-2000:]
+    assert "failed" in said.lower() or "VALIDATION FAILED" in said, said[-2000:]
+
+
+def test_the_grading_kernel_is_offered_nowhere_but_to_autograde():
+    """The grading kernelspec sits outside Jupyter's kernel folders: JupyterLab's Launcher and kernel menus (which list
+    Jupyter's KernelSpecManager) never offer it; the sandbox's kernel manager finds it."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from course.autograder.kernels import SandboxKernelManager
+
+    assert sandbox.KERNEL_NAME not in KernelSpecManager().find_kernel_specs()
+    assert sandbox.KERNEL_NAME in SandboxKernelManager().kernel_spec_manager.find_kernel_specs()
+    config = (ASSIGNMENTS / "nbgrader_config.py").read_text(encoding="utf-8")
+    assert 'c.IntegrityExecute.kernel_name = "course-grading"' in config
+    assert "c.Execute.kernel_name" not in config
+
+
 def test_the_grading_kernel_cannot_see_the_solutions(tmp_path):
     """Without the sandbox the same submission reads source/ and scores full marks on part A."""
     from course.autograder.demo_class import STUDENTS as ALL

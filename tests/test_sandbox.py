@@ -67,9 +67,13 @@ def test_limits_travel_through_the_environment():
 
 
 def test_install_writes_a_kernelspec_with_message_interrupts(tmp_path):
+    old = tmp_path / "share" / "jupyter" / "kernels" / sandbox.KERNEL_NAME  # where an older install put it
+    old.mkdir(parents=True)
+    (old / "kernel.json").write_text("{}")
     folder = sandbox.install(str(tmp_path))
     spec = json.loads((folder / "kernel.json").read_text())
     assert spec["argv"][1:3] == ["-m", "course.autograder.sandbox"] and spec["interrupt_mode"] == "message"
+    assert folder == sandbox.kernels_dir(str(tmp_path)) / sandbox.KERNEL_NAME and not old.exists()
 
 
 def test_a_kernel_with_a_tcp_connection_file_is_refused(tmp_path):

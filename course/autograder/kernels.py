@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Dict
+from traitlets import Dict, default
 
 from course.autograder.common import released_text, remove_folder
 
@@ -273,6 +273,17 @@ class SandboxKernelManager(AsyncKernelManager):
 
     def limits(self) -> Limits:
         return Limits(**{**asdict(Limits()), **self.sandbox_limits})
+
+    @default("kernel_spec_manager")
+    def _kernel_spec_manager_default(self):
+        """Jupyter's kernel folders plus the course's own, which holds the grading kernel (sandbox.kernels_dir)."""
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        from course.autograder.sandbox import kernels_dir
+
+        manager = KernelSpecManager(data_dir=self.data_dir, parent=self)
+        manager.kernel_dirs = [*manager.kernel_dirs, str(kernels_dir())]
+        return manager
 
     async def _async_pre_start_kernel(self, **kw):
         private = private_folder("course-kernel-")

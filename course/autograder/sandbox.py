@@ -389,9 +389,20 @@ def check(bwrap: str | None = None) -> None:
     _CHECKED[bwrap] = None
 
 
+def kernels_dir(prefix: str | None = None) -> Path:
+    """Where the grading kernelspec lives: a folder of the course's own, outside Jupyter's kernel paths, so that no
+    Launcher, kernel menu or plain ``nbgrader validate`` offers or picks it; only :class:`SandboxKernelManager`
+    (course.autograder.kernels) looks there (issue 32)."""
+    return Path(prefix or sys.prefix) / "share" / "course" / "kernels"
+
+
 def install(prefix: str | None = None) -> Path:
-    """Write the ``course-grading`` kernelspec under ``prefix`` (default: this environment)."""
-    folder = Path(prefix or sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL_NAME
+    """Write the ``course-grading`` kernelspec under ``prefix`` (default: this environment), and remove the copy an
+    older install put in Jupyter's own kernel folder, where JupyterLab's Launcher showed it to students."""
+    old = Path(prefix or sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL_NAME
+    if old.is_dir() and not old.is_symlink():
+        shutil.rmtree(old)
+    folder = kernels_dir(prefix) / KERNEL_NAME
     folder.mkdir(parents=True, exist_ok=True)
     spec = {
         "argv": [sys.executable, "-m", "course.autograder.sandbox", "-f", "{connection_file}"],
