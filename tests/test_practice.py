@@ -157,3 +157,20 @@ def test_no_released_problem_set_mentions_practice_mode():
         assert "self_study" not in text and "practice" not in text, path
     index = json.loads((ROOT / "notebooks" / "self_study.ipynb").read_text(encoding="utf-8"))
     assert "Which check is which" in "".join("".join(c["source"]) for c in index["cells"])
+
+
+def test_the_checking_kernel_is_private_and_prints_nothing_into_the_learners_notebook(tmp_path):
+    """Issue 33: self_study showed ipykernel's red 'Kernel is running over TCP without encryption' warning. The checking
+    kernel now talks over ipc sockets in a private folder: the warning has no cause, nothing is written beside the
+    learner's notebook, and nothing reaches the checker's stderr."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "mine.ipynb"
+    shutil.copy(practice.notebook_path(PS1), path)
+    code = f"from course.autograder import practice; print(practice.check({PS1!r}, {str(path)!r}).summary())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "automatically checked points" in done.stdout
+    assert "without encryption" not in done.stderr and "WARNING" not in done.stderr, done.stderr[-2000:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.ipynb"]

@@ -24,11 +24,14 @@ import copy
 import html
 import logging
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import ipywidgets as w
 import nbformat
+from jupyter_client.manager import AsyncKernelManager
 
 from course.autograder.common import grade_id_of, hidden_lines, is_test_cell
 from course.content import catalog
@@ -229,6 +232,24 @@ def _score(cell, unanswered: bool = False) -> Item:
     return Item(grade_id, _label(grade_id), points, round(earned, 4), verdict, why)
 
 
+class PrivateKernelManager(AsyncKernelManager):
+    """The checking kernel's manager: ipc sockets in a private folder (mode 0700) instead of TCP, so nothing else on
+    the machine can reach the kernel and ipykernel has no cause to print its "running over TCP without encryption"
+    warning into the learner's notebook (issue 33). nbclient starts and stops it as it would its default manager."""
+
+    async def _async_pre_start_kernel(self, **kw):
+        self._private = Path(tempfile.mkdtemp(prefix="course-practice-"))  # mkdtemp makes it 0700
+        self.transport = "ipc"
+        self.ip = str(self._private / "k")
+        self.connection_file = str(self._private / "kernel.json")
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart and getattr(self, "_private", None):
+            shutil.rmtree(self._private, ignore_errors=True)
+
+
 def check(problem_set: str, notebook: str | Path | None = None, timeout: int = 60) -> Result:
     """Score the learner's saved ``notebook`` of ``problem_set`` against the key (see the module's docstring).
 
@@ -253,14 +274,15 @@ def check(problem_set: str, notebook: str | Path | None = None, timeout: int = 6
     path = Path(notebook) if notebook is not None else notebook_path(problem_set)
     learner = _read(path, "Your notebook")
     nb = keyed(learner, key)
+    stopped = ""
     client = NotebookClient(
         nb,
         timeout=timeout,
         allow_errors=True,
         kernel_name="python3",
+        kernel_manager_class=PrivateKernelManager,
         resources={"metadata": {"path": str(path.parent)}},
     )
-    stopped = ""
     try:
         client.execute()
     except CellTimeoutError:
