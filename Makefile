@@ -73,7 +73,9 @@ NBGRADER = cd assignments && PATH="$(abspath $(BIN)):$$PATH" PYTHONWARNINGS="ign
 
 # Regenerate every released notebook from its source (commit the result: Binder opens release/).
 release: $(STAMP)
-	@for ps in $(PROBLEM_SETS); do ( $(NBGRADER) generate_assignment $$ps --force --log-level=WARN ) || exit 1; done
+	@# The old release goes first, so that nbgrader has nothing to warn about removing (issue 33); its warnings stay on.
+	@for ps in $(PROBLEM_SETS); do rm -rf "assignments/release/$$ps"; \
+	  ( $(NBGRADER) generate_assignment $$ps --force --log-level=WARN ) || exit 1; done
 	@echo "released: $(PROBLEM_SETS)"
 
 # Collect LMS downloads: put the .zip files in assignments/downloaded/$(PS)/archive/ first.

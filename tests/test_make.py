@@ -140,3 +140,10 @@ def test_make_check_runs_the_unit_tests_on_every_core_and_leaves_the_costly_ones
     for marker in markers:
         assert f"not {marker}" in command, f"make check runs the {marker} tests"
     assert "-m" not in make("-n", "test").stdout.split("pytest", 1)[1], "make test runs everything"
+
+
+def test_make_release_removes_the_old_release_itself_so_nbgrader_has_nothing_to_warn_about():
+    """Issue 33: every `make release` printed three 'Removing existing assignment' warnings, noise that hides a real
+    one. The old release folder is removed first; nbgrader's warnings stay on."""
+    planned = make("-n", "release").stdout
+    assert 'rm -rf "assignments/release/' in planned and "--log-level=WARN" in planned
