@@ -249,6 +249,14 @@ def test_the_lessons_reading_of_the_aftermath_is_what_the_data_give():
     assert '"Stay muted" is borne out' in text and "cannot be tested with public statements" in text
 
 
+def test_the_lessons_reading_of_seouls_model_is_what_the_data_give():
+    """Seoul's testable options are all undecided on the corpus's statements (too few), as the lesson says."""
+    seoul = corpus.aftermath(case="seoul")
+    testable = seoul[seoul["share"].notna()]
+    assert len(testable) == 3 and set(testable["reading"]) == {"undecided"}
+    assert "Every testable option is *undecided*" in _lesson_text()
+
+
 def test_the_lesson_states_only_differences_the_data_record():
     """Each difference between renderings the lesson names is in the notes of the rows it describes."""
     rows = corpus.candidates()

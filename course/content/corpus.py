@@ -333,34 +333,50 @@ def counts() -> dict[str, int]:
 #: The aftermath: China's statements on the story after the article (published in the week after 19 June 2024).
 AFTERMATH_FROM = date(2024, 6, 21)
 
-#: Lesson 05's options for Beijing (course.content.scenarios.OPTIONS), each with what its choice would leave in
-#: China's public statements, or None where a public statement cannot show it.
-OPTION_EVIDENCE: dict[str, tuple[str, object] | None] = {
-    "stay_muted": ("non-committal statements", lambda m: m["stance"] == "non-committal"),
-    "warn_privately": None,
-    "tighten_sanctions": (
-        "objections to the cooperation, or an act against it",
-        lambda m: m["objection"] | m["beyond_words"],
-    ),
-    "align_openly": ("endorsements", lambda m: m["stance"] == "endorsement"),
+#: Lesson 05's options for each decision model, each with what its choice would leave in the government's public
+#: statements (a filter on :func:`measured`'s rows), or None where a public statement cannot show it.
+OPTION_EVIDENCE: dict[str, dict[str, tuple[str, object] | None]] = {
+    "beijing": {
+        "stay_muted": ("non-committal statements", lambda m: m["stance"] == "non-committal"),
+        "warn_privately": None,
+        "tighten_sanctions": (
+            "objections to the cooperation, or an act against it",
+            lambda m: m["objection"] | m["beyond_words"],
+        ),
+        "align_openly": ("endorsements", lambda m: m["stance"] == "endorsement"),
+    },
+    "seoul": {
+        "no_change": None,
+        "keep_open": ("warnings: a response tied to what Russia does, the measure left open",
+                      lambda m: m["stance"] == "warning"),
+        "non_lethal": ("a decided step (policy_step)", lambda m: m["commitment"] == "policy_step"),
+        "lethal_arms": ("a decided step (policy_step)", lambda m: m["commitment"] == "policy_step"),
+    },
+}  # fmt: skip
+_CASE_GOVERNMENT = {"beijing": "China", "seoul": "South Korea"}
+_UNTESTABLE = {
+    "warn_privately": "a private warning leaves no public statement",
+    "no_change": "an unchanged policy leaves no statement to count",
 }
 
 
-def aftermath(sample_measured: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Lesson 05's options for Beijing against China's statements on the story after the article: for each option,
-    the share of statements its choice would produce, and a reading: borne out (the interval lies above one half),
-    not borne out (below one half), undecided, or not testable with public statements."""
-    from course.content.scenarios import OPTIONS
+def aftermath(sample_measured: pd.DataFrame | None = None, case: str = "beijing") -> pd.DataFrame:
+    """Lesson 05's options for one decision model (``"beijing"`` or ``"seoul"``) against that government's
+    statements on the story after the article: for each option, the share of statements its choice would produce,
+    and a reading: borne out (the interval lies above one half), not borne out (below one half), undecided (too few
+    statements to tell), or not testable with public statements."""
+    from course.content.scenarios import BEIJING, SEOUL
 
+    options = {"beijing": BEIJING, "seoul": SEOUL}[case].options
     m = measured() if sample_measured is None else sample_measured
-    after = m[(m["government"] == "China") & (m["occasion_kind"] == "story")
+    after = m[(m["government"] == _CASE_GOVERNMENT[case]) & (m["occasion_kind"] == "story")
               & (m["date"].dt.date >= AFTERMATH_FROM)]  # fmt: skip
     rows = []
-    for option, label in OPTIONS.items():
-        test = OPTION_EVIDENCE[option]
+    for option, label in options.items():
+        test = OPTION_EVIDENCE[case][option]
         if test is None:
-            rows.append({"option": label, "evidence": "a private warning leaves no public statement",
-                         "share": None, "reading": "not testable with public statements"})  # fmt: skip
+            rows.append({"option": label, "evidence": _UNTESTABLE[option], "share": None,
+                         "reading": "not testable with public statements"})  # fmt: skip
             continue
         what, keep = test
         share = wilson(int(keep(after).sum()), len(after))
