@@ -517,14 +517,16 @@ def test_one_students_bombs_end_only_their_own_work(hub, people):
     assert urllib.request.urlopen(f"{hub.base}/hub/api", timeout=10).status == 200
     release(hub)
     expected = [f"removed '{name}' of {MALLORY}" for name in ("flood1", "flood2", "flood3", "junk")]
-    deadline = time.monotonic() + 30
+    # The sweep passes every 5 s; under load (CI at 2 cores with a stray busy kernel, 6 Dec 2026) one of the four
+    # lines came after 30 s though the room was back: the wait is for the sweep's passes, not a limit on them.
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (
         shutil.disk_usage(exchange).used > 200 * 1024**2
         or not all(line in hub.log.read_text(errors="replace") for line in expected)
     ):
         time.sleep(1)
     used = shutil.disk_usage(exchange).used
-    assert used < 200 * 1024**2, f"the exchange still holds {used} bytes 30 s after the flood"
+    assert used < 200 * 1024**2, f"the exchange still holds {used} bytes 60 s after the flood"
     swept = hub.log.read_text(errors="replace")
     assert all(line in swept for line in expected), swept[-3000:]
     honest = victor.run(
