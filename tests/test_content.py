@@ -115,6 +115,19 @@ def test_the_munitions_denials_are_sourced_and_quoted_word_for_word(facts_text):
         assert f'"{quote}"' in text and quote in facts, quote
 
 
+def test_the_2022_joint_veto_is_the_dated_baseline():
+    """Second review §2.6: 'Russia's shift' needs its baseline, the 26 May 2022 joint veto, sourced word for word."""
+    veto = data.load("events").loc["joint_veto_2022"]
+    assert str(veto["date"])[:10] == "2022-05-26" and "13" in veto["summary"]
+    kept = " ".join(data.load("excerpts").query("source_id == 'telesur_20220527'")["text"])
+    quote = "the first time there is a split decision between the five permanent members with veto power of the United Nations on a North Korea sanctions resolution"
+    assert quote in kept
+    text = " ".join(
+        " ".join("".join(c["source"]) for c in _cells("notebooks/05_chinas_dilemma.ipynb")).split()
+    )
+    assert quote in text and "not which of them moved" in text and "26 May 2022" in text
+
+
 def test_russias_shift_has_its_dated_evidence(facts_text):
     """A19: the 28 March 2024 veto that ended the UN panel of experts, China abstaining, with Russia's reasons."""
     veto = data.load("events").loc["un_panel_veto"]
