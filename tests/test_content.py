@@ -128,6 +128,23 @@ def test_the_2022_joint_veto_is_the_dated_baseline():
     assert quote in text and "not which of them moved" in text and "26 May 2022" in text
 
 
+def test_the_msmt_report_is_quoted_and_labelled():
+    """Second review §2.6: the MSMT's first report in lesson 06, quoted word for word and labelled as the report of an
+    interested coalition, with the accused party's earlier denial beside it."""
+    report = data.load("events").loc["msmt_first_report"]
+    assert str(report["date"])[:10] == "2025-05-29" and "interested coalition" in report["note"]
+    kept = " ".join(data.load("excerpts").query("source_id in ['kbs_msmt', 'state_msmt_briefing']")["text"])
+    text = " ".join(
+        " ".join("".join(c["source"]) for c in _cells("notebooks/06_after_the_treaty.ipynb")).split()
+    )
+    for quote in (
+        "at least one Pantsir-class combat vehicle",
+        "more than 20-thousand containers full of military supplies",
+    ):
+        assert quote in kept and f'"{quote}"' in text, quote
+    assert "The May 29, 2025 report" in kept and "not a UN finding" in text and "Kim Yo Jong" in text
+
+
 def test_russias_shift_has_its_dated_evidence(facts_text):
     """A19: the 28 March 2024 veto that ended the UN panel of experts, China abstaining, with Russia's reasons."""
     veto = data.load("events").loc["un_panel_veto"]
