@@ -508,10 +508,13 @@ def test_one_students_bombs_end_only_their_own_work(hub, people):
     # The exchange is a filesystem of its own: a flood of it (three files at once, one held open afterwards) fills
     # only it; the hub goes on, and within seconds its sweep gives the room back: Victor's real submission goes in.
     exchange = hub.prefix / "exchange"
-    mallory.run(
+    # The folder of junk is made first: made after the flood, its mkdir could meet a full exchange and fail (no
+    # folder, so nothing for the sweep to remove or log: CI of 6 Dec 2026, twice); then it is filled with the rest.
+    flooded = mallory.run(
+        f"mkdir {inbound}/junk && head -c 1M /dev/zero > {inbound}/junk/more; "
         f"for i in 1 2 3; do head -c 700M /dev/zero > {inbound}/flood$i & done; wait; "
         f"setsid nohup sleep 300 >> {inbound}/flood1 < /dev/null 2>&1 & "
-        f"mkdir {inbound}/junk && head -c 300M /dev/zero > {inbound}/junk/more; df -k {exchange} | tail -1",
+        f"head -c 300M /dev/zero >> {inbound}/junk/more; ls -la {inbound}; df -k {exchange} | tail -1",
         timeout=180,
     )
     assert urllib.request.urlopen(f"{hub.base}/hub/api", timeout=10).status == 200
@@ -528,7 +531,7 @@ def test_one_students_bombs_end_only_their_own_work(hub, people):
     used = shutil.disk_usage(exchange).used
     assert used < 200 * 1024**2, f"the exchange still holds {used} bytes 60 s after the flood"
     swept = hub.log.read_text(errors="replace")
-    assert all(line in swept for line in expected), swept[-3000:]
+    assert all(line in swept for line in expected), f"{flooded[-1500:]}\n---\n{swept[-3000:]}"
     honest = victor.run(
         f"(test -d {PS} || nbgrader fetch_assignment {PS}) && nbgrader submit {PS}; echo status $?"
     )
