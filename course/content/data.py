@@ -91,6 +91,11 @@ def _src(description: str = "Source(s) of the row: ids in sources.csv, separated
     return Column("source_id", "refs", description, table="sources")
 
 
+def _date_precision(description: str, values: tuple[str, ...] = ("day", "month", "year")) -> Column:
+    """The column that says how precise a row's dates are (the date columns name it as their ``precision``)."""
+    return Column("date_precision", "category", description, values=values, ordered=True)
+
+
 def _note() -> Column:
     return Column("note", "text", "Free-text remark: caveats, disagreements between sources.", required=False)
 
@@ -288,13 +293,7 @@ SCHEMA: dict[str, Table] = {
                     required=False,
                     precision="date_precision",
                 ),
-                Column(
-                    "date_precision",
-                    "category",
-                    "How precise the dates are.",
-                    values=("day", "month", "year"),
-                    ordered=True,
-                ),
+                _date_precision("How precise the dates are."),
                 Column(
                     "kind",
                     "category",
@@ -338,13 +337,7 @@ SCHEMA: dict[str, Table] = {
             (
                 Column("reaction_id", "id", "Short id."),
                 Column("date", "date", "Date of the statement.", precision="date_precision"),
-                Column(
-                    "date_precision",
-                    "category",
-                    "How precise the date is.",
-                    values=("day", "month", "year"),
-                    ordered=True,
-                ),
+                _date_precision("How precise the date is."),
                 Column("actor_id", "ref", "Who reacted.", table="actors"),
                 Column(
                     "place_id",
@@ -490,12 +483,9 @@ SCHEMA: dict[str, Table] = {
             (
                 Column("statement_id", "id", "Short id: government, date, speaker, subject."),
                 Column("date", "date", "Date of the statement.", precision="date_precision"),
-                Column(
-                    "date_precision",
-                    "category",
+                _date_precision(
                     "How precise the date is (month where the source does not give the day).",
-                    values=("day", "month"),
-                    ordered=True,
+                    ("day", "month"),
                 ),
                 Column("occasion_id", "ref", "The occasion it answers.", table="occasions"),
                 Column("actor_id", "ref", "Who spoke (their government is in actors.csv).", table="actors"),

@@ -46,9 +46,7 @@ _CELL = 'style="text-align: left; vertical-align: top; padding: 3px 8px"'
 _CAPTION = 'style="caption-side: top; text-align: left; font-weight: bold; margin-top: 0.8em"'
 _STYLE = (
     "<style>.corpus-text:lang(zh),.corpus-text:lang(ja),.corpus-text:lang(ko){font-family:" + CJK_FONTS + "}"
-    ".corpus-renderings td{vertical-align:top;text-align:left;padding:3px 8px;border-bottom:1px solid #ddd}"
-    ".corpus-renderings th{text-align:left;padding:3px 8px}"
-    ".corpus-renderings caption{caption-side:top;text-align:left;font-weight:bold}</style>"
+    ".corpus-renderings td{border-bottom:1px solid #ddd}</style>"
 )
 
 
