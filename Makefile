@@ -12,6 +12,7 @@ SHELL := /bin/bash
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
+DEV_STAMP := $(VENV)/.course-dev-installed
 INSTALL_LOG := $(VENV)/install.log
 START := notebooks/00_start_here.ipynb
 # The first Python >= 3.11 on PATH, unless given: make PYTHON=/path/to/python3.12 test
@@ -34,34 +35,34 @@ lab: $(STAMP)
 	@echo "Opening JupyterLab on $(START). Stop it with Ctrl+C."
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(START) $(LAB_ARGS)
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The fast lane (ARCHITECTURE.md): no notebook executed, no nbgrader run, no sandbox, no browser, no server.
 FAST = not slow and not notebooks and not browser and not hub and not slow_install
-check: $(STAMP)
+check: $(DEV_STAMP)
 	$(BIN)/python -m pytest -n auto -q -m "$(FAST)" $(PYTEST_ARGS)
 
 # Speed and size figures, written to bench/results.json (BENCH_ARGS=--fresh adds the set-up time).
 BENCH_ARGS ?=
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check course tests tools data/prep bench hub notebooks
 	$(BIN)/ruff format --check course tests tools data/prep bench hub
 	$(BIN)/lint-imports
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(BIN)/ruff format course tests tools data/prep bench hub
 	$(BIN)/ruff check --fix course tests tools data/prep bench hub notebooks
 
 # Remove outputs, execution counts and volatile metadata before committing a notebook.
-strip: $(STAMP)
+strip: $(DEV_STAMP)
 	$(BIN)/nbstripout --keep-id $(NOTEBOOKS)
 
 # Recompile requirements.txt from pyproject.toml and rewrite environment.yml to match (needs network).
-lock: $(STAMP)
+lock: $(DEV_STAMP)
 	$(BIN)/python -m pip install -q uv
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python tools/lock.py
 
@@ -162,21 +163,37 @@ check-python:
 	  echo "make: $(PYTHON) cannot create virtual environments (on Debian or Ubuntu: sudo apt install python3-venv)."; \
 	  exit 1; fi
 
-# The environment: created when missing, brought up to date when requirements.txt or pyproject.toml change.
-$(STAMP): requirements.txt pyproject.toml | check-python
+# The environment: created when missing, brought up to date when a lock or pyproject.toml changes. requirements.txt
+# is what the course needs to run (make lab, instructors); make test and the other developers' targets add
+# requirements-dev.txt (pytest, Playwright, ruff, ...). Both locks are whole closures, installed with --no-deps:
+# that is how requirements-omitted.txt's packages stay out (and they are removed from an older .venv).
+$(STAMP): requirements.txt requirements-omitted.txt pyproject.toml | check-python
 	@if [ ! -x $(BIN)/python ]; then \
 	  echo "make: creating $(VENV) with $(PYTHON) ($$("$(PYTHON)" --version))"; \
 	  "$(PYTHON)" -m venv $(VENV) || { echo "make: could not create $(VENV) with $(PYTHON)"; exit 1; }; fi
 	@echo "make: installing the pinned packages from requirements.txt into $(VENV) (about a minute the first time)"
-	@$(BIN)/python -m pip install --disable-pip-version-check -r requirements.txt > $(INSTALL_LOG) 2>&1 || { \
-	  echo; echo "make: installing the pinned packages failed. The end of the log:"; \
-	  grep -v -e 'WARNING: Location' -e '^Ignoring ' $(INSTALL_LOG) | tail -n 12 | sed 's/^/    /'; echo; \
-	  echo "make: most often this means no connection to PyPI (https://pypi.org): check your network or"; \
-	  echo "      proxy settings, then run make again. Full log: $(INSTALL_LOG)"; \
-	  exit 1; }
+	@: > $(INSTALL_LOG)
+	@$(call pip_install,requirements.txt)
 	@$(BIN)/python -m pip install --disable-pip-version-check --no-deps -e . >> $(INSTALL_LOG) 2>&1 || { \
 	  echo "make: installing the course package failed; see $(INSTALL_LOG)"; exit 1; }
 	@$(BIN)/python -m course.deploy.lab_settings
 	@$(BIN)/python -m course.autograder.sandbox install
+	@rm -f $(DEV_STAMP)
 	@touch $(STAMP)
 	@echo "make: $(VENV) is ready"
+
+$(DEV_STAMP): requirements-dev.txt $(STAMP)
+	@echo "make: adding the developers' tools from requirements-dev.txt (pytest, Playwright, ruff, ...)"
+	@$(call pip_install,requirements-dev.txt)
+	@touch $(DEV_STAMP)
+
+# $(call pip_install,<lock>): one lock into .venv, then requirements-omitted.txt's packages out.
+define pip_install
+$(BIN)/python -m pip install --disable-pip-version-check --no-deps -r $(1) >> $(INSTALL_LOG) 2>&1 || { \
+  echo; echo "make: installing the pinned packages failed ($(1)). The end of the log:"; \
+  grep -v -e 'WARNING: Location' -e '^Ignoring ' $(INSTALL_LOG) | tail -n 12 | sed 's/^/    /'; echo; \
+  echo "make: most often this means no connection to PyPI (https://pypi.org): check your network or"; \
+  echo "      proxy settings, then run make again. Full log: $(INSTALL_LOG)"; \
+  exit 1; }; \
+$(BIN)/python -m pip uninstall --disable-pip-version-check -y -r requirements-omitted.txt >> $(INSTALL_LOG) 2>&1 || true
+endef

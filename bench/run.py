@@ -14,6 +14,10 @@ Keys (seconds unless named otherwise):
 - widget_update_ms: median of one scenario-explorer update (bench/bench_widgets.py; budget 50 ms).
 - map_html_kb_offline / map_html_kb_online: the largest map's HTML (budget 700 KB offline).
 - import_course_s: `python -c "import course"`, cold (budget 1.5 s).
+- lab_start_cpu_s: CPU-seconds (user + system, the server and its children) one JupyterLab start costs until its
+  start page answers, median of 5; lab_start_cpu_stock_s: the same in the same run with requirements-omitted.txt's
+  packages put back on the path (what a pip that follows dependencies installs); lab_start_s / lab_start_stock_s:
+  the wall-clock times. On a hub every student's login pays this.
 - hub_* (as root only; bench/bench_hub.py): 20 simulated students log in to the course's JupyterHub at once and
   run lesson 01: time to the first page and to a ready kernel (median, worst), the whole lesson, memory per person,
   whether the hub stayed up and every student's lesson was saved with its outputs.
@@ -272,6 +276,62 @@ def import_time() -> dict[str, float]:
     return {"import_course_s": round(min(runs), 3)}
 
 
+def _lab_start(env: dict[str, str], root: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one JupyterLab start until its start page answers."""
+    import socket
+    import urllib.request
+
+    import psutil
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args = [str(BIN / "jupyter"), "lab", "--no-browser", f"--port={port}", "--ServerApp.token=bench",
+            f"--ServerApp.root_dir={root}", "--allow-root"]  # fmt: skip
+    start = time.perf_counter()
+    lab = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token=bench", timeout=30).read()
+                break
+            except OSError:
+                if time.perf_counter() - start > 120 or lab.poll() is not None:
+                    raise RuntimeError("jupyter lab did not answer") from None
+                time.sleep(0.02)
+        wall = time.perf_counter() - start
+        process = psutil.Process(lab.pid)
+        cpu = sum(p.cpu_times().user + p.cpu_times().system for p in [process, *process.children(True)])
+    finally:
+        lab.terminate()
+        lab.wait(timeout=30)
+    return wall, cpu
+
+
+def lab_start(tmp: Path, runs: int = 5) -> dict[str, float]:
+    import statistics
+
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp / "jupyter-config"), "HOME": str(tmp)}
+    env.pop("PYTHONPATH", None)
+    overlay = tmp / "omitted"
+    added = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-deps",
+         "--target", str(overlay), "-r", str(ROOT / "requirements-omitted.txt")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    figures: dict[str, float] = {}
+    for key, environment in (("", env), ("_stock", {**env, "PYTHONPATH": str(overlay)})):
+        if key and added.returncode:
+            print(
+                f"bench: lab_start_stock skipped: could not install requirements-omitted.txt: {added.stderr[-300:]}"
+            )
+            continue
+        timings = [_lab_start(environment, tmp) for _ in range(runs)]
+        figures[f"lab_start_cpu{key}_s"] = round(statistics.median(c for _, c in timings), 2)
+        figures[f"lab_start{key}_s"] = round(statistics.median(w for w, _ in timings), 2)
+    return figures
+
+
 def fresh_setup(tmp: Path) -> dict[str, float]:
     import urllib.request
 
@@ -317,6 +377,7 @@ def main() -> int:
         results.update(maps_size())
         results.update(coding_report(Path(tmp)))
         results.update(import_time())
+        results.update(lab_start(Path(tmp)))
         # 20 students at once on the course's JupyterHub (as root only: it makes Unix accounts).
         results.update(bench_hub.main(Path(tmp) / "hub"))
         if args.fresh:

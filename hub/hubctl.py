@@ -154,7 +154,9 @@ def place(path: Path, mode: int, group: str = "root", owner: str = "root") -> Pa
 def install_venv(prefix: Path) -> Path:
     venv = prefix / "venv"
     wanted = hashlib.sha256(
-        (HERE / "requirements.txt").read_bytes() + (REPO / "requirements.txt").read_bytes()
+        (HERE / "requirements.txt").read_bytes()
+        + (REPO / "requirements.txt").read_bytes()
+        + (REPO / "requirements-omitted.txt").read_bytes()
     ).hexdigest()
     stamp = venv / ".hub-requirements"
     if not (venv / "bin" / "python").exists():
@@ -164,7 +166,19 @@ def install_venv(prefix: Path) -> Path:
     pip = [venv / "bin" / "python", "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     if not stamp.exists() or stamp.read_text() != wanted:
         say("installing JupyterHub, JupyterLab, nbgrader and the course's pinned packages (a minute or two)")
-        run(*pip, "-r", HERE / "requirements.txt")
+        # Whole closures, so --no-deps: that keeps requirements-omitted.txt's packages out (a JupyterLab start would
+        # spend seconds of CPU on them: nine o'clock, twenty students); an older venv loses them.
+        run(*pip, "--no-deps", "-r", HERE / "requirements.txt")
+        run(
+            venv / "bin" / "python",
+            "-m",
+            "pip",
+            "uninstall",
+            "-q",
+            "-y",
+            "-r",
+            REPO / "requirements-omitted.txt",
+        )
         stamp.write_text(wanted)
     # The course itself, as a copy (not editable: the checkout may be in a folder users cannot read).
     build = prefix / "state" / "build"

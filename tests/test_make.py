@@ -36,7 +36,13 @@ def test_an_old_python_gets_a_clear_message(tmp_path):
 @pytest.mark.slow_install
 def test_no_pypi_gets_a_clear_message_and_no_traceback_wall(tmp_path):
     """An install with PyPI unreachable stops with advice and a short log excerpt."""
-    for name in ("Makefile", "pyproject.toml", "requirements.txt"):
+    for name in (
+        "Makefile",
+        "pyproject.toml",
+        "requirements.txt",
+        "requirements-dev.txt",
+        "requirements-omitted.txt",
+    ):
         shutil.copy(ROOT / name, tmp_path / name)
     (tmp_path / "course").mkdir()
     env_vars = [

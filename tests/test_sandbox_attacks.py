@@ -138,7 +138,7 @@ def _unprivileged_grader() -> Grader:
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     for step in (
         [python, "-m", "venv", str(venv)],
-        [*pip, "-r", str(repo / "requirements.txt")],
+        [*pip, "--no-deps", "-r", str(repo / "requirements.txt")],
         [*pip, "--no-deps", "-e", str(repo)],
         [str(venv / "bin" / "python"), "-m", "course.autograder.sandbox", "install"],
     ):

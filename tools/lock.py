@@ -1,10 +1,17 @@
-"""Regenerate the pinned lock (requirements.txt) and Binder's environment.yml from pyproject.toml.
+"""Regenerate the pinned locks (requirements.txt, requirements-dev.txt) and Binder's environment.yml.
 
 Usage: ``make lock`` (or ``python tools/lock.py``; ``--env-only`` rewrites environment.yml alone).
 
-requirements.txt is compiled by ``uv pip compile`` for every platform (``--universal``), so students on
-macOS and Windows install the same versions. environment.yml is Binder's: Python 3.11 on Linux, with the
-exact pins that requirements.txt gives for that platform, so Binder and ``make lab`` run the same versions.
+Two locks, compiled by ``uv pip compile`` for every platform (``--universal``), so students on macOS and Windows
+install the same versions:
+
+- ``requirements.txt``: what a student, a self-learner on Binder, an instructor and the hub need to run the course
+  (pyproject.toml's dependencies): ``make lab`` installs it.
+- ``requirements-dev.txt``: that, with the same versions (it is compiled against requirements.txt as constraints),
+  plus the developers' tools (the ``test`` extra: pytest, Playwright, ruff, repo2docker, ...): ``make test`` adds it.
+
+Both are whole closures, installed with ``pip --no-deps``, and both leave out requirements-omitted.txt's packages.
+environment.yml is Binder's: Python 3.11 on Linux, with the exact pins requirements.txt gives for that platform.
 """
 
 from __future__ import annotations
@@ -16,10 +23,31 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCK_COMMAND = [
-    "uv", "pip", "compile", "pyproject.toml", "--extra", "test", "--universal",
-    "--python-version", "3.11", "-o", "requirements.txt",
-]  # fmt: skip
+COMPILE = ["uv", "pip", "compile", "pyproject.toml", "--universal", "--python-version", "3.11"]
+OMITTED = "requirements-omitted.txt"
+
+
+def omitted(text: str) -> list[str]:
+    """The names pinned in requirements-omitted.txt."""
+    from packaging.requirements import Requirement
+
+    names = []
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            names.append(Requirement(line).name)
+    return names
+
+
+def lock_commands(left_out: list[str]) -> list[list[str]]:
+    """The two uv commands: the course's lock, then the developers' lock constrained to it."""
+    skip = [arg for name in left_out for arg in ("--no-emit-package", name)]
+    return [
+        [*COMPILE, *skip, "-o", "requirements.txt"],
+        [*COMPILE, "--extra", "test", "-c", "requirements.txt", *skip, "-o", "requirements-dev.txt"],
+    ]
+
+
 BINDER_PYTHON = "3.11"
 BINDER_MARKERS = {
     "python_version": "3.11",
@@ -76,10 +104,16 @@ def main() -> None:
     if not args.env_only:
         if not shutil.which("uv"):
             sys.exit("tools/lock.py needs uv (pip install uv) to compile requirements.txt")
-        subprocess.run(LOCK_COMMAND, cwd=ROOT, check=True)
+        left_out = omitted((ROOT / OMITTED).read_text(encoding="utf-8"))
+        for command in lock_commands(left_out):
+            subprocess.run(command, cwd=ROOT, check=True)
     text = environment_yml((ROOT / "requirements.txt").read_text(encoding="utf-8"))
     (ROOT / "environment.yml").write_text(text, encoding="utf-8")
-    print("wrote requirements.txt and environment.yml" if not args.env_only else "wrote environment.yml")
+    print(
+        "wrote requirements.txt, requirements-dev.txt and environment.yml"
+        if not args.env_only
+        else "wrote environment.yml"
+    )
 
 
 if __name__ == "__main__":
