@@ -6,7 +6,7 @@
 # Other targets: lint, format, strip, lock, data-docs, clean, help.
 # Instructors (see assignments/INSTRUCTORS.md): release, collect, autograde, formgrader, feedback, export,
 # grade-demo, coding-report SRC=<folder|zip>. PS=<problem set> picks one (default: the first).
-# A classroom on one Linux server (hub/README.md, as root): hub, hub-users ROSTER=<file.csv>.
+# A classroom on one Linux server (hub/README.md, as root): hub, hub-users ROSTER=<file.csv>, hub-prestart.
 
 SHELL := /bin/bash
 VENV ?= .venv
@@ -26,7 +26,7 @@ NOTEBOOKS = $(shell git ls-files '*.ipynb' 2>/dev/null | grep -v '^assignments/r
 	find notebooks assignments/source -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
 
 .PHONY: help lab test check bench lint format strip lock data-docs clean check-python \
-	release collect autograde formgrader feedback export grade-demo coding-report binder-badge hub hub-install hub-users
+	release collect autograde formgrader feedback export grade-demo coding-report binder-badge hub hub-install hub-users hub-prestart
 
 help:
 	@sed -n '1,9p' Makefile | sed 's/^# \{0,1\}//'
@@ -104,10 +104,13 @@ formgrader: $(STAMP)
 feedback: $(STAMP)
 	$(NBGRADER) generate_feedback $(PS)
 
+# Grades out: nbgrader's grades.csv, which are final, and the LMS's import files (ROSTER=<the roster the LMS exported>
+# carries its ids over): assignments/reports/lms/canvas.csv, canvas-items.csv, moodle.csv (INSTRUCTORS.md).
 export: $(STAMP)
 	$(NBGRADER) export --to grades.csv
 	cd assignments && $(abspath $(BIN))/python -m course.autograder incomplete .
-	@echo "grades: assignments/grades.csv; which are final: assignments/reports/completeness.csv; integrity flags: assignments/reports/"
+	cd assignments && $(abspath $(BIN))/python -m course.deploy.lms . $(if $(ROSTER),--roster "$(abspath $(ROSTER))",)
+	@echo "grades: assignments/grades.csv; which are final: assignments/reports/completeness.csv; for the LMS: assignments/reports/lms/; integrity flags: assignments/reports/"
 
 # The class coding report (the coding lab): every codes.csv under SRC (a folder, an LMS .zip, or assignments/ after
 # collect with PS=<assignment>), agreement per variable, statement and student, one page: assignments/reports/.
@@ -135,6 +138,11 @@ hub-install: $(STAMP)
 hub-users: $(STAMP)
 	@if [ -z "$(ROSTER)" ]; then echo "make: name the roster: make hub-users ROSTER=roster.csv"; exit 2; fi
 	$(BIN)/python hub/hubctl.py --prefix $(HUB_PREFIX) users $(ROSTER)
+
+# Before a class, with the hub running: start every student's server, as far as memory holds them (from cron too:
+# hub/README.md, "Before a class"). An unused one is stopped by the idle culler; the report says when.
+hub-prestart: $(STAMP)
+	$(BIN)/python hub/hubctl.py --prefix $(HUB_PREFIX) prestart $(PRESTART_ARGS)
 
 # Point the README's Binder badge at this repository (from the origin remote, or REPO=owner/name).
 binder-badge:

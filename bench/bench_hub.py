@@ -6,6 +6,12 @@ their JupyterLab (time to first page: from the login to the lab page answering),
 notebook with its outputs. Then: memory per person (the resident memory of everything their account runs, the
 kernel included), whether the hub is still up, and whether every student's saved lesson holds its outputs.
 
+Then the class arrives again with their servers started ahead (``hubctl prestart``, as ``make hub-prestart`` before
+a class): the hub is restarted (which stops every server), the pre-start is timed, the CPU-seconds each server's
+start cost are read from its processes, and the 20 log in at once again: time to first page, pre-started. Last,
+the same cold storm with the preloaded starter switched off (each server importing everything itself, as stock
+JupyterHub's LocalProcessSpawner starts it): first page and CPU-seconds per server start, beside the preloaded ones.
+
 Needs root (real Unix accounts; tests/hubserver.py makes and removes them), npm and bubblewrap, like the hub test.
 """
 
@@ -79,6 +85,7 @@ def student(hub, login: str, results: dict) -> None:
         started = time.monotonic()
         opener, _ = hub.login(login, wait=True)  # until their JupyterLab page answers
         record["first_page_s"] = time.monotonic() - started
+        record["server_cpu_s"] = server_cpu_s(login)
         cookie, xsrf = _cookies(opener, login)
         api = f"{hub.user_url(login)}/api"
         began = time.monotonic()
@@ -114,6 +121,87 @@ def student(hub, login: str, results: dict) -> None:
         _request(opener, f"{api}/contents/{LESSON}", "PUT", {"type": "notebook", "content": notebook}, xsrf)
     except Exception as error:  # one student's failure is a figure, not the end of the run
         record["error"] = f"{type(error).__name__}: {error}"[:300]
+
+
+def first_page(hub, login: str, results: dict, cpu: dict | None = None) -> None:
+    try:
+        started = time.monotonic()
+        hub.login(login, wait=True)
+        results[login] = time.monotonic() - started
+        if cpu is not None:
+            cpu[login] = server_cpu_s(login)
+    except Exception as error:
+        print(f"bench: {login}: {type(error).__name__}: {error}"[:300])
+
+
+def storm(hub, logins: list[str]) -> tuple[dict[str, float], dict[str, float]]:
+    """Everyone logs in at once; their first-page times and their servers' CPU-seconds then."""
+    pages: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    threads = [threading.Thread(target=first_page, args=(hub, login, pages, cpu)) for login in logins]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=900)
+    return pages, cpu
+
+
+def ordinary_starts(hub, logins: list[str]) -> dict[str, object]:
+    """The same storm with the preloaded starter switched off (hubctl install --no-preload): each server imports
+    everything itself, as every JupyterHub's LocalProcessSpawner does."""
+    settings_file = hub.prefix / "etc" / "hub.json"
+    settings = json.loads(settings_file.read_text(encoding="utf-8"))
+    settings_file.write_text(json.dumps({**settings, "preload": False}), encoding="utf-8")
+    try:
+        hub.restart()
+        pages, cpu = storm(hub, logins)
+    finally:
+        settings_file.write_text(json.dumps(settings), encoding="utf-8")
+    values = list(pages.values()) or [-1.0]
+    return {
+        "hub_first_page_no_preload_s_median": round(statistics.median(values), 1),
+        "hub_first_page_no_preload_s_worst": round(max(values), 1),
+        "hub_server_start_cpu_no_preload_s_median": round(statistics.median(cpu.values() or [-1.0]), 2),
+    }
+
+
+def server_cpu_s(login: str) -> float:
+    """CPU-seconds (user + system) the person's JupyterLab server has used so far, its children included."""
+    import psutil
+
+    total = 0.0
+    for process in psutil.process_iter(["username", "cmdline", "cpu_times"]):
+        if process.info["username"] == login and any(
+            "jupyterhub-singleuser" in a for a in process.info["cmdline"] or []
+        ):
+            times = process.info["cpu_times"]
+            total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
+def prestarted(hub, logins: list[str]) -> dict[str, object]:
+    """Restart the hub (every server stops), pre-start the class, and let them log in at once again."""
+    import subprocess
+
+    hub.restart()
+    began = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "hub" / "hubctl.py"), "--prefix", str(hub.prefix), "prestart", "--wait", "900"],
+        capture_output=True, text=True, timeout=1200,
+    )  # fmt: skip
+    prestart_s = time.monotonic() - began
+    print(done.stdout + done.stderr)
+    cpu = [server_cpu_s(login) for login in logins]
+    pages, _ = storm(hub, logins)
+    values = list(pages.values()) or [-1.0]
+    return {
+        "hub_prestart_s": round(prestart_s, 1),
+        "hub_prestart_ok": done.returncode == 0,
+        "hub_server_start_cpu_prestarted_s_median": round(statistics.median(cpu), 2),
+        "hub_first_page_prestarted_s_median": round(statistics.median(values), 2),
+        "hub_first_page_prestarted_s_worst": round(max(values), 2),
+        "hub_prestarted_logins": len(pages),
+    }
 
 
 def memory_per_user_mb(logins: list[str]) -> list[float]:
@@ -160,6 +248,8 @@ def main(workdir: Path, class_size: int = CLASS_SIZE) -> dict[str, object]:
         memory = memory_per_user_mb(logins)
         hub_up = urllib.request.urlopen(f"{hub.base}/hub/api", timeout=10).status == 200
         saved = sum(saved_with_outputs(login) for login in logins)
+        early = prestarted(hub, logins)
+        ordinary = ordinary_starts(hub, logins)
     done = [r for r in results.values() if "lesson_s" in r]
     errors = {login: r["error"] for login, r in results.items() if "error" in r}
     for login, error in errors.items():
@@ -172,6 +262,7 @@ def main(workdir: Path, class_size: int = CLASS_SIZE) -> dict[str, object]:
     first_median, first_worst = spread("first_page_s")
     kernel_median, kernel_worst = spread("kernel_ready_s")
     lesson_median, lesson_worst = spread("lesson_s")
+    cpu_median, _ = spread("server_cpu_s")
     return {
         "hub_class_size": class_size,
         "hub_students_done": len(done),
@@ -180,6 +271,7 @@ def main(workdir: Path, class_size: int = CLASS_SIZE) -> dict[str, object]:
         "hub_wall_s": round(wall, 1),
         "hub_first_page_s_median": first_median,
         "hub_first_page_s_worst": first_worst,
+        "hub_server_start_cpu_s_median": cpu_median,
         "hub_kernel_ready_s_median": kernel_median,
         "hub_kernel_ready_s_worst": kernel_worst,
         "hub_lesson_s_median": lesson_median,
@@ -187,6 +279,8 @@ def main(workdir: Path, class_size: int = CLASS_SIZE) -> dict[str, object]:
         "hub_memory_per_user_mb_median": round(statistics.median(memory), 1),
         "hub_memory_per_user_mb_worst": max(memory),
         "hub_failed_cells": sum(len(r.get("failed_cells", [])) for r in results.values()),
+        **early,
+        **ordinary,
     }
 
 

@@ -20,7 +20,11 @@ Keys (seconds unless named otherwise):
   the wall-clock times. On a hub every student's login pays this.
 - hub_* (as root only; bench/bench_hub.py): 20 simulated students log in to the course's JupyterHub at once and
   run lesson 01: time to the first page and to a ready kernel (median, worst), the whole lesson, memory per person,
-  whether the hub stayed up and every student's lesson was saved with its outputs.
+  whether the hub stayed up and every student's lesson was saved with its outputs. Then the same class with their
+  servers started ahead (hubctl prestart): hub_prestart_s and the first page of 20 at once, pre-started
+  (hub_first_page_prestarted_s_*); and the cold storm again with the preloaded starter off, as stock JupyterHub
+  starts servers (hub_first_page_no_preload_s_*). hub_server_start_cpu_s_median / _no_preload_: the CPU-seconds
+  one server had used by its first page, forked from the preloaded starter / started the ordinary way.
 - setup_s, venv_mb (with --fresh): `make` from a clean clone to a JupyterLab answering.
 
 Usage: ``make bench`` (add ``BENCH_ARGS=--fresh`` for the set-up figures; about two minutes more).
@@ -43,7 +47,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.prefix) / "bin"
 BUDGETS = {"course_exec_s": 60, "autograde_vs_stock": 1.0, "widget_update_ms": 50, "map_html_kb_offline": 700,
-           "import_course_s": 1.5, "coding_report_300x20_s": 10}  # fmt: skip
+           "import_course_s": 1.5, "coding_report_300x20_s": 10, "hub_first_page_s_median": 15,
+           "hub_first_page_prestarted_s_median": 3}  # fmt: skip
 CLASS_SIZE = 30
 
 

@@ -3,6 +3,7 @@
     python hub/hubctl.py install [--prefix P] [--port 8000] [--ip ""]   everything the hub needs, under P
     python hub/hubctl.py users ROSTER.csv [--prefix P]                 Unix accounts and course groups
     python hub/hubctl.py start [--prefix P]                            run JupyterHub (Ctrl+C stops it)
+    python hub/hubctl.py prestart [--prefix P]                         start the students' servers before a class
 
 What goes where (P defaults to /opt/nas-hub; see hub/README.md for why each permission is what it is):
 
@@ -12,7 +13,8 @@ What goes where (P defaults to /opt/nas-hub; see hub/README.md for why each perm
     P/grading     the instructors' nbgrader course (source, release, gradebook): group nas-instructors only
     P/exchange    nbgrader's exchange: the course's folder for group nas only; inbound write-only
     P/etc         jupyterhub_config.py, hub.json, and the Jupyter settings for students and for instructors
-    P/state       the hub's database, cookie secret, and the first passwords of new accounts: root only
+    P/state       the hub's database, cookie secret, the pre-start's token, and the first passwords of new
+                  accounts: root only
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
+from course.deploy import prestart as pre  # noqa: E402
 from course.deploy.limits import Cgroups  # noqa: E402
 from course.deploy.roster import Member, RosterError, read_roster  # noqa: E402
 
@@ -431,11 +434,18 @@ def install(args: argparse.Namespace) -> None:
         "hub_port": args.hub_port,
         "proxy_api_port": args.proxy_api_port,
         "cull_idle_seconds": args.cull_idle,
+        "preload": not args.no_preload,
         "course_id": COURSE_ID,
         "course_group": COURSE_GROUP,
         "instructor_group": INSTRUCTOR_GROUP,
     }
     install_settings(prefix, settings)
+    token = prefix / "state" / "prestart-token"
+    if (
+        not token.exists()
+    ):  # the prestart service's (hub/jupyterhub_config.py): root only, like the state folder
+        token.touch(mode=0o600)
+        token.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
     say(f"installed under {prefix}; add people with: make hub-users ROSTER=roster.csv")
 
 
@@ -687,6 +697,50 @@ def start(args: argparse.Namespace) -> None:
     os.execve(str(prefix / "venv" / "bin" / "jupyterhub"), ["jupyterhub", "-f", str(config)], env)
 
 
+def available_mb() -> int:
+    """The server's free memory (MemAvailable), in MB."""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) // 1024
+    raise HubError("cannot read the free memory from /proc/meminfo")
+
+
+def members(group: str) -> list[str]:
+    """Logins in a Unix group, sorted."""
+    try:
+        entry = grp.getgrnam(group)
+    except KeyError:
+        return []
+    return sorted(set(entry.gr_mem) | {p.pw_name for p in pwd.getpwall() if p.pw_gid == entry.gr_gid})
+
+
+def prestart(args: argparse.Namespace) -> int:
+    need_root("make hub-prestart")
+    prefix = Path(args.prefix).resolve()
+    settings_file = prefix / "etc" / "hub.json"
+    token = prefix / "state" / "prestart-token"
+    if not settings_file.exists() or not token.exists():
+        raise HubError(
+            f"no hub installed under {prefix} (or installed before the pre-start): run make hub-install"
+        )
+    settings = json.loads(settings_file.read_text(encoding="utf-8"))
+    instructors = set(members(INSTRUCTOR_GROUP))
+    logins = [login for login in members(COURSE_GROUP) if args.everyone or login not in instructors]
+    if not logins:
+        raise HubError(f"nobody is in the course's group {COURSE_GROUP}: add the class with make hub-users")
+    api = pre.HubAPI(
+        f"http://127.0.0.1:{settings['hub_port']}/hub/api", token.read_text(encoding="utf-8").strip()
+    )
+    try:
+        report = pre.prestart(
+            api, logins, available_mb(), settings["cull_idle_seconds"], args.mb_per_server, args.reserve_mb,
+            args.wait, say=say,
+        )  # fmt: skip
+    except pre.PrestartError as error:
+        raise HubError(str(error)) from None
+    return 1 if report["failed"] else 0
+
+
 def stop_leftovers(prefix: Path) -> None:
     """Before the hub starts: kill what the course's people left running from a hub that was killed (their
     servers' control groups), so that nothing of theirs holds the hub's ports."""
@@ -709,6 +763,11 @@ def main(argv: list[str] | None = None) -> int:
     inst.add_argument("--hub-port", type=int, default=8081)
     inst.add_argument("--proxy-api-port", type=int, default=8001)
     inst.add_argument("--cull-idle", type=int, default=3600, help="stop servers idle this many seconds")
+    inst.add_argument(
+        "--no-preload",
+        action="store_true",
+        help="start each server the ordinary way, not by forking the preloaded starter (course.deploy.zygote)",
+    )
     inst.add_argument(
         "--exchange-size",
         default="10G",
@@ -735,12 +794,24 @@ def main(argv: list[str] | None = None) -> int:
     add = sub.add_parser("users", help="add the people of a roster (CSV from an LMS)")
     add.add_argument("roster")
     sub.add_parser("start", help="run JupyterHub")
+    early = sub.add_parser(
+        "prestart", help="start the students' servers before a class (the hub must be running)"
+    )
+    early.add_argument("--everyone", action="store_true", help="the instructors' servers too")
+    early.add_argument("--mb-per-server", type=int, default=pre.MB_PER_SERVER,
+                       help="memory counted per server once its student works (JupyterLab and a lesson's kernel)")  # fmt: skip
+    early.add_argument(
+        "--reserve-mb", type=int, default=pre.RESERVE_MB, help="memory kept free for the hub and grading"
+    )
+    early.add_argument("--wait", type=float, default=600, help="seconds to wait for the servers to answer")
     args = parser.parse_args(argv)
     if args.command == "install":
         install(args)
         return 0
     if args.command == "users":
         return users(args)
+    if args.command == "prestart":
+        return prestart(args)
     start(args)
     return 0
 

@@ -19,6 +19,7 @@ What keeps people apart (hub/README.md, "What a hostile student meets", has the 
 - The server's own settings come only from the hub's folders (``JUPYTER_CONFIG_DIR``), not from ``~/.jupyter``.
 """
 
+import asyncio
 import grp
 import json
 import os
@@ -29,8 +30,10 @@ from pathlib import Path
 
 from jupyterhub.auth import PAMAuthenticator
 from jupyterhub.spawner import LocalProcessSpawner
+from jupyterhub.utils import random_port
 from tornado import web
 
+from course.deploy import zygote
 from course.deploy.limits import Cgroups, Limits, file_size_limit, join, private_tmp
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
@@ -141,9 +144,27 @@ LIMITS = Limits(**SETTINGS.get("limits", {}))
 CGROUPS = Cgroups()
 
 
+# The preloaded starter (course.deploy.zygote): JupyterLab's imports once, a fork per server, so that a class logging
+# in at once does not pay them twenty times. Started here, by the hub, as root, with an empty environment; it ends
+# with the hub. Until it answers (its imports take a few seconds), or if it fails, servers start the ordinary way.
+ZYGOTE_SOCKET = PREFIX / "state" / "zygote.sock"
+ZYGOTE = None
+ZYGOTE_SOCKET.unlink(missing_ok=True)  # a socket left by the last hub's starter answers no one
+if SETTINGS.get("preload", True):
+    ZYGOTE = subprocess.Popen(
+        [str(VENV / "bin" / "python"), "-m", "course.deploy.zygote", str(ZYGOTE_SOCKET)],
+        env={"PATH": f"{VENV / 'bin'}:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/nonexistent"},
+        cwd="/",
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=zygote.parent_death_signal,
+    )
+
+
 class CourseSpawner(LocalProcessSpawner):
     """The local spawner, with each person's server in control groups of its own, a private /tmp and /dev/shm, and
-    everything it started killed when it stops (course.deploy.limits)."""
+    everything it started killed when it stops (course.deploy.limits); started by the preloaded starter when it
+    runs (course.deploy.zygote)."""
 
     def make_preexec_fn(self, name):
         become = super().make_preexec_fn(name)
@@ -162,7 +183,40 @@ class CourseSpawner(LocalProcessSpawner):
         leftover = CGROUPS.kill(self.user.name)
         if leftover:
             self.log.warning("%s: killed %d processes left from an earlier server", self.user.name, leftover)
+        if ZYGOTE is not None and ZYGOTE.poll() is None and ZYGOTE_SOCKET.exists():
+            try:
+                return await self.start_preloaded()
+            except Exception as error:  # noqa: BLE001 (any failure: the ordinary start still works)
+                self.log.warning(
+                    "%s: the preloaded start failed (%s); starting the ordinary way", self.user.name, error
+                )
         return await super().start()
+
+    async def start_preloaded(self):
+        """What LocalProcessSpawner.start does, with the starter's fork in place of Popen (same command, environment,
+        control groups and preexec steps: course.deploy.zygote)."""
+        if self.port == 0:
+            self.port = random_port()
+        request = {
+            "login": self.user.name,
+            "cmd": [*self.cmd, *self.get_args()],
+            "env": self.get_env(),
+            "procs": [str(p) for p in CGROUPS.prepare(self.user.name, LIMITS)],
+            "limits": SETTINGS.get("limits", {}),
+        }
+        reader, writer = await asyncio.open_unix_connection(str(ZYGOTE_SOCKET))
+        try:
+            writer.write(json.dumps(request).encode() + b"\n")
+            await writer.drain()
+            reply = json.loads(await asyncio.wait_for(reader.readline(), 60) or b"{}")
+        finally:
+            writer.close()
+        if "pid" not in reply:
+            raise RuntimeError(reply.get("error", "no answer from the starter"))
+        self.proc = None
+        self.pid = reply["pid"]
+        self.log.info("%s: server started by the preloaded starter (pid %d)", self.user.name, self.pid)
+        return (self.ip or "127.0.0.1", self.port)
 
     def run_post_stop_hook(self):
         """After every stop, the hub's or the server's own (JupyterHub calls ``stop`` only for a server still
@@ -230,10 +284,22 @@ c.JupyterHub.services = [
         ],
     },
 ]
+# The pre-start (hubctl prestart, course.deploy.prestart): starts the class's servers before a class. Its token is
+# in the hub's state folder (root only), written by hubctl install; a service without a command: hubctl calls the API.
+PRESTART_TOKEN = PREFIX / "state" / "prestart-token"
+if PRESTART_TOKEN.exists():
+    c.JupyterHub.services.append(
+        {"name": "prestart", "api_token": PRESTART_TOKEN.read_text(encoding="utf-8").strip()}
+    )
 c.JupyterHub.load_roles = [
     {
         "name": "idle-culler",
         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
         "services": ["idle-culler"],
-    }
+    },
+    {
+        "name": "prestart",
+        "scopes": ["list:users", "read:users", "read:servers", "servers", "admin:users"],
+        "services": ["prestart"] if PRESTART_TOKEN.exists() else [],
+    },
 ]

@@ -457,6 +457,92 @@ def test_export_says_which_grades_are_not_final(graded_class, tmp_path):
     assert (tmp_path / "reports" / "completeness.csv").exists()
 
 
+def test_grades_round_trip_through_the_canvas_and_moodle_import_files(graded_class, tmp_path):
+    """Issue 32: the graded demo class, exported for Canvas (its documented import columns) and Moodle, read back
+    as each LMS would read the file: every final grade, total and per item, equals the gradebook's; what is not
+    final is empty (never 0) and Moodle's feedback says why; the LMS's own ids come from its roster export."""
+    import shutil
+
+    from nbgrader.api import Gradebook
+
+    from course.deploy.lms import CANVAS_COLUMNS, LmsError, item_column, write_lms
+
+    root, _, _, _ = graded_class
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(root / "gradebook.db", course / "gradebook.db")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        gb.add_student("ghost")  # on the roster, never submitted
+        truth = {s.id: gb.find_submission(PS1, s.id) for s in gb.students if s.id != "ghost"}
+        expected = {
+            student: ({g.name: (None if g.needs_manual_grade else g.score) for nb in sub.notebooks for g in nb.grades},
+                      None if any(g.needs_manual_grade for nb in sub.notebooks for g in nb.grades) else sub.score)
+            for student, sub in truth.items()
+        }  # fmt: skip
+    students = sorted(expected)
+    canvas_roster = tmp_path / "canvas-export.csv"
+    canvas_roster.write_text(
+        "Student,ID,SIS User ID,SIS Login ID,Section\n    Points Possible,,,,\n"
+        + "".join(f'"Last{i}, First{i}",{1000 + i},S{i:04d},{s},Seminar A\n' for i, s in enumerate(students))
+        + "Ghost Person,1999,S9999,ghost,Seminar B\n",
+        encoding="utf-8",
+    )
+    report = write_lms(course, canvas_roster)
+    assert report["not_on_roster"] == []
+    with report["files"]["canvas"].open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    header = list(rows[0])
+    assert header[:5] == list(CANVAS_COLUMNS) and PS1 in header
+    by_login = {r["SIS Login ID"]: r for r in rows}
+    assert set(by_login) == set(students) | {"ghost"}
+    for i, student in enumerate(students):
+        row, (_, total) = by_login[student], expected[student]
+        assert (
+            row["ID"] == str(1000 + i) and row["SIS User ID"] == f"S{i:04d}" and row["Section"] == "Seminar A"
+        )
+        assert row[PS1] == ("" if total is None else f"{total:g}"), student
+    assert (
+        by_login["ghost"][PS1] == "" and by_login["partial"][PS1] == ""
+    )  # not submitted; a hand grade to come
+    with report["files"]["canvas_items"].open(encoding="utf-8", newline="") as handle:
+        items = {r["SIS Login ID"]: r for r in csv.DictReader(handle)}
+    for student in students:
+        for name, score in expected[student][0].items():
+            assert items[student][item_column(PS1, name)] == ("" if score is None else f"{score:g}"), (
+                student,
+                name,
+            )
+    assert items["partial"][item_column(PS1, "ps1_e_answer")] == "" and items["partial"]["ps1 a1"] != ""
+
+    moodle_roster = tmp_path / "moodle-participants.csv"
+    moodle_roster.write_text(
+        "First name,Last name,ID number,Email address,Username\n"
+        + "".join(f"F{i},L{i},N{i},{s}@uni.example,{s}\n" for i, s in enumerate(students[1:])),
+        encoding="utf-8",
+    )
+    report = write_lms(course, moodle_roster)
+    assert report["not_on_roster"] == sorted(["ghost", students[0]])
+    with report["files"]["moodle"].open(encoding="utf-8", newline="") as handle:
+        moodle = {r["Username"]: r for r in csv.DictReader(handle)}
+    for i, student in enumerate(students[1:]):
+        row, (scores, total) = moodle[student], expected[student]
+        assert row["Email address"] == f"{student}@uni.example" and row["ID number"] == f"N{i}"
+        assert row[PS1] == ("" if total is None else f"{total:g}")
+        assert all(row[item_column(PS1, n)] == ("" if v is None else f"{v:g}") for n, v in scores.items())
+    assert moodle["partial"][f"{PS1} (feedback)"] == "not final: waiting for ps1_e_answer"
+    assert moodle["ghost"][f"{PS1} (feedback)"] == "not submitted" and moodle["ghost"][PS1] == ""
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Name,Score\nAna,3\n", encoding="utf-8")
+    with pytest.raises(LmsError, match="no login column .* its columns are: Name, Score"):
+        write_lms(course, bad)
+    done = subprocess.run([sys.executable, "-m", "course.deploy.lms", str(course), "--roster", str(bad)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert (
+        done.returncode == 2 and "bad.csv: no login column" in done.stderr and "Traceback" not in done.stderr
+    )
+
+
 def test_hostile_archives_give_only_safe_regular_files_and_the_class_is_collected(tmp_path):
     """Issue 27: `nbgrader zip_collect` with the course's extractor, on an LMS download holding hostile archives
     beside an honest one: zip slip (`..`, an absolute name), a zip bomb (1 GiB of zeros in a 1 MB zip), a link,

@@ -17,6 +17,8 @@ import html
 import json
 import re
 import stat
+import subprocess
+import sys
 import time
 from datetime import UTC
 from pathlib import Path
@@ -120,6 +122,39 @@ def test_the_roster_makes_the_class_and_refuses_bad_rows(hub):
         time.sleep(0.5)
     else:
         raise AssertionError("the idle culler never asked the hub about activity")
+
+
+def _prestart(hub, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "hub" / "hubctl.py"), "--prefix", str(hub.prefix), "prestart", *args],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def _servers(login: str) -> list[int]:
+    import psutil
+
+    return [p.pid for p in psutil.process_iter(["username", "cmdline"])
+            if p.info["username"] == login and any("jupyterhub-singleuser" in a for a in p.info["cmdline"] or [])]  # fmt: skip
+
+
+def test_prestart_starts_the_students_servers_before_the_class(hub):
+    """make hub-prestart (issue 32): memory first, then every student's server, and the first page is at once."""
+    students = [ALICE, BOB]
+    assert not any(_servers(s) for s in students)
+    crowded = _prestart(hub, "--mb-per-server", str(10**8))  # no server fits: nobody is started, and told why
+    assert crowded.returncode == 0, crowded.stdout + crowded.stderr
+    assert f"not started, for want of memory (room for 0): {ALICE}, {BOB}" in crowded.stdout, crowded.stdout
+    assert not any(_servers(s) for s in students)
+    done = _prestart(hub, "--wait", "180")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 on the roster: 0 already running, 2 to start" in done.stdout, done.stdout
+    assert "started 2 servers" in done.stdout and "stopped by the idle culler 60 min after" in done.stdout
+    assert TEACHER not in done.stdout and all(_servers(s) for s in students)
+    again = _prestart(hub)
+    assert "2 already running, 0 to start" in again.stdout, again.stdout
+    opener, _ = hub.login(ALICE, wait=False)
+    assert hub.wait_for_server(opener, ALICE) < 5  # the lab itself, not the hub's "starting" page
 
 
 def test_a_class_of_three_works_the_whole_cycle_in_the_browser(hub, browser):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import pwd
 import re
 import shutil
 import sqlite3
@@ -231,6 +232,79 @@ def test_what_held_still_holds(hub, people):
         f"ls /home/{TEACHER}; ls /home/{VICTOR}; ls {hub.prefix}/grading; ls {hub.prefix}/state; ls {hub.inbound}"
     )
     assert closed.count("Permission denied") == 5, closed
+
+
+# ---- the preloaded starter (course.deploy.zygote) -------------------------------------------------------------
+
+
+def _server(login: str):
+    import psutil
+
+    for process in psutil.process_iter(["username", "cmdline"]):
+        if process.info["username"] == login and "jupyterhub-singleuser" in " ".join(
+            process.info["cmdline"] or []
+        ):
+            return process
+    raise AssertionError(f"no server running for {login}")
+
+
+def _memory_holds(pid: int, needles: dict[str, bytes]) -> list[str]:
+    """Which of the needles are anywhere in the process's readable memory (read as root)."""
+    found = set()
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
+        for line in maps:
+            span, perms = line.split()[:2]
+            if not perms.startswith("r"):
+                continue
+            start, end = (int(x, 16) for x in span.split("-"))
+            try:
+                mem.seek(start)
+                chunk = mem.read(end - start)
+            except (OSError, OverflowError, ValueError):
+                continue
+            found |= {name for name, needle in needles.items() if needle in chunk}
+    return sorted(found)
+
+
+def test_servers_forked_from_the_starter_hold_no_one_elses_token(hub, people):
+    """Every server here was forked from the preloaded starter, whose memory each inherits: it must never have held a
+    person's JupyterHub token, and no server may hold another person's (read as root: the worst a student could
+    reach is their own server's memory). Each server is its person's, in their groups, with none of the starter's
+    descriptors."""
+    import psutil
+
+    log = hub.log.read_text(errors="replace")
+    servers = {login: _server(login) for login in (TEACHER, MALLORY, VICTOR)}
+    for login in servers:
+        assert f"{login}: server started by the preloaded starter" in log, log[-3000:]
+    # Each person's token, as their terminal (a child of their server) has it: a forked server's own
+    # /proc/<pid>/environ still shows the starter's environment block, not the one it runs with.
+    tokens = {}
+    for login in servers:
+        said = Terminal(people[login], hub, login).run("echo TOKEN=$JUPYTERHUB_API_TOKEN")
+        tokens[login] = re.search(r"TOKEN=(\w{16,})", said).group(1).encode()
+    assert len(set(tokens.values())) == 3
+    starter = next(
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if "course.deploy.zygote" in " ".join(p.info["cmdline"] or [])
+    )
+    assert starter.uids().real == 0 and "JUPYTERHUB_API_TOKEN" not in starter.environ()
+    assert _memory_holds(starter.pid, tokens) == []
+    listening = {os.readlink(f"/proc/{starter.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{starter.pid}/fd")}
+    for login, process in servers.items():
+        others = {name: token for name, token in tokens.items() if name != login}
+        assert _memory_holds(process.pid, others) == [], f"{login}'s server holds another person's token"
+        account = pwd.getpwnam(login)
+        assert process.uids().real == process.uids().effective == account.pw_uid
+        assert process.gids().real == account.pw_gid and 0 not in process.gids()
+        assert f"/{login}" in Path(f"/proc/{process.pid}/cgroup").read_text()
+        inherited = {
+            os.readlink(f"/proc/{process.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{process.pid}/fd")
+        }
+        assert not {fd for fd in inherited & listening if fd.startswith("socket:")}, (
+            "a starter's socket was inherited"
+        )
 
 
 # ---- one origin per person ------------------------------------------------------------------------------------

@@ -172,6 +172,68 @@ def test_a_persons_process_is_bounded_kept_from_the_real_tmp_and_killed_with_all
         marker.unlink()
 
 
+# ---- the preloaded starter (course.deploy.zygote; with a hub: tests/test_hub_hostile.py) -----------------------
+
+
+def _memory_holds(pid: int, needle: bytes) -> bool:
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
+        for line in maps:
+            span, perms = line.split()[:2]
+            if perms.startswith("r"):
+                start, end = (int(x, 16) for x in span.split("-"))
+                try:
+                    mem.seek(start)
+                    if needle in mem.read(end - start):
+                        return True
+                except (OSError, OverflowError, ValueError):
+                    continue
+    return False
+
+
+def test_the_starter_never_reads_a_request_and_outlives_a_bad_one(tmp_path):
+    """The starter forks before anything is read: a request's secret never enters the memory later servers
+    inherit. A request that cannot be served (no such person; too large) is answered with why, by the copy, and
+    the starter goes on serving. (Without JupyterHub in this environment, every copy ends in an error: the point.)"""
+    import json
+    import socket
+
+    if os.geteuid() != 0:
+        skip_or_fail("the starter runs as root (the hub's); CI runs as root")
+    where = tmp_path / "starter"
+    where.mkdir(mode=0o700)
+    path = where / "zygote.sock"
+    starter = subprocess.Popen(
+        [sys.executable, "-m", "course.deploy.zygote", str(path)], cwd="/", stderr=subprocess.PIPE, text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    try:
+        assert "ready on" in starter.stderr.readline() or "ready on" in starter.stderr.readline()
+        assert oct(path.stat().st_mode & 0o777) == "0o600"
+        secret = f"tok-{os.urandom(8).hex()}"
+
+        def ask(payload: bytes) -> dict:
+            with socket.socket(socket.AF_UNIX) as conn:
+                conn.connect(str(path))
+                conn.sendall(payload)
+                return json.loads(conn.makefile().readline() or "{}")
+
+        request = {
+            "login": "nt-nobody-here",
+            "cmd": ["x"],
+            "env": {"JUPYTERHUB_API_TOKEN": secret},
+            "procs": [],
+        }
+        reply = ask(json.dumps(request).encode() + b"\n")
+        assert "error" in reply and "pid" not in reply, reply
+        assert ask(b"x" * (300 * 1024)) == {"error": "ValueError: request too large"}
+        again = ask(json.dumps(request).encode() + b"\n")
+        assert "error" in again and starter.poll() is None
+        assert not _memory_holds(starter.pid, secret.encode()), "the starter's memory holds a request's token"
+    finally:
+        starter.terminate()
+        starter.wait(timeout=30)
+
+
 # ---- the lessons' copy ---------------------------------------------------------------------------------------
 
 
