@@ -26,7 +26,7 @@ NOTEBOOKS = $(shell git ls-files '*.ipynb' 2>/dev/null | grep -v '^assignments/r
 	find notebooks assignments/source -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
 
 .PHONY: help lab test check bench lint format strip lock data-docs clean check-python \
-	release collect autograde formgrader feedback export grade-demo coding-report binder-badge hub hub-install hub-users hub-prestart
+	release collect autograde formgrader deadlines feedback export grade-demo coding-report binder-badge hub hub-install hub-users hub-prestart
 
 help:
 	@sed -n '1,9p' Makefile | sed 's/^# \{0,1\}//'
@@ -90,6 +90,7 @@ autograde: $(STAMP)
 	@if [ -z "$(ALLOW_UNSANDBOXED)" ] || [ "$(ALLOW_UNSANDBOXED)" = 0 ]; then $(BIN)/python -m course.autograder.sandbox check; \
 	else echo "make: ALLOW_UNSANDBOXED=$(ALLOW_UNSANDBOXED): grading WITHOUT the sandbox; every notebook is flagged"; fi
 	cd assignments && $(abspath $(BIN))/python -m course.autograder normalize . $(PS)
+	-cd assignments && $(abspath $(BIN))/python -m course.autograder.deadlines .
 	-$(NBGRADER) autograde $(PS) $(if $(FORCE),--force,)
 	cd assignments && $(abspath $(BIN))/python -m course.autograder report . $(PS)
 	cd assignments && $(abspath $(BIN))/python -m course.autograder items . $(PS)
@@ -100,6 +101,10 @@ formgrader: $(STAMP)
 	cd assignments && PATH="$(abspath $(BIN)):$$PATH" JUPYTER_CONFIG_PATH="$(abspath $(VENV))/etc/course-instructor" \
 		$(abspath $(BIN))/jupyter lab $(ROOT_FLAG) \
 		--ServerApp.root_dir=. --LabApp.default_url=/formgrader $(LAB_ARGS)
+
+# Due dates (assignments/deadlines.csv) into the gradebook, and the extensions (assignments/extensions.csv) listed.
+deadlines: $(STAMP)
+	cd assignments && $(abspath $(BIN))/python -m course.autograder.deadlines .
 
 feedback: $(STAMP)
 	$(NBGRADER) generate_feedback $(PS)

@@ -39,9 +39,17 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.IgnorePattern",
     "nbgrader.preprocessors.LimitOutput",
     "course.autograder.save.SaveAutoGradesFlagged",
+    # Each student's own due date (extensions.csv) in the gradebook before nbgrader measures lateness.
+    "course.autograder.deadlines.ApplyExtensions",
     "nbgrader.preprocessors.AssignLatePenalties",
     "course.autograder.metadata.CheckCellMetadata",
 ]
+# Late work: due dates from deadlines.csv (make deadlines, and make autograde first), extensions from extensions.csv
+# (course/autograder/deadlines.py). nbgrader's penalty: "none" records lateness only; "zero" gives a late submission 0.
+c.LateSubmissionPlugin.penalty_method = "none"
+# Releasing (the formgrader's Release, nbgrader release_assignment): the due date goes beside the notebook as DUE.txt,
+# and every student's fetch brings it; a submit after it is warned (course/autograder/exchange.py).
+c.ExchangeFactory.release_assignment = "course.autograder.exchange.ReleaseWithDueDate"
 # Every grading kernel runs in a sandbox of its own (course/autograder/sandbox.py, bubblewrap: new user, PID, network and IPC
 # namespaces, no capabilities, a minimal read-only file system, limits), reached over ipc sockets in a private
 # folder (IntegrityExecute uses course.autograder.kernels.SandboxKernelManager). Without bubblewrap grading stops

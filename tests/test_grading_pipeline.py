@@ -543,6 +543,57 @@ def test_grades_round_trip_through_the_canvas_and_moodle_import_files(graded_cla
     )
 
 
+def test_an_extension_turns_a_late_submission_on_time(tmp_path):
+    """Issue 32: deadlines.csv's due date and extensions.csv's accommodation, through the real nbgrader autograde
+    with a late penalty of zero: two identical correct submissions a day after the due date; the one whose
+    student has an extension keeps its 20 points and is not late, the other is late and penalised to 0. A malformed
+    row is named with its line, and the other rows still count."""
+    from dataclasses import replace
+
+    from nbgrader.api import Gradebook
+
+    from course.autograder.demo_class import STUDENTS
+
+    root = course_copy(tmp_path)
+    nbgrader(root, "generate_assignment", PS1, "--force")
+    correct = next(s for s in STUDENTS if s.name == "correct")
+    write_class(root, [replace(correct, name="ontime"), replace(correct, name="late")])
+    for student in ("ontime", "late"):
+        (root / "submitted" / student / PS1 / "timestamp.txt").write_text("2027-02-16 09:00:00.000000 UTC\n")
+    (root / "deadlines.csv").write_text(
+        f"assignment,due,timezone\n{PS1},2027-02-15 17:00,Europe/Berlin\nps9_nothing,someday,\n",
+        encoding="utf-8",
+    )
+    (root / "extensions.csv").write_text(
+        f"student,assignment,due,reason\nontime,{PS1},2027-02-18T17:00+01:00,accommodation (letter of 2 Feb)\n"
+        f"late,{PS1},2027-02-18,no zone\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run([sys.executable, "-m", "course.autograder.deadlines", str(root)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr  # the two bad rows
+    assert f"gradebook: {PS1}: due 2027-02-15 16:00 UTC" in done.stdout, done.stdout
+    assert "deadlines.csv, line 3: due 'someday' is not a date" in done.stdout
+    assert "extensions.csv, line 3: due '2027-02-18' has no time zone" in done.stdout
+    assert f"extension: ontime {PS1} Thu 18 Feb 2027 16:00 UTC (+3.0 days)  accommodation" in done.stdout
+    nbgrader(root, "autograde", PS1, "--LateSubmissionPlugin.penalty_method=zero",
+             *[f"--{k}={v}" for k, v in DEMO_LIMITS.items()])  # fmt: skip
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        ontime, late = gb.find_submission(PS1, "ontime"), gb.find_submission(PS1, "late")
+        assert ontime.extension is not None and ontime.total_seconds_late == 0
+        assert ontime.score == 20 and ontime.late_submission_penalty == 0
+        assert late.extension is None and late.total_seconds_late == 17 * 3600  # 16:00 UTC to 09:00 next day
+        assert (
+            late.score == 20 and late.late_submission_penalty == 20
+        )  # nbgrader's score is before the penalty
+    (root / "extensions.csv").write_text("student,assignment,due,reason\n", encoding="utf-8")  # withdrawn
+    nbgrader(root, "autograde", PS1, "--force", "--student=ontime", "--LateSubmissionPlugin.penalty_method=zero",
+             *[f"--{k}={v}" for k, v in DEMO_LIMITS.items()])  # fmt: skip
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        assert gb.find_submission(PS1, "ontime").extension is None
+        assert gb.find_submission(PS1, "ontime").late_submission_penalty == 20
+
+
 def test_hostile_archives_give_only_safe_regular_files_and_the_class_is_collected(tmp_path):
     """Issue 27: `nbgrader zip_collect` with the course's extractor, on an LMS download holding hostile archives
     beside an honest one: zip slip (`..`, an absolute name), a zip bomb (1 GiB of zeros in a 1 MB zip), a link,

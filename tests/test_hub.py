@@ -158,7 +158,17 @@ def test_prestart_starts_the_students_servers_before_the_class(hub):
 
 
 def test_a_class_of_three_works_the_whole_cycle_in_the_browser(hub, browser):
-    # The instructor releases ps1 from the formgrader.
+    # The instructor sets the due date (deadlines.csv, in the course's time zone), then releases ps1.
+    grading = hub.prefix / "grading"
+    dates = hub.as_user(
+        TEACHER,
+        f"printf 'assignment,due,timezone\\n{PS},2099-03-01 17:00,Asia/Seoul\\n' > deadlines.csv && "
+        "python -m course.autograder.deadlines . 2>&1",
+        grading,
+    )
+    assert dates.returncode == 0 and f"gradebook: {PS}: due 2099-03-01 08:00 UTC" in dates.stdout, (
+        dates.stdout
+    )
     teacher = log_in(browser, hub, TEACHER)
     assert teacher.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").count() == 1
     _shot(teacher, "instructor_lab.png")
@@ -180,6 +190,8 @@ def test_a_class_of_three_works_the_whole_cycle_in_the_browser(hub, browser):
         released.get_by_role("button", name="Fetch").click()
         fetched = panel.locator("#fetched_assignments_list .list_item", has_text=PS).first
         fetched.wait_for(timeout=30_000)
+        due = Path(f"/home/{login}/{PS}/DUE.txt").read_text()  # the release brought the date with it
+        assert f"{PS} is due Sunday 01 March 2099, 17:00 (Asia/Seoul)" in due and "extension" in due, due
         page.goto(f"{hub.user_url(login)}/lab/tree/{PS}/{PS}.ipynb")
         page.locator(".jp-Notebook:visible", has_text="# YOUR CODE HERE").first.wait_for(timeout=60_000)
         _answer(page, login, ANSWERS[login])

@@ -266,6 +266,17 @@ def _memory_holds(pid: int, needles: dict[str, bytes]) -> list[str]:
     return sorted(found)
 
 
+def _close_terminals(hub, login: str, token: str) -> None:
+    """End every terminal of the person's server, through its API with their own token."""
+    api = f"{hub.user_url(login)}/api/terminals"
+    headers = {"Authorization": f"token {token}"}
+    with urllib.request.urlopen(urllib.request.Request(api, headers=headers), timeout=30) as response:
+        names = [t["name"] for t in json.loads(response.read())]
+    for name in names:
+        request = urllib.request.Request(f"{api}/{name}", headers=headers, method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+
 def test_servers_forked_from_the_starter_hold_no_one_elses_token(hub, people):
     """Every server here was forked from the preloaded starter, whose memory each inherits: it must never have held a
     person's JupyterHub token, and no server may hold another person's (read as root: the worst a student could
@@ -283,6 +294,7 @@ def test_servers_forked_from_the_starter_hold_no_one_elses_token(hub, people):
     for login in servers:
         said = Terminal(people[login], hub, login).run("echo TOKEN=$JUPYTERHUB_API_TOKEN")
         tokens[login] = re.search(r"TOKEN=(\w{16,})", said).group(1).encode()
+        _close_terminals(hub, login, tokens[login].decode())  # the later tests expect none open
     assert len(set(tokens.values())) == 3
     starter = next(
         p

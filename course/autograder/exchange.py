@@ -11,6 +11,9 @@ each against what the operating system recorded:
   course." The folders' permissions enforce the same thing; this gives the message.
 - ``PrivateSubmit``: the student's own submission is readable by the course's instructors' group only, not by
   anyone who learns its name; and a student can submit only under their own login.
+- ``ReleaseWithDueDate``: nbgrader's release, with the problem set's due date (the gradebook's: ``make deadlines``
+  or the formgrader's Edit) written beside the notebook as ``DUE.txt``, which every student's fetch brings into
+  their folder; ``PrivateSubmit`` reads it back and warns a student who submits after it.
 - ``CheckedCollect``: the instructor collects a submission only if the student it names owns it and every file in
   it, and it holds only regular files and folders (no symbolic link, device, pipe or socket: nbgrader's copy would
   follow a link with the instructor's rights, to the key or to ``/dev/zero``); the copy itself opens every entry
@@ -36,9 +39,12 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.auth.base import BaseAuthPlugin
 from nbgrader.exchange.default.collect import ExchangeCollect
+from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignment
 from nbgrader.exchange.default.submit import ExchangeSubmit
 from nbgrader.utils import get_username, parse_utc
 from traitlets import Dict, Float, Int, List, Unicode
+
+from course.autograder.deadlines import time_zones
 
 #: How much earlier than the file system's record a submission's own time may be (copying takes a moment).
 SLACK_SECONDS = 300.0
@@ -77,6 +83,61 @@ class UnixGroupAuthPlugin(BaseAuthPlugin):
         """Membership is the roster's business (make hub-users), not the formgrader's."""
 
 
+DUE_FILE = "DUE.txt"
+
+
+def due_text(assignment: str, due: datetime, zone: str = "") -> str:
+    """DUE.txt: the date for people (in the course's time zone when deadlines.csv names one), then for programs."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    due = due.replace(tzinfo=UTC) if due.tzinfo is None else due.astimezone(UTC)
+    try:
+        local = due.astimezone(ZoneInfo(zone)) if zone else due
+    except (ZoneInfoNotFoundError, ValueError):
+        local, zone = due, ""
+    return (
+        f"{assignment} is due {local:%A %d %B %Y, %H:%M} ({zone or 'UTC'}).\n"
+        "A submission after that is late. If your instructor gave you an extension, your own date counts: the\n"
+        "late penalty is worked out from it when your work is graded.\n"
+        f"due-utc: {due:%Y-%m-%dT%H:%M:%SZ}\n"
+    )
+
+
+def read_due(path: Path) -> datetime | None:
+    """The due date DUE.txt gives (its ``due-utc`` line), or None."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in text.splitlines():
+        if line.startswith("due-utc: "):
+            try:
+                return datetime.strptime(line[9:].strip(), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+            except ValueError:
+                return None
+    return None
+
+
+class ReleaseWithDueDate(ExchangeReleaseAssignment):
+    """nbgrader's release, then DUE.txt beside the notebook when the gradebook has a due date for the problem set."""
+
+    def copy_files(self) -> None:
+        super().copy_files()
+        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+            try:
+                due = gb.find_assignment(self.coursedir.assignment_id).duedate
+            except MissingEntry:
+                due = None
+        target = Path(self.dest_path) / DUE_FILE
+        if due is None:
+            target.unlink(missing_ok=True)
+            return
+        zone = time_zones(Path(self.coursedir.root)).get(self.coursedir.assignment_id, "")
+        target.write_text(due_text(self.coursedir.assignment_id, due, zone))
+        target.chmod(0o644)
+        self.log.info("Due date written to the release: %s", target)
+
+
 class PrivateSubmit(ExchangeSubmit):
     """nbgrader's submit, then the submission made readable by the inbound folder's group (the instructors) only."""
 
@@ -105,6 +166,15 @@ class PrivateSubmit(ExchangeSubmit):
 
     def copy_files(self) -> None:
         super().copy_files()
+        due = read_due(
+            Path(self.root) / self.coursedir.course_id / "outbound" / self.coursedir.assignment_id / DUE_FILE
+        )
+        if due is not None and datetime.now(UTC) > due:
+            self.log.warning(
+                "This submission is late: %s was due %s UTC. If you have an extension, your own date counts.",
+                self.coursedir.assignment_id,
+                f"{due:%Y-%m-%d %H:%M}",
+            )
         inbound = os.stat(self.inbound_path)
         dest = Path(self.inbound_path) / self.assignment_filename
         # Only where the deployment made inbound set-group-id to the instructors' group: elsewhere the submission's
