@@ -3,6 +3,7 @@
 The autograder uses the course's integrity plugins (course/autograder/, one module per plugin): see INSTRUCTORS.md.
 """
 
+import importlib.util
 import os
 
 c = get_config()  # noqa: F821 (provided by nbgrader)
@@ -72,6 +73,14 @@ c.LimitOutput.max_traceback = 100
 # Every HTML page made from a submission (the formgrader's submission view, feedback): student markdown and
 # outputs cleaned first, so nothing in them can run in the instructor's or the student's browser.
 c.HTMLExporter.preprocessors = ["course.autograder.sanitize.SanitizeStudentHTML"]
+
+# The formgrader's and the feedback's pages load MathJax from the Jupyter server that serves them
+# (jupyter_server_mathjax), not from a CDN: the course's mathjax macro goes first, then nbgrader's own templates.
+_templates = [
+    os.path.join(importlib.util.find_spec(package).submodule_search_locations[0], *where)
+    for package, where in (("course", ("autograder", "templates")), ("nbgrader", ("server_extensions", "formgrader", "templates")))
+]
+c.HTMLExporter.extra_template_basedirs = _templates
 
 # Feedback: never show hidden tests, in source or in tracebacks.
 c.GenerateFeedback.preprocessors = [

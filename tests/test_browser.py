@@ -540,3 +540,44 @@ def test_student_content_runs_nothing_in_the_formgrader_or_the_feedback(tmp_path
     assert serious(formgrader_axe["course"]) == [] and serious(feedback_axe["course"]) == [], serious(
         formgrader_axe["course"]
     ) + serious(feedback_axe["course"])
+
+
+def test_the_formgrader_works_with_the_network_closed(tmp_path, browser):
+    """Issue 32: behind a firewall nbgrader's formgrader loaded MathJax from a CDN, its script stopped at its first
+    MathJax call, and keyboard grading never started. With every request off this machine refused, the submission
+    view loads MathJax from the server (jupyter_server_mathjax), MathJax starts, no script fails, and Tab moves to
+    the first score or comment box (the formgrader's own keyboard handling)."""
+    from urllib.parse import urlparse
+
+    from conftest import require_bubblewrap
+
+    require_bubblewrap()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    refused: list[str] = []
+
+    def only_this_machine(route):
+        if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_this_machine)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    with running_lab(tmp_path, subdir="assignments", prepare=_graded_mallory, instructor=True) as lab:
+        submission, _ = _grades(f"sqlite:///{lab.root / 'gradebook.db'}")
+        page.goto(f"{lab.base}/lab?token={lab.token}")
+        page.locator(".jp-LabShell").wait_for(timeout=60_000)
+        page.goto(f"{lab.base}/formgrader/submissions/{submission}/")
+        page.wait_for_function("window.MathJax && window.MathJax.loaded === true", timeout=60_000)
+        page.keyboard.press("Escape")
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement && document.activeElement.className")
+        page.screenshot(path=str(ARTIFACTS / "formgrader_offline.png"))
+    context.close()
+    assert errors == [], errors
+    assert not [url for url in refused if "mathjax" in url.lower()], refused
+    assert "tabbable" in (focused or ""), focused

@@ -44,6 +44,7 @@ PRELOAD = (
     "notebook_shim.shim",
     "jupyter_lsp.serverextension",
     "jupyter_server_terminals",
+    "jupyter_server_mathjax.app",
     "nbgrader.server_extensions.assignment_list",
     "nbgrader.server_extensions.course_list",
     "nbgrader.server_extensions.validate_assignment",
