@@ -581,3 +581,29 @@ def test_the_formgrader_works_with_the_network_closed(tmp_path, browser):
     assert errors == [], errors
     assert not [url for url in refused if "mathjax" in url.lower()], refused
     assert "tabbable" in (focused or ""), focused
+
+
+def test_the_instructor_validates_a_source_notebook_and_no_launcher_offers_the_grading_kernel(tmp_path, page):
+    """Issue 32: Validate (the notebook toolbar's button in the instructor's lab, as `make formgrader` serves it) died
+    with "Kernel died before replying to kernel_info" when the grading kernel was set for every Execute; and the
+    sandboxed grading kernel was offered in the Launcher, where it dies at once. Now Validate runs ps1's source,
+    whose tests all pass, and the Launcher offers the ordinary Python kernel only."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    ps = "ps1_reading_official_reactions"
+    with running_lab(tmp_path, subdir="assignments", prepare=_generate_all, instructor=True) as lab:
+        page.goto(f"{lab.base}/lab?token={lab.token}")
+        page.locator(".jp-LabShell").wait_for(timeout=60_000)
+        page.keyboard.press("Control+Shift+L")  # the Launcher
+        cards = page.locator(".jp-LauncherCard")
+        cards.first.wait_for(timeout=30_000)
+        kernels = page.locator(".jp-Launcher-section", has_text="Notebook").locator(".jp-LauncherCard-label")
+        labels = [t.strip() for t in kernels.all_inner_texts()]
+        assert labels and not [t for t in labels if "grading" in t.lower() or "sandbox" in t.lower()], labels
+        page.goto(f"{lab.base}/lab/tree/source/{ps}/{ps}.ipynb?token={lab.token}")
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
+        page.locator(".jp-Toolbar-item", has_text="Validate").first.click()
+        dialog = page.locator(".jp-Dialog")
+        dialog.wait_for(timeout=180_000)
+        text = dialog.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "instructor_validate_source.png"))
+    assert "Success" in text and "died" not in text.lower(), text

@@ -58,13 +58,8 @@ def test_the_student_lock_is_lean_and_the_developers_lock_agrees_with_it():
 def test_the_omitted_packages_are_in_no_lock_and_not_installed():
     """requirements-omitted.txt's parsers cost every JupyterLab start seconds of CPU (bench: lab_start_cpu_s)."""
     import importlib.util
-    import sys
 
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import lock
-    finally:
-        sys.path.pop(0)
+    lock = _lock_module()
     left_out = lock.omitted((ROOT / "requirements-omitted.txt").read_text(encoding="utf-8"))
     assert [canonicalize_name(n) for n in left_out] == ["rfc3987-syntax", "lark"]
     for text in (REQUIREMENTS, DEV_REQUIREMENTS):
@@ -78,14 +73,18 @@ def test_the_omitted_packages_are_in_no_lock_and_not_installed():
     validate_schema({"$id": "https://example.org/e", "version": "1", "type": "object", "properties": {}})
 
 
-def test_environment_yml_pins_exactly_what_the_lock_pins_for_binder():
-    import sys
+def _lock_module():
+    """tools/lock.py, imported."""
+    import importlib.util
 
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import lock
-    finally:
-        sys.path.pop(0)
+    spec = importlib.util.spec_from_file_location("lock", ROOT / "tools" / "lock.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_environment_yml_pins_exactly_what_the_lock_pins_for_binder():
+    lock = _lock_module()
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     deps = env["dependencies"]
     assert "python=3.11" in deps and "pip" in deps

@@ -24,26 +24,16 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m course.autograder", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["normalize", "report", "items", "incomplete", "lms"])
+    parser.add_argument("command", choices=["normalize", "report", "items", "incomplete"])
     parser.add_argument("course_root", type=Path)
-    parser.add_argument(
-        "assignment", nargs="?", help="the problem set (every command but incomplete and lms)"
-    )
-    parser.add_argument(
-        "--roster", type=Path, help="lms: the roster the LMS exported (its ids are carried over)"
-    )
+    parser.add_argument("assignment", nargs="?", help="the problem set (every command but incomplete)")
     args = parser.parse_args(argv)
-    if args.command == "lms":
-        from course.autograder.lms import LmsError, summary, write_lms
-
-        try:
-            print(summary(write_lms(args.course_root, args.roster)))
-        except LmsError as error:
-            print(f"lms: {error}", file=sys.stderr)
-            return 2
-        return 0
     if args.command == "incomplete":
-        rows = completeness(args.course_root)
+        try:
+            rows = completeness(args.course_root)
+        except FileNotFoundError as error:
+            print(f"incomplete: {error}", file=sys.stderr)
+            return 2
         print(completeness_summary(rows))
         print(f"written to {write_completeness(rows, args.course_root / 'reports' / 'completeness.csv')}")
         return 0
