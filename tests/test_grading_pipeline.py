@@ -444,7 +444,9 @@ def test_export_says_which_grades_are_not_final(graded_class, tmp_path):
     )  # the class's gradebook, plus one absent student
     with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
         gb.add_student("ghost")
+        gb.add_assignment("ps9_never_released")  # issue 33: named once, not "not submitted" for every student
     rows = {(r["student"], r["assignment"]): r for r in completeness(tmp_path)}
+    assert not [key for key in rows if key[1] == "ps9_never_released"]
     assert rows[("ghost", PS1)]["status"] == "not submitted" and rows[("ghost", PS1)]["score"] is None
     partial = rows[("partial", PS1)]
     assert partial["status"] == "to grade by hand" and partial["waiting_for"] == "ps1_e_answer"
@@ -454,6 +456,7 @@ def test_export_says_which_grades_are_not_final(graded_class, tmp_path):
                           capture_output=True, text=True, check=True)  # fmt: skip
     assert "ghost" in done.stdout and "no submission: 0 in grades.csv" in done.stdout
     assert "partial" in done.stdout and "waiting for ps1_e_answer" in done.stdout
+    assert "Nobody has submitted ps9_never_released (not released yet, or not collected)" in done.stdout
     assert (tmp_path / "reports" / "completeness.csv").exists()
 
 
@@ -473,6 +476,7 @@ def test_grades_round_trip_through_the_canvas_and_moodle_import_files(graded_cla
     shutil.copy(root / "gradebook.db", course / "gradebook.db")
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         gb.add_student("ghost")  # on the roster, never submitted
+        gb.add_assignment("ps9_never_released")  # nobody submitted it: no column of blanks
         truth = {s.id: gb.find_submission(PS1, s.id) for s in gb.students if s.id != "ghost"}
         expected = {
             student: ({g.name: (None if g.needs_manual_grade else g.score) for nb in sub.notebooks for g in nb.grades},
@@ -488,11 +492,11 @@ def test_grades_round_trip_through_the_canvas_and_moodle_import_files(graded_cla
         encoding="utf-8",
     )
     report = write_lms(course, canvas_roster)
-    assert report["not_on_roster"] == []
+    assert report["not_on_roster"] == [] and report["nobody_submitted"] == ["ps9_never_released"]
     with report["files"]["canvas"].open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     header = list(rows[0])
-    assert header[:5] == list(CANVAS_COLUMNS) and PS1 in header
+    assert header[:5] == list(CANVAS_COLUMNS) and PS1 in header and "ps9_never_released" not in header
     by_login = {r["SIS Login ID"]: r for r in rows}
     assert set(by_login) == set(students) | {"ghost"}
     for i, student in enumerate(students):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from course.autograder.completeness import completeness, completeness_summary, write_completeness
+from course.autograder.completeness import completeness, completeness_summary, unsubmitted, write_completeness
 from course.autograder.files import normalize_submissions
 from course.autograder.items import (
     CODING_COLUMNS,
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         except FileNotFoundError as error:
             print(f"incomplete: {error}", file=sys.stderr)
             return 2
-        print(completeness_summary(rows))
+        print(completeness_summary(rows, unsubmitted(args.course_root)))
         print(f"written to {write_completeness(rows, args.course_root / 'reports' / 'completeness.csv')}")
         return 0
     if not args.assignment:

@@ -3,7 +3,8 @@
 nbgrader's ``export`` writes a total for every student and every problem set: a written answer nobody has graded
 counts as 0, and a problem set a student never submitted as a row of zeros, with no word of either. This says
 which rows of ``grades.csv`` are final, which wait for a hand grade (and which cells), and which are no
-submission at all.
+submission at all. A problem set nobody has submitted (not released yet, or not collected) is named once, not
+as a row of "not submitted" for every student.
 """
 
 from __future__ import annotations
@@ -15,17 +16,29 @@ from course.autograder.common import write_csv
 COLUMNS = ("student", "assignment", "status", "score", "max_score", "waiting_for")
 
 
+def unsubmitted(course_root: Path) -> list[str]:
+    """Problem sets in the gradebook that nobody has submitted (not released yet, or not collected)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{Path(course_root) / 'gradebook.db'}") as gb:
+        return sorted(a.name for a in gb.assignments if not a.num_submissions)
+
+
 def completeness(course_root: Path) -> list[dict[str, object]]:
-    """One row per student and problem set: ``final``, ``to grade by hand`` or ``not submitted``."""
+    """One row per student and problem set someone submitted: ``final``, ``to grade by hand`` or ``not
+    submitted``."""
     from nbgrader.api import Gradebook, MissingEntry
 
     database = Path(course_root) / "gradebook.db"
     if not database.exists():
         raise FileNotFoundError(f"no gradebook at {database}: nothing has been released or graded yet")
     rows = []
+    skipped = set(unsubmitted(course_root))
     with Gradebook(f"sqlite:///{database}") as gb:
         for student in sorted(gb.students, key=lambda s: s.id):
             for assignment in sorted(gb.assignments, key=lambda a: a.name):
+                if assignment.name in skipped:
+                    continue
                 row = {
                     "student": student.id,
                     "assignment": assignment.name,
@@ -58,8 +71,9 @@ def write_completeness(rows: list[dict[str, object]], path: Path) -> Path:
     return write_csv(rows, path, COLUMNS)
 
 
-def completeness_summary(rows: list[dict[str, object]]) -> str:
-    """A short summary for the terminal: counts by status, then every row that is not final."""
+def completeness_summary(rows: list[dict[str, object]], nobody: list[str] = ()) -> str:
+    """A short summary for the terminal: counts by status, then every row that is not final, then the problem
+    sets nobody submitted."""
     counts: dict[str, int] = {}
     for row in rows:
         counts[str(row["status"])] = counts.get(str(row["status"]), 0) + 1
@@ -77,4 +91,9 @@ def completeness_summary(rows: list[dict[str, object]]) -> str:
                 f"waiting for {r['waiting_for']}" if r["waiting_for"] else "no submission: 0 in grades.csv"
             )
             lines.append(f"  {r['student']!s:{width}}  {r['assignment']}  {r['status']}: {detail}")
+    if nobody:
+        lines.append(
+            f"Nobody has submitted {', '.join(nobody)} (not released yet, or not collected): left out above; "
+            "nbgrader's grades.csv lists it with 0 for everyone."
+        )
     return "\n".join(lines)

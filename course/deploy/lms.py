@@ -110,8 +110,11 @@ def read_people(path: Path) -> dict[str, Person]:
     return people
 
 
-def gradebook(course_root: Path) -> tuple[dict[str, list[tuple[str, float]]], dict[str, dict[str, Result]]]:
-    """Each problem set's items (name, points) in notebook order, and each student's results."""
+def gradebook(
+    course_root: Path,
+) -> tuple[dict[str, list[tuple[str, float]]], dict[str, dict[str, Result]], list[str]]:
+    """Each problem set's items (name, points) in notebook order, each student's results, and the problem sets
+    nobody has submitted (left out)."""
     from nbgrader.api import Gradebook, MissingEntry
 
     database = Path(course_root) / "gradebook.db"
@@ -119,8 +122,12 @@ def gradebook(course_root: Path) -> tuple[dict[str, list[tuple[str, float]]], di
         raise LmsError(f"no gradebook at {database}: nothing has been released or graded yet")
     items: dict[str, list[tuple[str, float]]] = {}
     results: dict[str, dict[str, Result]] = {}
+    skipped: list[str] = []
     with Gradebook(f"sqlite:///{database}") as gb:
         for assignment in sorted(gb.assignments, key=lambda a: a.name):
+            if not assignment.num_submissions:  # not released yet, or not collected: no column of blanks
+                skipped.append(assignment.name)
+                continue
             cells = [(c.name, c.max_score) for nb in assignment.notebooks for c in nb.grade_cells]
             items[assignment.name] = cells
         for student in sorted(gb.students, key=lambda s: s.id):
@@ -144,7 +151,7 @@ def gradebook(course_root: Path) -> tuple[dict[str, list[tuple[str, float]]], di
                         for n, _ in items[name]
                     },
                 )
-    return items, results
+    return items, results, skipped
 
 
 def _number(value: float | None) -> str:
@@ -172,7 +179,7 @@ def _canvas_name(person: Person) -> str:
 
 def write_lms(course_root: Path, roster: Path | None = None, out: Path | None = None) -> dict[str, object]:
     """Write canvas.csv, canvas-items.csv and moodle.csv; return where, and what was left empty and why."""
-    items, results = gradebook(course_root)
+    items, results, skipped = gradebook(course_root)
     people = read_people(roster) if roster else {}
     out = Path(out or Path(course_root) / "reports" / "lms")
     out.mkdir(parents=True, exist_ok=True)
@@ -222,6 +229,7 @@ def write_lms(course_root: Path, roster: Path | None = None, out: Path | None = 
         "empty": empty,
         "not_on_roster": unknown,
         "roster": bool(people),
+        "nobody_submitted": skipped,
     }
 
 
@@ -231,6 +239,10 @@ def summary(report: dict[str, object]) -> str:
         lines.append(
             "no LMS roster given (ROSTER=...): the files name students by their login only, with no Canvas ID, SIS "
             "User ID, section, ID number or email; give the roster your LMS exported to carry them over"
+        )
+    if report.get("nobody_submitted"):
+        lines.append(
+            f"left out, nobody has submitted them (not released yet, or not collected): {', '.join(report['nobody_submitted'])}"
         )
     if report["not_on_roster"]:
         lines.append(
