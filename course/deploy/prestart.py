@@ -134,7 +134,7 @@ def prestart(
     reserve_mb: int = RESERVE_MB,
     wait_seconds: float = 600,
     say: Callable[[str], None] = print,
-    now: Callable[[], datetime] = datetime.now,
+    now: Callable[[], datetime] = lambda: datetime.now().astimezone(),
 ) -> dict[str, object]:
     """Start the servers of ``logins`` that are not running, wait until they answer, and report."""
     running = {login for login in logins if api.running(login)}
@@ -167,9 +167,11 @@ def prestart(
     started = [login for login in chosen.start if login not in failed]
     seconds = time.monotonic() - began
     culled_at = now() + timedelta(seconds=cull_idle_seconds)
+    zone = f" {culled_at:%Z}" if culled_at.tzinfo else ""
     say(
         f"started {len(started)} servers in {seconds:.0f} s. A server nobody opens is stopped by the idle culler "
-        f"{cull_idle_seconds // 60} min after it started (about {culled_at:%H:%M}): the class should begin before"
+        f"{cull_idle_seconds // 60} min after it started (about {culled_at:%H:%M}{zone}): the class should begin "
+        "before"
     )
     return {
         "started": started,
