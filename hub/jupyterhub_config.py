@@ -33,7 +33,7 @@ from jupyterhub.spawner import LocalProcessSpawner
 from jupyterhub.utils import random_port
 from tornado import web
 
-from course.deploy import zygote
+from course.deploy import prestart, zygote
 from course.deploy.limits import Cgroups, Limits, file_size_limit, join, private_tmp
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
@@ -299,7 +299,7 @@ c.JupyterHub.load_roles = [
     },
     {
         "name": "prestart",
-        "scopes": ["list:users", "read:users", "read:servers", "servers", "admin:users"],
+        "scopes": prestart.SCOPES,
         "services": ["prestart"] if PRESTART_TOKEN.exists() else [],
     },
 ]
