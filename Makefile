@@ -106,7 +106,10 @@ formgrader: $(STAMP)
 deadlines: $(STAMP)
 	cd assignments && $(abspath $(BIN))/python -m course.autograder.deadlines .
 
+# Feedback for $(PS): first says which submissions still wait for a hand grade, and stops (PARTIAL=1 goes on: those
+# items then say "not graded yet", never 0).
 feedback: $(STAMP)
+	cd assignments && $(abspath $(BIN))/python -m course.autograder pending . $(PS) $(if $(PARTIAL),--partial,)
 	$(NBGRADER) generate_feedback $(PS)
 
 # Grades out: nbgrader's grades.csv, which are final, and the LMS's import files (ROSTER=<the roster the LMS exported>

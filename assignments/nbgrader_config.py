@@ -82,9 +82,11 @@ _templates = [
 ]
 c.HTMLExporter.extra_template_basedirs = _templates
 
-# Feedback: never show hidden tests, in source or in tracebacks.
+# Feedback: never show hidden tests, in source or in tracebacks; keep the key's "Feedback:" lines; name every item
+# (A1, E) and say which are not graded yet (the page is course/autograder/templates/feedback/index.html.j2).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
+    "course.autograder.feedback.LabelItems",
     "course.autograder.feedback.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -70,3 +70,117 @@ def test_feedback_follows_the_hidden_test_delimiters_nbgrader_is_configured_with
     nb, _ = feedback.HideHiddenTests(config=config).preprocess(new_notebook(cells=[cell]), {})
     assert nb.cells[0].source == "check(x)"
     assert nb.cells[0].outputs[0].ename == "HiddenTestFailed" and "42" not in json.dumps(nb.cells[0].outputs)
+
+
+def test_form_oks_line_is_dropped_without_a_notice_and_a_feedback_line_kept():
+    """Graded, "the form is right ..." says nothing: it goes, and nothing else was dropped, so no notice."""
+    from course.grading.helpers import FORM_OK
+
+    source = 'check(x)\n### BEGIN HIDDEN TESTS\nwith explain(right="Yes.", wrong="No."):\n    pass\n### END HIDDEN TESTS'
+    cell = graded_cell(source, "ps1_d1_check")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text=f"D1: {FORM_OK} Whether ...\nFeedback: Yes.\n")
+    ]
+    nb, _ = feedback.HideHiddenTests().preprocess(new_notebook(cells=[cell]), {})
+    assert [o.get("text") for o in nb.cells[0].outputs] == ["Feedback: Yes.\n"]
+
+
+def test_items_are_named_as_the_student_knows_them():
+    assert common.item_label("ps1_a1_check") == "A1" and common.item_label("ps3_d_answer") == "D"
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("### A1 (2 points)\n\nCode it."),
+            graded_cell('"""Check A1: the codes are from the scheme."""\ncheck(a1)', "ps1_a1_check"),
+            new_markdown_cell(
+                "## Part E: What China's wording signals (5 points, graded by your instructor)"
+            ),
+        ]
+    )
+    written = new_markdown_cell("YOUR ANSWER HERE")
+    written.metadata["nbgrader"] = {"grade": True, "solution": True, "grade_id": "ps1_e_answer", "points": 5}
+    nb.cells.append(written)
+    assert common.item_titles(nb) == {
+        "ps1_a1_check": "the codes are from the scheme",
+        "ps1_e_answer": "Part E: What China's wording signals",
+    }
+
+
+def test_every_check_cells_hidden_tests_say_why_for_either_outcome():
+    """Issue 33: the key's author writes, with every item, what a right answer shows and the most common reason an
+    answer falls short. Each hidden test must call a helper that says both (practice mode and the feedback show it)."""
+    import ast
+    from pathlib import Path
+
+    def says_why(call: ast.Call) -> bool:
+        name = getattr(call.func, "id", getattr(call.func, "attr", ""))
+        keywords = {k.arg for k in call.keywords}
+        return (
+            name in ("score_reading", "score_choice")
+            or (name == "explain" and {"right", "wrong"} <= keywords)
+            or (name == "score_phrase" and {"right", "wrong"} <= keywords)
+            or (name == "score_matches" and "why" in keywords)
+        )
+
+    root = Path(__file__).resolve().parent.parent / "assignments" / "source"
+    checked = 0
+    for path in sorted(root.glob("*/*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if not common.is_test_cell(cell):
+                continue
+            hidden = common.hidden_lines(cell.source)
+            code = "\n".join(
+                line
+                for n, line in enumerate(cell.source.splitlines(), 1)
+                if n in hidden and "HIDDEN TESTS" not in line
+            )
+            calls = [n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Call)]
+            assert any(says_why(c) for c in calls), (
+                f"{path.name} {common.grade_id_of(cell)}: no reason for the student"
+            )
+            if any(
+                getattr(c.func, "id", "") == "score_phrase" for c in calls
+            ):  # every phrase scored says why
+                phrases = [c for c in calls if getattr(c.func, "id", "") == "score_phrase"]
+                assert all(says_why(c) for c in phrases), f"{path.name} {common.grade_id_of(cell)}"
+            checked += 1
+    assert checked == 36  # 14 + 12 + 10 autograded items
+
+
+#: The lines of nbgrader 0.9.6's feedback template that the course's replaces (the item names, the scores that may be
+#: "not graded yet", the heading links' colour and height). Any other line of nbgrader's must be in the course's.
+REPLACED_NBGRADER_LINES = (
+    "height: 37px;",
+    "color: #BBBBBB;",
+    "Test cell</a>",
+    "Coding free-response</a>",
+    "Written response</a>",
+    "Task</a> (Score:",
+    "{% if cell.metadata.nbgrader and cell.metadata.nbgrader.grade and not cell.metadata.nbgrader.solution %}",
+    '{% elif cell.cell_type == "code" and cell.metadata.nbgrader and cell.metadata.nbgrader.grade %}',
+    '{% elif cell.cell_type == "markdown" and cell.metadata.nbgrader and cell.metadata.nbgrader.grade %}',
+    '{% elif cell.cell_type == "markdown" and cell.metadata.nbgrader and cell.metadata.nbgrader.task %}',
+    "{% if cell.metadata.nbgrader and cell.metadata.nbgrader.comment and cell.metadata.nbgrader.comment %}",
+    ">Comment</a></li>",
+    'Score: {{ cell.metadata.nbgrader.score | float | round(2) }} / {{ cell.metadata.nbgrader.points | float | round(2) }} <a href="#top">(Top)</a>',
+    "Student's answer</span>",
+    "Grade cell: <code>{{ cell.metadata.nbgrader.grade_id }}</code></span>",
+)
+
+
+def test_the_course_feedback_template_follows_nbgraders_but_for_the_item_names():
+    """The course's page replaces nbgrader's (same name, found first): an nbgrader upgrade that changes its template
+    fails here, so that the change is carried over instead of silently lost."""
+    from pathlib import Path
+
+    import nbgrader
+
+    theirs = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates" / "feedback"
+    ours = Path(feedback.__file__).parent / "templates" / "feedback"
+    assert (ours / "conf.json").read_text() == (theirs / "conf.json").read_text()
+    have = {line.strip() for line in (ours / "index.html.j2").read_text().splitlines()}
+    lost = [
+        line.strip()
+        for line in (theirs / "index.html.j2").read_text().splitlines()
+        if line.strip() not in have and not any(r in line for r in REPLACED_NBGRADER_LINES)
+    ]
+    assert not lost, f"nbgrader's feedback template has lines the course's lacks: {lost}"

@@ -58,3 +58,10 @@ def test_assignments_are_found_by_folder_name(tmp_path):
     write_nb(tmp_path / "ps1_x" / "ps1_x.ipynb", "# PS1\n\n**Time:** 60 minutes\n")
     write_nb(tmp_path / "ps1_x" / "helper.ipynb", "# not a problem set")
     assert [e.title for e in catalog.assignments(tmp_path)] == ["PS1"]
+
+
+def test_a_lessons_title_does_not_repeat_its_number():
+    """Issue 33: the lesson table read "01 | 01 · The summit ..."."""
+    for entry in catalog.lessons():
+        assert not entry.title.startswith(entry.number), entry
+    assert catalog.lessons()[3].title.startswith("Official reactions: what governments said")

@@ -120,3 +120,100 @@ def test_numpy_scalars_from_pandas_count_as_numbers_but_subclasses_do_not():
         grading.check_type(np.int64(3), float, "x")
     with pytest.raises(AssertionError):
         grading.check_type(AlwaysEqualFloat(1.0), float, "x")
+
+
+def test_every_helper_that_scores_can_say_why_for_each_outcome(capsys):
+    """Issue 33: the key author's words reach the student as "Feedback: ..." lines, for a right and a wrong answer."""
+    assert (
+        grading.score_phrase("possible", ["possible"], 1.0, right="Yes: it hedges.", wrong="Look again.")
+        == 1.0
+    )
+    assert (
+        grading.score_phrase("seriously", ["possible"], 1.0, right="Yes: it hedges.", wrong="Look again.")
+        == 0
+    )
+    assert (
+        grading.score_phrase(3, ["possible"], 1.0, right="Yes.", wrong="Not a string, so: look again.") == 0
+    )
+    assert grading.score_phrase("possible", ["possible"], 1.0) == 1.0  # nothing to say: nothing printed
+    assert capsys.readouterr().out.splitlines() == [
+        "Feedback: Yes: it hedges.",
+        "Feedback: Look again.",
+        "Feedback: Not a string, so: look again.",
+    ]
+    why = {
+        "bound": ("a floor, no ceiling.", "what does 'more than' rule out?"),
+        "source": ("the article's.", "who says it?"),
+    }
+    assert (
+        grading.score_matches(
+            {"bound": "lower bounds", "source": "x"}, {"bound": "lower bounds", "source": "y"}, 1.0, why=why
+        )
+        == 1.0
+    )
+    assert (
+        grading.score_matches("not a dict", {"bound": "lower bounds"}, 1.0, why={"bound": why["bound"]}) == 0
+    )
+    assert capsys.readouterr().out.splitlines() == [
+        "Feedback: bound: right. A floor, no ceiling.",
+        "Feedback: source: not yet. Who says it?",
+        "Feedback: bound: not yet. What does 'more than' rule out?",
+    ]
+    with grading.explain(right="Yes: all of them.", wrong="some are missing."):
+        assert True
+    with pytest.raises(AssertionError, match="the checks' own message"):
+        with grading.explain(right="Yes: all of them.", wrong="some are missing."):
+            raise AssertionError("the checks' own message")
+    assert capsys.readouterr().out.splitlines() == [
+        "Feedback: Yes: all of them.",
+        "Feedback: Not yet: some are missing.",
+    ]
+
+
+def test_a_coded_reading_says_what_each_part_earned(capsys):
+    readings = [("non-committal", "words_only", ["relevant countries"], "it judges nothing specific.")]
+    answer = {"stance": "concern", "commitment": "policy_step", "signal": "relevant countries"}
+    assert grading.score_reading(answer, readings) == 1.0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (
+        "Feedback: your answer earned: stance 'concern': 0.5 of 1 (a neighbouring code earns half); commitment "
+        "'policy_step': 0 of 0.5; signal 'relevant countries': 0.5 of 0.5."
+    )
+    assert (
+        lines[1]
+        == "Feedback: scored against the reading non-committal / words_only: it judges nothing specific."
+    )
+    long = {"stance": "x" * 500, "commitment": None, "signal": None}
+    grading.score_reading(long, readings)
+    assert len(capsys.readouterr().out.splitlines()[0]) < 250, "a long answer is cut, not echoed whole"
+
+
+@pytest.mark.notebooks
+def test_a_failed_check_reads_as_two_lines_and_percent_tb_gives_the_whole_traceback():
+    """Issue 33: a failed visible check was a 15-line traceback into course/grading/helpers.py with one useful line;
+    now two lines in the student's kernel; %tb shows all of it; a student's own assert keeps its traceback."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from course.autograder.practice import PrivateKernelManager
+
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                'from course.grading import check_choice\ncheck_choice("x", ["a", "b"], \'a1["stance"]\')'
+            ),
+            nbformat.v4.new_code_cell("%tb"),
+            nbformat.v4.new_code_cell('assert 1 == 2, "my own"'),
+        ]
+    )
+    NotebookClient(
+        nb, allow_errors=True, kernel_name="python3", kernel_manager_class=PrivateKernelManager
+    ).execute()
+    short, full, own = (cell.outputs[-1] for cell in nb.cells)
+    assert short.ename == "CheckFailed" and short.evalue == "a1[\"stance\"] is 'x'; it should be one of: a, b"
+    assert len(short.traceback) == 2 and "The check did not pass: a1[\"stance\"] is 'x'" in short.traceback[0]
+    assert short.traceback[1].startswith(
+        "Fix the answer in the cell above, run it, then run this check again."
+    )
+    assert "helpers.py" in "".join(full.traceback) and len(full.traceback) > 2
+    assert own.ename == "AssertionError" and len(own.traceback) > 2

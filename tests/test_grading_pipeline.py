@@ -123,6 +123,7 @@ def test_the_instructors_log_has_only_real_warnings(graded_class):
     log = run.stdout + run.stderr
     warnings = [line for line in log.splitlines() if "| WARNING]" in line]
     assert not [w for w in warnings if "checksum" in w.lower()], warnings
+    assert "MissingIDFieldWarning" not in log, "issue 33: a cell the autograder adds has its own id"
     assert len(warnings) <= 6, (
         warnings
     )  # edited test, deleted test, unreadable file, and nbgrader's own notices
@@ -156,6 +157,22 @@ def test_flagged_test_cells_need_a_manual_look(graded_class):
     assert report["correct"]["needs_manual_grade"] is True, "the written answer always needs grading"
 
 
+def test_a_flagged_notebook_shows_in_the_formgraders_flagged_column(graded_class):
+    """Issue 33: the formgrader's lists read nbgrader's own flag (SubmittedNotebook.flagged)."""
+    from nbgrader.api import Gradebook
+
+    root, _, _, report = graded_class
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        shown = {row["student"]: row["flagged"] for row in gb.notebook_submission_dicts(PS1, PS1)}
+    for student in STUDENTS:
+        if student.name not in shown:
+            continue  # the unreadable file: no notebook to list
+        flags = str(report[student.name]["flags"])
+        expected = "violation" in flags or "review" in flags
+        assert shown[student.name] is expected, (student.name, flags)
+    assert shown["adv_input_transformer"] is True and shown["correct"] is False
+
+
 def test_a_renamed_notebook_is_graded_under_its_expected_name(graded_class):
     _, _, events, _ = graded_class
     assert any(e["student"] == "renamed" and "ps1 (1).ipynb" in e["event"] for e in events)
@@ -182,6 +199,71 @@ def test_feedback_never_shows_hidden_tests(graded_class):
     assert "Feedback: It takes one: their relations are 'solely up to them'." in wrong, (
         "C1 says why, per option"
     )
+
+
+def _segments(page: str) -> dict[str, str]:
+    """A feedback page cut at its cells' anchors: grade id -> the text from that anchor to the next."""
+    parts = re.split(r'<a name="([\w-]+)"></a>', page)
+    return {
+        name: html.unescape(re.sub(r"<[^>]+>", " ", body))
+        for name, body in zip(parts[1::2], parts[2::2], strict=True)
+    }
+
+
+def test_feedback_names_every_item_and_says_why(graded_class):
+    """Issue 33: every item named as the student knows it (A1, not "Test cell"), with the key's reason for the
+    outcome; a written answer nobody graded says "not graded yet", never 0; read as the students would."""
+    root, _, _, _ = graded_class
+    source = nbformat.read(root / "source" / PS1 / f"{PS1}.ipynb", as_version=4)
+    checks = [common.grade_id_of(c) for c in source.cells if common.is_test_cell(c)]
+    assert len(checks) == 14
+    for page_path in sorted((root / "feedback").glob(f"*/{PS1}/{PS1}.html")):
+        student, page = page_path.parts[-3], page_path.read_text(encoding="utf-8")
+        text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+        assert "Test cell" not in text and "Grade cell:" not in text, student
+        assert re.search(
+            r"A1: the codes are from the scheme and the signal is copied from the statement\s*\(Score: ", text
+        ), student
+        assert re.search(
+            r"Part E: What China's wording signals \(written answer\)\s*\(not graded yet, 5\.0 points\)", text
+        ), student
+        assert "Score so far:" in text and "Not final yet: E is still to be graded" in text, student
+        assert "0.0 / 5.0" not in text, f"{student}: an ungraded written answer shown as 0"
+        segments = _segments(page)
+        for grade_id in checks:
+            body = segments[grade_id]
+            assert re.search(r"Feedback: |\b[A-Za-z]*(Error|NotRun|Failed)\b", body), (
+                student,
+                grade_id,
+                body[-600:],
+            )
+        if student in ("wrong", "correct", "partial"):
+            reasons = [g for g in checks if "Feedback: " in segments[g]]
+            if (
+                student != "partial"
+            ):  # partial's D2 and D4 fail their visible checks: the message is the reason
+                assert reasons == checks, (student, sorted(set(checks) - set(reasons)))
+            assert "(Output of a cell with hidden tests is not shown in feedback.)" not in text, student
+    wrong = _segments((root / "feedback" / "wrong" / PS1 / f"{PS1}.html").read_text(encoding="utf-8"))
+    assert "Feedback: Not yet: some rows are missing or extra." in wrong["ps1_d1_check"]
+    assert "Feedback: Read the verbs of what the US 'will' do" in wrong["ps1_b1_check"]
+    assert "Feedback: your answer earned: stance 'warning': 0 of 1" in wrong["ps1_a1_check"]
+
+
+def test_make_feedback_says_what_is_not_graded_yet_before_it_writes_anything(graded_class):
+    root, _, _, _ = graded_class
+    command = [sys.executable, "-m", "course.autograder", "pending", str(root), PS1]
+    stopped = subprocess.run(command, capture_output=True, text=True)
+    assert stopped.returncode == 2, stopped
+    assert re.search(
+        r"submissions of ps1_reading_official_reactions still have work to grade or review by hand",
+        stopped.stderr,
+    )
+    assert re.search(r"^  partial\s+E$", stopped.stderr, re.M), stopped.stderr
+    assert re.search(r"^  adv_input_transformer\s+.*\bE\b", stopped.stderr, re.M), "flagged cells too"
+    assert "make feedback PARTIAL=1" in stopped.stderr
+    going_on = subprocess.run([*command, "--partial"], capture_output=True, text=True)
+    assert going_on.returncode == 0 and "making the feedback now" in going_on.stdout, going_on
 
 
 def _processes_mentioning(text: str) -> list[str]:

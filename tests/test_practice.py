@@ -81,7 +81,85 @@ def test_a_wrong_answer_in_the_right_form_is_told_apart_from_a_right_one(tmp_pat
 
     ps3 = _by_label(practice.check(PS3, _answered(PS3, tmp_path, {"ps3_b2_answer": "b2_years = 63"})))
     assert ps3["B2"].verdict == practice.NOT_YET and ps3["B2"].earned == 0
-    assert ps3["B2"].why == ("AssertionError: the 63rd anniversary had not come yet",)
+    assert ps3["B2"].why == (
+        "Not yet: subtracting the years is not enough: if the 2024 signing falls before the anniversary of the "
+        "1961 signing in that year, the last year is not full.",
+        "AssertionError: the 63rd anniversary had not come yet",
+    )
+
+
+#: Well-formed wrong answers to every autograded item of ps2 and ps3 (each passes its visible check), and ps1's
+#: from the demo class: practice mode must say why for each, not only "not yet" (issue 33).
+WRONG_PS2 = {
+    "ps2_a1_answer": "def haversine_km(lat1, lon1, lat2, lon2):\n"
+    "    phi1, phi2 = math.radians(lat1), math.radians(lat2)\n"
+    "    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)\n"
+    "    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2\n"
+    "    return 2 * 6371.0 * math.asin(math.sqrt(a))",  # the radius rounded: right to 1e-3, not to 1e-6
+    "ps2_a2_answer": 'a2_km = {"pyongyang-beijing": 1.0, "beijing-moscow": 2.0, "pyongyang-moscow": 3.0}',
+    "ps2_a3_answer": "a3_ratio = 2.0",
+    "ps2_b1_answer": 'b1_map = maps.triangle_map(corners=("pyongyang", "beijing", "moscow"), context=())',
+    "ps2_b2_answer": 'b2_approximate = ["Vostochny Port"]\nb2_not_drawn = ["Dunay", "Tikhoretsk"]',
+    "ps2_c1_answer": "c1_tonnes_per_container = 25.0",
+    "ps2_c2_answer": "c2_days = 24\nc2_per_day = 1000 / 24",
+    "ps2_c3_answer": "c3_days = 176\nc3_per_day = 10000 / 176",
+    "ps2_c4_answer": "c4_ratio = 1.0",
+    "ps2_c5_answer": 'c5_bound = "exact"\nc5_tonnage_source = "Kirby\'s statement"',
+    "ps2_d1_answer": "d1_border_km = 1.0",
+    "ps2_d2_answer": 'd2_unverified = []\nd2_qualifier = "about"',
+}
+WRONG_PS3 = {
+    "ps3_a1_answer": 'a1 = {"trigger": "invaded by one or more states", "obligation": "with all means at its disposal", '
+    '"timing": "either party"}',
+    "ps3_a2_answer": 'a2 = {"trigger": "coalition of States", "obligation": "with all the means at its disposal", '
+    '"timing": "thus"}',
+    "ps3_a3_answer": 'a3_added = ["a state of war"]',
+    "ps3_a4_answer": 'a4_immediately = ["rus2024_art4_chosun"]',
+    "ps3_b1_answer": 'b1_in_force = ["rus_dprk_2024"]',
+    "ps3_b2_answer": "b2_years = 63",
+    "ps3_b3_answer": "b3_days = 169",
+    "ps3_c1_answer": "def weighted_score(scores, weights):\n"
+    "    return (scores * pd.Series(weights)).sum(axis=1).sort_values(ascending=False)",  # not divided by the sum
+    "ps3_c2_answer": 'c2_top = "stay_muted"',
+    "ps3_c3_answer": 'c3_flip, c3_new_top = 0.5, "align_openly"',
+}
+
+
+@pytest.mark.parametrize("ps", [PS1, PS2, PS3])
+def test_every_item_says_why_when_it_is_wrong_and_when_it_is_right(ps, tmp_path):
+    """Issue 33: a reason for every outcome, written by the key's author, never only a verdict."""
+    from course.autograder.demo_class import WRONG
+
+    wrong = {PS1: WRONG, PS2: WRONG_PS2, PS3: WRONG_PS3}[ps]
+    for answers in (None, wrong):
+        result = practice.check(ps, _answered(ps, tmp_path, answers))
+        for item in result.items:
+            if item.verdict == practice.BY_HAND:
+                continue
+            assert item.why, (ps, item)
+            if answers is None:
+                assert item.verdict == practice.RIGHT, (ps, item)
+            else:
+                assert item.verdict in (practice.NOT_YET, practice.PARTLY), (ps, item)
+                assert not any(line.startswith(("AssertionError", "HiddenTest")) for line in item.why[:1]), (
+                    "the author's reason comes first",
+                    ps,
+                    item,
+                )
+    partly = {i.label: i for i in result.items if i.verdict == practice.PARTLY}
+    if ps == PS3:  # A1: the first condition of the trigger earns half of its point; the part is named
+        assert "trigger: the attack is there." in partly["A1"].why, partly
+        assert any(w.startswith("trigger: the clause sets a second condition") for w in partly["A1"].why)
+
+
+def test_a_partly_right_coding_says_which_part_earned_the_points(tmp_path):
+    neighbour = 'a1 = {"stance": "concern", "commitment": "words_only", "signal": "relevant countries"}'
+    item = _by_label(practice.check(PS1, _answered(PS1, tmp_path, {"ps1_a1_answer": neighbour})))["A1"]
+    assert item.verdict == practice.PARTLY and item.earned == 1.5
+    assert item.why[0] == (
+        "your answer earned: stance 'concern': 0.5 of 1 (a neighbouring code earns half); commitment "
+        "'words_only': 0.5 of 0.5; signal 'relevant countries': 0.5 of 0.5."
+    )
 
 
 def test_a_deleted_check_cell_and_a_runaway_cell_are_reported_not_scored(tmp_path):
@@ -105,7 +183,17 @@ def test_model_answers_and_the_keys_reasons_for_every_item():
     a2 = practice.model_answer(PS1, "a2")
     assert a2.answer.startswith("a2 = {") and a2.reasons[0].startswith("'Totally unacceptable' rejects")
     c1 = practice.model_answer(PS1, "C1")
-    assert len(c1.reasons) == 4  # one reason per option, from the key
+    assert len(c1.reasons) == 4  # one reason per option, from the key, each naming its option and its credit
+    assert c1.reasons[2].startswith(
+        "\u201cany position on who decides the two states' relations\u201d (no credit): It"
+    )
+    assert c1.reasons[3].startswith(
+        "\u201cany word on what China itself would do\u201d (0.5 of the point): True"
+    )
+    for ps in (PS1, PS2, PS3):  # every autograded item has the key's reasons
+        for label in practice.items(ps):
+            model = practice.model_answer(ps, label)
+            assert model.reasons or label in ("D", "E"), (ps, label)
     assert practice.model_answer(PS1, "E").answer.startswith("The statement is non-committal")
     with pytest.raises(practice.PracticeUnavailable, match="has no item 'Z9'; its items: A1, A2"):
         practice.model_answer(PS1, "Z9")

@@ -1,5 +1,7 @@
 """The explorers, driven programmatically: set a control, and the output changes as the model says."""
 
+import re
+
 import pytest
 
 from course.content import scenarios
@@ -124,6 +126,9 @@ def test_coding_explorer_scores_like_the_scheme():
     from course.views import widgets
 
     explorer = widgets.CodingExplorer(["chang_violation"])
+    assert "committed to" not in explorer.card.value, (
+        "the card must not answer the commitment question (issue 33)"
+    )
     explorer.compare()
     assert "Choose a stance" in explorer.result.value
     explorer.stance.value, explorer.commitment.value = "concern", "consultation_or_protest"
@@ -131,3 +136,16 @@ def test_coding_explorer_scores_like_the_scheme():
     assert explorer.outcome["stance"] == "condemnation"
     assert explorer.outcome["points"] == 1.0, "neighbouring stance 0.5 + right commitment 0.5"
     assert explorer.result.value.startswith("<p><b>1 of 1.5 points.</b>")
+    assert "What it committed to, in the course's record:" in explorer.result.value  # once compared
+
+
+def test_the_sensitivity_table_reads_as_names_and_percentages():
+    """Issue 33: the table showed criterion and option codes (ties_with_russia) and shares to four decimals."""
+    from course.views import widgets
+
+    explorer = widgets.BeijingExplorer()
+    shown = explorer.sensitivity.value
+    assert "Relations with Russia" in shown and "ties_with_russia" not in shown
+    assert not re.search(r"\b[a-z]+(_[a-z]+)+\b", re.sub(r"<[^>]+>", " ", shown)), "a code in the table"
+    assert not re.search(r"\d\.\d{3,}", shown), "a share to more than two decimals"
+    assert "33.3%" in shown and ">20%<" in shown.replace(" ", "")

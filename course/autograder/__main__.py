@@ -1,12 +1,18 @@
-"""``python -m course.autograder normalize|report|items COURSE_ROOT ASSIGNMENT`` and ``incomplete COURSE_ROOT``: the
-instructor's grading commands."""
+"""``python -m course.autograder normalize|report|items|pending COURSE_ROOT ASSIGNMENT`` and ``incomplete COURSE_ROOT``:
+the instructor's grading commands."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from course.autograder.completeness import completeness, completeness_summary, unsubmitted, write_completeness
+from course.autograder.completeness import (
+    completeness,
+    completeness_summary,
+    pending_summary,
+    unsubmitted,
+    write_completeness,
+)
 from course.autograder.files import normalize_submissions
 from course.autograder.items import (
     CODING_COLUMNS,
@@ -24,10 +30,15 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m course.autograder", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["normalize", "report", "items", "incomplete"])
+    parser.add_argument("command", choices=["normalize", "report", "items", "incomplete", "pending"])
     parser.add_argument("course_root", type=Path)
     parser.add_argument("assignment", nargs="?", help="the problem set (every command but incomplete)")
+    parser.add_argument(
+        "--partial", action="store_true", help="pending: say what is not graded yet, and go on (exit 0)"
+    )
     args = parser.parse_args(argv)
+    if args.command == "pending":
+        return _pending(args.course_root, args.assignment, args.partial)
     if args.command == "incomplete":
         try:
             rows = completeness(args.course_root)
@@ -68,6 +79,31 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(f"report written to {path}")
     return 0
+
+
+def _pending(course_root: Path, assignment: str | None, partial: bool) -> int:
+    """Before feedback is made: which submissions still wait for a hand grade (exit 2), unless ``partial``."""
+    if not assignment:
+        print("pending: which problem set? e.g. ps1_reading_official_reactions", file=sys.stderr)
+        return 2
+    try:
+        text = pending_summary(completeness(course_root), assignment)
+    except FileNotFoundError as error:
+        print(f"pending: {error}", file=sys.stderr)
+        return 2
+    if not text:
+        return 0
+    if partial:
+        print(text + '\nPARTIAL=1: making the feedback now; those items say "not graded yet" (not 0).')
+        return 0
+    print(
+        text
+        + '\nNo feedback made yet: their pages would say "not graded yet" for those items. Grade them in the '
+        "formgrader (make formgrader), then run make feedback again; or make the feedback now, with those items "
+        'marked "not graded yet": make feedback PARTIAL=1',
+        file=sys.stderr,
+    )
+    return 2
 
 
 if __name__ == "__main__":

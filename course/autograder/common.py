@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -34,6 +35,39 @@ def grade_id_of(cell: NotebookNode) -> str | None:
 def is_test_cell(cell: NotebookNode) -> bool:
     """A grade cell that is code and not a solution: an autograded test."""
     return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+
+
+_ITEM = re.compile(r"^ps\d+_([a-z]\d*)_")
+_CHECK_DOC = re.compile(r'^\s*(?:"""|\'\'\')\s*Check\s+[A-Z]\d*\s*:\s*(.+?)\s*(?:"""|\'\'\')?\s*$')
+_POINTS = re.compile(r"\s*\(\s*[\d.]+ points?\b[^)]*\)\s*$")
+
+
+def item_label(grade_id: str) -> str:
+    """The item's name as the student knows it: ``ps1_a1_check`` is "A1", ``ps1_e_answer`` "E"."""
+    match = _ITEM.match(grade_id or "")
+    return match.group(1).upper() if match else str(grade_id)
+
+
+def item_titles(nb: NotebookNode) -> dict[str, str]:
+    """Grade id -> what the item is, in the student's words: a check cell's docstring ("Check A1: the codes are
+    from the scheme ..." gives "the codes are from the scheme ..."), or for a written answer its heading without
+    the points ("Part E: What China's wording signals")."""
+    titles, heading = {}, ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    heading = _POINTS.sub("", line.lstrip("#").strip())
+        grade_id = grade_id_of(cell)
+        if not grade_id or not utils.is_grade(cell):
+            continue
+        if is_test_cell(cell):
+            first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+            match = _CHECK_DOC.match(first)
+            titles[grade_id] = match.group(1).rstrip(".") if match else heading
+        else:
+            titles[grade_id] = heading
+    return titles
 
 
 def hidden_lines(source: str, delimiters: tuple[str, str] = (HIDDEN_BEGIN, HIDDEN_END)) -> set[int]:

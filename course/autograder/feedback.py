@@ -1,4 +1,7 @@
-"""``HideHiddenTests`` (feedback): no hidden-test source, and nothing a hidden test printed, showed or raised."""
+"""Feedback's preprocessors: ``HideHiddenTests`` (no hidden-test source, and nothing a hidden test printed, showed or
+raised, but the key's "Feedback:" lines) and ``LabelItems`` (every item named as the student knows it, and a written
+answer not graded yet said so, never shown as 0). The page is the course's template
+(course/autograder/templates/feedback/index.html.j2), which reads what ``LabelItems`` records."""
 
 from __future__ import annotations
 
@@ -9,7 +12,16 @@ from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List, Unicode
 
-from course.autograder.common import error_output, hidden_delimiters, hidden_lines, without_hidden
+from course.autograder.common import (
+    error_output,
+    hidden_delimiters,
+    hidden_lines,
+    is_test_cell,
+    item_label,
+    item_titles,
+    without_hidden,
+)
+from course.grading.helpers import FORM_OK
 
 
 def failing_line(traceback: list[str]) -> int | None:
@@ -85,7 +97,11 @@ class HideHiddenTests(NbGraderPreprocessor):
         for output in cell.get("outputs", []):
             if output.output_type == "stream" and output.get("name") == "stdout":
                 said = self._said_lines(output)
-                dropped |= said != _text(output)
+                # form_ok's line ("the form is right ...") says nothing once graded: dropped without a notice
+                dropped |= any(
+                    line.strip() and not line.startswith(self.said) and FORM_OK not in line
+                    for line in _text(output).splitlines()
+                )
                 if said:
                     outputs.append(NotebookNode(output_type="stream", name="stdout", text=said))
                 continue
@@ -138,3 +154,48 @@ def _redact(output: NotebookNode, hidden: list[str]) -> None:
         for kind, value in list(output["data"].items()):
             if kind.startswith("text/") or kind.endswith(("+json", "/json", "+xml")):
                 output["data"][kind] = clean(value) if isinstance(value, str | list) else value
+
+
+class LabelItems(NbGraderPreprocessor):
+    """For feedback, after ``GetGrades``: each graded cell named as the student knows it, and what is still pending.
+
+    Records in each grade cell's metadata (``course_item``) its label ("A1", "E"), what it is (the check cell's
+    docstring, or the written answer's heading) and its state: ``graded``; ``not graded yet`` (a written answer
+    nobody has graded: nbgrader would show it as 0); or ``to review`` (an autograded cell the integrity checks
+    flagged for a person to look at). In the resources (``course_pending``), the labels not final yet, so that the
+    page says the total is a score so far. The course's feedback template shows them.
+    """
+
+    display_data_priority = HideHiddenTests.display_data_priority
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+
+        titles = item_titles(nb)
+        info = resources["nbgrader"]
+        pending = []
+        with Gradebook(info["db_url"]) as gradebook:
+            for cell in nb.cells:
+                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                if grade_id and utils.is_solution(cell) and not utils.is_grade(cell):
+                    cell.metadata["course_item"] = {"label": item_label(grade_id), "answer": True}
+                if not grade_id or not utils.is_grade(cell):
+                    continue
+                grade = gradebook.find_grade(grade_id, info["notebook"], info["assignment"], info["student"])
+                if not grade.needs_manual_grade:
+                    state = "graded"
+                elif is_test_cell(cell):
+                    state = "to review"
+                else:
+                    state = "not graded yet"
+                label = item_label(grade_id)
+                if state != "graded":
+                    pending.append(label)
+                cell.metadata["course_item"] = {
+                    "label": label,
+                    "title": titles.get(grade_id, ""),
+                    "written": not is_test_cell(cell),
+                    "state": state,
+                }
+        resources["course_pending"] = pending
+        return nb, resources

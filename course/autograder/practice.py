@@ -20,6 +20,7 @@ says it is not available. The view is :class:`PracticeChecker`, at the end of th
 
 from __future__ import annotations
 
+import ast
 import copy
 import html
 import logging
@@ -327,20 +328,60 @@ def _strip_markers(source: str) -> str:
 
 
 def _reasons(test_source: str) -> tuple[str, ...]:
-    """The key's reasons in a check cell's hidden tests: its comments, and the reason given for each option."""
+    """The key's reasons in a check cell's hidden tests, each saying what it is about.
+
+    Its comments; each option of :func:`course.grading.score_choice` with its share of the points and why; each
+    reading of :func:`course.grading.score_reading` with the words it rests on; and what the author wrote for a
+    right answer (``right=`` of ``explain`` and ``score_phrase``, each part of ``score_matches``'s ``why=``).
+    """
     inside = hidden_lines(test_source)
     lines = [
         line
         for n, line in enumerate(test_source.splitlines(), start=1)
         if n in inside and not _MARKER.match(line)
     ]
-    comments = [
-        re.sub(r"^#\s*(key:\s*)?", "", line.strip()) for line in lines if line.strip().startswith("#")
-    ]
-    options = re.findall(
-        r'\(\s*[0-9.]+\s*,\s*"([^"]+)"\s*\)', "\n".join(lines)
-    )  # score_choice's (points, "why")
-    return tuple(r for r in comments + options if r)
+    reasons = [re.sub(r"^#\s*(key:\s*)?", "", line.strip()) for line in lines if line.strip().startswith("#")]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return tuple(r for r in reasons if r)
+    calls = sorted(
+        (n for n in ast.walk(tree) if isinstance(n, ast.Call)), key=lambda n: (n.lineno, n.col_offset)
+    )
+    for node in calls:
+        reasons += _call_reasons(getattr(node.func, "id", getattr(node.func, "attr", "")), node)
+    return tuple(r for r in reasons if r)
+
+
+def _literal(node):
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError):
+        return None
+
+
+def _share(points: float) -> str:
+    return "full credit" if points >= 1 else ("no credit" if points <= 0 else f"{points:g} of the point")
+
+
+def _call_reasons(name: str, call: ast.Call) -> list[str]:
+    """What one call of a course.grading helper in a hidden test says about the key (see :func:`_reasons`)."""
+    keywords = {k.arg: _literal(k.value) for k in call.keywords if k.arg}
+    args = [_literal(a) for a in call.args]
+    if name == "score_choice" and len(args) > 1 and isinstance(args[1], dict):
+        return [
+            f"\u201c{option}\u201d ({_share(points)}): {why}" for option, (points, why) in args[1].items()
+        ]
+    if name == "score_reading" and len(args) > 1 and isinstance(args[1], list):
+        return [
+            f"{stance} / {commitment}, shown by {', '.join(repr(w) for w in signals[:2])}: {why}"
+            for stance, commitment, signals, why in args[1]
+        ]
+    if name in ("explain", "score_phrase") and keywords.get("right"):
+        return [str(keywords["right"])]
+    if name == "score_matches" and isinstance(keywords.get("why"), dict):
+        return [f"{part}: {right}" for part, (right, _wrong) in keywords["why"].items()]
+    return []
 
 
 def items(problem_set: str) -> list[str]:

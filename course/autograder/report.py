@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nbformat.notebooknode import NotebookNode
+from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from course.autograder.common import FLAG_KEY, error_output, flag, grade_id_of, is_test_cell, write_csv
@@ -45,11 +45,12 @@ class CheckIntegrity(NbGraderPreprocessor):
         self._write_report(nb, resources, flags, results)
         if any(f["level"] in ("violation", "review") for f in flags):
             lines = "\n".join(f"- **{f['level']}**: {f['message']}" for f in flags if f["level"] != "info")
-            note = NotebookNode(
-                cell_type="markdown",
-                metadata={},
-                source=f"**Integrity check (added by the autograder).** Flags for the instructor:\n\n{lines}",
+            # a cell of its own id (nbformat 4.5): a cell without one made nbformat warn (MissingIDFieldWarning)
+            note = new_markdown_cell(
+                f"**Integrity check (added by the autograder).** Flags for the instructor:\n\n{lines}"
             )
+            if nb.get("nbformat", 4) == 4 and nb.get("nbformat_minor", 5) < 5:
+                del note["id"]  # an older notebook's cells have no ids, and may not
             nb.cells.insert(0, note)
         return nb, resources
 

@@ -1,4 +1,5 @@
-"""``SaveAutoGradesFlagged``: nbgrader's SaveAutoGrades, flagged cells marked for a manual look."""
+"""``SaveAutoGradesFlagged``: nbgrader's SaveAutoGrades, flagged cells marked for a manual look, and a flagged notebook
+marked in the formgrader's "Flagged?" column."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from course.autograder.common import FLAG_KEY
 
 class SaveAutoGradesFlagged(SaveAutoGrades):
     """SaveAutoGrades that marks flagged test cells for a manual look, and commits once per notebook.
+
+    A notebook with an integrity flag for a person (level ``violation`` or ``review``; course.autograder.report) is
+    also marked *flagged* in the gradebook: the formgrader's lists show it in their "Flagged?" column (issue 33),
+    and the flags themselves are the note at the top of the submission. Grading never clears the mark: an
+    instructor's own flag (the formgrader's button) stays, and so does one from an earlier run.
 
     Stock SaveAutoGrades commits the gradebook after every cell (about 30 SQLite commits for a problem set);
     here the changes are flushed as they come and committed together at the end: the same rows, written in one
@@ -29,6 +35,12 @@ class SaveAutoGradesFlagged(SaveAutoGrades):
             session.commit = session.flush  # per-cell commits become flushes...
             try:
                 nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)
+                flags = resources.get(FLAG_KEY, {}).get("flags", [])
+                if any(f.get("level") in ("violation", "review") for f in flags):
+                    submitted = self.gradebook.find_submission_notebook(
+                        self.notebook_id, self.assignment_id, self.student_id
+                    )
+                    submitted.flagged = True
             finally:
                 del session.commit
             session.commit()  # ...and the notebook's grades are committed once

@@ -60,7 +60,9 @@ def read_entry(path: Path, number: str = "") -> Entry:
         raise CatalogError(f"{path}: the first markdown cell has no '# Title' line")
     if not time:
         raise CatalogError(f"{path}: the first markdown cell has no '**Time:** ...' line")
-    return Entry(number=number, title=title.group(1), time=time.group(1), path=path)
+    # A lesson's heading carries its number ("03 · Official reactions"); the entry has its own: no "03 · 03 ·".
+    name = re.sub(rf"^{re.escape(number)}\s*·\s*", "", title.group(1)) if number else title.group(1)
+    return Entry(number=number, title=name, time=time.group(1), path=path)
 
 
 def lessons(folder: Path | None = None) -> list[Entry]:

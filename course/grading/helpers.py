@@ -8,14 +8,22 @@ always returns True; every helper here first checks the *exact* type (``type(x) 
 The ``score_*`` helpers return partial credit: a test cell that ends with one of them shows the number as its
 result, and nbgrader records it as the cell's score.
 
+Every item also says why (issue 33): the key's author writes, with the item's hidden checks, what a right answer
+shows and the most common reason an answer falls short, and the helpers print them as "Feedback: ..." lines
+(:func:`explain` around plain checks; ``right=``/``wrong=`` of :func:`score_phrase`; ``why=`` of
+:func:`score_matches`; the readings of :func:`score_reading` and :func:`score_choice`). The feedback keeps those
+lines and nothing else a hidden test printed (course.autograder.feedback.HideHiddenTests); practice mode shows them
+too. They are written for the student: never the expected value, never the test itself.
+
 These functions run inside the grading kernel; the autograder (``course/autograder/``) verifies before each
 test cell that they have not been replaced.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from course.content.reactions import COMMITMENT_CODES, STANCE_CODES, score_coding
 
@@ -32,7 +40,39 @@ HELPERS = (
     "score_matches",
     "score_phrase",
     "score_reading",
+    "explain",
+    "say",
 )
+
+#: What begins a line printed for the student (kept in feedback; course.autograder.feedback.HideHiddenTests.said).
+SAID = "Feedback: "
+#: The words :func:`form_ok` prints; feedback drops them silently (graded, they no longer say anything).
+FORM_OK = "the form is right and the visible checks pass."
+
+
+class CheckFailed(AssertionError):
+    """A check that did not pass. Its message says what to fix; in JupyterLab it is shown as that message and one
+    line on what to do, not as a traceback into this module (issue 33: 15 lines, one of them useful). ``%tb``
+    (the same exception shown a second time) gives the whole traceback."""
+
+    def _render_traceback_(self) -> list[str]:  # IPython's hook for an exception's own display
+        if getattr(self, "_shown", False):
+            from IPython import get_ipython
+
+            shell = get_ipython()
+            if shell is not None:
+                return shell.InteractiveTB.structured_traceback(type(self), self, self.__traceback__)
+        self._shown = True
+        return [
+            f"\x1b[1;31mThe check did not pass: {self}\x1b[0m",
+            "Fix the answer in the cell above, run it, then run this check again. (The whole traceback: %tb)",
+        ]
+
+
+def say(text: str) -> None:
+    """Print one line for the student ("Feedback: ..."), kept in their feedback and shown in practice mode."""
+    print(SAID + " ".join(str(text).split()))
+
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -59,7 +99,7 @@ def check_type(value: object, expected_type: type | tuple[type, ...], name: str)
     """
     allowed = _trusted(expected_type if isinstance(expected_type, tuple) else (expected_type,))
     if type(value) not in allowed:
-        raise AssertionError(f"{name} should be a {_name(expected_type)}, but it is a {type(value).__name__}")
+        raise CheckFailed(f"{name} should be a {_name(expected_type)}, but it is a {type(value).__name__}")
 
 
 def check_choice(value: object, choices: Iterable[str], name: str) -> None:
@@ -67,7 +107,7 @@ def check_choice(value: object, choices: Iterable[str], name: str) -> None:
     choices = tuple(choices)
     check_type(value, str, name)
     if str.__str__(value) not in choices:
-        raise AssertionError(f"{name} is {value!r}; it should be one of: {', '.join(choices)}")
+        raise CheckFailed(f"{name} is {value!r}; it should be one of: {', '.join(choices)}")
 
 
 def _same(value: object, expected: object, rel: float) -> bool:
@@ -95,11 +135,9 @@ def check_equal(value: object, expected: object, name: str, hint: str = "", rel:
     expected value in it).
     """
     if type(value) is not type(expected):
-        raise AssertionError(
-            f"{name} should be a {type(expected).__name__}, but it is a {type(value).__name__}"
-        )
+        raise CheckFailed(f"{name} should be a {type(expected).__name__}, but it is a {type(value).__name__}")
     if not _same(value, expected, rel):
-        raise AssertionError(f"{name} is not right yet." + (f" {hint}" if hint else ""))
+        raise CheckFailed(f"{name} is not right yet." + (f" {hint}" if hint else ""))
 
 
 def check_close(
@@ -112,9 +150,9 @@ def check_close(
     """
     check_type(value, (int, float), name)
     if not math.isfinite(value):
-        raise AssertionError(f"{name} should be a finite number, not {value!r}")
+        raise CheckFailed(f"{name} should be a finite number, not {value!r}")
     if not math.isclose(float(value), float(expected), rel_tol=rel, abs_tol=abs):
-        raise AssertionError(f"{name} = {value!r} is not right yet." + (f" {hint}" if hint else ""))
+        raise CheckFailed(f"{name} = {value!r} is not right yet." + (f" {hint}" if hint else ""))
 
 
 def check_keys(value: object, keys: Iterable[str], name: str) -> None:
@@ -122,10 +160,10 @@ def check_keys(value: object, keys: Iterable[str], name: str) -> None:
     keys = set(keys)
     check_type(value, dict, name)
     if not all(type(k) is str for k in value):
-        raise AssertionError(f"the keys of {name} should all be strings")
+        raise CheckFailed(f"the keys of {name} should all be strings")
     if set(value) != keys:
         missing, extra = sorted(keys - set(value)), sorted(set(value) - keys)
-        raise AssertionError(
+        raise CheckFailed(
             f"{name} should have exactly the keys {sorted(keys)}; missing {missing}, extra {extra}"
         )
 
@@ -138,9 +176,9 @@ def check_phrase(value: object, text: str, name: str) -> None:
     """Fail unless ``value`` is a non-empty ``str`` that appears word for word in ``text``."""
     check_type(value, str, name)
     if not str.strip(value):
-        raise AssertionError(f"{name} is empty; copy the words from the statement")
+        raise CheckFailed(f"{name} is empty; copy the words from the statement")
     if _norm(value) not in _norm(text):
-        raise AssertionError(f"{name} = {value!r} does not appear word for word in the statement")
+        raise CheckFailed(f"{name} = {value!r} does not appear word for word in the statement")
 
 
 def score_codes(
@@ -180,46 +218,102 @@ def score_reading(
     ``points[1]``, a neighbouring code half; ``points[2]`` if the signal holds one of that reading's words, ten
     words at most) and keeps the best. Two readings of one statement are both right when each rests on words of
     its own (issue 28: "welcomes" is a positive judgment; "relevant countries" judges nothing specific). The
-    feedback names the reading the answer was scored against and every other reading, with why.
+    feedback says what each part of the answer earned against that reading, names the reading, and every other
+    reading, with why.
     """
     if type(answer) is not dict:
-        print("Feedback: not a dictionary with the keys 'stance', 'commitment' and 'signal'.")
+        say("not a dictionary with the keys 'stance', 'commitment' and 'signal'.")
         return 0.0
     stance, commitment, signal = (answer.get(k) for k in ("stance", "commitment", "signal"))
-    best, used = -1.0, 0
+    best, used, parts = -1.0, 0, (0.0, 0.0, 0.0)
     for index, (r_stance, r_commitment, signals, _why) in enumerate(readings):
-        total = 0.0
-        if type(stance) is str and stance in STANCE_CODES:
-            total += points[0] * score_coding(stance, r_stance, "stance")
-        if type(commitment) is str and commitment in COMMITMENT_CODES:
-            total += points[1] * score_coding(commitment, r_commitment, "commitment")
-        total += score_phrase(signal, signals, points[2])
-        if total > best:
-            best, used = total, index
+        got = (
+            points[0] * score_coding(stance, r_stance, "stance")
+            if type(stance) is str and stance in STANCE_CODES
+            else 0.0,
+            points[1] * score_coding(commitment, r_commitment, "commitment")
+            if type(commitment) is str and commitment in COMMITMENT_CODES
+            else 0.0,
+            score_phrase(signal, signals, points[2]),
+        )
+        if sum(got) > best:
+            best, used, parts = sum(got), index, got
     r_stance, r_commitment, _signals, why = readings[used]
-    print(f"Feedback: scored against the reading {r_stance} / {r_commitment}: {why}")
+    shown = []
+    for label, given, earned, worth in zip(
+        ("stance", "commitment", "signal"), (stance, commitment, signal), parts, points, strict=True
+    ):
+        note = " (a neighbouring code earns half)" if 0 < earned < worth else ""
+        text = repr(given) if len(repr(given)) <= 60 else repr(given)[:57] + "..."
+        shown.append(f"{label} {text}: {_number(earned)} of {_number(worth)}{note}")
+    say(f"your answer earned: {'; '.join(shown)}.")
+    say(f"scored against the reading {r_stance} / {r_commitment}: {why}")
     for index, (o_stance, o_commitment, o_signals, o_why) in enumerate(readings):
         if index != used:
-            shown = ", ".join(f"'{w}'" for w in o_signals[:2])
-            print(f"Feedback: also accepted in full: {o_stance} / {o_commitment}, shown by {shown}: {o_why}")
+            quoted = ", ".join(f"'{w}'" for w in o_signals[:2])
+            say(f"also accepted in full: {o_stance} / {o_commitment}, shown by {quoted}: {o_why}")
     return round(best, 4)
 
 
-def score_matches(given: object, expected: Mapping[str, str], per_item: float) -> float:
-    """``per_item`` points for each key of ``expected`` whose value in ``given`` is exactly right."""
-    if type(given) is not dict:
-        return 0.0
-    right = sum(1 for key, value in expected.items() if type(given.get(key)) is str and given[key] == value)
-    return round(right * per_item, 4)
+def _sentence(text: str) -> str:
+    """``text`` with its first letter capitalised (it follows a full stop)."""
+    return text[:1].upper() + text[1:]
 
 
-def score_phrase(value: object, accepted: Iterable[str], points: float, max_words: int = 10) -> float:
-    """``points`` if ``value`` is a short ``str`` (``max_words`` at most) holding one of the ``accepted`` phrases."""
-    if type(value) is not str:
-        return 0.0
-    answer = _norm(value)
-    short = len(answer.split()) <= max_words  # the phrase itself, not the whole statement pasted back
-    return points if short and any(_norm(a) in answer for a in accepted) else 0.0
+def _number(value: float) -> str:
+    return f"{round(float(value), 4):g}"
+
+
+def score_matches(
+    given: object,
+    expected: Mapping[str, str],
+    per_item: float,
+    why: Mapping[str, tuple[str, str]] | None = None,
+) -> float:
+    """``per_item`` points for each key of ``expected`` whose value in ``given`` is exactly right.
+
+    ``why`` maps a key to the key author's two sentences, ``(right, wrong)``: what the right value shows, and the
+    most common reason for a wrong one; each part's is printed for the student ("Feedback: the bound: ..."), so
+    the feedback says which part earned its points.
+    """
+    right = {
+        key
+        for key, value in expected.items()
+        if type(given) is dict and type(given.get(key)) is str and given[key] == value
+    }
+    for key, (if_right, if_wrong) in (why or {}).items():
+        say(
+            f"{key}: right. {_sentence(if_right)}"
+            if key in right
+            else f"{key}: not yet. {_sentence(if_wrong)}"
+        )
+    return round(len(right) * per_item, 4)
+
+
+def score_phrase(
+    value: object,
+    accepted: Iterable[str],
+    points: float,
+    max_words: int = 10,
+    *,
+    right: str = "",
+    wrong: str = "",
+) -> float:
+    """``points`` if ``value`` is a short ``str`` (``max_words`` at most) holding one of the ``accepted`` phrases.
+
+    ``right`` and ``wrong`` are the key author's words to the student, printed as "Feedback: ..." for a phrase
+    that earns the points and for one that does not (none, if not given).
+    """
+    earned = 0.0
+    if type(value) is str:
+        answer = _norm(value)
+        short = len(answer.split()) <= max_words  # the phrase itself, not the whole statement pasted back
+        earned = points if short and any(_norm(a) in answer for a in accepted) else 0.0
+    if earned and right:
+        say(right)
+    elif not earned and wrong:
+        say(wrong)
+    return earned
 
 
 def score_choice(given: object, readings: Mapping[str, tuple[float, str]]) -> float:
@@ -231,11 +325,30 @@ def score_choice(given: object, readings: Mapping[str, tuple[float, str]]) -> fl
     among the options scores 0.
     """
     if type(given) is not str or given not in readings:
-        print("Feedback: not one of the options; copy one of them exactly.")
+        say("not one of the options; copy one of them exactly.")
         return 0.0
     points, why = readings[given]
-    print(f"Feedback: {why}")
+    say(why)
     return float(points)
+
+
+@contextlib.contextmanager
+def explain(right: str, wrong: str) -> Iterator[None]:
+    """Around an item's hidden checks: the key author's words to the student, whatever the outcome.
+
+    ``right``: what a right answer shows (printed when every check inside passes). ``wrong``: the most common
+    reason an answer fails them, as a hint, never the expected value (printed when one fails; the failure goes
+    on, and the item scores 0). Both are printed as "Feedback: ...", which the feedback keeps::
+
+        with explain(right="Yes: ...", wrong="Some rows are missing or extra: ..."):
+            assert set(d1_china.index) == expected
+    """
+    try:
+        yield
+    except Exception:
+        say(f"Not yet: {wrong}")
+        raise
+    say(right)
 
 
 def form_ok(item: str) -> None:
@@ -244,5 +357,5 @@ def form_ok(item: str) -> None:
     Called at the end of a check cell's visible part: the answer has the right form and passes the visible
     checks; whether it is right is for the hidden checks, which only the graded version runs.
     """
-    print(f"{item}: the form is right and the visible checks pass. Whether the answer is right is decided by the "
-          "hidden checks when the problem set is graded.")  # fmt: skip
+    print(f"{item}: {FORM_OK} Whether the answer is right is decided by the hidden checks when the problem set is "
+          "graded.")  # fmt: skip

@@ -48,6 +48,7 @@ def _feed(digest, code) -> None:
 
 def _fingerprint(function) -> str:
     digest = hashlib.sha256()
+    function = getattr(function, "__wrapped__", function)  # a context manager (explain): its generator's code
     _feed(digest, function.__code__)
     return digest.hexdigest()[:16]
 

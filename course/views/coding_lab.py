@@ -85,7 +85,9 @@ class BlindCoder:
             self.why.value = self.codes.why.get(sid, "")
         finally:
             self._loading = False
-        self.card.value = _RENDER(statement(sid).data)
+        self.card.value = _RENDER(
+            statement(sid, committed=False).data
+        )  # the commitment is for the coder to read
         self.previous.disabled = self.index == 0
         self.next.disabled = self.index == len(self.statements) - 1
         self._show_progress()

@@ -83,6 +83,13 @@ def show(explorer) -> None:
         display(HTML(explorer.static_html()))
 
 
+def _percent(value) -> str:
+    """A share in percent to a tenth at most ("20%", "33.3%"), or a dash for none."""
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{100 * float(value):.1f}".rstrip("0").rstrip(".") + "%"
+
+
 def _table(frame, caption: str) -> str:
 
     return styled(frame, caption=caption).to_html()
@@ -229,12 +236,31 @@ class DecisionExplorer:
         self.sensitivity_table = table
         nearest = table["smallest change"].dropna()
         summary = (
-            f"The answer changes soonest if <b>{html.escape(nearest.idxmin())}</b> moves by "
-            f"{nearest.min():.2f} of the total weight."
+            f"The answer changes soonest if <b>{html.escape(self.case.criteria[nearest.idxmin()][0])}</b> moves "
+            f"by {_percent(nearest.min())} of the total weight."
             if len(nearest)
             else "No single weight change alters the top option."
         )
-        self.sensitivity.value = f"<p>{summary}</p>" + _table(table, "What it takes to change the answer")
+        self.sensitivity.value = f"<p>{summary}</p>" + _table(
+            self._readable(table), "What it takes to change the answer (shares of the total weight)"
+        )
+
+    def _readable(self, table):
+        """The sensitivity table as a reader wants it: criteria and options by name, shares in whole percent, a
+        dash where no move of that weight changes the answer (issue 33: codes and four decimals before)."""
+        option = lambda code: self.case.options.get(code, code) if isinstance(code, str) else "—"  # noqa: E731
+        frame = pd.DataFrame(
+            {
+                "weight now": [_percent(v) for v in table["share"]],
+                "answer changes at (rising)": [_percent(v) for v in table["flips up at"]],
+                "then first (rising)": [option(v) for v in table["new top (up)"]],
+                "answer changes at (falling)": [_percent(v) for v in table["flips down at"]],
+                "then first (falling)": [option(v) for v in table["new top (down)"]],
+                "smallest change": [_percent(v) for v in table["smallest change"]],
+            },
+            index=pd.Index([self.case.criteria.get(c, (c,))[0] for c in table.index], name="criterion"),
+        )
+        return frame
 
     def static_html(self) -> str:
         return self.message.value + self.ranking.value + self.chart.value + self.sensitivity.value
@@ -309,7 +335,10 @@ class EstimateExplorer:
         self.widget = w.VBox([
             w.HTML(f"<p><b>What could 10,000 containers hold?</b> {html.escape(TEACHING_AID)} The defaults "
                    "reproduce the article's 260,000 t; widen the ranges to see the uncertainty. The course's "
-                   "sources give no mass per round: enter your own to estimate rounds.</p>"),
+                   "sources give no mass per round: enter your own to estimate rounds.</p>"
+                   "<p><b>Each slider is a range with two handles</b>, low and high. They start together on the "
+                   "sourced figure, so you see one: drag it, or focus it and press the arrow keys, to pull the "
+                   "other out (the readout shows low – high).</p>"),
             self.containers, self.tonnes, self.share, self.kg_low, self.kg_high,
             self.message, self.summary, self.plot,
         ])  # fmt: skip
@@ -445,7 +474,8 @@ class CodingExplorer:
         self._show_card()
 
     def _show_card(self) -> None:
-        self.card.value = mistune.html(statement(self.statement.value).data)
+        # the card leaves out what the statement committed to: that is the question (issue 33); Compare shows it
+        self.card.value = mistune.html(statement(self.statement.value, committed=False).data)
         self.stance.value = None
         self.commitment.value = None
         self.result.value = ""
@@ -460,6 +490,11 @@ class CodingExplorer:
             f"<p><b>{outcome['points']:g} of {outcome['out_of']:g} points.</b> "
             f"{html.escape(str(outcome['explanation']))}</p>"
         )
+        committed = load("reactions").loc[self.statement.value, "committed"]
+        if isinstance(committed, str) and committed:
+            self.result.value += (
+                f"<p>What it committed to, in the course's record: {html.escape(committed)}</p>"
+            )
 
     def static_html(self) -> str:
         return "<p>(Interactive coding exercise.)</p>"
