@@ -147,8 +147,9 @@ def test_every_check_cells_hidden_tests_say_why_for_either_outcome():
 
 
 #: The lines of nbgrader 0.9.6's feedback template that the course's replaces (the item names, the scores that may be
-#: "not graded yet", the heading links' colour and height). Any other line of nbgrader's must be in the course's.
+#: "not graded yet", the heading links' colour and height, the page's language). Any other line of nbgrader's must be in the course's.
 REPLACED_NBGRADER_LINES = (
+    "<html>",
     "height: 37px;",
     "color: #BBBBBB;",
     "Test cell</a>",
@@ -184,3 +185,38 @@ def test_the_course_feedback_template_follows_nbgraders_but_for_the_item_names()
         if line.strip() not in have and not any(r in line for r in REPLACED_NBGRADER_LINES)
     ]
     assert not lost, f"nbgrader's feedback template has lines the course's lacks: {lost}"
+
+
+def test_an_items_heading_is_found_in_markdown_and_in_the_clean_html_feedback_sees():
+    cell = new_markdown_cell(
+        "<div>\n<h2>Part E: What China&#39;s wording signals (5 points, graded by your instructor)<a>&#182;</a></h2><p>On"
+    )
+    written = new_markdown_cell("YOUR ANSWER HERE")
+    written.metadata["nbgrader"] = {"grade": True, "solution": True, "grade_id": "ps1_e_answer", "points": 5}
+    assert common.item_titles(new_notebook(cells=[cell, written])) == {
+        "ps1_e_answer": "Part E: What China's wording signals"
+    }
+
+
+def test_a_partial_credit_score_is_dropped_without_a_notice_but_any_other_result_gets_one():
+    source = "check(x)\n### BEGIN HIDDEN TESTS\nscore_choice(x, {})\n### END HIDDEN TESTS"
+    for result, notice in (("1.0", False), ("0.5", False), ("'the key is 42'", True)):
+        cell = graded_cell(source, "t1")
+        cell.outputs = [
+            nbformat.v4.new_output("execute_result", data={"text/plain": result}, execution_count=3)
+        ]
+        nb, _ = feedback.HideHiddenTests().preprocess(new_notebook(cells=[cell]), {})
+        texts = [o.get("text", "") for o in nb.cells[0].outputs]
+        assert any("not shown in feedback" in t for t in texts) is notice, (result, texts)
+        assert "42" not in json.dumps(nb.cells[0].outputs)
+
+
+def test_a_check_that_found_no_answer_says_not_answered():
+    source = "check(a5)\n### BEGIN HIDDEN TESTS\nscore_reading(a5, [])\n### END HIDDEN TESTS"
+    cell = failed_test(
+        source, "t1", "NameError", "name 'a5' is not defined", ["Cell In[5], line 1", "check(a5)"]
+    )
+    nb, _ = feedback.HideHiddenTests().preprocess(new_notebook(cells=[cell]), {})
+    outputs = nb.cells[0].outputs
+    assert outputs[0].text.startswith("Feedback: Not answered: the answer this check reads was not there")
+    assert (outputs[1].ename, outputs[1].evalue) == ("NameError", "name 'a5' is not defined")

@@ -607,3 +607,72 @@ def test_the_instructor_validates_a_source_notebook_and_no_launcher_offers_the_g
         text = dialog.inner_text()
         page.screenshot(path=str(ARTIFACTS / "instructor_validate_source.png"))
     assert "Success" in text and "died" not in text.lower(), text
+
+
+def _graded_pair(root):
+    """ps1 released; two students graded and given feedback: one well-formed but wrong everywhere, one wrong and
+    flagged for review (errors hidden by replacing showtraceback)."""
+    import os
+    import subprocess
+    import sys
+
+    from course.autograder.demo_class import PS1, STUDENTS, write_class
+
+    assignments = root / "assignments"
+    env = dict(os.environ, PYTHONWARNINGS="ignore:::nbgrader.api")
+    env["PATH"] = f"{sys.prefix}/bin{os.pathsep}{env['PATH']}"
+    nbgrader = [f"{sys.prefix}/bin/nbgrader"]
+    subprocess.run([*nbgrader, "generate_assignment", PS1, "--force"], cwd=assignments, env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    write_class(assignments, [s for s in STUDENTS if s.name in ("wrong", "adv_showtraceback")])
+    for step in (["autograde", PS1], ["generate_feedback", PS1]):
+        subprocess.run([*nbgrader, *step], cwd=assignments, env=env, capture_output=True, check=True)
+
+
+_HEADINGS_CUT = """() => [...document.querySelectorAll('.panel-heading, #toc li')].filter(el =>
+    el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1).map(el => el.innerText.slice(0, 80))"""
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)], ids=["laptop", "desktop"])
+def test_the_feedback_and_the_formgraders_list_read_cleanly_on_a_laptop_and_a_desktop(
+    tmp_path, browser, size
+):
+    """Issue 33: the feedback names every item and says why, an ungraded written answer is "not graded yet", and
+    the formgrader's list shows the flagged submission in its "Flagged?" column; at both window sizes."""
+    from conftest import require_bubblewrap
+
+    require_bubblewrap()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    name = "laptop" if size[0] == 1280 else "desktop"
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    with running_lab(tmp_path, subdir="assignments", prepare=_graded_pair, instructor=True) as lab:
+        page.goto(f"{lab.base}/lab?token={lab.token}")
+        page.locator(".jp-LabShell").wait_for(timeout=60_000)
+        page.goto(
+            f"{lab.base}/formgrader/gradebook/ps1_reading_official_reactions/ps1_reading_official_reactions"
+        )
+        rows = page.locator("table tbody tr")
+        rows.first.wait_for(timeout=30_000)
+        page.locator("td.flagged span.glyphicon-flag").first.wait_for(timeout=30_000)
+        listed, flagged = rows.count(), page.locator("td.flagged span.glyphicon-flag").count()
+        page.screenshot(path=str(ARTIFACTS / f"formgrader_flagged_{name}.png"))
+        feedback = lab.root / "feedback" / "wrong" / "ps1_reading_official_reactions"
+        page.goto((feedback / "ps1_reading_official_reactions.html").as_uri())
+        page.locator("#toc").wait_for(timeout=30_000)
+        toc = page.locator("#toc").inner_text()
+        page.screenshot(path=str(ARTIFACTS / f"feedback_top_{name}.png"))
+        page.locator('a[name="ps1_d1_check"]').scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"feedback_d1_{name}.png"))
+        cut = page.evaluate(_HEADINGS_CUT)
+        feedback_axe = audit(page, f"feedback_{name}", ARTIFACTS, whole_page_is_ours=True)
+    context.close()
+    assert (listed, flagged) == (2, 1), "of the two submissions, the one with integrity flags is flagged"
+    assert (
+        "A1: the codes are from the scheme and the signal is copied from the statement (Score: 0.0 / 2.0)"
+        in toc
+    )
+    assert "Part E: What China's wording signals (written answer) (not graded yet, 5.0 points)" in toc
+    assert "Test cell" not in toc and "Written response" not in toc
+    assert cut == [], f"cut headings: {cut}"
+    assert serious(feedback_axe["course"]) == [], serious(feedback_axe["course"])

@@ -22,7 +22,7 @@ from course.autograder.items import (
     items_table,
     write_items,
 )
-from course.autograder.report import collect_report, write_report
+from course.autograder.report import collect_report, mark_flagged, write_report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{str(row['student']):{width}}  {row.get('score', '')!s:>6} / {row.get('max_score', '')!s:<5} {row.get('flags', '')}"
         )
     print(f"report written to {path}")
+    marked = mark_flagged(args.course_root, rows, args.assignment)
+    if marked:
+        print(f"{len(marked)} flagged in the formgrader's list (its Flagged? column): {', '.join(marked)}")
     return 0
 
 

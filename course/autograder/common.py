@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import re
 import shutil
 from pathlib import Path
@@ -42,6 +43,19 @@ _CHECK_DOC = re.compile(r'^\s*(?:"""|\'\'\')\s*Check\s+[A-Z]\d*\s*:\s*(.+?)\s*(?
 _POINTS = re.compile(r"\s*\(\s*[\d.]+ points?\b[^)]*\)\s*$")
 
 
+_HTML_HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.S | re.I)
+
+
+def _headings(source: str) -> list[str]:
+    """A markdown cell's headings, in order: ``# ...`` lines, or ``<h2>`` elements (the feedback sees the cells
+    after course.autograder.sanitize has made them clean HTML)."""
+    found = [line.lstrip("#").strip() for line in source.splitlines() if line.startswith("#")]
+    for inner in _HTML_HEADING.findall(source):
+        text = html.unescape(re.sub(r"<[^>]+>", "", inner)).replace("\u00b6", "").strip()
+        found.append(" ".join(text.split()))
+    return found
+
+
 def item_label(grade_id: str) -> str:
     """The item's name as the student knows it: ``ps1_a1_check`` is "A1", ``ps1_e_answer`` "E"."""
     match = _ITEM.match(grade_id or "")
@@ -55,9 +69,8 @@ def item_titles(nb: NotebookNode) -> dict[str, str]:
     titles, heading = {}, ""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("#"):
-                    heading = _POINTS.sub("", line.lstrip("#").strip())
+            for found in _headings(cell.source):
+                heading = _POINTS.sub("", found)
         grade_id = grade_id_of(cell)
         if not grade_id or not utils.is_grade(cell):
             continue

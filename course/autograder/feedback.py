@@ -56,6 +56,10 @@ class HideHiddenTests(NbGraderPreprocessor):
         "A hidden test failed. Hidden tests check cases beyond the visible ones; their details are not shown."
     ).tag(config=True)
     dropped = Unicode("(Output of a cell with hidden tests is not shown in feedback.)").tag(config=True)
+    not_answered = Unicode(
+        "Feedback: Not answered: the answer this check reads was not there when your notebook ran (its cell still "
+        "raised NotImplementedError, or stopped with an error, or the name is spelt differently).\n"
+    ).tag(config=True)
     said = Unicode(
         "Feedback: ",
         help="Printed lines that begin with this are the key's words to the student (course.grading."
@@ -106,7 +110,7 @@ class HideHiddenTests(NbGraderPreprocessor):
                     outputs.append(NotebookNode(output_type="stream", name="stdout", text=said))
                 continue
             if output.output_type != "error":
-                dropped = True
+                dropped |= not _is_score(output)  # the cell's score is on the page already: no notice for it
                 continue
             if output.ename not in GRADER_ERRORS:
                 line = failing_line(output.get("traceback", []))
@@ -114,6 +118,10 @@ class HideHiddenTests(NbGraderPreprocessor):
                     output = error_output("HiddenTestFailed", self.message)
                 else:
                     output = error_output(output.ename, output.evalue)
+                    if output.ename == "NameError":  # the answer the check reads was never made
+                        outputs.append(
+                            NotebookNode(output_type="stream", name="stdout", text=self.not_answered)
+                        )
             outputs.append(output)
         if dropped:
             outputs.insert(0, NotebookNode(output_type="stream", name="stdout", text=self.dropped + "\n"))
@@ -125,6 +133,17 @@ class HideHiddenTests(NbGraderPreprocessor):
         if not self.said:
             return ""
         return "".join(line for line in _text(output).splitlines(keepends=True) if line.startswith(self.said))
+
+
+def _is_score(output: NotebookNode) -> bool:
+    """A cell's result that is only a number (a partial-credit test's score)."""
+    if output.output_type != "execute_result" or set(output.get("data", {})) != {"text/plain"}:
+        return False
+    try:
+        float(_text(NotebookNode(text=output.data["text/plain"])))
+    except ValueError:
+        return False
+    return True
 
 
 def _text(output: NotebookNode) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nbformat.v4.nbbase import random_cell_id
 from nbgrader.preprocessors import OverwriteCells
 
 from course.autograder.common import FLAG_KEY, flag, grade_id_of, released_text
@@ -22,6 +23,15 @@ class FlagOverwriteCells(OverwriteCells):
         for missing in sorted(expected - present):
             self._course_flags.append(flag("info", f"cell {missing} was missing and was added back", missing))
         nb, resources = super().preprocess(nb, resources)
+        if (nb.get("nbformat"), nb.get("nbformat_minor", 0)) >= (4, 5):
+            # nbgrader adds a missing cell back without an id, and nbformat then warns (MissingIDFieldWarning)
+            taken = {c.get("id") for c in nb.cells}
+            for cell in nb.cells:
+                while not cell.get("id"):
+                    new = random_cell_id()
+                    if new not in taken:
+                        cell["id"] = new
+                        taken.add(new)
         nb.metadata.setdefault(FLAG_KEY, {})["sanitize"] = self._course_flags
         return nb, resources
 

@@ -103,6 +103,31 @@ def collect_report(course_root: Path, assignment: str) -> list[dict[str, object]
     return rows
 
 
+def mark_flagged(course_root: Path, rows: list[dict[str, object]], assignment: str) -> list[str]:
+    """Mark in nbgrader's gradebook, for its formgrader's "Flagged?" column, every submission of ``assignment`` whose
+    report has a flag for a person (``violation`` or ``review``), a refused or unreadable file included (issue 33).
+    Autograde marks what it graded (course.autograder.save); this also reaches what it could not. A mark is never
+    cleared here. Returns the students marked."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    marked = []
+    with Gradebook(f"sqlite:///{course_root / 'gradebook.db'}") as gb:
+        for row in rows:
+            if not any(
+                str(f).startswith(("violation", "review")) for f in str(row.get("flags", "")).split(" | ")
+            ):
+                continue
+            try:
+                submission = gb.find_submission(assignment, str(row["student"]))
+            except MissingEntry:
+                continue
+            for notebook in submission.notebooks:
+                notebook.flagged = True
+            marked.append(str(row["student"]))
+        gb.db.commit()
+    return marked
+
+
 def _why_not_graded(course_root: Path, student: str, assignment: str) -> str:
     import nbformat
 

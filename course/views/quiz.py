@@ -33,10 +33,11 @@ class QuizForm(Quiz):
         return form
 
     def _question_box(self, w, number, question, results, score):
-        text = ""
+        # the number and the question first, then the passage it asks about (issue 33: the quote stood above its
+        # number, and read as the end of the question before)
+        text = f"<p><b>{number}.</b> {html.escape(question.prompt)}</p>"
         if question.passage:
             text += f"<blockquote{_QUOTE_STYLE}>{html.escape(question.passage)}</blockquote>"
-        text += f"<p><b>{number}.</b> {html.escape(question.prompt)}</p>"
         choices = w.RadioButtons(
             options=list(question.options),
             value=None,
