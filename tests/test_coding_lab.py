@@ -508,3 +508,11 @@ def test_a_coding_file_goes_through_nbgrader_submit_and_collect_to_the_class_rep
     assert done.returncode == 0 and "1 coders counted, 0 problems" in done.stdout, done.stdout + done.stderr
     gathered = codingfiles.gather(root, LAB, assignment="lab")
     assert gathered.coders[0].codes == me.codes
+
+
+def test_the_revision_log_reads_as_a_table_for_people():
+    from course.content import codebook
+
+    table = codebook.revision_table("student")
+    assert list(table.columns) == ["date", "commit", "variable", "rule", "change", "why", "recoded"]
+    assert len(table) == len(codebook.revisions("student")) and "audience" not in table.columns

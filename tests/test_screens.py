@@ -55,8 +55,11 @@ _PROBLEMS = r"""() => {
         for (const cell of area.querySelectorAll('table th, table td')) {
             if (!onScreen(cell)) continue;
             const t = text(cell);
-            if (cell.tagName === 'TH' && /^[a-z0-9]+(_[a-z0-9]+)+$/.test(t) && !cell.closest('table.course-ids'))
-                out.push('a code as a header: ' + t);
+            // a column header of a widget's result table (a DataFrame shown for pandas work keeps its column names,
+            // which the reader types; a row's label may be an id the reader uses: a source, a code of the scheme)
+            if (cell.tagName === 'TH' && cell.closest('thead') && cell.closest('.jupyter-widgets')
+                && /^[a-z0-9]+(_[a-z0-9]+)+$/.test(t))
+                out.push('a code as a column header: ' + t);
             if (/\d\.\d{4,}/.test(t)) out.push('a number to four decimals: ' + t);
         }
     }
@@ -101,7 +104,7 @@ def _read_through(page, name: str) -> list[str]:
         page.wait_for_timeout(350)
         found = page.evaluate(_PROBLEMS) + page.evaluate(_ANSWERS_SHOWN)
         problems += [f"{p} (at {top:.0f} px)" for p in found]
-        if page.evaluate(_WIDGET_ON_SCREEN):  # a screenshot wherever a widget, a quiz or a map is in view
+        if found or page.evaluate(_WIDGET_ON_SCREEN):  # a screenshot of a problem, a widget, a quiz or a map
             page.screenshot(path=str(ARTIFACTS / f"{name}_{shot:02d}.png"))
             shot += 1
         height = scroller.evaluate("el => el.scrollHeight")  # outputs may grow as they are painted

@@ -19,7 +19,9 @@ def test_beijing_explorer_follows_its_sliders_and_scores():
     explorer.score_inputs[("align_openly", "economic_stability")].value = 5
     explorer.score_inputs[("align_openly", "control_escalation")].value = 5
     assert explorer.result.index[0] == "align_openly"
-    assert "<svg" in explorer.chart.value and "align_openly" in explorer.chart.value
+    assert (
+        "<svg" in explorer.chart.value and "Align openly with Moscow" in explorer.chart.value
+    )  # by name, not id
 
 
 def test_seoul_explorer_is_the_same_explorer_on_seouls_case():

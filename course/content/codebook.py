@@ -374,6 +374,18 @@ def revisions(audience: str = "student") -> list[Revision]:
     return [r for r in REVISIONS if audience == "instructor" or r.audience == "student"]
 
 
+def revision_table(audience: str = "student"):
+    """The revision log as a table for a reader: date, commit, variable, rule, what changed, why, what was recoded."""
+    import pandas as pd
+
+    rows = [
+        {"date": r.date, "commit": r.commit, "variable": r.variable, "rule": r.rule_id, "change": r.change,
+         "why": r.why, "recoded": r.recoded}
+        for r in revisions(audience)
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["date", "commit", "variable", "rule", "change", "why", "recoded"])
+
+
 def withheld(audience: str = "student") -> int:
     return len(REVISIONS) - len(revisions(audience))
 

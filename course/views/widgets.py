@@ -43,11 +43,22 @@ def interactive() -> bool:
 #:   (axe: aria-input-field-name, serious). Each handle is named after its slider's description.
 #: - JupyterLab's notebook shortcuts see the keys pressed in a widget: ArrowDown in a dropdown selects the next
 #:   cell and the focus leaves the widget. Lumino ignores shortcuts for elements marked data-lm-suppress-shortcuts.
+#: - a radio button's label has one line's height: a long option wraps onto the next option's text (issue 33: lesson
+#:   03's quiz at a laptop's width). Labels grow with their text. A table in a widget's HTML has no cell padding
+#:   (JupyterLab pads output tables only): its columns ran together.
 #: It runs once per page, from the first widget shown, and again whenever widgets are drawn.
 ACCESSIBLE_WIDGETS_JS = """
 (function () {
   if (window.courseAccessibleWidgets) { return; }
   window.courseAccessibleWidgets = true;
+  var style = document.createElement('style');
+  style.id = 'course-widget-style';
+  style.textContent = '.widget-radio-box label { height: auto; min-height: var(--jp-widgets-radio-item-height);'
+    + ' line-height: 1.35; white-space: normal; display: grid; grid-template-columns: min-content 1fr;'
+    + ' align-items: start; padding: 3px 0; }'
+    + ' .widget-radio-box label input { grid-column: 1; grid-row: 1; margin-top: 0; }'  // the text comes first
+    + ' .widget-html-content table th, .widget-html-content table td { padding: 0.25em 1em 0.25em 0; }';
+  document.head.appendChild(style);
   function fix(root) {
     root.querySelectorAll('.widget-slider').forEach(function (slider) {
       var label = slider.querySelector('.widget-label');
@@ -100,9 +111,15 @@ _ROW_LABEL = "line-height: 1.25; font-size: 12px; padding-top: 2px"
 
 
 def breakdown_svg(
-    scores, weights: dict[str, float], width: int = 560, short: dict[str, str] | None = None
+    scores,
+    weights: dict[str, float],
+    width: int = 560,
+    short: dict[str, str] | None = None,
+    names: dict[str, str] | None = None,
 ) -> str:
-    """A stacked horizontal bar per option: each criterion's weighted contribution, labelled, with a title."""
+    """A stacked horizontal bar per option: each criterion's weighted contribution, labelled, with a title.
+
+    ``names``: the options' names (a long one is cut to fit, whole in its tooltip); the option's id without it."""
     short = scenarios.CRITERIA_SHORT if short is None else short
     weights = scenarios.normalise(weights, list(scores.columns))
     totals = scenarios.weighted_scores(scores, weights)
@@ -117,7 +134,11 @@ def breakdown_svg(
     for row, option in enumerate(totals.index):
         y = 10 + row * (bar_h + gap)
         x = left
-        parts.append(f'<text x="{left - 6}" y="{y + 15}" text-anchor="end">{html.escape(option)}</text>')
+        name = (names or {}).get(option, option)
+        cut = name if len(name) <= 34 else name[:32].rstrip(" :,'(") + "…"
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 15}" text-anchor="end">{html.escape(cut)}<title>{html.escape(name)}</title></text>'
+        )
         for i, criterion in enumerate(scores.columns):
             part = float(scores.loc[option, criterion]) * weights[criterion]
             w = part * scale
@@ -231,8 +252,9 @@ class DecisionExplorer:
         self.result = ranking
         frame = ranking.rename("weighted score").round(3).to_frame()
         frame.insert(0, "option", [self.case.options[o] for o in frame.index])
+        frame.index = pd.RangeIndex(1, len(frame) + 1, name="rank")  # the options by name, not by code
         self.ranking.value = _table(frame, f"Ranking: {self.case.options[ranking.index[0]]} comes first")
-        self.chart.value = breakdown_svg(scores, weights, short=self.case.short)
+        self.chart.value = breakdown_svg(scores, weights, short=self.case.short, names=self.case.options)
         self.sensitivity_table = table
         nearest = table["smallest change"].dropna()
         summary = (
@@ -260,7 +282,7 @@ class DecisionExplorer:
             },
             index=pd.Index([self.case.criteria.get(c, (c,))[0] for c in table.index], name="criterion"),
         )
-        return frame
+        return frame.reset_index()  # the criterion is a column like the others, not a header row of its own
 
     def static_html(self) -> str:
         return self.message.value + self.ranking.value + self.chart.value + self.sensitivity.value
@@ -371,9 +393,12 @@ class EscalationExplorer:
     """A level of Russian assistance; the statements that address it, as a table and on the reactions map."""
 
     def __init__(self) -> None:
-        self.level = w.ToggleButtons(
+        # a radio list, from none to the most: four long names never fit four fixed-width buttons (issue 33: two were
+        # cut at a laptop's and a desktop's width)
+        self.level = w.RadioButtons(
             options=[(v["label"], k) for k, v in scenarios.ESCALATION_LEVELS.items()],
-            value="military_technology", description="Level:", style={"button_width": "210px"},
+            value="military_technology", description="Level of Russian assistance:",
+            style={"description_width": "initial"}, layout=w.Layout(width="auto"),
         )  # fmt: skip
         self.level.observe(lambda _change: self.update(), names="value")
         self.text, self.map = w.HTML(), w.HTML()
