@@ -251,7 +251,7 @@ def _answer_what_is_asked(info):
     for name, stance, commitment in _re.findall(
             r"score_codes\\((\\w+)\\[.stance.\\], \\w+\\[.commitment.\\], \\(.([^,]+)., .([^,]+).\\)", info.raw_cell):
         ns[name]["stance"], ns[name]["commitment"] = stance, commitment
-    for name, phrases in _re.findall(r"score_phrase\\((\\w+(?:\\[.signal.\\])?), \\[(.*?)\\]", info.raw_cell):
+    for name, phrases in _re.findall(r"score_phrase\\(\\s*(\\w+(?:\\[.signal.\\])?),\\s*\\[(.*?)\\]", info.raw_cell):
         first = _re.findall(r"[\\x22\\x27]([^\\x22\\x27]*)[\\x22\\x27]", phrases)[0]
         if name.endswith("]"):
             ns[name.split("[")[0]]["signal"] = first

@@ -338,6 +338,25 @@ def hub_json(prefix: Path) -> dict:
     return json.loads((prefix / "etc" / "hub.json").read_text())
 
 
+def memory_holds(pid: int, needles: dict[str, bytes]) -> list[str]:
+    """Which of the needles are anywhere in the process's readable memory (read as root): the hub suites' proof
+    that no server and no starter holds a token that is not its own."""
+    found = set()
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
+        for line in maps:
+            span, perms = line.split()[:2]
+            if not perms.startswith("r"):
+                continue
+            start, end = (int(x, 16) for x in span.split("-"))
+            try:
+                mem.seek(start)
+                chunk = mem.read(end - start)
+            except (OSError, OverflowError, ValueError):
+                continue
+            found |= {name for name, needle in needles.items() if needle in chunk}
+    return sorted(found)
+
+
 def cannot_run_reason() -> str | None:
     """Why this machine cannot run a test hub, or None."""
     if os.geteuid() != 0:

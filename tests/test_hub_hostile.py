@@ -34,7 +34,16 @@ from urllib.parse import urlparse
 
 import pytest
 from conftest import ROOT, require_bubblewrap, skip_or_fail
-from hubserver import HUBCTL, browser_get, cannot_run_reason, hub_json, log_in, running_hub, stop_hub
+from hubserver import (
+    HUBCTL,
+    browser_get,
+    cannot_run_reason,
+    hub_json,
+    log_in,
+    memory_holds,
+    running_hub,
+    stop_hub,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.hub]
 ARTIFACTS = ROOT / "test-artifacts" / "hub-hostile"
@@ -248,24 +257,6 @@ def _server(login: str):
     raise AssertionError(f"no server running for {login}")
 
 
-def _memory_holds(pid: int, needles: dict[str, bytes]) -> list[str]:
-    """Which of the needles are anywhere in the process's readable memory (read as root)."""
-    found = set()
-    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
-        for line in maps:
-            span, perms = line.split()[:2]
-            if not perms.startswith("r"):
-                continue
-            start, end = (int(x, 16) for x in span.split("-"))
-            try:
-                mem.seek(start)
-                chunk = mem.read(end - start)
-            except (OSError, OverflowError, ValueError):
-                continue
-            found |= {name for name, needle in needles.items() if needle in chunk}
-    return sorted(found)
-
-
 def _close_terminals(hub, login: str, token: str) -> None:
     """End every terminal of the person's server, through its API with their own token."""
     api = f"{hub.user_url(login)}/api/terminals"
@@ -302,11 +293,11 @@ def test_servers_forked_from_the_starter_hold_no_one_elses_token(hub, people):
         if "course.deploy.zygote" in " ".join(p.info["cmdline"] or [])
     )
     assert starter.uids().real == 0 and "JUPYTERHUB_API_TOKEN" not in starter.environ()
-    assert _memory_holds(starter.pid, tokens) == []
+    assert memory_holds(starter.pid, tokens) == []
     listening = {os.readlink(f"/proc/{starter.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{starter.pid}/fd")}
     for login, process in servers.items():
         others = {name: token for name, token in tokens.items() if name != login}
-        assert _memory_holds(process.pid, others) == [], f"{login}'s server holds another person's token"
+        assert memory_holds(process.pid, others) == [], f"{login}'s server holds another person's token"
         account = pwd.getpwnam(login)
         assert process.uids().real == process.uids().effective == account.pw_uid
         assert process.gids().real == account.pw_gid and 0 not in process.gids()

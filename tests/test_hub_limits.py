@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, skip_or_fail
+from hubserver import memory_holds
 
 from course.deploy.lessons import copy_lessons
 from course.deploy.limits import GROUP, Cgroups, Limits
@@ -175,21 +176,6 @@ def test_a_persons_process_is_bounded_kept_from_the_real_tmp_and_killed_with_all
 # ---- the preloaded starter (course.deploy.zygote; with a hub: tests/test_hub_hostile.py) -----------------------
 
 
-def _memory_holds(pid: int, needle: bytes) -> bool:
-    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
-        for line in maps:
-            span, perms = line.split()[:2]
-            if perms.startswith("r"):
-                start, end = (int(x, 16) for x in span.split("-"))
-                try:
-                    mem.seek(start)
-                    if needle in mem.read(end - start):
-                        return True
-                except (OSError, OverflowError, ValueError):
-                    continue
-    return False
-
-
 def test_the_starter_never_reads_a_request_and_outlives_a_bad_one(tmp_path):
     """The starter forks before anything is read: a request's secret never enters the memory later servers
     inherit. A request that cannot be served (no such person; too large) is answered with why, by the copy, and
@@ -228,7 +214,9 @@ def test_the_starter_never_reads_a_request_and_outlives_a_bad_one(tmp_path):
         assert ask(b"x" * (300 * 1024)) == {"error": "ValueError: request too large"}
         again = ask(json.dumps(request).encode() + b"\n")
         assert "error" in again and starter.poll() is None
-        assert not _memory_holds(starter.pid, secret.encode()), "the starter's memory holds a request's token"
+        assert memory_holds(starter.pid, {"token": secret.encode()}) == [], (
+            "the starter's memory holds a request's token"
+        )
     finally:
         starter.terminate()
         starter.wait(timeout=30)
