@@ -102,7 +102,6 @@ def completeness_summary(rows: list[dict[str, object]], nobody: list[str] = ()) 
 def pending_summary(rows: list[dict[str, object]], assignment: str) -> str:
     """What ``make feedback`` says before it writes anything: the submissions of ``assignment`` with cells still to
     grade or review by hand (their feedback would show "not graded yet"), or "" if there are none."""
-    label = {}
     waiting = [r for r in rows if r["assignment"] == assignment and r["status"] == "to grade by hand"]
     if not waiting:
         return ""
@@ -114,6 +113,6 @@ def pending_summary(rows: list[dict[str, object]], assignment: str) -> str:
         f"{'have' if len(waiting) != 1 else 'has'} work to grade or review by hand:"
     ]
     for r in waiting:
-        items = [label.setdefault(g, item_label(g)) for g in str(r["waiting_for"]).split()]
+        items = [item_label(g) for g in str(r["waiting_for"]).split()]
         lines.append(f"  {r['student']!s:{width}}  {', '.join(items)}")
     return "\n".join(lines)
