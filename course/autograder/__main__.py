@@ -1,5 +1,5 @@
 """``python -m course.autograder normalize|report|items|pending COURSE_ROOT ASSIGNMENT`` and ``incomplete COURSE_ROOT``:
-the instructor's grading commands."""
+the instructor's grading commands; ``pack`` and ``example-bank`` build a class pack (course/autograder/pack.py)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m course.autograder normalize|report|items COURSE_ROOT ASSIGNMENT``."""
     import argparse
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("pack", "example-bank"):
+        return _pack(argv)
     parser = argparse.ArgumentParser(prog="python -m course.autograder", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["normalize", "report", "items", "incomplete", "pending"])
     parser.add_argument("course_root", type=Path)
@@ -81,6 +84,47 @@ def main(argv: list[str] | None = None) -> int:
     marked = mark_flagged(args.course_root, rows, args.assignment)
     if marked:
         print(f"{len(marked)} flagged in the formgrader's list (its Flagged? column): {', '.join(marked)}")
+    return 0
+
+
+def _pack(argv: list[str]) -> int:
+    """``pack --bank DIR --roster CSV --out DIR [--secret FILE] [--allow-public]`` and ``example-bank DIR``."""
+    import argparse
+
+    from course.autograder.pack import PackError, build, example_bank
+
+    parser = argparse.ArgumentParser(
+        prog=f"python -m course.autograder {argv[0]}",
+        description="Build a class's own problem sets from the instructor's private item bank (INSTRUCTORS.md, "
+        "'Class packs')"
+        if argv[0] == "pack"
+        else "Write the example bank (public statements: for a rehearsal, never for a graded class)",
+    )
+    if argv[0] == "example-bank":
+        parser.add_argument("out", type=Path)
+        args = parser.parse_args(argv[1:])
+        print(f"example bank written to {example_bank(args.out)} (its keys are public: a rehearsal only)")
+        return 0
+    parser.add_argument("--bank", type=Path, required=True, help="the bank folder (items.csv, readings.csv)")
+    parser.add_argument(
+        "--roster", type=Path, required=True, help="student ids: nbgrader's roster CSV (id column)"
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, help="the class's course folder (outside the repository)"
+    )
+    parser.add_argument(
+        "--secret", type=Path, help="the class secret (default: OUT/class-secret, made if missing)"
+    )
+    parser.add_argument(
+        "--allow-public", action="store_true", help="accept items the public repository codes (a rehearsal)"
+    )
+    args = parser.parse_args(argv[1:])
+    try:
+        built = build(args.bank, args.roster, args.out, args.secret, allow_public=args.allow_public)
+    except PackError as error:
+        print(f"pack: {error}", file=sys.stderr)
+        return 2
+    print(built.summary())
     return 0
 
 

@@ -21,7 +21,7 @@ from course.autograder.common import (
     without_hidden,
 )
 from course.autograder.files import SubmissionFiles
-from course.autograder.judge import CALL, EXPORT, judge_plan
+from course.autograder.judge import CALL, EXPORT, judge_plan, pack_variant
 from course.autograder.kernels import KernelAhead, instructor_imports
 from course.autograder.sandbox import private_folder
 from course.autograder.tripwire import PROBE, compare, scan_source
@@ -134,6 +134,7 @@ class IntegrityExecute(Execute):
         self._needs_receive = False
         self._refuse_notebook = False
         self._file_flags: list[dict[str, object]] = []
+        self._variant = pack_variant(resources)  # before the kernel's folder replaces the submission's path
         files = SubmissionFiles.for_notebook(resources)
         if files is None:  # not in an nbgrader course: the kernel starts in the notebook's folder, as stock
             return self._preprocess(nb, resources, km)
@@ -220,6 +221,15 @@ class IntegrityExecute(Execute):
         self._flags += limit_flags(nb, limits)
         resources[FLAG_KEY] = {"flags": self._flags, "zero_from": self._zero_from, "judged": self._judged}
         return nb, resources
+
+    def _attend(self) -> None:
+        """A class pack: tell the kernel whose items to show (the cards only; the judge keeps its own copy)."""
+        from course.grading.variants import Variant
+
+        variant = getattr(self, "_variant", None)
+        if isinstance(variant, Variant):
+            call = json.dumps([variant.assignment, variant.student, variant.cards])
+            self._ask(attend=f"__import__('course.grading.variants', fromlist=['attend']).attend(*{call})")
 
     def _receive_files(self) -> None:
         """A kernel started ahead copies its submission's files into its working folder (before any cell)."""
@@ -318,6 +328,7 @@ class IntegrityExecute(Execute):
             if getattr(self, "_needs_receive", False):
                 self._receive_files()
             self._baseline = self._probe(self._ask(probe=PROBE)["probe"])
+            self._attend()
             if "shell_error" in self._baseline:
                 self._flags.append(flag("review", "the integrity probe failed before the first cell"))
             elif self.require_sandbox and not self._baseline.get("sandbox"):
@@ -378,7 +389,7 @@ class IntegrityExecute(Execute):
         from course.grading.plaindata import Exported, load_export
 
         if self._judge is None:
-            self._judge = Judge(self._plan[0])
+            self._judge = Judge(self._plan[0], variant=getattr(self, "_variant", None))
             for problem in self._judge.setup_errors:
                 self.log.warning("a set-up cell failed in the judge: %s", problem)
                 self._flags.append(flag("review", f"a set-up cell failed in the judge: {problem}"))

@@ -132,16 +132,21 @@ class Judge:
 
     ``setup`` is the read-only set-up cells as ``(name, source)`` pairs, in notebook order; their output is
     discarded, and a cell that fails is recorded in :attr:`setup_errors` (the tests that need its names fail).
+    ``variant`` is the student's draw in a class pack (:func:`pack_variant`), which the set-up cells' call of
+    ``course.grading.variants.my_variant`` returns.
     """
 
-    def __init__(self, setup: Iterable[tuple[str, str]]):
+    def __init__(self, setup: Iterable[tuple[str, str]], variant=None):
+        from course.grading.variants import attending
+
         self.namespace: dict[str, object] = {"__name__": "__judge__", "__builtins__": builtins}
         self.setup_errors: list[str] = []
         self._count = 0
         for name, source in setup:
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                 try:
-                    exec(compile(source, f"<set-up cell {name}>", "exec"), self.namespace)
+                    with attending(variant):  # a class pack: the student's own items (pack_variant)
+                        exec(compile(source, f"<set-up cell {name}>", "exec"), self.namespace)
                 except Exception as err:
                     self.setup_errors.append(f"{name}: {type(err).__name__}: {err}")
         self._own = set(self.namespace) | set(dir(builtins))
@@ -297,3 +302,30 @@ def judge_plan(resources, nb: NotebookNode) -> tuple[list[tuple[str, str]], dict
             pass
     ranked = sorted(setup, key=lambda name: order.index(name) if name in order else len(order))
     return [(name, setup[name]) for name in ranked], tests
+
+
+def pack_variant(resources: dict | None):
+    """The draw of the student whose submission this is, when the assignment comes from a class pack.
+
+    ``None`` when it does not (no ``variants.json`` in the instructor's ``source/<assignment>/``). The student is
+    nbgrader's (the submission's folder under ``submitted/``), the draw is the instructor's copy: nothing the
+    submission holds is read. A student the pack has no draw for gets a :class:`VariantMissing` error, which the
+    set-up cells raise (and the autograder flags for review).
+    """
+    from course.grading.variants import FILE, VariantMissing, read
+
+    info = (resources or {}).get("nbgrader", {})
+    path = (resources or {}).get("metadata", {}).get("path")
+    root = course_root_of(path) if path else None
+    if root is None or not info.get("assignment"):
+        return None
+    table = root / "source" / info["assignment"] / FILE
+    if not table.is_file():
+        return None
+    student = info.get("student")
+    if not student:
+        return VariantMissing("nbgrader did not say whose submission this is")
+    try:
+        return read(table, info["assignment"], student)
+    except (VariantMissing, OSError, ValueError, KeyError, TypeError) as err:
+        return VariantMissing(f"{student}: {err}")

@@ -208,13 +208,14 @@ def score_codes(
 
 def score_reading(
     answer: object,
-    readings: Sequence[tuple[str, str, Sequence[str], str]],
+    readings: Sequence[tuple],
     points: tuple[float, float, float] = (1.0, 0.5, 0.5),
 ) -> float:
     """Points for a coded statement (``{"stance", "commitment", "signal"}``) against every reading the key accepts.
 
     Each reading is ``(stance, commitment, signals, why)``: its codes, the words of the statement that show it, and
-    one sentence on what it sees. An answer is scored against each reading (stance ``points[0]``, commitment
+    one sentence on what it sees; a fifth element, the reading's credit (1 if left out), scales what an answer
+    scored against it earns (an instructor's bank: a reading the codebook allows with a share). An answer is scored against each reading (stance ``points[0]``, commitment
     ``points[1]``, a neighbouring code half; ``points[2]`` if the signal holds one of that reading's words, ten
     words at most) and keeps the best. Two readings of one statement are both right when each rests on words of
     its own (issue 28: "welcomes" is a positive judgment; "relevant countries" judges nothing specific). The
@@ -225,35 +226,40 @@ def score_reading(
         say("not a dictionary with the keys 'stance', 'commitment' and 'signal'.")
         return 0.0
     stance, commitment, signal = (answer.get(k) for k in ("stance", "commitment", "signal"))
+    readings = [(*r[:4], float(r[4]) if len(r) > 4 else 1.0) for r in readings]
     best, used, parts = -1.0, 0, (0.0, 0.0, 0.0)
-    for index, (r_stance, r_commitment, signals, _why) in enumerate(readings):
+    for index, (r_stance, r_commitment, signals, _why, credit) in enumerate(readings):
         got = (
-            points[0] * score_coding(stance, r_stance, "stance")
+            credit * points[0] * score_coding(stance, r_stance, "stance")
             if type(stance) is str and stance in STANCE_CODES
             else 0.0,
-            points[1] * score_coding(commitment, r_commitment, "commitment")
+            credit * points[1] * score_coding(commitment, r_commitment, "commitment")
             if type(commitment) is str and commitment in COMMITMENT_CODES
             else 0.0,
-            score_phrase(signal, signals, points[2]),
+            credit * score_phrase(signal, signals, points[2]),
         )
         # added out, never more than the points (no builtin that a kernel could shadow in this module)
         total = got[0] + got[1] + got[2]
         if total > best:
             best, used, parts = total, index, got
-    r_stance, r_commitment, _signals, why = readings[used]
+    r_stance, r_commitment, _signals, why, credit = readings[used]
     shown = []
     for label, given, earned, worth in zip(
         ("stance", "commitment", "signal"), (stance, commitment, signal), parts, points, strict=True
     ):
-        note = " (a neighbouring code earns half)" if 0 < earned < worth else ""
+        note = " (a neighbouring code earns half)" if 0 < earned < credit * worth else ""
         text = repr(given) if len(repr(given)) <= 60 else repr(given)[:57] + "..."
         shown.append(f"{label} {text}: {_number(earned)} of {_number(worth)}{note}")
     say(f"your answer earned: {'; '.join(shown)}.")
-    say(f"scored against the reading {r_stance} / {r_commitment}: {why}")
-    for index, (o_stance, o_commitment, o_signals, o_why) in enumerate(readings):
+    share = (
+        "" if credit == 1.0 else f" (a reading the key accepts for {_number(credit * 100)}% of the points)"
+    )
+    say(f"scored against the reading {r_stance} / {r_commitment}{share}: {why}")
+    for index, (o_stance, o_commitment, o_signals, o_why, o_credit) in enumerate(readings):
         if index != used:
             quoted = ", ".join(f"'{w}'" for w in o_signals[:2])
-            say(f"also accepted in full: {o_stance} / {o_commitment}, shown by {quoted}: {o_why}")
+            how = "in full" if o_credit == 1.0 else f"for {_number(o_credit * 100)}% of the points"
+            say(f"also accepted {how}: {o_stance} / {o_commitment}, shown by {quoted}: {o_why}")
     return round(best, 4)
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import pandas as pd
 from IPython.display import Markdown
 
+from course.content.bank import date_parts
 from course.content.data import format_date, load, split_ids
 
 _CELL = "text-align: left; vertical-align: top"
@@ -211,6 +212,27 @@ def statement(reaction_id: str, committed: bool = True):
             if committed and isinstance(r["committed"], str) and r["committed"]
             else ""
         ),
+    ]
+    return Markdown("\n".join(lines))
+
+
+def drawn_statement(variant, slot: str):
+    """Show a student's own item in a class pack (``course.grading.variants``) as a card, like :func:`statement`:
+    who, when, where it was reported, the words and their context; never a code."""
+    card = variant.card(slot)
+    translated = {"yes": " (in translation)", "unknown": " (translation not known)"}.get(
+        card["translated"], ""
+    )
+    role = f", {card['role']}" if card.get("role") else ""
+    lines = [
+        f"**{card['speaker']}**{role}, {format_date(*date_parts(card['date']))}{translated}. "
+        f"Reported by {card['outlet']} ({card['url']}).",
+        "",
+        f"> “{card['text']}”",
+        "",
+        f"Occasion: {card['occasion']}" + (f" {card['context']}" if card.get("context") else ""),
+        "",
+        f"*Your item for {slot}: `{card['item_id']}`, drawn for you from your instructor's item bank.*",
     ]
     return Markdown("\n".join(lines))
 

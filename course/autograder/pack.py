@@ -1,0 +1,321 @@
+"""A class pack: a class's own graded problem sets, built from the public templates and the instructor's bank.
+
+The repository's problem sets are public, hidden tests and all: their items are the practice variant (practice
+mode, self-learners). For a graded class, ``python -m course.autograder pack`` writes an nbgrader course folder
+outside the repository (the instructor's grading folder; on the hub, one only instructors can read) where
+problem set 1's Part A codes items drawn from the instructor's private bank (:mod:`course.content.bank`), a
+different draw for every student:
+
+- ``source/ps1.../ps1....ipynb``: the public notebook with Part A rewritten. The show cells display the student's
+  own items (``course.views.display.drawn_statement``); each check cell's hidden part holds the key of every
+  item that can be drawn for it and scores the answer against the student's own (the judge, which runs test
+  cells, is told whose submission it grades by nbgrader, never by the submission: ``judge.pack_variant``).
+- ``source/ps1.../variants.json``: each student's draw, as cards (no key), filed under a digest of their id. It is
+  released with the notebook: a student's notebook reads its own draw from it.
+- ``nbgrader_config.py``: the course's configuration, with this folder as the course root.
+- the other problem sets, copied unchanged (their keys are public: see INSTRUCTORS.md, "Class packs").
+
+Why one notebook with every draw's key in its hidden tests: nbgrader releases one notebook per problem set and
+grades every submission against one set of test cells; the hidden tests never leave the instructor's folder
+(``generate_assignment`` strips them), and the judge picks each student's key outside the student's kernel. The
+draw is ``course.content.bank.draw`` (HMAC-SHA256 of the class secret, the problem set and the student's id):
+adding a student later changes no one else's items.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from course.content.bank import Bank, check_size, draw, load_bank, public_items
+from course.content.data import DataError
+from course.grading.variants import FILE, digest
+from course.paths import assignments_dir, repo_root
+
+PS1 = "ps1_reading_official_reactions"
+SLOTS = ("A1", "A2", "A3", "A4", "A5")
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+class PackError(ValueError):
+    """The pack cannot be built as asked; the message says what and where (nothing has been written)."""
+
+
+@dataclass
+class Pack:
+    folder: Path
+    students: list[str]
+    draws: dict[str, list[str]]
+    seconds: float
+
+    def summary(self) -> str:
+        used = {item for drawn in self.draws.values() for item in drawn}
+        return (
+            f"class pack in {self.folder}: {len(self.students)} students, {len(SLOTS)} items each from "
+            f"{len(used)} bank items ({self.seconds:.2f} s). Next: cd {self.folder} && nbgrader generate_assignment "
+            f"{PS1} --force, then release as usual."
+        )
+
+
+def read_roster(path: str | Path) -> list[str]:
+    """Student ids from a roster: nbgrader's ``db student import`` CSV (an ``id`` column) or one id per line."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise PackError(f"{path}: cannot read the roster ({err})") from None
+    header = [c.strip() for c in lines[0].split(",")] if lines else []
+    column = header.index("id") if "id" in header else None
+    rows = lines[1:] if column is not None else lines
+    ids, seen = [], {}
+    for number, line in enumerate(rows, start=2 if column is not None else 1):
+        if not line.strip():
+            continue
+        student = line.split(",")[column].strip() if column is not None else line.strip()
+        if not STUDENT_ID.match(student):
+            raise PackError(
+                f"{path}, line {number}: {student!r} is not a student id (letters, digits, '.', '_', '-')"
+            )
+        if student in seen:
+            raise PackError(f"{path}, line {number}: {student!r} is already on line {seen[student]}")
+        seen[student] = number
+        ids.append(student)
+    if not ids:
+        raise PackError(f"{path}: the roster names no student")
+    return ids
+
+
+def read_secret(path: Path) -> bytes:
+    """The class secret (made on first use, readable by its owner only): the same secret, the same draw."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+    text = path.read_text(encoding="ascii").strip()
+    if len(text) < 32:
+        raise PackError(f"{path}: a class secret is at least 32 characters (delete it to make a new one)")
+    return text.encode()
+
+
+def _private(path: Path, what: str) -> None:
+    """Refuse a bank that other users of the machine could read (the hub's students are such users)."""
+    for item in [path, *path.rglob("*")]:
+        mode = item.stat().st_mode
+        if mode & 0o077:
+            raise PackError(
+                f"{item}: {what} is readable by other users (mode {mode & 0o777:o}); "
+                f"make it private first: chmod -R go-rwx {path}"
+            )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _public_texts() -> list[str]:
+    from course.content.data import load
+
+    return [*load("statements")["text"].dropna(), *load("reactions")["quote"].dropna()]
+
+
+def key_source(bank: Bank, item_ids: list[str]) -> str:
+    """The hidden tests' table of keys, one line per item (Python literals, read back in the tests)."""
+    lines = [f"    {item!r}: {[r.key() for r in bank.items[item].readings]!r}," for item in item_ids]
+    return "KEYS = {\n" + "\n".join(lines) + "\n}"
+
+
+def solution_source(bank: Bank, item_ids: list[str]) -> str:
+    """The reference answers: each item's first reading in full, with its first signal."""
+    lines = []
+    for item in item_ids:
+        best = next(r for r in bank.items[item].readings if r.credit == 1.0)
+        answer = {"stance": best.stance, "commitment": best.commitment, "signal": best.signals[0]}
+        lines.append(f"    {item!r}: {answer!r},")
+    return "SOLUTIONS = {\n" + "\n".join(lines) + "\n}"
+
+
+def _rewrite(nb, bank: Bank, per_slot: dict[str, list[str]]) -> None:
+    cells = {c.get("id"): c for c in nb.cells}
+    setup = cells["ps1-setup"]
+    setup.source += (
+        "\n\n# This class's own items (a class pack): drawn for each student from the instructor's bank.\n"
+        "from course.grading.variants import my_variant\n"
+        "from course.views.display import drawn_statement\n\n"
+        f'variant = my_variant("{PS1}")'
+    )
+    howto = cells["ps1-part-a-howto"]
+    held = re.compile(r"These five statements are \*\*held out\*\*.*?(\n\n|$)", re.S)
+    if not held.search(howto.source):
+        raise PackError(f"{PS1}: the Part A instructions changed; update course/autograder/pack.py")
+    howto.source = held.sub(
+        "These five statements were **drawn for you** from your instructor's item bank: each student codes their "
+        "own, and no lesson, no data file and no classmate's notebook codes them. The scheme's definitions are "
+        "what you have, as they would be for a statement in tomorrow's news. Your card names your item.\\1",
+        howto.source,
+    )
+    for n, slot in enumerate(SLOTS, start=1):
+        show, check = cells[f"ps1-a{n}-show"], cells[f"ps1-a{n}-check"]
+        show.source = f'drawn_statement(variant, "{slot}")'
+        cells[f"ps1-a{n}-answer"].source = (
+            "### BEGIN SOLUTION\n"
+            f"# the reference answer of each item that can be drawn for {slot} (the student's own is chosen)\n"
+            f"{solution_source(bank, per_slot[slot])}\n"
+            f'a{n} = SOLUTIONS[variant.item_id("{slot}")]\n'
+            "### END SOLUTION"
+        )
+        visible, hidden = check.source.split("### BEGIN HIDDEN TESTS")
+        visible, count = re.subn(r'reactions\.loc\["\w+", "quote"\]', f'variant.text("{slot}")', visible)
+        if count != 1 or "score_reading(" not in hidden:
+            raise PackError(f"{PS1} {slot}: the check cell changed; update course/autograder/pack.py")
+        visible = visible.replace("score_reading, form_ok", "score_reading, form_ok, say")
+        check.source = (
+            f"{visible}### BEGIN HIDDEN TESTS\n"
+            f"# key: every item of the class's bank that can be drawn for {slot}; the student's own is scored.\n"
+            f"{key_source(bank, per_slot[slot])}\n"
+            f'say(variant.graded_line("{slot}"))\n'
+            f'score_reading(a{n}, KEYS[variant.item_id("{slot}")])\n'
+            "### END HIDDEN TESTS"
+        )
+
+
+def build(
+    bank_folder: str | Path,
+    roster: str | Path,
+    out: str | Path,
+    secret: str | Path | None = None,
+    *,
+    allow_public: bool = False,
+    templates: Path | None = None,
+) -> Pack:
+    """Validate everything, then write the class pack into ``out`` (see the module's docstring)."""
+    started = time.perf_counter()
+    bank_folder, out = Path(bank_folder), Path(out)
+    templates = templates or assignments_dir()
+    if _inside(out, repo_root()):
+        raise PackError(
+            f"{out}: a class pack holds its keys; write it outside the course's public repository"
+        )
+    if _inside(bank_folder, repo_root()) and not allow_public:
+        raise PackError(f"{bank_folder}: the bank is inside the public repository, so its keys are public")
+    _private(bank_folder, "the bank")
+    try:
+        bank = load_bank(bank_folder)
+        check_size(bank, len(SLOTS))
+    except DataError as err:
+        raise PackError(f"{bank_folder}/{err}") from None
+    public = public_items(bank, _public_texts())
+    if public and not allow_public:
+        raise PackError(
+            f"{bank_folder}: item(s) {', '.join(public)} are statements the public repository already codes "
+            "(data/statements.csv, data/reactions.csv): their keys are public. Replace them, or pass "
+            "--allow-public for a rehearsal"
+        )
+    students = read_roster(roster)
+    key = read_secret(Path(secret) if secret else out / "class-secret")
+    draws = {s: draw(key, PS1, s, bank.items, len(SLOTS)) for s in students}
+    per_slot = {slot: sorted({d[i] for d in draws.values()}) for i, slot in enumerate(SLOTS)}
+    template = templates / "source" / PS1 / f"{PS1}.ipynb"
+    nb = nbformat.read(str(template), as_version=4)
+    _rewrite(nb, bank, per_slot)
+    # written only now, everything checked
+    out.mkdir(parents=True, exist_ok=True)
+    os.chmod(out, 0o700)
+    source = out / "source"
+    for assignment in sorted(p.name for p in (templates / "source").iterdir() if p.is_dir()):
+        if assignment != PS1:
+            shutil.rmtree(source / assignment, ignore_errors=True)
+            shutil.copytree(templates / "source" / assignment, source / assignment)
+    folder = source / PS1
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(folder / f"{PS1}.ipynb"))
+    used = sorted({item for drawn in draws.values() for item in drawn})
+    table = {
+        "assignment": PS1,
+        "slots": list(SLOTS),
+        "items": {item: {"item_id": item, **_card(bank, item)} for item in used},
+        "students": {digest(PS1, s): drawn for s, drawn in draws.items()},
+    }
+    (folder / FILE).write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    config = templates / "nbgrader_config.py"
+    (out / "nbgrader_config.py").write_text(
+        '"""A class pack (course/autograder/pack.py): the course\'s configuration, with this folder as its root."""\n'
+        "import os\n\n"
+        "c = get_config()  # noqa: F821 (provided by nbgrader)\n"
+        f"load_subconfig({str(config)!r})  # noqa: F821\n"
+        "c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))\n",
+        encoding="utf-8",
+    )
+    return Pack(out, students, draws, time.perf_counter() - started)
+
+
+def _card(bank: Bank, item: str) -> dict[str, str]:
+    card = bank.items[item].card()
+    card.pop("item_id")
+    return card
+
+
+#: The example bank's readings (its items are statements of the public corpus, data/statements.csv).
+EXAMPLE_READINGS = "bank-example/readings.csv"
+_GRADE_OF_KIND = {"primary": "official", "wire": "wire", "article": "outlet", "analysis": "outlet",
+                  "aggregator": "aggregator", "reference": "aggregator"}  # fmt: skip
+
+
+def example_bank(out: str | Path, templates: Path | None = None) -> Path:
+    """Write the example bank into ``out`` (readable by its owner only): a rehearsal, not a private bank.
+
+    Its items are English statements of lesson 07's public corpus (``data/statements.csv``), so their codes are
+    public: a pack built from it needs ``--allow-public``, and is for trying the class pack's workflow (and for the
+    course's tests), never for grading a class. Its readings (``assignments/bank-example/readings.csv``) show what
+    a bank holds: a reading in full, and a reading the codebook allows with a share.
+    """
+    import csv
+    import io
+
+    from course.content.bank import ITEM_COLUMNS
+    from course.content.data import load, split_ids
+
+    templates = templates or assignments_dir()
+    readings = (templates / EXAMPLE_READINGS).read_text(encoding="utf-8")
+    ids = list(dict.fromkeys(row["item_id"] for row in csv.DictReader(io.StringIO(readings))))
+    statements, actors, sources = load("statements"), load("actors"), load("sources")
+    occasions = load("occasions")
+    rows = []
+    for item_id in ids:
+        row = statements.loc[item_id]
+        actor = actors.loc[row["actor_id"]]
+        source = sources.loc[split_ids(row["source_id"])[0]]
+        english = str(actor["government"]) in ("United States", "NATO", "United Kingdom")
+        rows.append({
+            "item_id": item_id, "speaker": actor["name"], "role": f"{actor['role']} ({actor['government']})",
+            "date": row["date"].date().isoformat()[: {"day": 10, "month": 7, "year": 4}[str(row["date_precision"])]],
+            "occasion": row["question"] if isinstance(row["question"], str)
+            else occasions.loc[row["occasion_id"], "title"], "language": row["language"],
+            "translated": "no" if english else "unknown", "text": row["text"], "context": "",
+            "outlet": source["publisher"], "url": source["url"] if isinstance(source["url"], str) else "",
+            "published": "", "grade": _GRADE_OF_KIND.get(str(source["kind"]), "outlet"),
+        })  # fmt: skip
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    os.chmod(out, 0o700)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ITEM_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    for name, text in (("items.csv", buffer.getvalue()), ("readings.csv", readings)):
+        path = out / name
+        path.write_text(text, encoding="utf-8")
+        os.chmod(path, 0o600)
+    return out

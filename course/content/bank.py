@@ -1,0 +1,267 @@
+"""The instructor's item bank: statements to code, with their keys, kept outside the public repository.
+
+The course is open: its repository holds every problem set's hidden tests, so a key there is a key the class can
+read. An instructor who grades a class keeps a bank of their own in a private folder (on the hub, beside the
+grading folder, readable by instructors only) and builds the class's problem sets from it
+(:mod:`course.autograder.pack`). A bank is two CSV files (UTF-8, a header line):
+
+``items.csv``, one row per statement: ``item_id``, ``speaker``, ``role``, ``date`` (``YYYY-MM-DD``, or ``YYYY-MM``/``YYYY`` where no more is known),
+``occasion`` (what it reacted to), ``language`` (of ``text``), ``translated`` (``yes``/``no``/``unknown``),
+``text`` (the words, whole sentences, exactly as the source gives them), ``context`` (optional: what the card
+says around the words), ``outlet``, ``url``, ``published`` (the source's date), ``grade`` (``official``,
+``wire``, ``outlet`` (a news outlet's own report) or ``aggregator``).
+
+``readings.csv``, one row per reading the key accepts: ``item_id``, ``stance`` and ``commitment`` (the course's
+codes, :mod:`course.content.reactions`), ``credit`` (1 for a reading in full; less for one the codebook allows
+with a share), ``signals`` (the statement's words the reading rests on, separated by ``;``, each found in the
+text) and ``reason`` (one sentence the student's feedback shows).
+
+:func:`load_bank` validates both against the scheme and raises :class:`~course.content.data.DataError` naming
+the file, the line and the column. :func:`draw` chooses a student's items from the class secret and the
+student's id, reproducibly; :func:`check_size` refuses a bank too small for the class's draw.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import random
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from course.content.data import ID_PATTERN, PARTIAL_DATE, URL_PATTERN, DataError
+from course.content.reactions import COMMITMENT_CODES, STANCE_CODES
+
+ITEM_COLUMNS = ("item_id", "speaker", "role", "date", "occasion", "language", "translated", "text", "context",
+                "outlet", "url", "published", "grade")  # fmt: skip
+READING_COLUMNS = ("item_id", "stance", "commitment", "credit", "signals", "reason")
+OPTIONAL = {"context", "role", "published"}
+TRANSLATED = ("yes", "no", "unknown")
+GRADES = ("official", "wire", "outlet", "aggregator")
+#: A draw of k items per student needs a bank of at least this many times k items: two students then share an
+#: item in the same place with a chance of at most 1 in (factor x k), and a classmate's answers, copied, score less
+#: on average than answering at random (measured in tests/test_pack.py).
+BANK_FACTOR = 3
+
+
+@dataclass(frozen=True)
+class Reading:
+    stance: str
+    commitment: str
+    credit: float
+    signals: tuple[str, ...]
+    reason: str
+
+    def key(self) -> tuple:
+        """The reading as ``course.grading.score_reading`` takes it (a fifth element when credit is partial)."""
+        base = (self.stance, self.commitment, list(self.signals), self.reason)
+        return base if self.credit == 1.0 else (*base, self.credit)
+
+
+@dataclass(frozen=True)
+class Item:
+    item_id: str
+    speaker: str
+    role: str
+    date: str
+    occasion: str
+    language: str
+    translated: str
+    text: str
+    context: str
+    outlet: str
+    url: str
+    published: str
+    grade: str
+    readings: tuple[Reading, ...] = ()
+
+    def card(self) -> dict[str, str]:
+        """What a student may see: everything but the readings."""
+        return {name: getattr(self, name) for name in ITEM_COLUMNS}
+
+
+@dataclass(frozen=True)
+class Bank:
+    folder: Path
+    items: dict[str, Item]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def date_parts(text: str) -> tuple[date, str]:
+    """A bank's date, known to the day, the month or the year: ``(first day, precision)``; ValueError if not one."""
+    match = PARTIAL_DATE.match(text)
+    if not match:
+        raise ValueError(text)
+    year, month, day = match.groups()
+    precision = "day" if day else "month" if month else "year"
+    return date(int(year), int(month or 1), int(day or 1)), precision
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    label = path.name
+    if not path.is_file():
+        raise DataError(str(path), f"missing: a bank holds {label} (see course/content/bank.py)")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise DataError(label, f"is not UTF-8 text ({err.reason} at byte {err.start})") from None
+    reader = csv.DictReader(text.splitlines())
+    header = reader.fieldnames or []
+    missing = [c for c in columns if c not in header and c not in OPTIONAL]
+    if missing:
+        raise DataError(
+            label, f"the header lacks column(s) {', '.join(missing)}; expected {', '.join(columns)}", 1
+        )
+    unknown = [c for c in header if c not in columns]
+    if unknown:
+        raise DataError(label, f"unknown column(s) {', '.join(unknown)}; expected {', '.join(columns)}", 1)
+    rows = []
+    for number, row in enumerate(reader, start=2):
+        if None in row:
+            raise DataError(
+                label, f"{len(header) + len(row[None])} fields where the header has {len(header)}", number
+            )
+        rows.append((number, {c: (row.get(c) or "").strip() for c in columns}))
+    if not rows:
+        raise DataError(label, "has no rows")
+    return rows
+
+
+def _item(number: int, row: dict[str, str]) -> Item:
+    def bad(column: str, message: str) -> DataError:
+        return DataError("items.csv", message, number, column)
+
+    for column in ITEM_COLUMNS:
+        if column not in OPTIONAL and not row[column]:
+            raise bad(column, "empty; every item needs it")
+    if not ID_PATTERN.match(row["item_id"]):
+        raise bad("item_id", f"{row['item_id']!r}: letters, digits and underscores only")
+    for column in ("date", "published"):
+        if row[column]:
+            try:
+                date_parts(row[column])
+            except ValueError:
+                raise bad(column, f"{row[column]!r} is not a date (YYYY-MM-DD, or YYYY-MM or YYYY)") from None
+    if not URL_PATTERN.match(row["url"]):
+        raise bad("url", f"{row['url']!r} is not a web address (http:// or https://)")
+    if row["translated"] not in TRANSLATED:
+        raise bad("translated", f"{row['translated']!r}; expected one of {', '.join(TRANSLATED)}")
+    if row["grade"] not in GRADES:
+        raise bad("grade", f"{row['grade']!r}; expected one of {', '.join(GRADES)}")
+    if not re.fullmatch(r"[a-z]{2,3}", row["language"]):
+        raise bad("language", f"{row['language']!r}: a two- or three-letter code (en, zh, ko, ...)")
+    return Item(**row)
+
+
+def _reading(number: int, row: dict[str, str], items: dict[str, Item]) -> Reading:
+    def bad(column: str, message: str) -> DataError:
+        return DataError("readings.csv", message, number, column)
+
+    if row["item_id"] not in items:
+        raise bad("item_id", f"{row['item_id']!r} is not an item of items.csv")
+    if row["stance"] not in STANCE_CODES:
+        raise bad("stance", f"{row['stance']!r} is not a stance code; codes: {', '.join(STANCE_CODES)}")
+    if row["commitment"] not in COMMITMENT_CODES:
+        raise bad(
+            "commitment",
+            f"{row['commitment']!r} is not a commitment code; codes: {', '.join(COMMITMENT_CODES)}",
+        )
+    try:
+        credit = float(row["credit"] or "1")
+    except ValueError:
+        raise bad("credit", f"{row['credit']!r} is not a number") from None
+    if not 0 < credit <= 1:
+        raise bad("credit", f"{credit:g}: a share of the item's points, more than 0 and at most 1")
+    signals = tuple(s.strip() for s in row["signals"].split(";") if s.strip())
+    if not signals:
+        raise bad("signals", "empty: name the statement's words the reading rests on (separated by ';')")
+    text = _norm(items[row["item_id"]].text)
+    for signal in signals:
+        if _norm(signal) not in text:
+            raise bad("signals", f"{signal!r} is not in the text of item {row['item_id']!r}")
+    if len(row["reason"].split()) < 4:
+        raise bad("reason", "every reading needs a reason (a sentence): the student's feedback shows it")
+    return Reading(row["stance"], row["commitment"], credit, signals, row["reason"])
+
+
+def load_bank(folder: str | Path) -> Bank:
+    """Read and validate a bank folder (``items.csv``, ``readings.csv``); :class:`DataError` says what and where."""
+    folder = Path(folder)
+    items: dict[str, Item] = {}
+    seen_text: dict[str, tuple[str, int]] = {}
+    lines: dict[str, int] = {}
+    for number, row in _rows(folder / "items.csv", ITEM_COLUMNS):
+        item = _item(number, row)
+        if item.item_id in items:
+            raise DataError(
+                "items.csv",
+                f"item {item.item_id!r} is already on line {lines[item.item_id]}",
+                number,
+                "item_id",
+            )
+        text = _norm(item.text)
+        if text in seen_text:
+            other, line = seen_text[text]
+            raise DataError("items.csv", f"the same words as item {other!r} (line {line})", number, "text")
+        seen_text[text] = (item.item_id, number)
+        items[item.item_id], lines[item.item_id] = item, number
+    readings: dict[str, list[Reading]] = {item_id: [] for item_id in items}
+    for number, row in _rows(folder / "readings.csv", READING_COLUMNS):
+        reading = _reading(number, row, items)
+        codes = [(r.stance, r.commitment) for r in readings[row["item_id"]]]
+        if (reading.stance, reading.commitment) in codes:
+            raise DataError(
+                "readings.csv",
+                f"item {row['item_id']!r} already has the reading {reading.stance}/{reading.commitment}",
+                number,
+                "commitment",
+            )
+        readings[row["item_id"]].append(reading)
+    for item_id, found in readings.items():
+        if not found:
+            raise DataError("items.csv", f"item {item_id!r} has no reading in readings.csv", lines[item_id])
+        if max(r.credit for r in found) != 1.0:
+            raise DataError(
+                "readings.csv",
+                f"item {item_id!r} has no reading in full (credit 1)",
+                lines[item_id],
+                "credit",
+            )
+    items = {item_id: _with(item, tuple(readings[item_id])) for item_id, item in items.items()}
+    return Bank(folder, items)
+
+
+def _with(item: Item, readings: tuple[Reading, ...]) -> Item:
+    return Item(**{**item.card(), "readings": readings})
+
+
+def check_size(bank: Bank, per_student: int) -> None:
+    """Refuse a bank too small for a draw of ``per_student`` items (:data:`BANK_FACTOR`)."""
+    needed = BANK_FACTOR * per_student
+    if len(bank) < needed:
+        raise DataError(
+            "items.csv",
+            f"the bank holds {len(bank)} items; a draw of {per_student} per student needs at least {needed} "
+            f"({BANK_FACTOR} x {per_student}), so that two students rarely share an item in the same place",
+        )
+
+
+def draw(secret: bytes, assignment: str, student: str, item_ids, count: int) -> list[str]:
+    """The items ``student`` codes in ``assignment``, in order: the same for the same secret, whoever asks."""
+    seed = hmac.new(secret, f"{assignment}\0{student}".encode(), hashlib.sha256).digest()
+    return random.Random(int.from_bytes(seed, "big")).sample(sorted(item_ids), count)
+
+
+def public_items(bank: Bank, public_texts) -> list[str]:
+    """The bank's items whose words are already in the public repository (their key may be public too)."""
+    known = {_norm(text) for text in public_texts if isinstance(text, str) and text}
+    return [item_id for item_id, item in bank.items.items() if _norm(item.text) in known]

@@ -1,0 +1,121 @@
+"""A student's own items in a class pack (:mod:`course.autograder.pack`): which statements they code.
+
+A class pack's problem set is released once, for the whole class, with ``variants.json`` beside the notebook: the
+cards of the items drawn for each student (never a key), under a digest of the student's id. The notebook's
+set-up cell calls :func:`my_variant`:
+
+- in the student's lab it reads ``variants.json`` and picks the student by their user name on the hub
+  (``JUPYTERHUB_USER``), or by ``COURSE_STUDENT`` where there is no hub;
+- in the autograder, the judge (which runs the test cells, :mod:`course.autograder.judge`) and the grading kernel
+  are told the student whose submission it is (:func:`attend`), from nbgrader's own records and the instructor's
+  copy of the draw, never from the submission.
+
+Only display depends on what a kernel says here: the key each answer is scored against is chosen in the judge.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+FILE = "variants.json"
+
+
+class VariantMissing(LookupError):
+    """The student has no draw in this class pack (or the notebook is not where its variants.json is)."""
+
+
+_attended: Variant | VariantMissing | None = None
+
+
+def digest(assignment: str, student: str) -> str:
+    """The id a student's draw is filed under in ``variants.json`` (the roster is not listed in the clear)."""
+    return hashlib.sha256(f"{assignment}\0{student}".encode()).hexdigest()[:20]
+
+
+class Variant:
+    """One student's items in one problem set: ``slots`` (``"A1"``, ...) to item cards."""
+
+    def __init__(self, assignment: str, student: str, cards: dict[str, dict[str, str]]):
+        self.assignment, self.student, self.cards = assignment, student, cards
+
+    def card(self, slot: str) -> dict[str, str]:
+        if slot not in self.cards:
+            raise VariantMissing(f"no item {slot!r} in this draw; items: {', '.join(self.cards)}")
+        return self.cards[slot]
+
+    def item_id(self, slot: str) -> str:
+        return self.card(slot)["item_id"]
+
+    def text(self, slot: str) -> str:
+        return self.card(slot)["text"]
+
+    def graded_line(self, slot: str) -> str:
+        """One line for the feedback and the formgrader: which item this student had."""
+        card = self.card(slot)
+        return f"your item for {slot} was {card['item_id']!r} ({card['speaker']}, {card['date']})."
+
+    def __repr__(self) -> str:
+        items = ", ".join(card["item_id"] for card in self.cards.values())
+        return f"<Variant {self.assignment} for {self.student}: {items}>"
+
+
+def attend(assignment: str, student: str, cards: dict[str, dict[str, str]]) -> None:
+    """Grade (or show) the notebook as ``student``'s: the autograder's, never the student's, call."""
+    global _attended
+    _attended = Variant(assignment, student, cards)
+
+
+@contextlib.contextmanager
+def attending(variant: Variant | VariantMissing | None) -> Iterator[None]:
+    """Within the block, :func:`my_variant` returns ``variant``, or raises it when it is an error (the judge's
+    set-up cells for one submission: a student the class pack has no draw for)."""
+    global _attended
+    previous, _attended = _attended, variant
+    try:
+        yield
+    finally:
+        _attended = previous
+
+
+def read(path: str | Path, assignment: str, student: str) -> Variant:
+    """``student``'s draw from a ``variants.json``."""
+    try:
+        table = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise VariantMissing(
+            f"{FILE} is not beside this notebook: it came with the problem set; fetch the problem set again"
+        ) from None
+    drawn = table.get("students", {}).get(digest(assignment, student))
+    if drawn is None:
+        raise VariantMissing(
+            f"no items were drawn for {student!r} in {assignment}: ask your instructor to add you to the class "
+            "pack (python -m course.autograder pack) and release it again"
+        )
+    return Variant(
+        assignment,
+        student,
+        {slot: table["items"][item] for slot, item in zip(table["slots"], drawn, strict=True)},
+    )
+
+
+def my_variant(assignment: str) -> Variant:
+    """This student's items: the autograder's choice when grading, else ``variants.json`` and the user name."""
+    if isinstance(_attended, VariantMissing):
+        raise _attended
+    if _attended is not None:
+        if _attended.assignment != assignment:
+            raise VariantMissing(f"graded as {_attended.assignment}, not {assignment}")
+        return _attended
+    student = os.environ.get("COURSE_STUDENT") or os.environ.get("JUPYTERHUB_USER")
+    if not student:
+        raise VariantMissing(
+            "this problem set is your class's own: each student codes their own items, chosen by their user name "
+            "on the class's hub. Open it there, or (without a hub) start JupyterLab with COURSE_STUDENT set to "
+            "your student id."
+        )
+    return read(FILE, assignment, student)
