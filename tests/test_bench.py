@@ -7,7 +7,7 @@ from conftest import ROOT
 KEYS = {
     "course_exec_s", "kernel_floor_s", "autograde_ps1_s", "autograde_stock_ps1_s", "autograde_vs_stock",
     "sandbox_start_s", "kernel_start_s", "autograde_floor_per_submission_s", "widget_update_ms", "map_html_kb_offline", "map_html_kb_online", "import_course_s",
-    "setup_s", "venv_mb", "lab_start_cpu_s", "lab_start_cpu_stock_s",
+    "setup_s", "venv_mb", "lab_start_cpu_s", "lab_start_cpu_stock_s", "class_pack_300_s", "autograde_pack_vs_stock",
 }  # fmt: skip
 #: Measured only as root (real Unix accounts): in the committed results when the bench ran as root, as it should.
 HUB_KEYS = {

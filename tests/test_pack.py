@@ -117,6 +117,14 @@ def test_a_duplicate_statement_and_an_item_without_a_reading_are_refused(bank_fo
         load_bank(bank)
 
 
+def _codes_shown(card: str, item) -> list[str]:
+    """The scheme's codes a card shows beyond the item's own words (its text, occasion, speaker and role)."""
+    rest = " ".join(card.split())
+    for words in (item.text, item.occasion, item.speaker, item.role, item.context):
+        rest = rest.replace(" ".join(words.split()), "") if words else rest
+    return [code for code in (*STANCE_CODES, *COMMITMENT_CODES) if code in rest]
+
+
 def _pack_error(bank: Path, tmp: Path, **kwargs) -> str:
     tmp.mkdir(parents=True, exist_ok=True)
     out = tmp / "pack"
@@ -146,6 +154,11 @@ def test_the_pack_refuses_a_bad_bank_before_anything_is_written(bank_folder, tmp
     assert "readable by other users (mode 644)" in message and "chmod -R go-rwx" in message
     with pytest.raises(pack.PackError, match="outside the course's public repository"):
         pack.build(bank_folder, _roster(tmp_path, 3), ROOT / "assignments" / "pack", allow_public=True)
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    with pytest.raises(pack.PackError, match="every user of this machine can read it"):
+        pack.build(bank_folder, _roster(tmp_path, 3), shared, allow_public=True)
+    assert list(shared.iterdir()) == []
     bad = tmp_path / "bad_roster.csv"
     bad.write_text("id\ns1\n../etc\n")
     with pytest.raises(pack.PackError, match=r"bad_roster.csv, line 3: '../etc' is not a student id"):
@@ -191,6 +204,21 @@ def test_a_reading_with_a_share_scales_what_an_answer_scored_against_it_earns(ca
     )
 
 
+def test_an_existing_course_folder_keeps_its_configuration_sharing_and_problem_sets(bank_folder, tmp_path):
+    """The hub's grading/ (group nas-instructors, mode 2770): the pack writes ps1's source and nothing else."""
+    grading = tmp_path / "grading"
+    (grading / "source" / "ps2_geography_and_logistics").mkdir(parents=True)
+    (grading / "nbgrader_config.py").write_text("# the hub's own\n")
+    (grading / "source" / "ps2_geography_and_logistics" / "mine.ipynb").write_text("{}")
+    os.chmod(grading, 0o2770)
+    pack.build(bank_folder, _roster(tmp_path, 3), grading, allow_public=True)
+    assert (grading / "nbgrader_config.py").read_text() == "# the hub's own\n"
+    assert oct(grading.stat().st_mode & 0o7777) == "0o2770"
+    assert [p.name for p in (grading / "source" / "ps2_geography_and_logistics").iterdir()] == ["mine.ipynb"]
+    assert (grading / "source" / PS1 / variants.FILE).is_file()
+    assert (grading / "source" / "ps3_treaties_and_scenarios").is_dir()
+
+
 def test_a_students_notebook_finds_its_own_draw_and_says_what_to_do_without_one(
     bank_folder, tmp_path, monkeypatch
 ):
@@ -217,7 +245,7 @@ def test_a_students_notebook_finds_its_own_draw_and_says_what_to_do_without_one(
     text = drawn_statement(mine, "A1").data
     item = load_bank(bank_folder).items[mine.item_id("A1")]
     assert item.text in text and item.speaker in text and f"`{item.item_id}`" in text
-    assert not [code for code in (*STANCE_CODES, *COMMITMENT_CODES) if code in text.replace(item.text, "")]
+    assert _codes_shown(text, item) == []
 
 
 # --- the real pipeline --------------------------------------------------------------------------------------------
@@ -308,8 +336,23 @@ def test_a_class_of_30_is_graded_each_against_their_own_draw_and_copying_gains_n
         nbformat.write(nb, folder / f"{PS1}.ipynb")
         shutil.copy(root / "release" / PS1 / variants.FILE, folder)
         (folder / "timestamp.txt").write_text("2026-12-01 12:00:00.000000 UTC\n")
-    # a student who swaps their variants.json for a classmate's is still graded on their own draw
-    shutil.copy(root / "release" / PS1 / variants.FILE, root / "submitted" / students[0] / PS1)
+    # A copier who forges their draw: their variants.json files the classmate's items under their own id, and a
+    # cell of their own tells the kernel it grades the classmate's items. The judge reads neither.
+    forger, classmate = students[10], students[11 % 10]
+    folder = root / "submitted" / forger / PS1
+    table = json.loads((folder / variants.FILE).read_text(encoding="utf-8"))
+    table["students"][variants.digest(PS1, forger)] = built.draws[classmate]
+    (folder / variants.FILE).write_text(json.dumps(table), encoding="utf-8")
+    nb = nbformat.read(folder / f"{PS1}.ipynb", as_version=4)
+    cards = {
+        slot: table["items"][item] for slot, item in zip(pack.SLOTS, built.draws[classmate], strict=True)
+    }
+    forged = f"import course.grading.variants as v\nv.attend({PS1!r}, {classmate!r}, {cards!r})\nvariant = v.my_variant({PS1!r})"
+    nb.cells.insert(2, nbformat.v4.new_code_cell(forged))
+    nbformat.write(nb, folder / f"{PS1}.ipynb")
+    assert kinds[forger] == "copied" and answers[forger] == [
+        solution[item] for item in built.draws[classmate]
+    ]
     nbgrader(root, "autograde", PS1)
 
     from nbgrader.api import Gradebook
@@ -357,3 +400,60 @@ def test_a_class_of_30_is_graded_each_against_their_own_draw_and_copying_gains_n
         others = [r.reason for item, entry in bank.items.items() if item not in built.draws[student]
                   for r in entry.readings]  # fmt: skip
         assert "KEYS" not in page and not [r for r in others if r[:50].replace("'", "&#39;") in page]
+
+
+# --- what a student sees ------------------------------------------------------------------------------------------
+
+SIZES = {"laptop": (1280, 800), "desktop": (1920, 1080)}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_student_sees_their_own_items_in_jupyterlab(tmp_path, browser, monkeypatch, size):
+    """The released class pack opened in JupyterLab as student s001 (``COURSE_STUDENT``, as on a hub the user
+    name): each Part A card shows s001's own item, its words and source, and no code; at both window sizes."""
+    from labserver import running_lab
+    from test_browser import run_all
+    from test_screens import ARTIFACTS
+
+    bank = pack.example_bank(tmp_path / "bank")
+    built = {}
+
+    def prepare(root: Path) -> None:
+        built["pack"] = pack.build(bank, _roster(tmp_path, 3), root / "pack", allow_public=True)
+        nbgrader(root / "pack", "generate_assignment", PS1, "--force")
+        release = root / "pack" / "release" / PS1 / f"{PS1}.ipynb"
+        nb = nbformat.read(release, as_version=4)
+        for cell in nb.cells:  # an unanswered cell raises: carry on, as a student reading it would
+            cell.metadata.setdefault("tags", []).append("raises-exception")
+        nbformat.write(nb, release)
+
+    monkeypatch.setenv("COURSE_STUDENT", "s001")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    with running_lab(tmp_path, subdir=f"pack/release/{PS1}", prepare=prepare) as lab:
+        page.goto(lab.url(f"lab/tree/{PS1}.ipynb"))
+        page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+        run_all(page)
+        drawn = built["pack"].draws["s001"]
+        items = load_bank(bank).items
+        cards = []
+        for slot in pack.SLOTS:
+            card = page.locator(".jp-OutputArea-output", has_text=f"Your item for {slot}:").first
+            for _ in range(3):  # cells above are painted as they come into view, and move the card: again
+                card.evaluate("element => element.scrollIntoView({block: 'center'})")
+                page.wait_for_timeout(300)
+            cards.append(" ".join((card.text_content() or "").split()))
+            if slot == "A1":
+                page.screenshot(path=str(ARTIFACTS / f"pack_ps1_a1_{size}.png"))
+        errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+        stderr = errors.all_inner_texts()
+    context.close()
+    for card, item in zip(cards, drawn, strict=True):
+        assert (
+            " ".join(items[item].text.split())[:60] in card and item in card and items[item].speaker in card
+        )
+        assert _codes_shown(card, items[item]) == [], item
+    assert not [e for e in stderr if "VariantMissing" in e or "variants.json" in e], stderr

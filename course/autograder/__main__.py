@@ -120,7 +120,14 @@ def _pack(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv[1:])
     try:
-        built = build(args.bank, args.roster, args.out, args.secret, allow_public=args.allow_public)
+        built = build(
+            args.bank,
+            args.roster,
+            args.out,
+            args.secret,
+            allow_public=args.allow_public,
+            templates=args.templates,
+        )
     except PackError as error:
         print(f"pack: {error}", file=sys.stderr)
         return 2

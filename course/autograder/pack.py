@@ -12,8 +12,10 @@ different draw for every student:
   cells, is told whose submission it grades by nbgrader, never by the submission: ``judge.pack_variant``).
 - ``source/ps1.../variants.json``: each student's draw, as cards (no key), filed under a digest of their id. It is
   released with the notebook: a student's notebook reads its own draw from it.
-- ``nbgrader_config.py``: the course's configuration, with this folder as the course root.
-- the other problem sets, copied unchanged (their keys are public: see INSTRUCTORS.md, "Class packs").
+- ``nbgrader_config.py``: the course's configuration, with this folder as the course root (an existing course
+  folder, such as the hub's ``grading/``, keeps its own configuration, sharing and other problem sets).
+- the other problem sets, copied unchanged where the folder has none (their keys are public: see INSTRUCTORS.md,
+  "Class packs").
 
 Why one notebook with every draw's key in its hidden tests: nbgrader releases one notebook per problem set and
 grades every submission against one set of test cells; the hidden tests never leave the instructor's folder
@@ -224,19 +226,26 @@ def build(
             "--allow-public for a rehearsal"
         )
     students = read_roster(roster)
+    template = templates / "source" / PS1 / f"{PS1}.ipynb"
+    if not template.is_file():
+        raise PackError(
+            f"{template}: no template; pass --templates with the course repository's assignments folder"
+        )
+    if out.exists() and out.stat().st_mode & 0o007:
+        raise PackError(
+            f"{out}: every user of this machine can read it; a class pack holds its keys (chmod o-rwx)"
+        )
+    nb = nbformat.read(str(template), as_version=4)
+    # written only now, everything checked but the secret (made here on first use)
+    if not out.exists():  # a new course folder, the instructor's alone; an existing one keeps its sharing
+        out.mkdir(parents=True, mode=0o700)
     key = read_secret(Path(secret) if secret else out / "class-secret")
     draws = {s: draw(key, PS1, s, bank.items, len(SLOTS)) for s in students}
     per_slot = {slot: sorted({d[i] for d in draws.values()}) for i, slot in enumerate(SLOTS)}
-    template = templates / "source" / PS1 / f"{PS1}.ipynb"
-    nb = nbformat.read(str(template), as_version=4)
     _rewrite(nb, bank, per_slot)
-    # written only now, everything checked
-    out.mkdir(parents=True, exist_ok=True)
-    os.chmod(out, 0o700)
     source = out / "source"
     for assignment in sorted(p.name for p in (templates / "source").iterdir() if p.is_dir()):
-        if assignment != PS1:
-            shutil.rmtree(source / assignment, ignore_errors=True)
+        if assignment != PS1 and not (source / assignment).exists():  # never over the instructor's own copy
             shutil.copytree(templates / "source" / assignment, source / assignment)
     folder = source / PS1
     folder.mkdir(parents=True, exist_ok=True)
@@ -250,6 +259,10 @@ def build(
     }
     (folder / FILE).write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     config = templates / "nbgrader_config.py"
+    if (
+        out / "nbgrader_config.py"
+    ).exists():  # an nbgrader course already (the hub's grading/): kept as it is
+        return Pack(out, students, draws, time.perf_counter() - started)
     (out / "nbgrader_config.py").write_text(
         '"""A class pack (course/autograder/pack.py): the course\'s configuration, with this folder as its root."""\n'
         "import os\n\n"
