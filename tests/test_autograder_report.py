@@ -36,3 +36,14 @@ def test_check_integrity_zeroes_only_a_notebook_that_was_not_graded_and_reports_
     nb, resources = CheckIntegrity().preprocess(new_notebook(cells=[judged, failed]), resources)
     assert all(c.outputs[0].ename == "IntegrityError" for c in nb.cells[1:])
     assert resources["course_integrity"]["flagged_cells"] == ["failed", "judged"]
+
+
+def test_one_rule_says_which_flags_need_a_person():
+    """Issue 34: the notebook's note, the report's Flagged mark and the gradebook's flag read one constant."""
+    from course.autograder.common import FOR_A_PERSON, flag, for_a_person
+
+    assert FOR_A_PERSON == ("violation", "review")
+    assert for_a_person([flag("info", "a cell hit the time limit"), flag("review", "look")])
+    assert not for_a_person([flag("info", "a cell hit the time limit")])
+    assert for_a_person(["info: x", "violation: submitted file refused: a.ipynb (a link)"])
+    assert not for_a_person(["no submission", "info: reviewed: not at all"])

@@ -24,9 +24,21 @@ def hidden_delimiters(config=None) -> tuple[str, str]:
     return section.get("begin_test_delimeter", HIDDEN_BEGIN), section.get("end_test_delimeter", HIDDEN_END)
 
 
+#: The levels of a flag a person must look at (the formgrader's "Flagged?" column, the report, the notebook's note).
+FOR_A_PERSON = ("violation", "review")
+
+
 def flag(level: str, message: str, cell: str | None = None) -> dict[str, object]:
     """One flag: level is 'violation' (points withheld), 'review' (look at it) or 'info'."""
     return {"level": level, "message": message, "cell": cell}
+
+
+def for_a_person(flags) -> bool:
+    """Whether any of ``flags`` (dicts, or the report's "level: message" texts) needs a person to look."""
+    return any(
+        (f.get("level") if isinstance(f, dict) else str(f).split(":", 1)[0].strip()) in FOR_A_PERSON
+        for f in flags
+    )
 
 
 def grade_id_of(cell: NotebookNode) -> str | None:

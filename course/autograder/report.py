@@ -8,7 +8,15 @@ from pathlib import Path
 from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from course.autograder.common import FLAG_KEY, error_output, flag, grade_id_of, is_test_cell, write_csv
+from course.autograder.common import (
+    FLAG_KEY,
+    error_output,
+    flag,
+    for_a_person,
+    grade_id_of,
+    is_test_cell,
+    write_csv,
+)
 from course.autograder.files import refused_path
 
 
@@ -43,7 +51,7 @@ class CheckIntegrity(NbGraderPreprocessor):
             )
         resources[FLAG_KEY] = {**info, "flags": flags, "flagged_cells": sorted(flagged)}
         self._write_report(nb, resources, flags, results)
-        if any(f["level"] in ("violation", "review") for f in flags):
+        if for_a_person(flags):
             lines = "\n".join(f"- **{f['level']}**: {f['message']}" for f in flags if f["level"] != "info")
             # a cell of its own id (nbformat 4.5): a cell without one made nbformat warn (MissingIDFieldWarning)
             note = new_markdown_cell(
@@ -113,9 +121,7 @@ def mark_flagged(course_root: Path, rows: list[dict[str, object]], assignment: s
     marked = []
     with Gradebook(f"sqlite:///{course_root / 'gradebook.db'}") as gb:
         for row in rows:
-            if not any(
-                str(f).startswith(("violation", "review")) for f in str(row.get("flags", "")).split(" | ")
-            ):
+            if not for_a_person(str(row.get("flags", "")).split(" | ")):
                 continue
             try:
                 submission = gb.find_submission(assignment, str(row["student"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from nbgrader.preprocessors import NbGraderPreprocessor, SaveAutoGrades
 
-from course.autograder.common import FLAG_KEY
+from course.autograder.common import FLAG_KEY, for_a_person
 
 
 class SaveAutoGradesFlagged(SaveAutoGrades):
@@ -36,7 +36,7 @@ class SaveAutoGradesFlagged(SaveAutoGrades):
             try:
                 nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)
                 flags = resources.get(FLAG_KEY, {}).get("flags", [])
-                if any(f.get("level") in ("violation", "review") for f in flags):
+                if for_a_person(flags):
                     submitted = self.gradebook.find_submission_notebook(
                         self.notebook_id, self.assignment_id, self.student_id
                     )
