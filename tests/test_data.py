@@ -39,7 +39,7 @@ def test_every_table_loads_with_its_declared_types(name):
 def test_the_expected_tables_exist_with_rows():
     counts = {name: len(data.load(name)) for name in TABLES}
     assert set(counts) >= {"sources", "places", "actors", "events", "reactions", "treaties", "treaty_clauses"}
-    assert counts["treaties"] == 4
+    assert counts["treaties"] == 6
     assert counts["reactions"] >= 20 and counts["events"] >= 25
 
 

@@ -559,7 +559,7 @@ SCHEMA: dict[str, Table] = {
         ),
         Table(
             "treaties",
-            "The four treaties the course compares.",
+            "The treaties the course compares: North Korea's with Moscow and Beijing, and two US alliances as a baseline.",
             (
                 Column("treaty_id", "id", "Short id."),
                 Column("name", "text", "Name in English."),

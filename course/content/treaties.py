@@ -17,7 +17,7 @@ from course.content.data import load
 MARKERS: dict[str, tuple[str, ...]] = {
     "trigger": ("state of war", "invaded", "armed invasion", "armed attack"),
     "timing": ("without delay", "immediately"),
-    "obligation": ("military and other assistance", "adopt all measures"),
+    "obligation": ("military and other assistance", "adopt all measures", "act to meet the common danger"),
     "scope": (
         "all means at its disposal",
         "all the means at its disposal",
@@ -33,6 +33,8 @@ MARKERS: dict[str, tuple[str, ...]] = {
         "the laws of the DPRK and the Russian Federation",
         "the laws of North Korea and Russia",
         "the laws of each country",
+        "in accordance with its constitutional provisions and processes",
+        "in accordance with its constitutional processes",
     ),
 }
 
@@ -93,6 +95,7 @@ def compare_defence_clauses() -> pd.DataFrame:
                 "article": c["article"] if isinstance(c["article"], str) else "—",
                 "text": c["text"],
                 "kind of text": str(c["text_kind"]),
+                "whose text": c["rendering"] if isinstance(c["rendering"], str) else "—",
                 "status": str(t["status"]).replace("_", " "),
                 "source": str(c["source_id"]),
             }
