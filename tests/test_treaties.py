@@ -31,7 +31,9 @@ def test_defence_clause_comparison_covers_the_six_treaties():
     table = treaties.compare_defence_clauses()
     assert len(table) == 6 and set(table["kind of text"]) == {"verbatim", "course_translation", "summary"}
     draft = table[table["treaty"].str.contains("Republic of Korea")].iloc[0]
-    assert "draft" in draft["whose text"] and "not the signed text" in draft["whose text"], "the draft says so"
+    assert "draft" in draft["whose text"] and "not the signed text" in draft["whose text"], (
+        "the draft says so"
+    )
 
 
 def test_no_defence_clause_is_compared_without_its_assistance_sentence():
