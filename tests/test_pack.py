@@ -457,3 +457,48 @@ def test_a_student_sees_their_own_items_in_jupyterlab(tmp_path, browser, monkeyp
         )
         assert _codes_shown(card, items[item]) == [], item
     assert not [e for e in stderr if "VariantMissing" in e or "variants.json" in e], stderr
+
+
+def test_an_instructor_codes_the_bank_with_the_coding_labs_choices_and_the_pack_accepts_it(
+    bank_folder, tmp_path
+):
+    """Issue 31: the bank's items coded in a notebook form; each change saved to readings.csv (owner only), what a
+    class pack would refuse said at once, other readings (with their credit) kept."""
+    from course.views.bank import BankCoder
+
+    bank = _copy(bank_folder, tmp_path)
+    kept = [
+        row
+        for row in csv.DictReader(io.StringIO((bank / "readings.csv").read_text()))
+        if row["credit"] != "1"
+    ]
+    full = {row["item_id"]: row for row in csv.DictReader(io.StringIO((bank / "readings.csv").read_text()))
+            if row["credit"] == "1"}  # fmt: skip
+    rows = io.StringIO()
+    writer = csv.DictWriter(rows, fieldnames=list(kept[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(kept)
+    (bank / "readings.csv").write_text(rows.getvalue())
+    coder = BankCoder(bank)
+    assert coder.done() == 0 and "not coded yet" in coder.status.value
+    assert [label for label, _ in coder.choices["stance"].options][0] != "endorsement", (
+        "labels, as the lab shows"
+    )
+    for index, item_id in enumerate(coder.ids):
+        coder.go(index)
+        assert item_id in coder.card.value
+        row = full[item_id]
+        coder.code(stance=row["stance"], commitment=row["commitment"])
+        assert "Not ready yet" in coder.status.value and "signals" in coder.status.value
+        coder.code(signals="words nobody said")
+        assert "is not in the text of item" in coder.status.value
+        coder.code(signals=row["signals"], reason=row["reason"])
+        assert "This reading is complete" in coder.status.value
+    assert coder.done() == len(coder.ids) == 18
+    assert oct((bank / "readings.csv").stat().st_mode & 0o777) == "0o600"
+    rebuilt, example = load_bank(bank).items, load_bank(bank_folder).items
+    assert {i: set(item.readings) for i, item in rebuilt.items()} == {
+        i: set(item.readings) for i, item in example.items()
+    }, "the coded bank is the example bank again, its readings with a share kept"
+    reopened = BankCoder(bank)
+    assert reopened.done() == 18 and reopened.choices["stance"].value == full[reopened.ids[0]]["stance"]

@@ -193,6 +193,50 @@ def _reading(number: int, row: dict[str, str], items: dict[str, Item]) -> Readin
     return Reading(row["stance"], row["commitment"], credit, signals, row["reason"])
 
 
+def read_items(folder: str | Path) -> dict[str, Item]:
+    """The bank's items, validated, without their readings (a bank being coded: :class:`course.views.bank.BankCoder`)."""
+    items: dict[str, Item] = {}
+    for number, row in _rows(Path(folder) / "items.csv", ITEM_COLUMNS):
+        item = _item(number, row)
+        if item.item_id in items:
+            raise DataError("items.csv", f"item {item.item_id!r} is already in the file", number, "item_id")
+        items[item.item_id] = item
+    return items
+
+
+def read_readings(folder: str | Path) -> list[dict[str, str]]:
+    """The rows of ``readings.csv`` as they are, unchecked (none if there is no file yet)."""
+    path = Path(folder) / "readings.csv"
+    if not path.exists():
+        return []
+    return (
+        [row for _, row in _rows(path, READING_COLUMNS)] if path.read_text(encoding="utf-8").strip() else []
+    )
+
+
+def write_readings(folder: str | Path, rows: list[dict[str, str]]) -> Path:
+    """Write ``readings.csv`` (readable by its owner only), in the order given."""
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=READING_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({c: row.get(c, "") for c in READING_COLUMNS} for row in rows)
+    path = Path(folder) / "readings.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def problems_of(item: Item, row: dict[str, str]) -> list[str]:
+    """What keeps one reading from being accepted (empty: it would pass :func:`load_bank`)."""
+    try:
+        _reading(0, row, {item.item_id: item})
+    except DataError as err:
+        return [f"{err.column}: {err.detail}"]
+    return []
+
+
 def load_bank(folder: str | Path) -> Bank:
     """Read and validate a bank folder (``items.csv``, ``readings.csv``); :class:`DataError` says what and where."""
     folder = Path(folder)
