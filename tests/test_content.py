@@ -412,6 +412,10 @@ def test_the_treaty_is_read_as_part_of_a_wide_ranging_text(article_text):
     held = sorted(set(clauses.loc[clauses["treaty_id"] == "rus_dprk_2024", "article"].astype(str)), key=int)
     assert held == ["3", "4", "5", "8"], f"the lesson names Articles 3, 4, 5 and 8 only; the data hold {held}"
     assert "Article 4, and news summaries of Articles 3, 5 and 8" in text and "Four articles of 23" in text
+    # the rest of the treaty, from a news summary (content review A5): quoted whole from its stored passage
+    passage = data.load("excerpts").loc["interfax_treaty_fields", "text"]
+    assert f'"{passage}"' in " ".join(text.split()), "the summary of the other fields is quoted whole"
+    assert "the course holds no text of those articles" in " ".join(text.split())
 
 
 def test_the_decision_models_single_lens_is_named():
