@@ -502,3 +502,22 @@ def test_an_instructor_codes_the_bank_with_the_coding_labs_choices_and_the_pack_
     }, "the coded bank is the example bank again, its readings with a share kept"
     reopened = BankCoder(bank)
     assert reopened.done() == 18 and reopened.choices["stance"].value == full[reopened.ids[0]]["stance"]
+
+
+def test_the_commands_write_the_example_bank_and_a_pack_and_say_what_is_wrong(tmp_path, capsys):
+    from course.autograder.__main__ import main
+
+    assert main(["example-bank", str(tmp_path / "bank"), "--templates", str(ROOT / "assignments")]) == 0
+    roster = _roster(tmp_path, 4)
+    assert (
+        main(
+            ["pack", "--bank", str(tmp_path / "bank"), "--roster", str(roster), "--out", str(tmp_path / "o")]
+        )
+        == 2
+    )
+    assert "are statements the public repository already codes" in capsys.readouterr().err
+    args = ["pack", "--bank", str(tmp_path / "bank"), "--roster", str(roster), "--out", str(tmp_path / "o"),
+            "--allow-public", "--templates", str(ROOT / "assignments")]  # fmt: skip
+    assert main(args) == 0
+    assert "4 students, 5 items each" in capsys.readouterr().out
+    assert (tmp_path / "o" / "source" / PS1 / variants.FILE).is_file()

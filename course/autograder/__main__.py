@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _pack(argv: list[str]) -> int:
-    """``pack --bank DIR --roster CSV --out DIR [--secret FILE] [--allow-public]`` and ``example-bank DIR``."""
+    """``pack --bank DIR --roster CSV --out DIR [--secret FILE] [--templates DIR] [--allow-public]`` and
+    ``example-bank DIR [--templates DIR]``."""
     import argparse
 
     from course.autograder.pack import PackError, build, example_bank
@@ -100,10 +101,16 @@ def _pack(argv: list[str]) -> int:
         if argv[0] == "pack"
         else "Write the example bank (public statements: for a rehearsal, never for a graded class)",
     )
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        help="the public problem sets' nbgrader folder (default: the course's assignments/)",
+    )
     if argv[0] == "example-bank":
         parser.add_argument("out", type=Path)
         args = parser.parse_args(argv[1:])
-        print(f"example bank written to {example_bank(args.out)} (its keys are public: a rehearsal only)")
+        written = example_bank(args.out, args.templates)
+        print(f"example bank written to {written} (its keys are public: a rehearsal only)")
         return 0
     parser.add_argument("--bank", type=Path, required=True, help="the bank folder (items.csv, readings.csv)")
     parser.add_argument(
