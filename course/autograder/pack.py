@@ -182,9 +182,13 @@ def _rewrite(nb, bank: Bank, per_slot: dict[str, list[str]]) -> None:
         visible, count = re.subn(r'reactions\.loc\["\w+", "quote"\]', f'variant.text("{slot}")', visible)
         if count != 1 or "score_reading(" not in hidden:
             raise PackError(f"{PS1} {slot}: the check cell changed; update course/autograder/pack.py")
-        imports = "from course.grading import check_choice, check_keys, check_phrase, score_reading, form_ok\n"
+        imports = (
+            "from course.grading import check_choice, check_keys, check_phrase, score_reading, form_ok\n"
+        )
         if imports not in visible:
-            raise PackError(f"{PS1} {slot}: the check cell's imports changed; update course/autograder/pack.py")
+            raise PackError(
+                f"{PS1} {slot}: the check cell's imports changed; update course/autograder/pack.py"
+            )
         # which item this is, first: the feedback and the formgrader say it even when a visible check fails
         visible = visible.replace(
             imports, imports.replace("form_ok", "form_ok, say") + f'\nsay(variant.graded_line("{slot}"))\n'
