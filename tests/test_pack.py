@@ -479,6 +479,11 @@ def test_an_instructor_codes_the_bank_with_the_coding_labs_choices_and_the_pack_
     writer.writeheader()
     writer.writerows(kept)
     (bank / "readings.csv").write_text(rows.getvalue())
+    (bank / "readings.csv").write_text(
+        ",".join(["item_id", "stance", "commitment", "credit", "signals", "reason"]) + "\n"
+    )
+    assert BankCoder(bank).done() == 0, "a header and nothing coded yet: a bank just begun"
+    (bank / "readings.csv").write_text(rows.getvalue())
     coder = BankCoder(bank)
     assert coder.done() == 0 and "not coded yet" in coder.status.value
     assert [label for label, _ in coder.choices["stance"].options][0] != "endorsement", (
@@ -521,3 +526,61 @@ def test_the_commands_write_the_example_bank_and_a_pack_and_say_what_is_wrong(tm
     assert main(args) == 0
     assert "4 students, 5 items each" in capsys.readouterr().out
     assert (tmp_path / "o" / "source" / PS1 / variants.FILE).is_file()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", list(SIZES))
+def test_an_instructor_codes_a_bank_item_in_jupyterlab(tmp_path, browser, size):
+    """The bank coder in JupyterLab at both window sizes: the card, the codebook's choices by label, the signal and
+    the reason; choosing and typing saves readings.csv, and the form says what a pack would still refuse."""
+    from labserver import running_lab
+    from test_screens import ARTIFACTS
+
+    def prepare(root: Path) -> None:
+        bank = pack.example_bank(root / "bank")
+        rows = (bank / "readings.csv").read_text().splitlines()
+        (bank / "readings.csv").write_text(rows[0] + "\n")  # nothing coded yet
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+        }
+        nb.cells = [nbformat.v4.new_code_cell('from course.views.bank import BankCoder\n\nBankCoder("bank")')]
+        nbformat.write(nb, root / "bank_coder.ipynb")
+
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    with running_lab(tmp_path, prepare=prepare) as lab:
+        page.goto(lab.url("lab/tree/bank_coder.ipynb"))
+        page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+        from test_browser import run_all
+
+        run_all(page)
+        form = page.locator(".jp-OutputArea-output", has_text="Item 1 of 18").first
+        form.wait_for(timeout=60_000)
+        assert "not coded yet" in form.inner_text()
+        form.get_by_text("Endorsement", exact=True).click()
+        form.get_by_text("Words only", exact=True).click()
+        signal = form.locator("input[type=text]").nth(0)
+        signal.fill("build stable and future-oriented")
+        signal.press("Enter")
+        reason = form.locator("input[type=text]").nth(1)
+        reason.fill(
+            "Kim pledges to build relations with Russia: approval of the partnership, no measure named."
+        )
+        reason.press("Enter")
+        page.get_by_text("This reading is complete.").wait_for(timeout=15_000)
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(ARTIFACTS / f"bank_coder_{size}.png"))
+        saved = (lab.root / "bank" / "readings.csv").read_text()
+        from test_screens import _PROBLEMS
+
+        problems = page.evaluate(_PROBLEMS)
+    context.close()
+    (row,) = csv.DictReader(io.StringIO(saved))
+    assert (row["item_id"], row["stance"], row["commitment"], row["signals"]) == (
+        "kp_20230913_kim", "endorsement", "words_only", "build stable and future-oriented"
+    ) and row["reason"].startswith("Kim pledges")  # fmt: skip
+    assert problems == [], problems

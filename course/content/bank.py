@@ -106,7 +106,9 @@ def _norm(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+def _rows(
+    path: Path, columns: tuple[str, ...], allow_empty: bool = False
+) -> list[tuple[int, dict[str, str]]]:
     label = path.name
     if not path.is_file():
         raise DataError(str(path), f"missing: a bank holds {label} (see course/content/bank.py)")
@@ -131,7 +133,7 @@ def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str
                 label, f"{len(header) + len(row[None])} fields where the header has {len(header)}", number
             )
         rows.append((number, {c: (row.get(c) or "").strip() for c in columns}))
-    if not rows:
+    if not rows and not allow_empty:
         raise DataError(label, "has no rows")
     return rows
 
@@ -205,13 +207,11 @@ def read_items(folder: str | Path) -> dict[str, Item]:
 
 
 def read_readings(folder: str | Path) -> list[dict[str, str]]:
-    """The rows of ``readings.csv`` as they are, unchecked (none if there is no file yet)."""
+    """The rows of ``readings.csv`` as they are, unchecked (none for a missing, empty or header-only file)."""
     path = Path(folder) / "readings.csv"
-    if not path.exists():
+    if not path.exists() or not path.read_text(encoding="utf-8").strip():
         return []
-    return (
-        [row for _, row in _rows(path, READING_COLUMNS)] if path.read_text(encoding="utf-8").strip() else []
-    )
+    return [row for _, row in _rows(path, READING_COLUMNS, allow_empty=True)]
 
 
 def write_readings(folder: str | Path, rows: list[dict[str, str]]) -> Path:

@@ -17,6 +17,7 @@ import mistune
 
 from course.content import bank as bank_content
 from course.content.codebook import VARIABLES
+from course.content.data import format_date
 
 _RENDER = mistune.create_markdown(escape=True)
 
@@ -84,7 +85,7 @@ class BankCoder:
             self._loading = False
         role = f", {item.role}" if item.role else ""
         self.card.value = _RENDER(
-            f"**{item.speaker}**{role}, {item.date}. Reported by {item.outlet}.\n\n> “{item.text}”\n\n"
+            f"**{item.speaker}**{role}, {format_date(*bank_content.date_parts(item.date))}. Reported by {item.outlet}.\n\n> “{item.text}”\n\n"
             f"Occasion: {item.occasion}\n\n*Item `{item.item_id}`*"
         )
         self.previous.disabled = self.index == 0
@@ -150,5 +151,8 @@ class BankCoder:
     def static_html(self) -> str:
         return f"<p>(Item bank: {self.done()} of {len(self.ids)} items coded in {self.folder}.)</p>"
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+    def _ipython_display_(self) -> None:
+        """``BankCoder(folder)`` as a cell's last line shows the form (with the course's accessible widget styles)."""
+        from course.views import widgets
+
+        widgets.show(self)
