@@ -284,6 +284,24 @@ def running_hub(roster: str, workdir: Path, extra_accounts: tuple[str, ...] = ()
             shutil.rmtree(prefix / state, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def class_hub(roster: str, workdir: Path, artifacts: Path, extra_accounts: tuple[str, ...] = (),
+              log_name: str | None = None):  # fmt: skip
+    """A test module's hub: skipped (failed under CI) where it cannot run, bubblewrap required, screenshots' folder
+    made; ``log_name``: the hub's log copied into ``artifacts`` after it stopped (it ends with its shutdown)."""
+    from conftest import require_bubblewrap, skip_or_fail
+
+    reason = cannot_run_reason()
+    if reason:
+        skip_or_fail(reason)
+    require_bubblewrap()
+    artifacts.mkdir(parents=True, exist_ok=True)
+    with running_hub(roster, workdir, extra_accounts=extra_accounts) as hub:
+        yield hub
+    if log_name:
+        (artifacts / log_name).write_text(hub.log.read_text(errors="replace"))
+
+
 def start_hub(prefix: Path, base: str, log: Path, append: bool = False) -> subprocess.Popen:
     """``hubctl start``, until the hub's API answers."""
     process = subprocess.Popen(

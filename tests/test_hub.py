@@ -24,8 +24,8 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, require_bubblewrap, skip_or_fail, wait_until_saved
-from hubserver import browser_get, cannot_run_reason, log_in, running_hub
+from conftest import ROOT, wait_until_saved
+from hubserver import browser_get, class_hub, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.hub]
 ARTIFACTS = ROOT / "test-artifacts" / "hub"
@@ -49,15 +49,8 @@ ESSAY = "China's ministry calls it a matter between two sovereign states (essay-
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    reason = cannot_run_reason()
-    if reason:
-        skip_or_fail(reason)
-    require_bubblewrap()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with running_hub(ROSTER, tmp_path_factory.mktemp("hub"), extra_accounts=(EVE,)) as hub:
+    with class_hub(ROSTER, tmp_path_factory.mktemp("hub"), ARTIFACTS, (EVE,), "jupyterhub.log") as hub:
         yield hub
-    # After the hub stopped: the log ends with its shutdown.
-    (ARTIFACTS / "jupyterhub.log").write_text(hub.log.read_text(errors="replace"))
 
 
 def _shot(page, name: str) -> None:

@@ -33,15 +33,14 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import ROOT, require_bubblewrap, skip_or_fail
+from conftest import ROOT
 from hubserver import (
     HUBCTL,
     browser_get,
-    cannot_run_reason,
+    class_hub,
     hub_json,
     log_in,
     memory_holds,
-    running_hub,
     stop_hub,
 )
 
@@ -58,14 +57,10 @@ ROSTER = f"""username,name,email,role
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    reason = cannot_run_reason()
-    if reason:
-        skip_or_fail(reason)
-    require_bubblewrap()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with running_hub(ROSTER, tmp_path_factory.mktemp("hub-hostile")) as hub:
+    with class_hub(
+        ROSTER, tmp_path_factory.mktemp("hub-hostile"), ARTIFACTS, log_name="jupyterhub.log"
+    ) as hub:
         yield hub
-    (ARTIFACTS / "jupyterhub.log").write_text(hub.log.read_text(errors="replace"))
 
 
 @pytest.fixture(scope="module")

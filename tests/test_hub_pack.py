@@ -13,8 +13,8 @@ import json
 import re
 
 import pytest
-from conftest import ROOT, require_bubblewrap, skip_or_fail
-from hubserver import cannot_run_reason, log_in, running_hub
+from conftest import ROOT
+from hubserver import class_hub, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.hub]
 ARTIFACTS = ROOT / "test-artifacts" / "hub"
@@ -30,12 +30,7 @@ TEMPLATES = ROOT / "assignments"
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    reason = cannot_run_reason()
-    if reason:
-        skip_or_fail(reason)
-    require_bubblewrap()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with running_hub(ROSTER, tmp_path_factory.mktemp("hubpack")) as hub:
+    with class_hub(ROSTER, tmp_path_factory.mktemp("hubpack"), ARTIFACTS) as hub:
         yield hub
 
 
