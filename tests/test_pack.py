@@ -96,6 +96,16 @@ def test_a_bad_bank_is_refused_with_the_file_line_and_column(bank_folder, tmp_pa
     assert message in str(caught.value)
 
 
+def test_a_banks_signal_words_are_found_as_a_students_signal_is(bank_folder, tmp_path):
+    """One comparison for both: a signal typed with a straight apostrophe where the statement has a curly one passes
+    the student's check, so the bank accepts it too."""
+    bank = _copy(bank_folder, tmp_path)
+    _edit(bank / "readings.csv", 4, "signals", "China's position")  # cn_20240105_wang: "China’s position ..."
+    text = load_bank(bank).items["cn_20240105_wang"].text
+    assert "China’s position" in text
+    helpers.check_phrase("China's position", text, "signal")
+
+
 def test_a_duplicate_statement_and_an_item_without_a_reading_are_refused(bank_folder, tmp_path):
     bank = _copy(bank_folder, tmp_path)
     rows = (bank / "items.csv").read_text(encoding="utf-8").splitlines()
@@ -255,10 +265,6 @@ def _keys(source: str) -> dict[str, list]:
     """The KEYS table of a pack's hidden test cell."""
     block = re.search(r"^KEYS = (\{.*?^\})", source, re.S | re.M).group(1)
     return ast.literal_eval(block)
-
-
-def _answer(slot_text: str, stance: str, commitment: str, signal: str) -> dict:
-    return {"stance": stance, "commitment": commitment, "signal": signal}
 
 
 def _score(answer: dict, text: str, readings: list) -> float:

@@ -202,6 +202,12 @@ class CodingError(ValueError):
     """A code that is not in the scheme."""
 
 
+def phrase_form(text: str) -> str:
+    """A statement's words as the checks compare them: lower case, one space, curly apostrophes and double quotes
+    set aside. One rule for a student's signal (``course.grading``) and a bank's signal words (``content.bank``)."""
+    return " ".join(str.lower(text).replace("’", "'").replace('"', "").split())
+
+
 def require_code(code: str, scheme: dict[str, Code], name: str) -> str:
     if code not in scheme:
         raise CodingError(f"{code!r} is not a {name} code; use one of {', '.join(scheme)}")

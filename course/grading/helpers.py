@@ -25,7 +25,7 @@ import contextlib
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from course.content.reactions import COMMITMENT_CODES, STANCE_CODES, score_coding
+from course.content.reactions import COMMITMENT_CODES, STANCE_CODES, phrase_form, score_coding
 
 #: The helpers whose code the autograder fingerprints (see course.grading.integrity).
 HELPERS = (
@@ -169,7 +169,7 @@ def check_keys(value: object, keys: Iterable[str], name: str) -> None:
 
 
 def _norm(text: str) -> str:
-    return " ".join(str.lower(text).replace("’", "'").replace('"', "").split())
+    return phrase_form(text)
 
 
 def check_phrase(value: object, text: str, name: str) -> None:
