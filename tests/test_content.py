@@ -193,10 +193,36 @@ def test_an_incomplete_search_is_not_reported_as_absence_everywhere():
             assert overstated not in text, f"{overstated!r} in {text[:80]!r}"
 
 
-def test_no_lesson_promises_a_comparison_that_never_comes():
-    """F17: lesson 01 promised that lesson 02 would test the 2019-vs-2024 comparison; no 2019 text is held."""
-    text = " ".join(" ".join("".join(c["source"]) for c in _cells("notebooks/01_the_summit.ipynb")).split())
-    assert "which lesson 02 tests" not in text and "the course holds no 2019 Xi–Kim text" in text
+def test_the_2019_vs_2024_comparison_is_run_on_sourced_2019_words():
+    """F17/A4: lesson 01 once promised a comparison it could not make; it now quotes the 2019 words the fact sheet
+    sourced (S63, S67), whole, from their stored passages, and reads them for commitment, with the caveat that a
+    summit's words and a treaty are two kinds of document and the 1961 treaty is the like-for-like comparison."""
+    from course.views import checks
+
+    text = _lesson_cell("01_the_summit", "summit-10")
+    flat = " ".join(text.split())
+    excerpts, sources = data.load("excerpts"), data.load("sources")
+    for eid, source in (
+        ("xi_2019_within_capacity", "xi_pyongyang_2019"),
+        ("xinhua_2019_consensus", "xinhua_kim_beijing_2019"),
+    ):
+        row = excerpts.loc[eid]
+        assert row["source_id"] == source and sources.loc[source, "url"].startswith("http")
+        assert row["text"] in flat, f"{eid} is not quoted whole in lesson 01"
+        assert source in _lesson_cell("01_the_summit", "summit-01"), (
+            f"{source} is not in the lesson's sources"
+        )
+    assert "the course holds no 2019 Xi–Kim text" not in flat and "which lesson 02 tests" not in flat
+    # the caveat, and the 1961 clause quoted as the data hold it
+    article_ii = data.load("treaty_clauses").loc["china1961_art2", "text"]
+    assert "shall immediately give military and other assistance with all its strength" in article_ii
+    assert '"shall immediately give military and other assistance with all its strength"' in flat
+    assert data.load("treaties").loc["china_dprk_1961", "status"] == "in_force"
+    assert "two kinds of document" in flat and "the course's reading, not a source's" in flat
+    question = next(q for q in checks.summit().questions if "within its capacity" in q.prompt)
+    assert question.answer == "help of a kind and size left open, and a role in talks: no measure named"
+    assert '"ready within its capacity to help' in question.prompt
+    assert "ready within its capacity to help" in excerpts.loc["xi_2019_within_capacity", "text"]
 
 
 def test_the_munitions_lesson_says_what_the_evidence_shows_and_who_offers_it(facts_text):

@@ -103,6 +103,22 @@ def summit() -> QuizForm:
                 "Putin gave Kim and a drive in the guesthouse grounds. Two moments, not a contradiction.",
             ),
             _distance_question(),
+            Question(
+                prompt='In Pyongyang in 2019, as China Central Television reported, Xi said China was "ready within its '
+                'capacity to help" North Korea "address its legitimate security and development concerns" and to '
+                '"play a positive and constructive role". What did those words commit China to?',
+                options=(
+                    "military assistance if North Korea were attacked",
+                    "help of a kind and size left open, and a role in talks: no measure named",
+                    "nothing: the words only describe the talks",
+                ),
+                answer="help of a kind and size left open, and a role in talks: no measure named",
+                explanation="'Within its capacity' leaves the size of the help to China, and no measure is named: words, "
+                "not a step. The 2024 treaty's Article 4 promises military assistance; on these texts the article's "
+                "'paled in comparison' stands. But a summit's words and a treaty are two kinds of document, and China's "
+                "1961 treaty with its own assistance clause is listed as in force: lesson 02 compares the treaties.",
+                hint="Look for a measure China would take. Is one named, and who decides its size?",
+            ),
         ]
     )
 
