@@ -130,7 +130,7 @@ ANSWERS = {
                                     "c1_tonnes_per_container", "c2_days", "c2_per_day", "c3_days", "c3_per_day",
                                     "c4_ratio", "c5_bound", "c5_tonnage_source", "d1_border_km", "d2_qualifier",
                                     "d2_unverified"],
-    "ps3_treaties_and_scenarios": ["a1", "a2", "a3_added", "a4_immediately", "b1_in_force", "b2_years", "b3_days",
+    "ps3_treaties_and_scenarios": ["a1", "a2", "a3_reading", "a4_reading", "b1_in_force", "b2_years", "b3_days",
                                    "weighted_score", "c2_top", "c3_flip", "c3_new_top"],
 }  # fmt: skip
 #: Answers that are functions: the judge calls them in the student's kernel.

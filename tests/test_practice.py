@@ -113,8 +113,8 @@ WRONG_PS3 = {
     '"timing": "either party"}',
     "ps3_a2_answer": 'a2 = {"trigger": "coalition of States", "obligation": "with all the means at its disposal", '
     '"timing": "thus"}',
-    "ps3_a3_answer": 'a3_added = ["a state of war"]',
-    "ps3_a4_answer": 'a4_immediately = ["rus2024_art4_chosun"]',
+    "ps3_a3_answer": 'a3_reading = "it makes any assistance wait for the Security Council\'s approval"',
+    "ps3_a4_answer": "a4_reading = \"yes: 'invaded' covers more events than 'armed attack'\"",
     "ps3_b1_answer": 'b1_in_force = ["rus_dprk_2024"]',
     "ps3_b2_answer": "b2_years = 63",
     "ps3_b3_answer": "b3_days = 169",

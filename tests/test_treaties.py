@@ -84,3 +84,88 @@ def test_each_treatys_defence_clause_is_read_from_its_defence_article():
     moved.loc["ussr_dprk_1961", "defence_article"] = "9"
     with pytest.raises(ValueError, match=r"ussr_dprk_1961: no English rendering of its defence article 9"):
         treaties.defence_clauses(moved, clauses)
+
+
+PS3 = "ps3_treaties_and_scenarios"
+
+
+def _ps3_readings():
+    """(answer name, {option: points}, {option: why}) for ps3 A3 and A4, read from the source's hidden tests."""
+    import ast
+
+    import nbformat
+    from conftest import ROOT
+
+    cells = {
+        c.id: c.source for c in nbformat.read(ROOT / "assignments" / "source" / PS3 / f"{PS3}.ipynb", 4).cells
+    }
+    items = {}
+    for n in (3, 4):
+        call = next(
+            line for line in cells[f"ps3-a{n}-check"].splitlines() if line.startswith("score_choice(")
+        )
+        readings = ast.literal_eval(ast.parse(call).body[0].value.args[1])
+        items[f"a{n}_reading"] = readings
+    return cells, items
+
+
+def test_ps3_reads_the_clauses_conditions_and_two_renderings_for_meaning_not_recall():
+    """The second review's P3: ps3 A3/A4 asked which conditions were added and which renderings say 'immediately',
+    both answered in lesson 02's text and quiz. Now A3 asks what naming Article 51 does (its text shown, from a
+    sourced copy) and A4 whether two renderings of the trigger differ in what they cover: each has a best reading, a
+    defensible half reading and wrong ones, and no lesson or quiz states an option."""
+    from conftest import ROOT
+
+    from course.views import checks
+
+    cells, items = _ps3_readings()
+    clauses, excerpts = load("treaty_clauses"), load("excerpts")
+    question = " ".join(cells["ps3-a4-question"].split())
+    for clause_id, words in (
+        ("rus2024_art4_chosun", "is invaded by one or more states and enters a state of war"),
+        ("rus2024_art4_almayadeen", "comes under an armed attack by any state or several states and thus finds itself in a state of war"),
+    ):  # fmt: skip
+        assert words in clauses.loc[clause_id, "text"] and f'"{words}"' in question, clause_id
+    assert "if an armed attack occurs" in excerpts.loc["un_charter_art51", "text"]
+    assert 'load("excerpts").loc["un_charter_art51", "text"]' in cells["ps3-a3-show"]
+    lessons = " ".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "notebooks").glob("*.ipynb")))
+    quizzes = " ".join(
+        " ".join([q.prompt, *q.options, q.explanation])
+        for quiz in (checks.treaty(), checks.summit(), checks.dilemma())
+        for q in quiz.questions
+    )
+    for name, readings in items.items():
+        shares = sorted(points for points, _ in readings.values())
+        assert shares == [0.0, 0.0, 0.5, 1.0], (name, shares)
+        for option, (_, why) in readings.items():
+            assert option not in lessons and option not in quizzes, (name, option)
+            assert len(why) > 40, (name, option)
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_each_ps3_reading_earns_its_share_and_the_feedback_says_why(n):
+    import nbformat
+    from conftest import ROOT
+
+    from course.autograder.judge import Judge
+
+    nb = nbformat.read(ROOT / "assignments" / "source" / PS3 / f"{PS3}.ipynb", 4)
+    grade = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+    setup = [(gid, c.source) for gid, c in grade.items() if gid and c.cell_type == "code"
+             and c.metadata["nbgrader"].get("locked") and not c.metadata["nbgrader"].get("grade")]  # fmt: skip
+    judge = Judge(setup)
+    _, items = _ps3_readings()
+    name = f"a{n}_reading"
+    for option, (points, why) in items[name].items():
+        outputs = judge.run(
+            f"ps3_a{n}_check", grade[f"ps3_a{n}_check"].source, {name: option}, {}, [], lambda *a: None
+        )
+        assert not [o for o in outputs if o.output_type == "error"], outputs
+        (result,) = [o for o in outputs if o.output_type == "execute_result"]
+        assert float(result.data["text/plain"]) == points, option
+        assert why in "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    # not one of the options: nothing, and a message that says so
+    outputs = judge.run(
+        f"ps3_a{n}_check", grade[f"ps3_a{n}_check"].source, {name: "yes"}, {}, [], lambda *a: None
+    )
+    assert [o.ename for o in outputs if o.output_type == "error"], "the visible check refuses a non-option"
