@@ -32,6 +32,12 @@ c.Autograde.sanitize_preprocessors = [
     "course.autograder.metadata.CheckCellMetadata",
 ]
 c.OverwriteCells.add_missing_cells = True
+# Before nbgrader copies a submission into autograded/ (its copy follows symbolic links, and makes the copy
+# readable by all): links, devices and oversized files are moved to refused/ and flagged, for every autograde run
+# (the command, the formgrader's button), as `make autograde` does for the whole class first.
+from course.autograder.files import refuse_before_copy  # noqa: E402
+
+c.Autograde.pre_convert_hook = refuse_before_copy
 
 # Grading: integrity probes and sentinels around every test, time limits, flagged cells marked for review.
 c.Autograde.autograde_preprocessors = [

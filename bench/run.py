@@ -11,8 +11,9 @@ Keys (seconds unless named otherwise):
   a plain ``python3`` kernel. For context: the class on ps2 and ps3, on a one-cell assignment
   (autograde_floor_per_submission_s) and one that imports pandas, and on ps1 with every kernel started when its
   notebook comes (``--IntegrityExecute.start_ahead=False``).
-- class_pack_300_s: a class pack for 300 students (course/autograder/pack.py: the bank validated, 300 draws, the
-  notebook and variants.json written) and nbgrader's generate_assignment on it (budget 60 s);
+- class_pack_300_s: a class pack for 300 students (course/autograder/pack.py: the bank validated, 300 draws of
+  ps1's items, ps2's places and ps3's criteria, the notebooks and variants.json written) and nbgrader's
+  generate_assignment on its three problem sets (budget 60 s);
   autograde_pack_ps1_s: a class of 30 on the pack's ps1, each answering their own draw as the key does, graded by
   the course, per submission; autograde_pack_vs_stock: its quotient with autograde_stock_ps1_s (budget 0.6).
 - widget_update_ms: median of one scenario-explorer update (bench/bench_widgets.py; budget 50 ms).
@@ -173,7 +174,8 @@ def autograding(tmp: Path) -> dict[str, float]:
 
 
 def class_pack(tmp: Path, stock_per_submission: float) -> dict[str, float]:
-    """Build a class pack for 300 students, then grade a class of 30 through their own draws (full marks each)."""
+    """Build a class pack for 300 students and generate its three drawn problem sets, then grade a class of 30 of
+    ps1 through their own draws (full marks each)."""
     from nbgrader.api import Gradebook
 
     from course.autograder import pack
@@ -188,7 +190,8 @@ def class_pack(tmp: Path, stock_per_submission: float) -> dict[str, float]:
     roster.write_text("id\n" + "".join(f"s{n:03d}\n" for n in range(300)), encoding="utf-8")
     start = time.perf_counter()
     big = pack.build(bank, roster, tmp / "pack300", allow_public=True)
-    run([str(BIN / "nbgrader"), "generate_assignment", pack.PS1, "--force"], cwd=big.folder)
+    for assignment in (pack.PS1, pack.PS2, pack.PS3):  # the three problem sets a pack draws for
+        run([str(BIN / "nbgrader"), "generate_assignment", assignment, "--force"], cwd=big.folder)
     results = {"class_pack_300_s": round(time.perf_counter() - start, 2)}
 
     roster.write_text("id\n" + "".join(f"s{n:03d}\n" for n in range(CLASS_SIZE)), encoding="utf-8")

@@ -13,6 +13,7 @@ import re
 import shutil
 import statistics
 import subprocess
+import time
 from pathlib import Path
 
 import nbformat
@@ -215,7 +216,8 @@ def test_a_reading_with_a_share_scales_what_an_answer_scored_against_it_earns(ca
 
 
 def test_an_existing_course_folder_keeps_its_configuration_sharing_and_problem_sets(bank_folder, tmp_path):
-    """The hub's grading/ (group nas-instructors, mode 2770): the pack writes ps1's source and nothing else."""
+    """The hub's grading/ (group nas-instructors, mode 2770): the pack writes the notebooks it draws (ps1, ps2, ps3)
+    and their variants.json, and nothing else of the folder changes; a notebook it replaces is kept."""
     grading = tmp_path / "grading"
     (grading / "source" / "ps2_geography_and_logistics").mkdir(parents=True)
     (grading / "nbgrader_config.py").write_text("# the hub's own\n")
@@ -224,9 +226,16 @@ def test_an_existing_course_folder_keeps_its_configuration_sharing_and_problem_s
     pack.build(bank_folder, _roster(tmp_path, 3), grading, allow_public=True)
     assert (grading / "nbgrader_config.py").read_text() == "# the hub's own\n"
     assert oct(grading.stat().st_mode & 0o7777) == "0o2770"
-    assert [p.name for p in (grading / "source" / "ps2_geography_and_logistics").iterdir()] == ["mine.ipynb"]
+    ps2 = grading / "source" / pack.PS2
+    assert sorted(p.name for p in ps2.iterdir()) == ["mine.ipynb", f"{pack.PS2}.ipynb", variants.FILE]
     assert (grading / "source" / PS1 / variants.FILE).is_file()
     assert (grading / "source" / "ps3_treaties_and_scenarios").is_dir()
+    # the instructor's own copy of a problem set the pack rewrites is kept, outside source/ (never released)
+    edited = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5, "note": "mine"}'
+    (ps2 / f"{pack.PS2}.ipynb").write_text(edited)
+    pack.build(bank_folder, _roster(tmp_path, 3), grading, allow_public=True)
+    assert (grading / pack.REPLACED / pack.PS2 / f"{pack.PS2}.ipynb").read_text() == edited
+    assert not (grading / pack.REPLACED / PS1).exists(), "an unchanged notebook is not kept twice"
 
 
 def test_a_students_notebook_finds_its_own_draw_and_says_what_to_do_without_one(
@@ -245,7 +254,7 @@ def test_a_students_notebook_finds_its_own_draw_and_says_what_to_do_without_one(
     mine = variants.my_variant(PS1)
     assert [mine.item_id(slot) for slot in pack.SLOTS] == built.draws["s001"]
     monkeypatch.setenv("COURSE_STUDENT", "s999")
-    with pytest.raises(variants.VariantMissing, match="no items were drawn for 's999'"):
+    with pytest.raises(variants.VariantMissing, match="nothing was drawn for 's999'"):
         variants.my_variant(PS1)
     monkeypatch.delenv("COURSE_STUDENT")
     with pytest.raises(variants.VariantMissing, match="chosen by their user name on the class's hub"):
@@ -256,6 +265,18 @@ def test_a_students_notebook_finds_its_own_draw_and_says_what_to_do_without_one(
     item = load_bank(bank_folder).items[mine.item_id("A1")]
     assert item.text in text and item.speaker in text and f"`{item.item_id}`" in text
     assert _codes_shown(text, item) == []
+    # ps3: the student's own criterion for C3, from the released variants.json beside ps3
+    from course.content import scenarios
+    from course.views.display import drawn_input
+
+    monkeypatch.chdir(tmp_path / "pack" / "source" / pack.PS3)
+    monkeypatch.setenv("COURSE_STUDENT", "s002")
+    theirs = variants.my_variant(pack.PS3)
+    assert theirs.param("C3")["id"] == built.inputs["s002"] and theirs.cards == {}
+    shown = drawn_input(theirs, "C3").data
+    assert scenarios.CRITERIA[built.inputs["s002"]][0] in shown and f"`{built.inputs['s002']}`" in shown
+    with pytest.raises(variants.VariantMissing, match="no input 'C9'"):
+        theirs.param("C9")
 
 
 # --- the real pipeline --------------------------------------------------------------------------------------------
@@ -530,7 +551,8 @@ def test_the_commands_write_the_example_bank_and_a_pack_and_say_what_is_wrong(tm
     args = ["pack", "--bank", str(tmp_path / "bank"), "--roster", str(roster), "--out", str(tmp_path / "o"),
             "--allow-public", "--templates", str(ROOT / "assignments")]  # fmt: skip
     assert main(args) == 0
-    assert "4 students, 5 items each" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "4 students; ps1 Part A: 5 items each" in said and "ps2 D1" in said and "ps3 C3" in said
     assert (tmp_path / "o" / "source" / PS1 / variants.FILE).is_file()
 
 
@@ -590,3 +612,359 @@ def test_an_instructor_codes_a_bank_item_in_jupyterlab(tmp_path, browser, size):
         "kp_20230913_kim", "endorsement", "words_only", "build stable and future-oriented"
     ) and row["reason"].startswith("Kim pledges")  # fmt: skip
     assert problems == [], problems
+
+
+# --- hostile submissions against a class pack, as root and as an unprivileged grader --------------------------------
+
+#: The leaker's search, at grading time, for anything holding a pack's key: the pack's source and gradebook through
+#: /proc, the instructor's homes, the bank's readings. ``leaked`` is true if any of them was read.
+_LEAK = r"""
+import glob, os, pathlib
+leak = ''
+def look(path):
+    global leak
+    try:
+        p = pathlib.Path(path)
+        leak += ' '.join(os.listdir(p)) if p.is_dir() else p.read_bytes().decode('latin-1')
+    except Exception:
+        pass
+places = ['/', '/root', '/home', *glob.glob('/home/*'), *glob.glob('/tmp/*'), os.path.expanduser('~')]
+for pid in os.listdir('/proc'):
+    if pid.isdigit():
+        for link in ('cwd', 'root'):
+            try:
+                places.append(os.readlink(f'/proc/{pid}/{link}'))
+            except OSError:
+                pass
+for place in places:
+    for base in [pathlib.Path(place), *pathlib.Path(place).parents]:
+        for name in ('source/PS1/PS1.ipynb', 'source/PS1/variants.json', 'class-secret', 'gradebook.db',
+                     'bank/readings.csv', 'readings.csv'):
+            look(base / name)
+leaked = 'KEYS = {' in leak or 'item_id,stance' in leak or "('non-committal'," in leak
+""".replace("PS1", PS1)
+
+#: Patches the kernel's Python: the checks always pass, every reading scores in full, the draw is a classmate's.
+_PATCH = """
+import builtins
+import course.grading as g, course.grading.helpers as h, course.grading.variants as v
+for module in (g, h):
+    module.check_phrase = lambda *a, **k: None
+    module.check_choice = lambda *a, **k: None
+    module.score_reading = lambda *a, **k: 2.0
+v.my_variant = lambda *a, **k: CLASSMATE
+builtins.float = lambda *a, **k: 2.0
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("who", ["root", "unprivileged"])
+def test_hostile_submissions_to_a_class_pack_gain_nothing(who, tmp_path_factory):
+    """Issue 31, graded as the standard says: through the real autograde, as root and as an unprivileged user.
+
+    Four students of a pack: an honest one; a copier who forges their draw (variants.json, ``attend`` in the kernel)
+    and patches the kernel's checks and scoring; a leaker who searches the machine at grading time for the pack's
+    source, gradebook, secret and the instructor's bank, and answers right if anything leaks; a student who plants
+    links to the class secret and the instructor's draw in the submission. Each must score exactly what their
+    answers earn against their own items, the honest student in full; no autograded notebook or feedback holds a
+    key or the secret; nothing started by grading is left running."""
+    from conftest import require_bubblewrap
+    from test_sandbox_attacks import _grading_processes, _root_grader, _unprivileged_grader
+
+    from course.autograder.report import collect_report
+
+    require_bubblewrap()
+    grader = _root_grader(tmp_path_factory) if who == "root" else _unprivileged_grader()
+    base = grader.workdir
+    templates = base / "assignments"
+    shutil.copytree(ROOT / "assignments" / "source", templates / "source")
+    shutil.copy(ROOT / "assignments" / "nbgrader_config.py", templates)
+    bank = pack.example_bank(base / "bank", templates=ROOT / "assignments")
+    roster = base / "roster.csv"
+    roster.write_text("id\nhonest\ncopier\nleaker\nlinker\n", encoding="utf-8")
+    root = base / "course"
+    built = pack.build(bank, roster, root, allow_public=True, templates=templates)
+    grader.chown(base)
+    done = grader.run(root, "generate_assignment", PS1, "--force")
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    loaded = load_bank(bank)
+    texts = {item: entry.text for item, entry in loaded.items.items()}
+    solution = {item: {"stance": r.stance, "commitment": r.commitment, "signal": r.signals[0]}
+                for item in loaded.items for r in loaded.items[item].readings[:1]}  # fmt: skip
+    source = nbformat.read(root / "source" / PS1 / f"{PS1}.ipynb", as_version=4)
+    keys = {slot: _keys(c.source) for n, slot in enumerate(pack.SLOTS, start=1)
+            for c in source.cells if c.id == f"ps1-a{n}-check"}  # fmt: skip
+    table = json.loads((root / "source" / PS1 / variants.FILE).read_text(encoding="utf-8"))
+    draws = built.draws
+    fallback = {"stance": "concern", "commitment": "words_only", "signal": "the"}
+    answers = {
+        "honest": [solution[item] for item in draws["honest"]],
+        "copier": [solution[item] for item in draws["honest"]],
+        "leaker": [fallback] * 5,
+        "linker": [solution[item] for item in draws["honest"]],
+    }
+    release = root / "release" / PS1 / f"{PS1}.ipynb"
+    honest_cards = {
+        slot: table["items"][item] for slot, item in zip(pack.SLOTS, draws["honest"], strict=True)
+    }
+    for student, given in answers.items():
+        nb = nbformat.read(release, as_version=4)
+        for cell in nb.cells:
+            match = re.fullmatch(r"ps1_a(\d)_answer", cell.metadata.get("nbgrader", {}).get("grade_id", ""))
+            if not match:
+                continue
+            n = int(match.group(1))
+            cell.source = f"a{n} = {given[n - 1]!r}"
+            if student == "leaker":  # answers right only if the search found a key
+                right = solution[draws["leaker"][n - 1]]
+                cell.source = f"{_LEAK}\na{n} = {right!r} if leaked else {given[n - 1]!r}"
+        if student == "copier":
+            forged = (
+                "import course.grading.variants as v\n"
+                f"CLASSMATE = v.Variant({PS1!r}, 'honest', {honest_cards!r})\n"
+                f"v.attend({PS1!r}, 'honest', {honest_cards!r})\n"
+                f"variant = v.my_variant({PS1!r})\n{_PATCH}"
+            )
+            nb.cells.insert(2, nbformat.v4.new_code_cell(forged))
+        folder = root / "submitted" / student / PS1
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{PS1}.ipynb")
+        (folder / "timestamp.txt").write_text("2026-12-01 12:00:00.000000 UTC\n")
+        mine = json.loads((root / "release" / PS1 / variants.FILE).read_text(encoding="utf-8"))
+        if student == "copier":  # the forged draw: the honest student's items filed under the copier's id
+            mine["students"][variants.digest(PS1, "copier")] = draws["honest"]
+        if student == "linker":
+            (folder / variants.FILE).symlink_to(root / "source" / PS1 / variants.FILE)
+            (folder / "secret.txt").symlink_to(root / "class-secret")
+            (folder / "source").symlink_to(root / "source")
+        else:
+            (folder / variants.FILE).write_text(json.dumps(mine), encoding="utf-8")
+    grader.chown(root)
+
+    run = grader.run(root, "autograde", PS1)
+    assert run.returncode == 0, run.stderr[-3000:]
+    deadline = time.monotonic() + 10
+    while (leftover := _grading_processes(grader)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert leftover == [], f"{who}: still running after grading: {leftover}"
+
+    report = {row["student"]: row for row in collect_report(root, PS1)}
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        scores = {}
+        for student in answers:
+            nb = gb.find_submission_notebook(PS1, PS1, student)
+            by_name = {g.name: g.score for g in nb.grades}
+            scores[student] = [round(by_name[f"ps1_a{n}_check"], 4) for n in range(1, 6)]
+    expected = {
+        student: [round(_score(answer, texts[item], keys[slot][item]), 4)
+                  for answer, item, slot in zip(given, draws[student], pack.SLOTS, strict=True)]
+        for student, given in answers.items()
+    }  # fmt: skip
+    assert scores == expected, (
+        f"{who}: {scores} != {expected}; flags: {[r['flags'] for r in report.values()]}"
+    )
+    assert sum(scores["honest"]) == 10
+    assert sum(scores["copier"]) < 10 and sum(scores["leaker"]) < 10, scores
+    print(f"{who}: Part A of 10: " + ", ".join(f"{s} {sum(v):g}" for s, v in scores.items()))
+
+    done = grader.run(root, "generate_feedback", PS1)
+    assert done.returncode == 0, done.stderr[-3000:]
+    secret = (root / "class-secret").read_text(encoding="utf-8").strip()
+    # what a student's code printed, the feedback pages and any file copied from a submission: no key, no secret
+    # (an autograded notebook holds the hidden tests by nbgrader's design, in the instructor's folder)
+    # (an autograded notebook holds the hidden tests by nbgrader's design, in the instructor's folder; the leaker's
+    # own code names what it looks for, so a key is looked for as a key's entry, and as another item's reasons)
+    entry = re.compile(rf"\('(?:{'|'.join(STANCE_CODES)})', '(?:{'|'.join(COMMITMENT_CODES)})', \[")
+    for path in (
+        p for folder in (root / "autograded", root / "feedback") for p in folder.rglob("*") if p.is_file()
+    ):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".ipynb":
+            text = json.dumps([c.get("outputs", []) for c in nbformat.reads(text, as_version=4).cells])
+        student = path.relative_to(root).parts[1]
+        others = [
+            r.reason[:50]
+            for item, e in loaded.items.items()
+            if item not in draws[student]
+            for r in e.readings
+        ]
+        assert secret not in text and not entry.search(text), path
+        assert not [r for r in others if r in text or r.replace("'", "&#39;") in text], path
+    # the links were not followed: refused before nbgrader's copy, flagged for a person
+    copied = root / "autograded" / "linker" / PS1
+    assert not (copied / "secret.txt").exists() and not (copied / "source").exists(), sorted(copied.iterdir())
+    assert (root / "refused" / "linker" / PS1 / "secret.txt").is_symlink()
+    assert "secret.txt is a symbolic link" in str(report["linker"]["flags"]), report["linker"]["flags"]
+    if grader.owner is not None:
+        shutil.rmtree(base.parent, ignore_errors=True)
+
+
+# --- drawn inputs: ps3 C3's criterion ----------------------------------------------------------------------------
+
+
+def _judge_for(root: Path, assignment: str, student: str):
+    from course.autograder.judge import Judge
+
+    nb = nbformat.read(root / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    grade = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+    setup = [(gid, c.source) for gid, c in grade.items() if gid and c.cell_type == "code"
+             and c.metadata["nbgrader"].get("locked") and not c.metadata["nbgrader"].get("grade")]  # fmt: skip
+    mine = variants.read(root / "source" / assignment / variants.FILE, assignment, student)
+    return Judge(setup, variant=mine), grade
+
+
+def test_ps3_c3_asks_each_student_about_a_criterion_of_their_own(bank_folder, tmp_path):
+    """Issue 31's drawn numbers: ps3 C3's answer (where the model's first choice flips) depends on the criterion
+    whose weight is raised; the pack draws it per student among the criteria that flip the answer before w = 1
+    (computed from the model), shows it in the notebook, and the judge grades each student against their own
+    criterion's answer. The public ps3 keeps 'relations with Russia' (the practice variant)."""
+    from course.content import scenarios
+
+    criteria = pack.c3_criteria()
+    assert criteria == ["control_escalation", "no_collapse", "ties_with_russia", "low_us_pressure"]
+    assert scenarios.grid_flip("ties_with_russia") == (0.34, "stay_muted")  # the public key
+    for criterion in criteria:  # the grid's answer is the exact crossing, rounded up to the step
+        w, top = scenarios.grid_flip(criterion)
+        exact = scenarios.flip_weight(criterion=criterion)
+        assert top == exact[1] and exact[0] < w <= exact[0] + 0.01
+    root = tmp_path / "course"
+    built = pack.build(bank_folder, _roster(tmp_path, 40), root, allow_public=True)
+    assert set(built.inputs.values()) == set(criteria), "forty students draw every criterion"
+    assert built.inputs == pack.build(bank_folder, _roster(tmp_path, 40), tmp_path / "again",
+                                      secret=root / "class-secret", allow_public=True).inputs  # fmt: skip
+    table = (root / "source" / pack.PS3 / variants.FILE).read_text(encoding="utf-8")
+    assert "stay_muted" not in table and "0.34" not in table and "align_openly" not in table, "inputs, no key"
+    source = (root / "source" / pack.PS3 / f"{pack.PS3}.ipynb").read_text(encoding="utf-8")
+    assert "your criterion" in source and 'ties_with_russia\\" else' not in source
+
+    by_criterion = {}
+    for student, criterion in built.inputs.items():
+        by_criterion.setdefault(criterion, student)
+    for criterion, student in by_criterion.items():
+        judge, grade = _judge_for(root, pack.PS3, student)
+        w, top = scenarios.grid_flip(criterion)
+        for answer, points in (((w, top), 3.0), ((0.34, "stay_muted"), None), ((w, "no_such"), None)):
+            outputs = judge.run("ps3_c3_check", grade["ps3_c3_check"].source,
+                                {"c3_flip": answer[0], "c3_new_top": answer[1]}, {}, [], lambda *a: None)  # fmt: skip
+            said = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+            assert f"your input for C3 was {scenarios.CRITERIA[criterion][0]}" in said
+            results = [o for o in outputs if o.output_type == "execute_result"]
+            got = float(results[0].data["text/plain"]) if results else 0.0
+            if points is not None:
+                assert got == points, (criterion, answer, outputs)
+            elif criterion == "ties_with_russia" and answer == (0.34, "stay_muted"):
+                assert got == 3.0
+            else:
+                assert got < 3.0, (criterion, answer, got)
+
+
+def test_ps2_d1_asks_each_student_for_the_distance_to_a_place_of_their_own(bank_folder, tmp_path):
+    """ps2 D1 in a pack: the distance from Pyongyang to a place drawn per student among the exactly located,
+    verified places (never an approximate or unverified one), computed by the judge from data/places.csv."""
+    from course.content.data import load
+    from course.content.geo import haversine_km
+
+    places = load("places")
+    drawable = pack.d1_places()
+    assert "khasan_bridge" in drawable and "vostochny_port" not in drawable and "hanoi" not in drawable
+    assert all(places.loc[p, "precision"] == "exact" and places.loc[p, "verified"] for p in drawable)
+    root = tmp_path / "course"
+    built = pack.build(bank_folder, _roster(tmp_path, 40), root, allow_public=True)
+    assert len(set(built.places.values())) >= 6 and set(built.places.values()) <= set(drawable)
+    source = (root / "source" / pack.PS2 / f"{pack.PS2}.ipynb").read_text(encoding="utf-8")
+    assert "d1_border_km" not in source and "559.6" not in source
+    seen = {}
+    for student, place in built.places.items():
+        seen.setdefault(place, student)
+    for place, student in list(seen.items())[:4]:
+        judge, grade = _judge_for(root, pack.PS2, student)
+        origin, there = places.loc["pyongyang"], places.loc[place]
+        right = haversine_km(origin["lat"], origin["lon"], there["lat"], there["lon"])
+        for given, points in ((right, 1.0), (559.6 if place != "khasan_bridge" else 806.7, 0.0)):
+            outputs = judge.run("ps2_d1_check", grade["ps2_d1_check"].source, {"d1_km": given}, {}, [],
+                                lambda *a: None)  # fmt: skip
+            said = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+            assert f"your input for D1 was {places.loc[place, 'name']}" in said
+            failed = [o for o in outputs if o.output_type == "error"]
+            assert (not failed) == (points == 1.0), (place, given, outputs)
+
+
+@pytest.mark.slow
+def test_drawn_inputs_are_graded_through_the_real_autograde_against_each_students_own(bank_folder, tmp_path):
+    """Eight students of a pack through generate_assignment, autograde and feedback on ps3 and ps2: four answer C3
+    (D1) for their own criterion (place), four submit a classmate's answer; each is scored against their own
+    input's answer, and the feedback names their input."""
+    from course.content import scenarios
+
+    root = tmp_path / "course"
+    built = pack.build(bank_folder, _roster(tmp_path, 8), root, allow_public=True)
+    nbgrader(root, "generate_assignment", pack.PS3, "--force")
+    release = root / "release" / pack.PS3
+    assert "stay_muted" not in (release / variants.FILE).read_text(encoding="utf-8")
+    students = built.students
+    answers = {}
+    for n, student in enumerate(students):
+        mine = scenarios.grid_flip(built.inputs[student])
+        theirs = scenarios.grid_flip(built.inputs[students[(n + 1) % len(students)]])
+        answers[student] = mine if n < 4 else theirs
+        nb = nbformat.read(release / f"{pack.PS3}.ipynb", as_version=4)
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == "ps3_c3_answer":
+                cell.source = f"c3_flip, c3_new_top = {answers[student][0]!r}, {answers[student][1]!r}"
+        folder = root / "submitted" / student / pack.PS3
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{pack.PS3}.ipynb")
+        shutil.copy(release / variants.FILE, folder)
+        (folder / "timestamp.txt").write_text("2026-12-01 12:00:00.000000 UTC\n")
+    nbgrader(root, "autograde", pack.PS3)
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        got = {s: next(g.score for g in gb.find_submission_notebook(pack.PS3, pack.PS3, s).grades
+                       if g.name == "ps3_c3_check") for s in students}  # fmt: skip
+    for student in students:
+        w, top = scenarios.grid_flip(built.inputs[student])
+        given = answers[student]
+        expected = 1.5 * (abs(given[0] - w) < 0.006) + 1.5 * (given[1] == top)
+        assert got[student] == expected, (student, built.inputs[student], given, got[student])
+    assert all(got[s] == 3 for s in students[:4])
+    nbgrader(root, "generate_feedback", pack.PS3)
+    page = (root / "feedback" / students[0] / pack.PS3 / f"{pack.PS3}.html").read_text(encoding="utf-8")
+    criterion = scenarios.CRITERIA[built.inputs[students[0]]][0]
+    assert f"your input for C3 was {criterion}" in page.replace("&#39;", "'")
+
+    # ps2 D1 the same way: four their own place's distance, four a classmate's
+    from course.content.data import load
+    from course.content.geo import haversine_km
+
+    places = load("places")
+
+    def km(place):
+        return haversine_km(places.loc["pyongyang", "lat"], places.loc["pyongyang", "lon"],
+                            places.loc[place, "lat"], places.loc[place, "lon"])  # fmt: skip
+
+    nbgrader(root, "generate_assignment", pack.PS2, "--force")
+    release = root / "release" / pack.PS2
+    given = {}
+    for n, student in enumerate(students):
+        given[student] = km(built.places[student if n < 4 else students[(n + 1) % len(students)]])
+        nb = nbformat.read(release / f"{pack.PS2}.ipynb", as_version=4)
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == "ps2_d1_answer":
+                cell.source = f"d1_km = {given[student]!r}"
+        folder = root / "submitted" / student / pack.PS2
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{pack.PS2}.ipynb")
+        shutil.copy(release / variants.FILE, folder)
+        (folder / "timestamp.txt").write_text("2026-12-01 12:00:00.000000 UTC\n")
+    nbgrader(root, "autograde", pack.PS2)
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        got = {s: next(g.score for g in gb.find_submission_notebook(pack.PS2, pack.PS2, s).grades
+                       if g.name == "ps2_d1_check") for s in students}  # fmt: skip
+    for student in students:
+        right = abs(given[student] - km(built.places[student])) <= 2e-4 * km(built.places[student])
+        assert got[student] == (1.0 if right else 0.0), (student, built.places[student], given[student])
+    assert all(got[s] == 1 for s in students[:4])

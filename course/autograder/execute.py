@@ -228,7 +228,7 @@ class IntegrityExecute(Execute):
 
         variant = getattr(self, "_variant", None)
         if isinstance(variant, Variant):
-            call = json.dumps([variant.assignment, variant.student, variant.cards])
+            call = json.dumps([variant.assignment, variant.student, variant.cards, variant.params])
             self._ask(attend=f"__import__('course.grading.variants', fromlist=['attend']).attend(*{call})")
 
     def _receive_files(self) -> None:

@@ -117,27 +117,64 @@ def refuse_files(course_root: Path, assignment: str) -> dict[str, list[str]]:
     ``refused/<student>/<assignment>/``; the reasons are kept in ``reports/<assignment>-refused.json`` and become
     violation flags in the report.
     """
-    record = refused_path(course_root, assignment)
-    refused: dict[str, list[str]] = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
+    refused: dict[str, list[str]] = {}
     for folder in sorted((course_root / "submitted").glob(f"*/{assignment}")):
-        student = folder.parent.name
-        files = SubmissionFiles.scan(folder)
-        if not files.refused:
+        reasons = refuse_folder(course_root, folder.parent.name, assignment)
+        if reasons:
+            refused[folder.parent.name] = reasons
+    record = refused_path(course_root, assignment)
+    return json.loads(record.read_text(encoding="utf-8")) if record.exists() else refused
+
+
+def refuse_folder(
+    course_root: Path, student: str, assignment: str, keep_notebooks: bool = False
+) -> list[str]:
+    """:func:`refuse_files` for one student's submission; with ``keep_notebooks``, a notebook at the top of the
+    folder stays where nbgrader looks for it (nbgrader has listed it already; the grading reads it without
+    following a link, and :class:`SubmissionFiles` refuses it for the kernel)."""
+    folder = course_root / "submitted" / student / assignment
+    files = SubmissionFiles.scan(folder)
+    if not files.refused:
+        return []
+    kept = set(files.files)
+    for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        name = path.relative_to(folder).as_posix()
+        if name in kept or (path.is_dir() and not path.is_symlink()):
             continue
-        kept = set(files.files)
-        for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-            name = path.relative_to(folder).as_posix()
-            if name in kept or (path.is_dir() and not path.is_symlink()):
-                continue
-            target = course_root / "refused" / student / assignment / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            path.rename(target)
-        reasons = refused.setdefault(student, [])
-        reasons += [reason for reason in files.refused if reason not in reasons]
-    if refused:
-        record.parent.mkdir(parents=True, exist_ok=True)
-        record.write_text(json.dumps(refused, indent=2) + "\n", encoding="utf-8")
-    return refused
+        if keep_notebooks and "/" not in name and name.endswith(".ipynb"):
+            continue
+        target = course_root / "refused" / student / assignment / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.rename(target)
+    record = refused_path(course_root, assignment)
+    refused = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
+    reasons = refused.setdefault(student, [])
+    reasons += [reason for reason in files.refused if reason not in reasons]
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps(refused, indent=2) + "\n", encoding="utf-8")
+    return reasons
+
+
+def refuse_before_copy(assignment: str, student: str, notebooks: list[str]) -> None:
+    """nbgrader's ``Autograde.pre_convert_hook`` (assignments/nbgrader_config.py): :func:`refuse_folder` for the
+    submission about to be graded, so that any ``nbgrader autograde`` (the command, the formgrader's button), not
+    only ``make autograde``, copies no link into ``autograded/``. nbgrader copies a link's target (a class secret,
+    a file only the grader can read) and makes the copy readable by all.
+
+    nbgrader calls the hook with the notebooks it found in ``submitted/<student>/<assignment>/`` (never none; its
+    ``student`` and ``assignment`` are the command's, which may be patterns such as ``*``, so the folder names the
+    submission) and logs and ignores an exception the hook raises, then copies anyway: so a failure here stops
+    the grading instead.
+    """
+    try:
+        folder = Path(os.path.abspath(notebooks[0])).parent
+        if folder.parents[1].name != "submitted":
+            raise ValueError(f"{folder} is not a folder submitted/<student>/<assignment>/")
+        refuse_folder(folder.parents[2], folder.parent.name, folder.name, keep_notebooks=True)
+    except Exception as err:
+        raise SystemExit(
+            f"autograde stopped before copying the files of {notebooks[:1]}: they could not be checked ({err})"
+        ) from err
 
 
 def normalize_submissions(course_root: Path, assignment: str) -> list[dict[str, str]]:

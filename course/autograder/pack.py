@@ -32,18 +32,20 @@ import re
 import secrets
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from course.content.bank import Bank, check_size, draw, load_bank, public_items
+from course.content.bank import Bank, check_size, draw, draw_one, load_bank, public_items
 from course.content.data import DataError
 from course.grading.variants import FILE, digest
 from course.paths import assignments_dir, repo_root
 
 PS1 = "ps1_reading_official_reactions"
 SLOTS = ("A1", "A2", "A3", "A4", "A5")
+PS2 = "ps2_geography_and_logistics"
+PS3 = "ps3_treaties_and_scenarios"
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -58,12 +60,16 @@ class Pack:
     draws: dict[str, list[str]]
     seconds: float
 
+    inputs: dict[str, str] = field(default_factory=dict)  # ps3 C3's criterion per student
+    places: dict[str, str] = field(default_factory=dict)  # ps2 D1's place per student
+
     def summary(self) -> str:
         used = {item for drawn in self.draws.values() for item in drawn}
         return (
-            f"class pack in {self.folder}: {len(self.students)} students, {len(SLOTS)} items each from "
-            f"{len(used)} bank items ({self.seconds:.2f} s). Next: cd {self.folder} && nbgrader generate_assignment "
-            f"{PS1} --force, then release as usual."
+            f"class pack in {self.folder}: {len(self.students)} students; ps1 Part A: {len(SLOTS)} items each from "
+            f"{len(used)} bank items; ps2 D1's place among {len(set(self.places.values()))}; ps3 C3's criterion "
+            f"among {len(set(self.inputs.values()))} ({self.seconds:.2f} s). Next: cd {self.folder}, then "
+            f"nbgrader generate_assignment --force for {PS1}, {PS2} and {PS3}, and release as usual."
         )
 
 
@@ -202,6 +208,159 @@ def _rewrite(nb, bank: Bank, per_slot: dict[str, list[str]]) -> None:
         )
 
 
+def c3_criteria() -> list[str]:
+    """ps3 C3's drawable criteria: those whose weight, raised from the default, changes the model's answer before
+    it reaches 1 (a crossing, not a tie at the end: :func:`course.content.scenarios.flip_weight`), computed from the
+    model, so a rebuilt model moves the list with it."""
+    from course.content import scenarios
+
+    return [c for c in scenarios.CRITERIA if scenarios.flip_weight(criterion=c) and scenarios.grid_flip(c)]
+
+
+def c3_input(criterion: str) -> dict[str, str]:
+    from course.content import scenarios
+
+    return {"id": criterion, "what": "criterion", "label": scenarios.CRITERIA[criterion][0]}
+
+
+def _replace(cell, old: str, new: str, where: str) -> None:
+    if old not in cell.source:
+        raise PackError(f"{where}: the template changed; update course/autograder/pack.py")
+    cell.source = cell.source.replace(old, new, 1)
+
+
+def _rewrite_ps3(nb) -> None:
+    """ps3 C3 asks about the student's own criterion (drawn), graded against that criterion's answer (the judge
+    computes it from the model with the instructor's copy of the draw)."""
+    cells = {c.get("id"): c for c in nb.cells}
+    where = f"{PS3} C3"
+    cells["ps3-setup"].source += (
+        "\n\n# This class's own inputs (a class pack): C3's criterion is drawn for each student.\n"
+        "from course.grading.variants import my_variant\n"
+        "from course.views.display import drawn_input\n\n"
+        f'variant = my_variant("{PS3}")'
+    )
+    question = cells["ps3-c3-question"]
+    _replace(
+        question,
+        'How much must "relations with Russia" matter before the model\'s answer changes? Give the criterion\n'
+        '`"ties_with_russia"` the weight `w`',
+        "How much must **your criterion** matter before the model's answer changes? It was drawn for you from the\n"
+        "model's criteria: the cell below names it, and `my_criterion` holds its id. Give it the weight `w`",
+        where,
+    )
+    show = nbformat.v4.new_code_cell(
+        'my_criterion = variant.param("C3")["id"]\ndrawn_input(variant, "C3")',
+        id="ps3-c3-input",
+        metadata={"nbgrader": {"grade": False, "grade_id": "ps3_c3_input", "locked": True,
+                               "schema_version": 3, "solution": False}},
+    )  # fmt: skip
+    nb.cells.insert(nb.cells.index(question) + 1, show)
+    _replace(
+        cells["ps3-c3-answer"], '(w if c == "ties_with_russia" else', "(w if c == my_criterion else", where
+    )
+    check = cells["ps3-c3-check"]
+    _replace(
+        check,
+        "from course.grading import check_choice, check_type, form_ok\n",
+        'from course.grading import check_choice, check_type, form_ok, say\n\nsay(variant.graded_line("C3"))\n',
+        where,
+    )
+    _replace(
+        check,
+        "flip = abs(c3_flip - 0.34) < 0.006",
+        "from course.content.scenarios import grid_flip\n\n"
+        "# the key: the student's own criterion's answer, computed from the model\n"
+        'expected_w, expected_top = grid_flip(variant.param("C3")["id"])\n'
+        "flip = abs(c3_flip - expected_w) < 0.006",
+        where,
+    )
+    _replace(check, '{"w": "ok", "top": "stay_muted"}', '{"w": "ok", "top": expected_top}', where)
+
+
+#: Places D1's distance is never asked for: the origin, and the two capitals A2 already measures from it.
+D1_EXCLUDED = ("pyongyang", "beijing", "moscow")
+
+
+def d1_places() -> list[str]:
+    """ps2 D1's drawable destinations: the places whose coordinates are exact and verified (data/places.csv),
+    other than :data:`D1_EXCLUDED`: a distance is asked only between sourced points."""
+    from course.content.data import load
+
+    places = load("places")
+    keep = (places["precision"] == "exact") & places["verified"].astype(bool)
+    return [p for p in places.index[keep] if p not in D1_EXCLUDED]
+
+
+def d1_input(place: str) -> dict[str, str]:
+    from course.content.data import load
+
+    return {"id": place, "what": "place", "label": str(load("places").loc[place, "name"])}
+
+
+def _prepare_ps2(templates: Path):
+    """ps2 D1 asks for the distance from Pyongyang to the student's own place (drawn), graded against that
+    place's distance, computed by the judge from data/places.csv with the course's reference formula."""
+    template = templates / "source" / PS2 / f"{PS2}.ipynb"
+    if not template.is_file():
+        raise PackError(
+            f"{template}: no template; pass --templates with the course repository's assignments folder"
+        )
+    nb = nbformat.read(str(template), as_version=4)
+    cells = {c.get("id"): c for c in nb.cells}
+    where = f"{PS2} D1"
+    cells["ps2-setup"].source += (
+        "\n\n# This class's own inputs (a class pack): D1's place is drawn for each student.\n"
+        "from course.grading.variants import my_variant\n"
+        "from course.views.display import drawn_input\n\n"
+        f'variant = my_variant("{PS2}")'
+    )
+    question = cells["ps2-part-d"]
+    _replace(
+        question,
+        "Make `d1_border_km`: the great-circle distance from Pyongyang to the Khasan–Tumangang bridge, with your "
+        "function.",
+        "Make `d1_km`: the great-circle distance from Pyongyang to **your place**, with your function. Your place was "
+        "drawn for you from the course's exactly located places: the cell below names it, and `my_place` holds its "
+        "id in `places`.",
+        where,
+    )
+    show = nbformat.v4.new_code_cell(
+        'my_place = variant.param("D1")["id"]\ndrawn_input(variant, "D1")',
+        id="ps2-d1-input",
+        metadata={"nbgrader": {"grade": False, "grade_id": "ps2_d1_input", "locked": True,
+                               "schema_version": 3, "solution": False}},
+    )  # fmt: skip
+    nb.cells.insert(nb.cells.index(question) + 1, show)
+    _replace(cells["ps2-d1-answer"], 'd1_border_km = side("pyongyang", "khasan_bridge")',
+             'd1_km = side("pyongyang", my_place)', where)  # fmt: skip
+    check = cells["ps2-d1-check"]
+    _replace(check, 'check_type(d1_border_km, float, "d1_border_km")',
+             'say(variant.graded_line("D1"))\ncheck_type(d1_km, float, "d1_km")', where)  # fmt: skip
+    _replace(check, "from course.grading import check_type, form_ok\n",
+             "from course.grading import check_type, form_ok, say\n", where)  # fmt: skip
+    _replace(check, "Yes: Pyongyang to the Khasan-Tumangang bridge, with your function.",
+             "Yes: Pyongyang to your place, with your function.", where)  # fmt: skip
+    _replace(check, "between the places pyongyang and khasan_bridge", "between the places pyongyang and my_place",
+             where)  # fmt: skip
+    _replace(
+        check,
+        'check_close(d1_border_km, 559.6, "d1_border_km", rel=2e-4)',
+        "# the key: the distance to the student's own place, from the course's coordinates and reference formula\n"
+        "    from course.content.geo import haversine_km as reference\n\n"
+        '    there = places.loc[variant.param("D1")["id"]]\n'
+        '    expected = reference(places.loc["pyongyang", "lat"], places.loc["pyongyang", "lon"], there["lat"], '
+        'there["lon"])\n'
+        '    check_close(d1_km, expected, "d1_km", rel=2e-4)',
+        where,
+    )
+    if "d1_border_km" in "".join(c.source for c in nb.cells):
+        raise PackError(
+            f"{where}: the template changed (d1_border_km is still named); update course/autograder/pack.py"
+        )
+    return nb
+
+
 def build(
     bank_folder: str | Path,
     roster: str | Path,
@@ -245,6 +404,8 @@ def build(
             f"{out}: every user of this machine can read it; a class pack holds its keys (chmod o-rwx)"
         )
     nb = nbformat.read(str(template), as_version=4)
+    ps3, criteria = _prepare_ps3(templates)
+    ps2 = _prepare_ps2(templates)
     # written only now, everything checked but the secret (made here on first use)
     if not out.exists():  # a new course folder, the instructor's alone; an existing one keeps its sharing
         out.mkdir(parents=True, mode=0o700)
@@ -254,11 +415,13 @@ def build(
     _rewrite(nb, bank, per_slot)
     source = out / "source"
     for assignment in sorted(p.name for p in (templates / "source").iterdir() if p.is_dir()):
-        if assignment != PS1 and not (source / assignment).exists():  # never over the instructor's own copy
+        if (
+            assignment not in (PS1, PS3) and not (source / assignment).exists()
+        ):  # never over the instructor's copy
             shutil.copytree(templates / "source" / assignment, source / assignment)
     folder = source / PS1
     folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, str(folder / f"{PS1}.ipynb"))
+    _write_notebook(nb, folder / f"{PS1}.ipynb")
     used = sorted({item for drawn in draws.values() for item in drawn})
     table = {
         "assignment": PS1,
@@ -267,11 +430,15 @@ def build(
         "students": {digest(PS1, s): drawn for s, drawn in draws.items()},
     }
     (folder / FILE).write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    inputs = {s: draw_one(key, PS3, s, "C3", criteria) for s in students}
+    _write_inputs(PS3, ps3, {s: {"C3": c3_input(c)} for s, c in inputs.items()}, templates, source)
+    places = {s: draw_one(key, PS2, s, "D1", d1_places()) for s in students}
+    _write_inputs(PS2, ps2, {s: {"D1": d1_input(p)} for s, p in places.items()}, templates, source)
     config = templates / "nbgrader_config.py"
     if (
         out / "nbgrader_config.py"
     ).exists():  # an nbgrader course already (the hub's grading/): kept as it is
-        return Pack(out, students, draws, time.perf_counter() - started)
+        return Pack(out, students, draws, time.perf_counter() - started, inputs, places)
     (out / "nbgrader_config.py").write_text(
         '"""A class pack (course/autograder/pack.py): the course\'s configuration, with this folder as its root."""\n'
         "import os\n\n"
@@ -280,7 +447,58 @@ def build(
         "c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))\n",
         encoding="utf-8",
     )
-    return Pack(out, students, draws, time.perf_counter() - started)
+    return Pack(out, students, draws, time.perf_counter() - started, inputs, places)
+
+
+def _prepare_ps3(templates: Path):
+    """ps3's notebook with C3 rewritten, and the criteria to draw from: checked before anything is written."""
+    template = templates / "source" / PS3 / f"{PS3}.ipynb"
+    if not template.is_file():
+        raise PackError(
+            f"{template}: no template; pass --templates with the course repository's assignments folder"
+        )
+    criteria = c3_criteria()
+    if len(criteria) < 2:
+        raise PackError(
+            f"{PS3} C3: the model leaves {len(criteria)} criterion to draw from; at least 2 are needed"
+        )
+    nb = nbformat.read(str(template), as_version=4)
+    _rewrite_ps3(nb)
+    return nb, criteria
+
+
+def _write_inputs(assignment: str, nb, inputs: dict[str, dict[str, dict[str, str]]], templates: Path,
+                  source: Path) -> None:  # fmt: skip
+    """A problem set whose questions have drawn inputs: the rewritten notebook, and a variants.json holding each
+    student's inputs (no key: the judge computes each answer from public data and the instructor's copy of the
+    draw). The pack's notebook replaces a copy already there (the hub's grading folder, an earlier pack)."""
+    folder = source / assignment
+    if not folder.exists():
+        shutil.copytree(templates / "source" / assignment, folder, ignore=shutil.ignore_patterns("*.ipynb"))
+    _write_notebook(nb, folder / f"{assignment}.ipynb")
+    table = {
+        "assignment": assignment,
+        "slots": [],
+        "items": {},
+        "students": {digest(assignment, s): [] for s in inputs},
+        "params": {digest(assignment, s): drawn for s, drawn in inputs.items()},
+    }
+    (folder / FILE).write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+#: Where a notebook the pack replaces is kept (outside source/, so nbgrader never releases it).
+REPLACED = "replaced-by-pack"
+
+
+def _write_notebook(nb, path: Path) -> None:
+    """Write a pack's notebook; a different one already there (the instructor's copy, edited or not) is kept under
+    ``<course>/replaced-by-pack/<assignment>/`` first: nothing of the instructor's is lost."""
+    text = nbformat.writes(nb) + "\n"
+    if path.exists() and path.read_text(encoding="utf-8") != text:
+        kept = path.parents[2] / REPLACED / path.parent.name / path.name
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, kept)
+    path.write_text(text, encoding="utf-8")
 
 
 def _card(bank: Bank, item: str) -> dict[str, str]:

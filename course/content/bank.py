@@ -304,6 +304,13 @@ def draw(secret: bytes, assignment: str, student: str, item_ids, count: int) -> 
     return random.Random(int.from_bytes(seed, "big")).sample(sorted(item_ids), count)
 
 
+def draw_one(secret: bytes, assignment: str, student: str, slot: str, options) -> str:
+    """One of ``options`` for ``student``'s question ``slot`` (a drawn input, such as ps3 C3's criterion): the same
+    for the same secret, independent of the student's items and of every other student."""
+    seed = hmac.new(secret, f"{assignment}\0{student}\0{slot}".encode(), hashlib.sha256).digest()
+    return random.Random(int.from_bytes(seed, "big")).choice(sorted(options))
+
+
 def public_items(bank: Bank, public_texts) -> list[str]:
     """The bank's items whose words are already in the public repository (their key may be public too)."""
     known = {_norm(text) for text in public_texts if isinstance(text, str) and text}

@@ -364,6 +364,27 @@ def flip_weight(scores=None, weights: Mapping[str, float] | None = None, criteri
     return None if best is None else (round(best[0], 4), best[1])
 
 
+def grid_flip(criterion: str, scores=None, step: float = 0.01) -> tuple[float, str] | None:
+    """ps3 C3's computation: give ``criterion`` the weight ``w`` and each other criterion ``(1 - w) / (n - 1)``;
+    from the default weight upwards in steps of ``step``, the first ``w`` at which another option comes first,
+    and that option. ``None`` if none does up to ``w = 1``. (:func:`flip_weight` gives the exact crossing; this is
+    the grid a student walks, so the answer is the grid point just past it.)"""
+    scores = default_scores() if scores is None else scores
+    criteria = list(scores.columns)
+    if criterion not in criteria:
+        raise ScenarioError(f"unknown criterion {criterion!r}; criteria: {', '.join(criteria)}")
+    default = normalise(default_weights(), criteria)
+    top = weighted_scores(scores, default).index[0]
+    steps = round(1 / step)
+    for k in range(round(default[criterion] * steps), steps + 1):
+        w = k / steps
+        trial = {c: (w if c == criterion else (1 - w) / (len(criteria) - 1)) for c in criteria}
+        now = weighted_scores(scores, trial).index[0]
+        if now != top:
+            return w, str(now)
+    return None
+
+
 def sensitivity(scores=None, weights: Mapping[str, float] | None = None):
     """For each criterion, how far its share must move (up or down) before the top option changes.
 

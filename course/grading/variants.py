@@ -38,10 +38,26 @@ def digest(assignment: str, student: str) -> str:
 
 
 class Variant:
-    """One student's items in one problem set: ``slots`` (``"A1"``, ...) to item cards."""
+    """One student's draw in one problem set: ``cards`` maps item slots (``"A1"``, ...) to item cards, ``params``
+    maps question slots (``"C3"``) to the inputs drawn for that question (a criterion, a place), each with a
+    ``label`` to show."""
 
-    def __init__(self, assignment: str, student: str, cards: dict[str, dict[str, str]]):
+    def __init__(
+        self,
+        assignment: str,
+        student: str,
+        cards: dict[str, dict[str, str]],
+        params: dict[str, dict[str, str]] | None = None,
+    ):
         self.assignment, self.student, self.cards = assignment, student, cards
+        self.params = params or {}
+
+    def param(self, slot: str) -> dict[str, str]:
+        if slot not in self.params:
+            raise VariantMissing(
+                f"no input {slot!r} in this draw; inputs: {', '.join(self.params) or 'none'}"
+            )
+        return self.params[slot]
 
     def card(self, slot: str) -> dict[str, str]:
         if slot not in self.cards:
@@ -55,19 +71,27 @@ class Variant:
         return self.card(slot)["text"]
 
     def graded_line(self, slot: str) -> str:
-        """One line for the feedback and the formgrader: which item this student had."""
+        """One line for the feedback and the formgrader: which item (or which drawn input) this student had."""
+        if slot in self.params:
+            return f"your input for {slot} was {self.params[slot]['label']}."
         card = self.card(slot)
         return f"your item for {slot} was {card['item_id']!r} ({card['speaker']}, {card['date']})."
 
     def __repr__(self) -> str:
-        items = ", ".join(card["item_id"] for card in self.cards.values())
-        return f"<Variant {self.assignment} for {self.student}: {items}>"
+        drawn = [card["item_id"] for card in self.cards.values()]
+        drawn += [f"{slot}={value.get('label', '')}" for slot, value in self.params.items()]
+        return f"<Variant {self.assignment} for {self.student}: {', '.join(drawn)}>"
 
 
-def attend(assignment: str, student: str, cards: dict[str, dict[str, str]]) -> None:
+def attend(
+    assignment: str,
+    student: str,
+    cards: dict[str, dict[str, str]],
+    params: dict[str, dict[str, str]] | None = None,
+) -> None:
     """Grade (or show) the notebook as ``student``'s: the autograder's, never the student's, call."""
     global _attended
-    _attended = Variant(assignment, student, cards)
+    _attended = Variant(assignment, student, cards, params)
 
 
 @contextlib.contextmanager
@@ -90,16 +114,18 @@ def read(path: str | Path, assignment: str, student: str) -> Variant:
         raise VariantMissing(
             f"{FILE} is not beside this notebook: it came with the problem set; fetch the problem set again"
         ) from None
-    drawn = table.get("students", {}).get(digest(assignment, student))
+    key = digest(assignment, student)
+    drawn = table.get("students", {}).get(key)
     if drawn is None:
         raise VariantMissing(
-            f"no items were drawn for {student!r} in {assignment}: ask your instructor to add you to the class "
+            f"nothing was drawn for {student!r} in {assignment}: ask your instructor to add you to the class "
             "pack (python -m course.autograder pack) and release it again"
         )
     return Variant(
         assignment,
         student,
         {slot: table["items"][item] for slot, item in zip(table["slots"], drawn, strict=True)},
+        table.get("params", {}).get(key, {}),
     )
 
 

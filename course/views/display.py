@@ -237,6 +237,15 @@ def drawn_statement(variant, slot: str):
     return Markdown("\n".join(lines))
 
 
+def drawn_input(variant, slot: str):
+    """Show the input drawn for a student's question in a class pack (ps3 C3's criterion): what it is, and that it
+    is theirs."""
+    value = variant.param(slot)
+    return Markdown(
+        f"*Your input for {slot}, drawn for you:* **{value['label']}** ({value['what']} `{value['id']}`)."
+    )
+
+
 def sources(ids):
     """The sources a lesson uses, as a readable table (id, publisher, title, link), from data/sources.csv."""
     table = load("sources")
