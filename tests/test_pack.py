@@ -486,6 +486,59 @@ def test_a_student_sees_their_own_items_in_jupyterlab(tmp_path, browser, monkeyp
     assert not [e for e in stderr if "VariantMissing" in e or "variants.json" in e], stderr
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_student_sees_their_own_inputs_in_jupyterlab(tmp_path, browser, monkeypatch, size):
+    """ps3 C3 and ps2 D1 of a released pack opened as student s002: the question says "your criterion" ("your
+    place"), the cell under it names the student's own, and the notebook runs with it; at both window sizes."""
+    from labserver import running_lab
+    from test_browser import run_all
+    from test_screens import ARTIFACTS
+
+    from course.content import scenarios
+    from course.content.data import load
+
+    bank = pack.example_bank(tmp_path / "bank")
+    built = {}
+
+    def prepare(root: Path) -> None:
+        built["pack"] = pack.build(bank, _roster(tmp_path, 3), root / "pack", allow_public=True)
+        for assignment in (pack.PS2, pack.PS3):
+            nbgrader(root / "pack", "generate_assignment", assignment, "--force")
+            release = root / "pack" / "release" / assignment / f"{assignment}.ipynb"
+            nb = nbformat.read(release, as_version=4)
+            for cell in nb.cells:  # an unanswered cell raises: carry on, as a student reading it would
+                cell.metadata.setdefault("tags", []).append("raises-exception")
+            nbformat.write(nb, release)
+
+    monkeypatch.setenv("COURSE_STUDENT", "s002")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    shown, stderr = {}, []
+    with running_lab(tmp_path, subdir="pack/release", prepare=prepare) as lab:
+        for assignment, slot in ((pack.PS3, "C3"), (pack.PS2, "D1")):
+            page.goto(lab.url(f"lab/tree/{assignment}/{assignment}.ipynb"))
+            page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+            run_all(page)
+            line = page.locator(
+                ".jp-OutputArea-output", has_text=f"Your input for {slot}, drawn for you"
+            ).first
+            for _ in range(3):
+                line.evaluate("element => element.scrollIntoView({block: 'center'})")
+                page.wait_for_timeout(300)
+            shown[slot] = " ".join((line.text_content() or "").split())
+            page.screenshot(path=str(ARTIFACTS / f"pack_{slot.lower()}_{size}.png"))
+            errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+            stderr += errors.all_inner_texts()
+    context.close()
+    criterion, place = built["pack"].inputs["s002"], built["pack"].places["s002"]
+    assert scenarios.CRITERIA[criterion][0] in shown["C3"] and criterion in shown["C3"], shown
+    assert load("places").loc[place, "name"] in shown["D1"] and place in shown["D1"], shown
+    assert not [e for e in stderr if "VariantMissing" in e or "variants.json" in e], stderr
+
+
 def test_an_instructor_codes_the_bank_with_the_coding_labs_choices_and_the_pack_accepts_it(
     bank_folder, tmp_path
 ):

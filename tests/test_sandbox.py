@@ -245,3 +245,42 @@ def test_inside_a_grading_kernel_no_capability_no_new_privileges_no_network(tmp_
     assert "PATH" in report["env"] and not [
         k for k in report["env"] if "TOKEN" in k or k.startswith("JUPYTER")
     ]
+
+
+def test_everything_the_grader_runs_in_a_kernel_is_one_modules_and_calls_only_the_light_grading_code(
+    tmp_path,
+):
+    """Issue 34 (review 2, design 3): the code strings sent into a grading kernel are built in course.grading.remote
+    and each calls one function of course.grading (no nbgrader, kernels or widgets: the import-linter contract);
+    no other module of the course builds one."""
+    import ast
+    import re
+    import subprocess
+
+    from conftest import ROOT
+
+    from course.grading import remote
+    from course.grading.variants import Variant
+
+    strings = [remote.probe(), remote.preload(["pandas"]), remote.receive(), remote.export(["a1", "b1"]),
+               remote.call("haversine_km", [[1.0, 2.0, 3.0, 4.0], {}]),
+               remote.attend(Variant("ps", "s1", {"A1": {"item_id": "x"}}, {"C3": {"id": "no_collapse"}}))]  # fmt: skip
+    for code in strings:
+        tree = ast.parse(code, mode="eval")
+        (target,) = [n.args[0].value for n in ast.walk(tree) if isinstance(n, ast.Call)
+                     and getattr(n.func, "id", "") == "__import__"]  # fmt: skip
+        assert target.startswith("course.grading."), code
+    grep = subprocess.run(["git", "grep", "--untracked", "-l", "__import__('course", "--", "course/"], cwd=ROOT,
+                          capture_output=True, text=True).stdout.split()  # fmt: skip
+    assert grep == ["course/grading/remote.py"], grep
+    # receive_files copies the inbox's regular files and folders only
+    inbox, work = tmp_path / "inbox", tmp_path / "work"
+    (inbox / "sub").mkdir(parents=True)
+    (inbox / "a.txt").write_text("a")
+    (inbox / "sub" / "b.txt").write_text("b")
+    (inbox / "link.txt").symlink_to(inbox / "a.txt")
+    work.mkdir()
+    assert remote.receive_files(str(inbox), str(work)) == 2
+    assert sorted(p.relative_to(work).as_posix() for p in work.rglob("*")) == ["a.txt", "sub", "sub/b.txt"]
+    assert re.fullmatch(r"__import__\('course\.grading\.remote', fromlist=\['receive_files'\]\)\.receive_files\(\)",
+                        remote.receive())  # fmt: skip

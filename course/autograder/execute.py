@@ -21,10 +21,11 @@ from course.autograder.common import (
     without_hidden,
 )
 from course.autograder.files import SubmissionFiles
-from course.autograder.judge import CALL, EXPORT, judge_plan, pack_variant
+from course.autograder.judge import judge_plan, pack_variant
 from course.autograder.kernels import KernelAhead, instructor_imports
 from course.autograder.sandbox import private_folder
-from course.autograder.tripwire import PROBE, compare, scan_source
+from course.autograder.tripwire import compare, scan_source
+from course.grading import remote
 from course.grading.plaindata import MAX_REPLY_CHARS
 
 #: What a kernel reports when it reaches one of its sandbox's limits (course.autograder.sandbox.Limits), by limit.
@@ -228,13 +229,12 @@ class IntegrityExecute(Execute):
 
         variant = getattr(self, "_variant", None)
         if isinstance(variant, Variant):
-            call = json.dumps([variant.assignment, variant.student, variant.cards, variant.params])
-            self._ask(attend=f"__import__('course.grading.variants', fromlist=['attend']).attend(*{call})")
+            self._ask(attend=remote.attend(variant))
 
     def _receive_files(self) -> None:
         """A kernel started ahead copies its submission's files into its working folder (before any cell)."""
         self._needs_receive = False
-        code = "__import__('course.autograder.sandbox', fromlist=['receive']).receive()"
+        code = remote.receive()
         try:
             reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
             if reply["content"].get("status") != "ok":
@@ -293,7 +293,7 @@ class IntegrityExecute(Execute):
         arguments = encode_call(args, kwargs)  # ExportError: the test passes something that is not plain data
         if self._silent_kernel or time.monotonic() > self._deadline:  # one call that hangs costs one timeout
             raise AnswerError(f"{name}(...) was not called: the kernel stopped answering, or time ran out")
-        answer = self._ask(r=CALL.format(name=name, arguments=arguments))["r"]
+        answer = self._ask(r=remote.call(name, arguments))["r"]
         self._silent_kernel = isinstance(answer, NoAnswer)
         if isinstance(answer, Exception):
             raise AnswerError(f"{name}(...) gave no answer: {answer}")
@@ -327,7 +327,7 @@ class IntegrityExecute(Execute):
         if self._baseline is None:
             if getattr(self, "_needs_receive", False):
                 self._receive_files()
-            self._baseline = self._probe(self._ask(probe=PROBE)["probe"])
+            self._baseline = self._probe(self._ask(probe=remote.probe())["probe"])
             self._attend()
             if "shell_error" in self._baseline:
                 self._flags.append(flag("review", "the integrity probe failed before the first cell"))
@@ -394,7 +394,7 @@ class IntegrityExecute(Execute):
                 self.log.warning("a set-up cell failed in the judge: %s", problem)
                 self._flags.append(flag("review", f"a set-up cell failed in the judge: {problem}"))
         names = self._judge.answers_read(source)
-        answers = self._ask(probe=PROBE, export=EXPORT.format(names=names))
+        answers = self._ask(probe=remote.probe(), export=remote.export(names))
         self._trip(grade_id, self._probe(answers["probe"]))
         exported = answers["export"]
         try:

@@ -257,10 +257,6 @@ def _error_from(error: BaseException, filename: str, source: str, count: int) ->
     return _error_output(ename, evalue, [*lines, f"{ename}: {evalue}"])
 
 
-EXPORT = "__import__('course.grading.plaindata', fromlist=['export']).export({names!r})"
-CALL = "__import__('course.grading.plaindata', fromlist=['call']).call({name!r}, {arguments!r})"
-
-
 def judge_plan(resources, nb: NotebookNode) -> tuple[list[tuple[str, str]], dict[str, str]] | None:
     """The instructor's set-up cells (in order) and test cells, by name, from nbgrader's gradebook.
 

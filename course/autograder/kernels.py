@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from course.autograder.files import SubmissionFiles
 
 from course.autograder.sandbox import LIMITS_ENV, SANDBOX_UID, Limits, private_folder
+from course.grading import remote
 
 
 def imported_modules(sources) -> list[str]:
@@ -118,7 +119,7 @@ class KernelAhead:
             preloader = km.client(session=session)
             preloader.start_channels()
             preloader.execute(
-                f"__import__('course.grading.integrity', fromlist=['preload']).preload({list(modules)!r})",
+                remote.preload(modules),
                 silent=True,
                 store_history=False,
             )

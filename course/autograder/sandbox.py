@@ -38,6 +38,8 @@ import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from course.grading.remote import INBOX, receive_files
+
 KERNEL_NAME = "course-grading"
 ENV_FLAG = "COURSE_SANDBOX"
 ALLOW_ENV = "ALLOW_UNSANDBOXED"
@@ -45,7 +47,6 @@ LIMITS_ENV = "COURSE_SANDBOX_LIMITS"
 #: Inside the sandbox: the kernel's working folder (writable tmpfs) and the submission's files (read-only).
 HOME = "/home/student"
 WORK = HOME + "/work"
-INBOX = "/submission"
 SANDBOX_UID = 65534
 #: Environment variables passed into the sandbox (everything else is cleared: tokens, paths, proxies).
 PASSED_ENV = ("NBGRADER_EXECUTION", "COURSE_ROOT", "COURSE_MAPS_ONLINE", "TZ")
@@ -312,31 +313,13 @@ def set_limits(limits: Limits) -> None:
     cap(resource.RLIMIT_CORE, 0)
 
 
-def receive(source: str = INBOX, target: str = ".") -> int:
-    """(In the sandbox.) Copy the submission's files from the read-only inbox into the working folder.
-
-    The grader runs this before the notebook's first cell. Only regular files and folders are copied (the
-    grader has already refused anything else). Returns the number of files copied.
-    """
-    count = 0
-    for folder, _dirnames, filenames in os.walk(source):
-        relative = os.path.relpath(folder, source)
-        os.makedirs(os.path.join(target, relative), exist_ok=True)
-        for name in filenames:
-            src = os.path.join(folder, name)
-            if stat.S_ISREG(os.lstat(src).st_mode):
-                shutil.copyfile(src, os.path.join(target, relative, name), follow_symlinks=False)
-                count += 1
-    return count
-
-
 def boot(argv: list[str]) -> None:
     """(In the sandbox.) Set the limits, copy the submission in, and run the kernel in this process."""
     import runpy
 
     set_limits(Limits.from_env(os.environ.get(LIMITS_ENV)))
     if os.path.isdir(INBOX):
-        receive(INBOX, WORK)
+        receive_files(INBOX, WORK)
         os.chdir(WORK)
     sys.argv = ["ipykernel_launcher", *argv]
     runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)

@@ -9,7 +9,6 @@ from nbgrader import utils
 
 from course.autograder.common import flag, grade_id_of, is_test_cell
 
-PROBE = "__import__('course.grading.integrity', fromlist=['probe']).probe()"
 #: Source patterns in student cells that touch the grading machinery: flagged for review, not penalised.
 SUSPICIOUS = (
     (r"\bget_ipython\b", "uses get_ipython()"),
