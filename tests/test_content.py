@@ -490,3 +490,47 @@ def test_vostochny_port_is_not_the_cosmodrome(facts_text):
     lesson = _lesson_cell("04_munitions_and_the_war", "munitions-05")
     assert f'"{designation} and a naval facility near Vladivostok"' in lesson
     assert "same name, two places" in lesson and "marked approximate" in lesson
+
+
+def test_the_invocation_of_article_4_is_set_against_its_trigger_not_taken_as_a_finding():
+    """The second review's P6 (invocation vs trigger): lesson 06 quotes the April 2025 invocation (TASS), AP's
+    analysis that the threshold was unclear, and Ukraine's answer, each whole from its stored passage, names the
+    loaded words on both sides, and asks whether the facts fit each of the trigger's conditions; the dates it
+    asks about are the data's; the quiz asks what an invocation establishes."""
+    from course.views import checks
+
+    text = _lesson_cell("06_after_the_treaty", "after-06b")
+    listed = _lesson_cell("06_after_the_treaty", "after-01")
+    excerpts, sources = data.load("excerpts"), data.load("sources")
+    for eid in (
+        "tass_cmc_article4",
+        "tass_cmc_sacred",
+        "ap_threshold_unclear",
+        "ukraine_mfa_20250428",
+        "tass_kursk_august",
+    ):
+        passage = " ".join(excerpts.loc[eid, "text"].split())
+        assert passage in text, f"{eid} is not quoted whole"
+        source = excerpts.loc[eid, "source_id"]
+        assert sources.loc[source, "url"].startswith("http") and f'"{source}"' in listed, source
+    chosun = data.load("treaty_clauses").loc["rus2024_art4_chosun", "text"]
+    for words in ("is invaded by one or more states and enters a state of war", "without delay",
+                  "in accordance with Article 51 of the United Nations Charter and the laws of"):  # fmt: skip
+        assert words in chosun and f'"{words}"' in text, words
+    assert '"immediately reported to the Security Council"' in text
+    assert "immediately reported to the Security Council" in excerpts.loc["un_charter_art51", "text"]
+    events, treaties = data.load("events"), data.load("treaties")
+    assert (
+        str(events.loc["troops_in_russia_reported", "date"].date()) == "2024-10-23"
+        and "23 October 2024" in text
+    )
+    assert str(treaties.loc["rus_dprk_2024", "in_force"].date()) == "2024-12-04" and "4 December 2024" in text
+    for loaded in ('"neo-Nazi invaders"', '"regimes"', '"dictators"', '"the aggressor state"'):
+        assert loaded in text, loaded
+    assert (
+        "It is not a finding that the trigger was met" in text
+        and "The course's reading, not a source's" in text
+    )
+    question = next(q for q in checks.after().questions if "enactment of Article 4" in q.prompt)
+    assert question.answer.startswith("how Pyongyang presents its deployment")
+    assert "required the enactment of Article 4" in excerpts.loc["tass_cmc_article4", "text"]

@@ -508,11 +508,26 @@ def after() -> QuizForm:
                 "in Moscow and in force on 4 December 2024 (TASS).",
             ),
             Question(
-                prompt="In April 2025 North Korea first officially acknowledged its troops in Kursk. Which article "
-                "of the treaty did it invoke?",
-                options=("Article 3", "Article 4", "Article 8"),
-                answer="Article 4",
-                explanation="The mutual-assistance clause (KBS; TASS).",
+                prompt="In April 2025 North Korea first acknowledged its troops in Kursk: in TASS's account, Kim "
+                "'decided that the situation required the enactment of Article 4'. What does that establish?",
+                options=(
+                    "that the events in Kursk met Article 4's trigger",
+                    "how Pyongyang presents its deployment, as assistance under Article 4; whether the trigger was "
+                    "met stays a reading of the facts",
+                    "that the treaty was in force when North Korean troops were first reported in Russia",
+                ),
+                answer="how Pyongyang presents its deployment, as assistance under Article 4; whether the trigger "
+                "was met stays a reading of the facts",
+                feedback={
+                    "that the events in Kursk met Article 4's trigger": "An invocation is a party's claim about the "
+                    "facts. The trigger's conditions (a party invaded, a state of war) are what a reader weighs, "
+                    "and says on whose word.",
+                    "that the treaty was in force when North Korean troops were first reported in Russia": "The "
+                    "course's data say otherwise: troops were reported on 23 October 2024, and the treaty entered "
+                    "into force on 4 December 2024.",
+                },
+                explanation="The mutual-assistance clause was invoked: that is evidence of how the parties read "
+                "their treaty, not a finding that its trigger was met.",
             ),
             Question(
                 prompt="On North Korean troops in Russia (1 November 2024), China's foreign ministry said the two "
