@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from attacks import _LOOK
 from conftest import ROOT
 from test_grading_pipeline import nbgrader
 
@@ -671,16 +672,9 @@ def test_an_instructor_codes_a_bank_item_in_jupyterlab(tmp_path, browser, size):
 
 #: The leaker's search, at grading time, for anything holding a pack's key: the pack's source and gradebook through
 #: /proc, the instructor's homes, the bank's readings. ``leaked`` is true if any of them was read.
-_LEAK = r"""
-import glob, os, pathlib
-leak = ''
-def look(path):
-    global leak
-    try:
-        p = pathlib.Path(path)
-        leak += ' '.join(os.listdir(p)) if p.is_dir() else p.read_bytes().decode('latin-1')
-    except Exception:
-        pass
+_LEAK = (
+    _LOOK
+    + r"""
 places = ['/', '/root', '/home', *glob.glob('/home/*'), *glob.glob('/tmp/*'), os.path.expanduser('~')]
 for pid in os.listdir('/proc'):
     if pid.isdigit():
@@ -696,6 +690,7 @@ for place in places:
             look(base / name)
 leaked = 'KEYS = {' in leak or 'item_id,stance' in leak or "('non-committal'," in leak
 """.replace("PS1", PS1)
+)
 
 #: Patches the kernel's Python: the checks always pass, every reading scores in full, the draw is a classmate's.
 _PATCH = """
@@ -961,23 +956,11 @@ def test_drawn_inputs_are_graded_through_the_real_autograde_against_each_student
     answers = {}
     for n, student in enumerate(students):
         mine = scenarios.grid_flip(built.inputs[student])
-        theirs = scenarios.grid_flip(built.inputs[students[(n + 1) % len(students)]])
-        answers[student] = mine if n < 4 else theirs
-        nb = nbformat.read(release / f"{pack.PS3}.ipynb", as_version=4)
-        for cell in nb.cells:
-            if cell.metadata.get("nbgrader", {}).get("grade_id") == "ps3_c3_answer":
-                cell.source = f"c3_flip, c3_new_top = {answers[student][0]!r}, {answers[student][1]!r}"
-        folder = root / "submitted" / student / pack.PS3
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{pack.PS3}.ipynb")
-        shutil.copy(release / variants.FILE, folder)
-        (folder / "timestamp.txt").write_text("2026-12-01 12:00:00.000000 UTC\n")
-    nbgrader(root, "autograde", pack.PS3)
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        got = {s: next(g.score for g in gb.find_submission_notebook(pack.PS3, pack.PS3, s).grades
-                       if g.name == "ps3_c3_check") for s in students}  # fmt: skip
+        answers[student] = (
+            mine if n < 4 else scenarios.grid_flip(built.inputs[students[(n + 1) % len(students)]])
+        )
+    got = _submit_and_grade(root, pack.PS3, "c3", {s: f"c3_flip, c3_new_top = {w!r}, {top!r}"
+                                                   for s, (w, top) in answers.items()})  # fmt: skip
     for student in students:
         w, top = scenarios.grid_flip(built.inputs[student])
         given = answers[student]
@@ -1000,24 +983,34 @@ def test_drawn_inputs_are_graded_through_the_real_autograde_against_each_student
                             places.loc[place, "lat"], places.loc[place, "lon"])  # fmt: skip
 
     nbgrader(root, "generate_assignment", pack.PS2, "--force")
-    release = root / "release" / pack.PS2
-    given = {}
-    for n, student in enumerate(students):
-        given[student] = km(built.places[student if n < 4 else students[(n + 1) % len(students)]])
-        nb = nbformat.read(release / f"{pack.PS2}.ipynb", as_version=4)
-        for cell in nb.cells:
-            if cell.metadata.get("nbgrader", {}).get("grade_id") == "ps2_d1_answer":
-                cell.source = f"d1_km = {given[student]!r}"
-        folder = root / "submitted" / student / pack.PS2
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{pack.PS2}.ipynb")
-        shutil.copy(release / variants.FILE, folder)
-        (folder / "timestamp.txt").write_text("2026-12-01 12:00:00.000000 UTC\n")
-    nbgrader(root, "autograde", pack.PS2)
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        got = {s: next(g.score for g in gb.find_submission_notebook(pack.PS2, pack.PS2, s).grades
-                       if g.name == "ps2_d1_check") for s in students}  # fmt: skip
+    given = {
+        s: km(built.places[s if n < 4 else students[(n + 1) % len(students)]]) for n, s in enumerate(students)
+    }
+    got = _submit_and_grade(root, pack.PS2, "d1", {s: f"d1_km = {km_!r}" for s, km_ in given.items()})
     for student in students:
         right = abs(given[student] - km(built.places[student])) <= 2e-4 * km(built.places[student])
         assert got[student] == (1.0 if right else 0.0), (student, built.places[student], given[student])
     assert all(got[s] == 1 for s in students[:4])
+
+
+def _submit_and_grade(root: Path, assignment: str, item: str, sources: dict[str, str]) -> dict[str, float]:
+    """Each student's released notebook with one answer cell written, submitted with the released variants.json,
+    autograded by nbgrader; the item's score per student from the gradebook."""
+    from nbgrader.api import Gradebook
+
+    prefix = assignment.split("_")[0]
+    release = root / "release" / assignment
+    for student, source in sources.items():
+        nb = nbformat.read(release / f"{assignment}.ipynb", as_version=4)
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == f"{prefix}_{item}_answer":
+                cell.source = source
+        folder = root / "submitted" / student / assignment
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{assignment}.ipynb")
+        shutil.copy(release / variants.FILE, folder)
+        (folder / "timestamp.txt").write_text("2026-12-01 12:00:00.000000 UTC\n")
+    nbgrader(root, "autograde", assignment)
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        return {s: next(g.score for g in gb.find_submission_notebook(assignment, assignment, s).grades
+                        if g.name == f"{prefix}_{item}_check") for s in sources}  # fmt: skip

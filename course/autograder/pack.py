@@ -229,17 +229,30 @@ def _replace(cell, old: str, new: str, where: str) -> None:
     cell.source = cell.source.replace(old, new, 1)
 
 
+def _show_input(nb, setup, question, assignment: str, slot: str, name: str, what: str) -> None:
+    """The set-up cell reads the student's draw; a locked cell under ``question`` shows the drawn input and binds
+    its id to ``name`` (the solution and the student use it)."""
+    setup.source += (
+        f"\n\n# This class's own inputs (a class pack): {slot}'s {what} is drawn for each student.\n"
+        "from course.grading.variants import my_variant\n"
+        "from course.views.display import drawn_input\n\n"
+        f'variant = my_variant("{assignment}")'
+    )
+    grade_id = f"{assignment.split('_')[0]}_{slot.lower()}_input"
+    show = nbformat.v4.new_code_cell(
+        f'{name} = variant.param("{slot}")["id"]\ndrawn_input(variant, "{slot}")',
+        id=grade_id.replace("_", "-"),
+        metadata={"nbgrader": {"grade": False, "grade_id": grade_id, "locked": True, "schema_version": 3,
+                               "solution": False}},
+    )  # fmt: skip
+    nb.cells.insert(nb.cells.index(question) + 1, show)
+
+
 def _rewrite_ps3(nb) -> None:
     """ps3 C3 asks about the student's own criterion (drawn), graded against that criterion's answer (the judge
     computes it from the model with the instructor's copy of the draw)."""
     cells = {c.get("id"): c for c in nb.cells}
     where = f"{PS3} C3"
-    cells["ps3-setup"].source += (
-        "\n\n# This class's own inputs (a class pack): C3's criterion is drawn for each student.\n"
-        "from course.grading.variants import my_variant\n"
-        "from course.views.display import drawn_input\n\n"
-        f'variant = my_variant("{PS3}")'
-    )
     question = cells["ps3-c3-question"]
     _replace(
         question,
@@ -249,13 +262,7 @@ def _rewrite_ps3(nb) -> None:
         "model's criteria: the cell below names it, and `my_criterion` holds its id. Give it the weight `w`",
         where,
     )
-    show = nbformat.v4.new_code_cell(
-        'my_criterion = variant.param("C3")["id"]\ndrawn_input(variant, "C3")',
-        id="ps3-c3-input",
-        metadata={"nbgrader": {"grade": False, "grade_id": "ps3_c3_input", "locked": True,
-                               "schema_version": 3, "solution": False}},
-    )  # fmt: skip
-    nb.cells.insert(nb.cells.index(question) + 1, show)
+    _show_input(nb, cells["ps3-setup"], question, PS3, "C3", "my_criterion", "criterion")
     _replace(
         cells["ps3-c3-answer"], '(w if c == "ties_with_russia" else', "(w if c == my_criterion else", where
     )
@@ -309,12 +316,6 @@ def _prepare_ps2(templates: Path):
     nb = nbformat.read(str(template), as_version=4)
     cells = {c.get("id"): c for c in nb.cells}
     where = f"{PS2} D1"
-    cells["ps2-setup"].source += (
-        "\n\n# This class's own inputs (a class pack): D1's place is drawn for each student.\n"
-        "from course.grading.variants import my_variant\n"
-        "from course.views.display import drawn_input\n\n"
-        f'variant = my_variant("{PS2}")'
-    )
     question = cells["ps2-part-d"]
     _replace(
         question,
@@ -325,13 +326,7 @@ def _prepare_ps2(templates: Path):
         "id in `places`.",
         where,
     )
-    show = nbformat.v4.new_code_cell(
-        'my_place = variant.param("D1")["id"]\ndrawn_input(variant, "D1")',
-        id="ps2-d1-input",
-        metadata={"nbgrader": {"grade": False, "grade_id": "ps2_d1_input", "locked": True,
-                               "schema_version": 3, "solution": False}},
-    )  # fmt: skip
-    nb.cells.insert(nb.cells.index(question) + 1, show)
+    _show_input(nb, cells["ps2-setup"], question, PS2, "D1", "my_place", "place")
     _replace(cells["ps2-d1-answer"], 'd1_border_km = side("pyongyang", "khasan_bridge")',
              'd1_km = side("pyongyang", my_place)', where)  # fmt: skip
     check = cells["ps2-d1-check"]
