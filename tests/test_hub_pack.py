@@ -71,7 +71,7 @@ def test_a_class_pack_on_the_hub_each_student_sees_and_is_graded_on_their_own_it
         ),
         "pack",
     )
-    assert "2 students, 5 items each" in built
+    assert "2 students; ps1 Part A: 5 items each" in built and "ps3 C3" in built
     assert (grading / "nbgrader_config.py").read_text() == (TEMPLATES / "nbgrader_config.py").read_text(), (
         "kept"
     )

@@ -816,6 +816,9 @@ def test_hostile_submissions_to_a_class_pack_gain_nothing(who, tmp_path_factory)
     )
     assert sum(scores["honest"]) == 10
     assert sum(scores["copier"]) < 10 and sum(scores["leaker"]) < 10, scores
+    # the tripwire: the copier's notebook showed the classmate's cards, so a person looks at it
+    assert "its cards were changed in the kernel" in str(report["copier"]["flags"]), report["copier"]["flags"]
+    assert not [s for s in ("honest", "leaker") if "cards were changed" in str(report[s]["flags"])]
     print(f"{who}: Part A of 10: " + ", ".join(f"{s} {sum(v):g}" for s, v in scores.items()))
 
     done = grader.run(root, "generate_feedback", PS1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 import time
 
 from nbformat.notebooknode import NotebookNode
@@ -231,6 +232,42 @@ class IntegrityExecute(Execute):
         if isinstance(variant, Variant):
             self._ask(attend=remote.attend(variant))
 
+    #: What a class pack's cards and inputs say about whose draw they show (course.views.display).
+    _SHOWN = re.compile(
+        r"Your (?:item for (?P<slot>A\d): `(?P<item>[^`]+)`|input for (?P<input>[A-Z]\d),[^`]*`(?P<id>[^`]+)`)"
+    )
+
+    def _check_shown_draw(self, cell) -> None:
+        """A tripwire for a class pack: the notebook showed the student a draw other than their own (the cards or
+        inputs were changed in the kernel, for instance to copy a classmate's answers). Grading is unaffected (the
+        judge uses the instructor's copy of the draw); the notebook is flagged for review."""
+        from course.grading.variants import Variant, VariantMissing
+
+        variant = getattr(self, "_variant", None)
+        if not isinstance(variant, Variant):
+            return
+        for output in cell.get("outputs", []):
+            text = " ".join(str(value) for value in output.get("data", {}).values()) + str(
+                output.get("text", "")
+            )
+            for match in self._SHOWN.finditer(text[:20_000]):
+                slot, shown = (
+                    (match["slot"], match["item"]) if match["slot"] else (match["input"], match["id"])
+                )
+                try:
+                    own = variant.item_id(slot) if match["slot"] else variant.param(slot)["id"]
+                except VariantMissing:
+                    own = None
+                if shown != own:
+                    self._flags.append(
+                        flag(
+                            "review",
+                            f"the notebook showed {shown!r} as this student's {slot}, not their draw ({own!r}): "
+                            "its cards were changed in the kernel (graded on their own draw)",
+                            grade_id_of(cell),
+                        )
+                    )
+
     def _receive_files(self) -> None:
         """A kernel started ahead copies its submission's files into its working folder (before any cell)."""
         self._needs_receive = False
@@ -351,6 +388,7 @@ class IntegrityExecute(Execute):
             if test is None:
                 cell, resources = super().preprocess_cell(cell, resources, index)
                 self._note_timeout(cell, index)
+                self._check_shown_draw(cell)
                 return cell, resources
             outputs = self._run_in_judge(grade_id_of(cell), test)
             original = cell.source  # the released part, for the kernel's state; its output is not used
