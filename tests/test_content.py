@@ -534,3 +534,36 @@ def test_the_invocation_of_article_4_is_set_against_its_trigger_not_taken_as_a_f
     question = next(q for q in checks.after().questions if "enactment of Article 4" in q.prompt)
     assert question.answer.startswith("how Pyongyang presents its deployment")
     assert "required the enactment of Article 4" in excerpts.loc["tass_cmc_article4", "text"]
+
+
+def test_seouls_model_is_set_against_what_seoul_then_said_and_did():
+    """The second review's M4 (an epilogue): lesson 06 quotes what Seoul said in November 2024 and where its aid
+    stood, each passage whole from its stored copy, labels the copy's grade, says which option the record is at
+    odds with and that it cannot rank the rest; the quiz asks the same, and the Seoul options it names are the
+    model's."""
+    from course.content import scenarios
+    from course.views import checks
+
+    text = _lesson_cell("06_after_the_treaty", "after-09b")
+    listed = _lesson_cell("06_after_the_treaty", "after-01")
+    excerpts, sources = data.load("excerpts"), data.load("sources")
+    for eid in ("taipei_2024_yoon_phases", "taipei_2024_yoon_defensive", "newsmax_2024_non_lethal"):
+        passage = " ".join(excerpts.loc[eid, "text"].split())
+        assert passage in text, f"{eid} is not quoted whole"
+        source = excerpts.loc[eid, "source_id"]
+        assert sources.loc[source, "url"].startswith("http") and f'"{source}"' in listed, source
+    assert sources.loc["newsmax_20241126_umerov", "kind"] == "aggregator" and "graded a copy" in text
+    zelensky = "An anti-aircraft system is not a weapon but purely defensive equipment."
+    assert zelensky in excerpts.loc["thestar_2023_sky_shield", "text"] and f'"{zelensky}"' in text
+    assert '"what Russia does"' in text and "depends on what Russia does" in str(
+        data.load("reactions").loc["chang_depends", "quote"]
+    )
+    assert "the record fits every option but supplying lethal arms" in text
+    assert "The course's reading, not a source's" in text
+    question = next(q for q in checks.after().questions if "Seoul options" in q.prompt)
+    assert question.answer == "supplying lethal arms; the other three all fit"
+    assert "lethal arms" in scenarios.SEOUL.options["lethal_arms"].lower()
+    assert (
+        "not ruling out the possibility of providing weapons"
+        in excerpts.loc["taipei_2024_yoon_phases", "text"]
+    )

@@ -226,30 +226,67 @@ def test_every_sentence_about_the_russia_weight_matches_the_models_flip_points()
     )
 
 
+def _stated_words():
+    """Everything a criterion may quote: the reactions' quotes and the kept passages of data/excerpts.csv."""
+    from course.content.data import load
+
+    texts = list(load("reactions")["quote"].dropna()) + list(load("excerpts")["text"])
+    return " ".join(" ".join(t.split()) for t in texts)
+
+
+def _quoted(reason):
+    return re.findall(r"(?<!\w)'(.+?)'(?!\w)", reason)  # an apostrophe inside ("Korea's") is no end
+
+
 def test_seouls_case_is_built_from_stated_positions_with_the_same_model():
-    """Issue 17: a second decision case. Every criterion quotes a row of the data; the role brief is the data."""
+    """Issue 17, rebuilt for the second review's M4: every criterion quotes a stated position (a reaction of June
+    2024 or a kept passage: Seoul's own aim and policy, Putin's, the allies', Kyiv's); the role brief is the data
+    and the standing positions, each verbatim in its passage; no criterion is 'leverage', which only one option
+    could meet."""
     from course.content.data import load
 
     case = scenarios.SEOUL
-    reactions = load("reactions")
-    quotes = " ".join(reactions["quote"].dropna())
+    reactions, excerpts = load("reactions"), load("excerpts")
+    words = _stated_words()
     for key, (_label, reason) in case.criteria.items():
-        quoted = re.findall(r"(?<!\w)'(.+?)'(?!\w)", reason)  # an apostrophe inside ("Korea's") is no end
-        assert quoted and all(q in quotes for q in quoted), (key, quoted)
+        quoted = _quoted(reason)
+        assert quoted and all(" ".join(q.split()) in words for q in quoted), (key, quoted)
+    assert "leverage" not in " ".join(label for label, _ in case.criteria.values()).lower()
+    assert {"Yoon Suk Yeol", "Jeon Ha-kyu"} <= {
+        w for _, reason in case.criteria.items() for w in ("Yoon Suk Yeol", "Jeon Ha-kyu") if w in reason[1]
+    }, "Seoul's own stated aim and policy are criteria"
+    assert "Zelensky" in case.criteria["ukraine_asks"][1]
     for option in case.options:
         assert set(case.scores[option]) == set(case.criteria)
         assert all(1 <= s <= 5 and why for s, why in case.scores[option].values())
     assert not reactions.loc[list(case.stated), "held_out"].notna().any(), "no held-out statement in a lesson"
     brief = case.brief()
-    assert list(brief["stated"]) == [
+    expected = [
         r["quote"] if isinstance(r["quote"], str) else r["paraphrase"]
         for _, r in reactions.loc[list(case.stated)].iterrows()
-    ]
+    ] + [p.words for p in case.positions]
+    assert list(brief["stated"]) == expected
+    assert {"South Korea", "Russia", "Ukraine"} <= set(brief.index)
+    for p in case.positions:
+        assert p.words in excerpts.loc[p.excerpt, "text"], p.excerpt
+        assert excerpts.loc[p.excerpt, "source_id"] in set(brief["source"])
     memo = case.memo()
     assert len(memo) == len(case.options) and memo["against"].str.contains("a very big mistake").any()
 
 
-def test_every_sentence_about_seouls_flip_points_matches_the_model():
+def test_a_position_whose_words_are_not_in_its_passage_is_refused():
+    from dataclasses import replace
+
+    bad = replace(scenarios.SEOUL.positions[0], words="We will send lethal weapons.")
+    case = replace(scenarios.SEOUL, positions=(bad,))
+    with pytest.raises(scenarios.ScenarioError, match="yonhap_2022_peaceful_relations"):
+        case.brief()
+
+
+def test_every_sentence_about_seouls_model_matches_the_model():
+    """Lesson 05's numbers for the rebuilt Seoul model, computed: the order with equal weights, every single-weight
+    flip it names, the weights at which the 23 June line comes first (and that no single weight does), and the
+    double counting it asks the learner to try."""
     import json
 
     from conftest import ROOT
@@ -257,15 +294,80 @@ def test_every_sentence_about_seouls_flip_points_matches_the_model():
     from course.views import checks
 
     case = scenarios.SEOUL
-    ranking = scenarios.weighted_scores(case.default_scores(), case.default_weights())
-    assert ranking.index[0] == "keep_open" and ranking.iloc[0] == 4.0
-    deter = scenarios.flip_weight(case.default_scores(), case.default_weights(), "deter_aid")
-    rupture = scenarios.flip_weight(case.default_scores(), case.default_weights(), "avoid_rupture")
-    assert deter == (0.5, "lethal_arms") and rupture == (0.7, "no_change")
+    scores, equal = case.default_scores(), case.default_weights()
+    ranking = scenarios.weighted_scores(scores, equal).round(2)
+    assert list(ranking.index) == ["non_lethal", "no_change", "keep_open", "lethal_arms"]
+    assert list(ranking) == [3.5, 3.33, 3.17, 2.83]
+    flips = {c: scenarios.first_flips(case, c) for c in case.criteria}
+    assert flips["avoid_rupture"][0] == (0.2308, "no_change")
+    assert flips["no_arms_north"][0] == (0.2857, "no_change")
+    assert flips["deter_aid"][0] == (0.3182, "lethal_arms")
+    assert flips["ukraine_asks"][0] == (0.375, "lethal_arms")
+    assert not any(new == "keep_open" for f in flips.values() for _, new in f), "no single weight"
+    half = {c: (0.5 if c in ("deter_aid", "avoid_rupture") else 0.0) for c in case.criteria}
+    both = scenarios.weighted_scores(scores, half)
+    assert both.index[0] == "keep_open" and both.iloc[0] == pytest.approx(3.5) and both.iloc[1] < 3.5
+    thrice = {c: (0.0 if c in ("no_arms_north", "standing_policy") else 1.0) for c in case.criteria}
+    once = scenarios.weighted_scores(scores, thrice)
+    assert once.index[0] == "lethal_arms" and once.iloc[0] == pytest.approx(3.75)
     cells = json.loads((ROOT / "notebooks" / "05_chinas_dilemma.ipynb").read_text())["cells"]
     text = " ".join(" ".join("".join(c["source"]) for c in cells if c.get("id") == "dilemma-13f").split())
-    assert "keeping the option open first (4.0)" in text
-    assert "counts for more than half of the decision (then supplying lethal arms comes first)" in text
-    assert "counts for more than 0.7 (then leaving the policy unchanged does)" in text
+    for phrase in (
+        "sending more non-lethal equipment first (3.5), leaving the policy unchanged second (3.33), keeping the "
+        "option open third (3.17) and supplying lethal arms last (2.83)",
+        "keeping peaceful relations with Russia counts for more than about 0.23",
+        "no occasion to arm North Korea for more than about 0.29, leaving the policy unchanged comes first",
+        "deterring Russian aid counts for more than about 0.32, or answering what Ukraine asks for more than 0.375, "
+        "supplying lethal arms does",
+        "No single weight puts keeping the option open first",
+        "count for half each (3.5)",
+        "supplying lethal arms comes first (3.75)",
+    ):
+        assert phrase in text, phrase
     quiz = next(q for q in checks.dilemma().questions if "Seoul model" in q.prompt)
-    assert quiz.answer == "more than half of the decision" and "0.7" in quiz.explanation
+    assert quiz.answer.startswith("when deterring Russian aid and keeping peaceful relations")
+    assert "0.32" in quiz.feedback["when deterring Russian aid to North Korea counts for more than half"]
+
+
+def test_beijing_seen_through_its_stated_goal_is_the_same_model_with_one_more_criterion():
+    """The second review's N3: a criterion from China's own statement of its goal (Mao Ning, quoted whole from its
+    passage; Li Qiang in Xinhua's reported speech, labelled so), the ranking with it beside the article's, and the
+    lesson's numbers computed. The article's model is unchanged (its flip points are F2's)."""
+    import json
+
+    from conftest import ROOT
+
+    from course.content.data import load
+
+    stated = scenarios.BEIJING_STATED
+    assert list(stated.criteria)[:5] == list(scenarios.CRITERIA) and "stated_goal" in stated.criteria
+    assert all(
+        stated.scores[o][c] == scenarios.SCORES[o][c] for o in scenarios.OPTIONS for c in scenarios.CRITERIA
+    )
+    words = _stated_words()
+    assert all(" ".join(q.split()) in words for q in _quoted(stated.criteria["stated_goal"][1]))
+    table = scenarios.compare_lenses()
+    assert list(table["rank (article's criteria)"]) == [1, 2, 3, 4]
+    assert list(table["score (with China's stated goal)"]) == [3.5, 3.17, 3.0, 2.33]
+    assert scenarios.first_flips(scenarios.BEIJING, "ties_with_russia") == [
+        (0.3333, "stay_muted"),
+        (0.5, "align_openly"),
+    ]
+    assert scenarios.first_flips(stated, "ties_with_russia") == [
+        (0.375, "stay_muted"),
+        (0.5455, "align_openly"),
+    ]
+    cells = {c.get("id"): " ".join("".join(c["source"]).split())
+             for c in json.loads((ROOT / "notebooks" / "05_chinas_dilemma.ipynb").read_text())["cells"]}  # fmt: skip
+    excerpts = load("excerpts")
+    mao = " ".join(excerpts.loc["people_2024_mao_goal", "text"].split())
+    assert mao[: mao.index(" Mao said")] in cells["dilemma-13"]
+    li = "all parties should play a constructive role in pushing forward the political settlement process of the "
+    assert li in excerpts.loc["people_2024_li_settlement", "text"] and f'"{li}' in cells["dilemma-13"]
+    assert "(Xinhua's words, not a quotation of Li)" in cells["dilemma-13"]
+    assert "the course's sources hold no such statement" not in cells["dilemma-13"]
+    for phrase in ("a private warning stays first and widens its lead (3.5, against 3.17 for staying muted)",
+                   "falls further behind (2.33)", "more than 0.375 of the decision (a third in the article's model)",
+                   "more than about 0.55 (a half)"):  # fmt: skip
+        assert phrase in cells["dilemma-13a2"], phrase
+    assert "BeijingStatedExplorer" in cells["dilemma-13a3"]

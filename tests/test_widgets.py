@@ -26,7 +26,7 @@ def test_beijing_explorer_follows_its_sliders_and_scores():
 
 def test_seoul_explorer_is_the_same_explorer_on_seouls_case():
     explorer = widgets.SeoulExplorer()
-    assert explorer.result.index[0] == "keep_open"
+    assert explorer.result.index[0] == "non_lethal"
     assert (
         "Seoul's options" in explorer.widget.children[0].value
         and "stated positions" in explorer.widget.children[0].value
@@ -34,11 +34,20 @@ def test_seoul_explorer_is_the_same_explorer_on_seouls_case():
     assert [s.description for s in explorer.weight_sliders.values()] == [
         c[0] for c in scenarios.SEOUL.criteria.values()
     ]
-    explorer.weight_sliders[
-        "deter_aid"
-    ].value = 1.0  # its share: 1 / (1 + 0.75) = 0.57, past the flip at one half
+    explorer.weight_sliders["deter_aid"].value = 1.0  # its share: 1 / (1 + 5/6) = 0.55, past the flip at 0.32
     assert explorer.result.index[0] == "lethal_arms"
     assert "deterrence" in explorer.chart.value and "economy" not in explorer.chart.value
+
+
+def test_beijings_second_lens_has_six_criteria_and_starts_where_the_lesson_says():
+    explorer = widgets.BeijingStatedExplorer()
+    assert explorer.result.index[0] == "warn_privately" and len(explorer.weight_sliders) == 6
+    assert "stated goal for the peninsula" in explorer.widget.children[0].value
+    explorer.weight_sliders["economic_stability"].value = 0.0
+    explorer.weight_sliders[
+        "ties_with_russia"
+    ].value = 1.0  # 1 / (1 + 4/6) = 0.6, past both flips (0.375, 0.5455)
+    assert explorer.result.index[0] == "align_openly"
 
 
 def test_beijing_explorer_reports_bad_weights_instead_of_raising():
@@ -151,3 +160,29 @@ def test_the_sensitivity_table_reads_as_names_and_percentages():
     assert not re.search(r"\b[a-z]+(_[a-z]+)+\b", re.sub(r"<[^>]+>", " ", shown)), "a code in the table"
     assert not re.search(r"\d\.\d{3,}", shown), "a share to more than two decimals"
     assert "33.3%" in shown and ">20%<" in shown.replace(" ", "")
+
+
+def test_a_long_legend_wraps_below_the_bars_instead_of_running_off_or_over_them():
+    """Seoul's six criteria do not fit one legend line of 560 px: the legend wraps onto a second line, both below
+    the last bar, and the picture grows to hold it (a first version drew the wrapped legend over the bars)."""
+    import re
+
+    case = scenarios.SEOUL
+    svg = widgets.breakdown_svg(
+        case.default_scores(), case.default_weights(), short=case.short, names=case.options
+    )
+    height = int(re.search(r'<svg[^>]* height="(\d+)"', svg).group(1))
+    bars = [
+        float(y) + 22 for y in re.findall(r'<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="22"', svg)
+    ]
+    keys = [
+        (float(x), float(y))
+        for x, y in re.findall(r'<rect x="([\d.]+)" y="([\d.-]+)" width="10" height="10"', svg)
+    ]
+    assert len(keys) == len(case.criteria) and len({y for _, y in keys}) == 2
+    assert min(y for _, y in keys) > max(bars) and max(y for _, y in keys) + 10 <= height
+    assert all(x + 14 + 7 * len(case.short[c]) <= 560 for (x, _), c in zip(keys, case.criteria, strict=True))
+    beijing = widgets.breakdown_svg(scenarios.default_scores(), scenarios.default_weights())
+    assert (
+        len(set(re.findall(r'<rect x="[\d.]+" y="([\d.-]+)" width="10" height="10"', beijing))) == 1
+    )  # five fit

@@ -101,9 +101,22 @@ class ScenarioError(ValueError):
 
 
 @dataclass(frozen=True)
+class Position:
+    """A stated position a decision case's role brief quotes beside the June 2024 reactions: a government's standing
+    policy or a party's earlier request, in the words of a passage kept in data/excerpts.csv."""
+
+    party: str
+    who: str
+    date: str
+    excerpt: str  # an excerpt_id of data/excerpts.csv
+    words: str  # verbatim within that excerpt
+    context: str  # what the words are and when they were said, in the course's words
+
+
+@dataclass(frozen=True)
 class DecisionCase:
     """One government's decision as a transparent model: criteria, options, scores with reasons, and the stated
-    positions (rows of data/reactions.csv) its role brief is built from.
+    positions (rows of data/reactions.csv, and passages of data/excerpts.csv) its role brief is built from.
 
     The functions below take the case's scores and weights as data, so every case gets the same ranking,
     sensitivity and flip points.
@@ -118,6 +131,7 @@ class DecisionCase:
     scores: dict[str, dict[str, tuple[int, str]]]
     stated: tuple[str, ...] = ()
     criteria_from: str = "the article's reasoning"
+    positions: tuple[Position, ...] = ()
 
     def default_scores(self):
         """The illustrative scores as a DataFrame (rows: options, columns: criteria)."""
@@ -139,7 +153,8 @@ class DecisionCase:
         return pd.DataFrame(rows)
 
     def brief(self):
-        """The role brief: each party's stated position on the decision, in its sourced words (data)."""
+        """The role brief: each party's stated position on the decision, in its sourced words (data): the June 2024
+        reactions first, then the standing positions (:class:`Position`), each with its source."""
         reactions, actors = load("reactions"), load("actors")
         rows = []
         for rid in self.stated:
@@ -160,6 +175,13 @@ class DecisionCase:
                     "source": str(r["source_id"]),
                 }
             )
+        excerpts = load("excerpts")
+        for p in self.positions:
+            passage = excerpts.loc[p.excerpt]
+            if p.words not in passage["text"]:
+                raise ScenarioError(f"{self.key}: the words given for {p.who} are not in excerpt {p.excerpt}")
+            rows.append({"party": p.party, "who": p.who, "date": p.date, "stated": p.words,
+                         "context": p.context, "source": str(passage["source_id"])})  # fmt: skip
         return pd.DataFrame(rows).set_index("party")
 
     def memo(self):
@@ -170,6 +192,34 @@ class DecisionCase:
             cons = [f"{self.short[c]}: {why}" for c, (s, why) in self.scores[o].items() if s <= 2]
             rows.append({"option": label, "for": "; ".join(pros) or "—", "against": "; ".join(cons) or "—"})
         return pd.DataFrame(rows).set_index("option")
+
+    def with_criterion(
+        self,
+        key: str,
+        criterion: tuple[str, str],
+        short: str,
+        scores: Mapping[str, tuple[int, str]],
+        *,
+        case_key: str,
+        criteria_from: str,
+    ) -> DecisionCase:
+        """The same case seen through one more criterion (every option scored on it, with its reason)."""  # fmt: skip
+        if key in self.criteria:
+            raise ScenarioError(f"{self.key} already has a criterion {key!r}")
+        if set(scores) != set(self.options):
+            raise ScenarioError(f"score every option on {key!r}: {', '.join(self.options)}")
+        return DecisionCase(
+            key=case_key,
+            actor=self.actor,
+            question=self.question,
+            criteria={**self.criteria, key: criterion},
+            short={**self.short, key: short},
+            options=dict(self.options),
+            scores={o: {**self.scores[o], key: scores[o]} for o in self.options},
+            stated=self.stated,
+            criteria_from=criteria_from,
+            positions=self.positions,
+        )
 
 
 BEIJING = DecisionCase(
@@ -183,7 +233,36 @@ BEIJING = DecisionCase(
     stated=("china_mfa_sovereign_states", "lin_jian_troops"),
 )
 
-#: Seoul's decision, June 2024: arms for Ukraine? Every criterion comes from a stated position in the data.
+#: Beijing through a second lens: the five outside readings plus the goal China's government states for the
+#: peninsula (the second review's N3). The first model is unchanged; lesson 05 sets the two side by side.
+BEIJING_STATED = BEIJING.with_criterion(
+    "stated_goal",
+    (
+        "China's stated goal for the peninsula",
+        "Mao Ning, 9 October 2024: 'China believes that upholding peace and stability on the Korean Peninsula and "
+        "advancing the political settlement process of the Korean Peninsula issue serves the common interests of "
+        "all parties, and it is what the international community expects'. Li Qiang said the same at the summit "
+        "in Seoul on 27 May 2024, in Xinhua's reported speech.",
+    ),
+    "stated goal",
+    {
+        "stay_muted": (3, "keeps China's line on the peninsula, and does nothing to steady it"),
+        "warn_privately": (
+            4,
+            "works against what could unsettle the peninsula, without taking sides in public",
+        ),
+        "tighten_sanctions": (
+            3,
+            "enforces resolutions China voted for; its statements ask that sanctions serve dialogue, not replace it",
+        ),
+        "align_openly": (1, "takes one side of a confrontation, against a settlement among 'all parties'"),
+    },
+    case_key="beijing_stated",
+    criteria_from="the article's reasoning, and China's stated goal for the peninsula",
+)
+
+#: Seoul's decision, June 2024: arms for Ukraine? Every criterion comes from a stated position: of Seoul itself, of
+#: Moscow, of Seoul's allies and of Kyiv. None is the definition of an option.
 SEOUL = DecisionCase(
     key="seoul",
     actor="Seoul",
@@ -195,8 +274,9 @@ SEOUL = DecisionCase(
             "its military power is a violation of U.N. Security Council resolutions'.",
         ),
         "avoid_rupture": (
-            "Avoid a rupture with Russia",
-            "Putin, in Hanoi, 20 June 2024, on lethal weapons for Ukraine: 'this would be a very big mistake', and "
+            "Keep peaceful relations with Russia",
+            "Yoon Suk Yeol, 28 October 2022: 'we are trying to maintain peaceful relations with all countries "
+            "around the world, including Russia'. What is at stake, in Putin's words in Hanoi, 20 June 2024: "
             "'If this happens, then we will also take appropriate decisions that are unlikely to please South "
             "Korea's current leadership'.",
         ),
@@ -205,21 +285,35 @@ SEOUL = DecisionCase(
             "The US, South Korea and Japan, 24 June 2024: they 'condemn in the strongest possible terms deepening "
             "military cooperation between the DPRK and Russia'.",
         ),
-        "leverage": (
-            "Keep leverage over Moscow's next step",
-            "Chang Ho-jin, 23 June 2024: South Korea's response 'depends on what Russia does'.",
+        "no_arms_north": (
+            "Give Moscow no occasion to arm North Korea",
+            "Putin, in Hanoi, 20 June 2024: 'I said, including in Pyongyang, that we then reserve the right to "
+            "supply weapons to other regions of the world,' and 'Keeping in mind our agreements with the "
+            "Democratic People's Republic of Korea, I'm not ruling that out.'",
+        ),
+        "standing_policy": (
+            "Keep to Seoul's policy on lethal weapons",
+            "Jeon Ha-kyu, defence ministry spokesman, 17 July 2023: 'There's been no change in the government's "
+            "position that Korea will not provide lethal weapons,'",
+        ),
+        "ukraine_asks": (
+            "Answer what Ukraine asks for",
+            "Zelensky, May 2023 (an interpreter's English): 'An anti-aircraft system is not a weapon but purely "
+            "defensive equipment.'",
         ),
     },
     short={
         "deter_aid": "deterrence",
         "avoid_rupture": "Russia ties",
         "allies": "allies",
-        "leverage": "leverage",
+        "no_arms_north": "retaliation",
+        "standing_policy": "stated policy",
+        "ukraine_asks": "Kyiv's asks",
     },
     options={
         "no_change": "Leave its policy on arms for Ukraine unchanged",
         "keep_open": "Keep the option open: the response 'depends on what Russia does' (the 23 June line)",
-        "non_lethal": "Send Ukraine non-lethal equipment only",
+        "non_lethal": "Send Ukraine more non-lethal equipment, as its answer to the treaty",
         "lethal_arms": "Supply lethal arms to Ukraine",
     },
     scores={
@@ -227,19 +321,25 @@ SEOUL = DecisionCase(
             "deter_aid": (1, "no cost to Moscow for helping Pyongyang"),
             "avoid_rupture": (5, "takes no step Putin warned against"),
             "allies": (3, "neither breaks with nor adds to the joint condemnation"),
-            "leverage": (1, "gives up the option Chang held out"),
+            "no_arms_north": (5, "gives Moscow no occasion for the step Putin held out"),
+            "standing_policy": (5, "the policy as it stands"),
+            "ukraine_asks": (1, "nothing new for Kyiv"),
         },
         "keep_open": {
             "deter_aid": (3, "a cost Moscow can still avoid"),
             "avoid_rupture": (4, "no step taken: words only"),
             "allies": (4, "matches the joint condemnation without running ahead of it"),
-            "leverage": (5, "the next step stays tied to what Russia does"),
+            "no_arms_north": (3, "Putin's warning answered the very announcement of a review"),
+            "standing_policy": (3, "the policy kept, but openly under review"),
+            "ukraine_asks": (2, "a possibility for Kyiv, nothing delivered"),
         },
         "non_lethal": {
             "deter_aid": (2, "a limited cost to Moscow"),
             "avoid_rupture": (3, "a step, but not the one Putin named"),
             "allies": (4, "visible support beside the allies"),
-            "leverage": (3, "uses part of the option and keeps lethal aid in reserve"),
+            "no_arms_north": (4, "not the lethal supply Putin's warning was about"),
+            "standing_policy": (5, "within the policy"),
+            "ukraine_asks": (3, "equipment Kyiv thanked Seoul for, not the air defence it asked for"),
         },
         "lethal_arms": {
             "deter_aid": (5, "the costliest answer to Moscow"),
@@ -248,7 +348,9 @@ SEOUL = DecisionCase(
                 "the step Putin called 'a very big mistake', with 'appropriate decisions' in reply",
             ),
             "allies": (4, "strong support, though ahead of anything the joint statement asked"),
-            "leverage": (2, "once taken, the threat is spent"),
+            "no_arms_north": (1, "the occasion Putin held out for arming North Korea"),
+            "standing_policy": (1, "ends the stated policy"),
+            "ukraine_asks": (5, "what Kyiv asked for, air defence included"),
         },
     },
     stated=(
@@ -259,9 +361,79 @@ SEOUL = DecisionCase(
         "miller_concerning",
     ),
     criteria_from="the parties' stated positions (the role brief)",
+    positions=(
+        Position(
+            "South Korea",
+            "Yoon Suk Yeol",
+            "28 October 2022",
+            "yonhap_2022_peaceful_relations",
+            "It's a matter of sovereignty, and we are trying to maintain peaceful relations with all countries "
+            "around the world, including Russia.",
+            "Seoul's own aim, stated to reporters after Putin warned Seoul against arming Ukraine; a standing "
+            "position, before June 2024.",
+        ),
+        Position(
+            "South Korea",
+            "Jeon Ha-kyu (defence ministry)",
+            "17 July 2023",
+            "joongang_2023_no_change",
+            "There's been no change in the government's position that Korea will not provide lethal weapons,",
+            "The defence ministry's spokesman, at a briefing: the policy the 20 June announcement put under review.",
+        ),
+        Position(
+            "Russia",
+            "Vladimir Putin",
+            "20 June 2024",
+            "upi_not_ruling_out",
+            "Keeping in mind our agreements with the Democratic People's Republic of Korea, I'm not ruling that "
+            "out.",
+            "Same news conference as his warning to Seoul: Russia does not rule out supplying weapons to North "
+            'Korea; UPI reports it as a counter to "acts of aggression" by Washington and Seoul.',
+        ),
+        Position(
+            "Ukraine",
+            "Volodymyr Zelensky",
+            "May 2023",
+            "thestar_2023_sky_shield",
+            "I know there are many limitations regarding weapons support, but those principles should not be "
+            "applied to defence systems and equipment for protecting our assets,",
+            "To the Chosun Ilbo, through an interpreter: Kyiv asked for anti-aircraft and early warning systems "
+            "and thanked Seoul for demining vehicles and aid; a standing request, before June 2024.",
+        ),
+    ),
 )
 
-CASES: dict[str, DecisionCase] = {case.key: case for case in (BEIJING, SEOUL)}
+CASES: dict[str, DecisionCase] = {case.key: case for case in (BEIJING, BEIJING_STATED, SEOUL)}
+
+
+def compare_lenses(outside: DecisionCase | None = None, stated: DecisionCase | None = None):
+    """Beijing's options under the article's five criteria and under the same five plus China's stated goal:
+    each option's score and rank with equal weights."""
+    outside = BEIJING if outside is None else outside
+    stated = BEIJING_STATED if stated is None else stated
+    rows = {}
+    for name, case in (("article's criteria", outside), ("with China's stated goal", stated)):
+        ranking = weighted_scores(case.default_scores(), case.default_weights())
+        for rank, (option, score) in enumerate(ranking.items(), start=1):
+            rows.setdefault(option, {"option": case.options[option]})
+            rows[option][f"score ({name})"] = round(float(score), 2)
+            rows[option][f"rank ({name})"] = rank
+    return pd.DataFrame(list(rows.values())).set_index("option")
+
+
+def first_flips(case: DecisionCase, criterion: str) -> list[tuple[float, str]]:
+    """Every change of the top option as ``criterion``'s share rises from its equal weight to 1 (the others keep
+    their proportions): a list of (share, new top option)."""
+    weights = case.default_weights()
+    flips = []
+    while True:
+        flip = flip_weight(case.default_scores(), weights, criterion, "up")
+        if flip is None:
+            return flips
+        flips.append(flip)
+        if flip[0] + 1e-4 >= 1:  # the share is rounded to 4 decimals: step just past it
+            return flips
+        weights = reweight(weights, criterion, flip[0] + 1e-4)
 
 
 def default_scores(case: DecisionCase = BEIJING):

@@ -457,23 +457,24 @@ def dilemma() -> QuizForm:
                 "choices, timing, and every option not listed: a teaching aid, not a forecast.",
             ),
             Question(
-                prompt="In the Seoul model, supplying lethal arms to Ukraine comes first once deterring Russian aid "
-                "to North Korea counts for…",
+                prompt="In the Seoul model, sending more non-lethal equipment comes first with equal weights. Under "
+                "which weights does keeping the option open (the line Seoul took on 23 June) come first?",
                 options=(
-                    "a quarter of the decision",
-                    "more than half of the decision",
-                    "nothing: it never does",
+                    "when deterring Russian aid to North Korea counts for more than half",
+                    "when deterring Russian aid and keeping peaceful relations with Russia count for half each",
+                    "never: no weights put it first",
                 ),
-                answer="more than half of the decision",
+                answer="when deterring Russian aid and keeping peaceful relations with Russia count for half each",
                 feedback={
-                    "a quarter of the decision": "At a quarter (equal weights) keeping the option open comes "
-                    "first, with 4.0.",
-                    "nothing: it never does": "Move the deterrence slider up in the explorer: past one half, it "
-                    "does.",
+                    "when deterring Russian aid to North Korea counts for more than half": "Deterrence alone "
+                    "favours the costliest answer: past about 0.32 supplying lethal arms comes first.",
+                    "never: no weights put it first": "No single weight puts it first, but two together do: set "
+                    "deterrence and Russia ties to half each and the others to zero, and it scores 3.5, ahead of "
+                    "the rest.",
                 },
-                explanation="Past a share of one half, deterrence outweighs the rest: the model's scores give "
-                "lethal arms 5 on deterrence and keeping the option open 3. Past 0.7 for avoiding a rupture, "
-                "leaving the policy unchanged comes first instead.",
+                explanation="Keeping the option open scores well on two aims that pull apart, holding a cost over "
+                "Moscow (3) and keeping the peace with it (4), and best on neither: it wins only when both count. "
+                "That is one reading of the 23 June line; the model cannot say it was Seoul's.",
             ),
         ]
     )
@@ -500,6 +501,27 @@ def after() -> QuizForm:
     return QuizForm(
         [
             _busiest_place_question(),
+            Question(
+                prompt="By late November 2024 the course's sources report no lethal arms from Seoul for Ukraine "
+                "('so far focused on non-lethal aid'). Which of lesson 05's Seoul options is the record at odds "
+                "with?",
+                options=(
+                    "keeping the option open",
+                    "supplying lethal arms; the other three all fit",
+                    "none: the record confirms the model's first choice, more non-lethal equipment",
+                ),
+                answer="supplying lethal arms; the other three all fit",
+                feedback={
+                    "keeping the option open": "Yoon said in November he was 'not ruling out the possibility of "
+                    "providing weapons': the option was still open, now tied to North Korea's involvement.",
+                    "none: the record confirms the model's first choice, more non-lethal equipment": "'So far "
+                    "focused on non-lethal aid' says what kind of aid, not that more was sent in answer to the "
+                    "treaty: the record cannot tell the three cautious options apart.",
+                },
+                explanation="A record that fits three options tests only the fourth. The model's first choice is "
+                "neither confirmed nor refuted; what would tell the three apart is evidence of new non-lethal aid "
+                "announced as an answer to the treaty.",
+            ),
             Question(
                 prompt="When did the treaty enter into force?",
                 options=("19 June 2024", "6 November 2024", "4 December 2024"),

@@ -125,7 +125,15 @@ def breakdown_svg(
     totals = scenarios.weighted_scores(scores, weights)
     top = max(5.0, float(totals.max()))
     bar_h, gap, left, label_w = 22, 10, 230, 50
-    height = len(totals) * (bar_h + gap) + 40
+    legend, x, lines = [], 10, 0  # the legend wraps onto more lines rather than run past the edge
+    for i, criterion in enumerate(scores.columns):
+        name = short.get(criterion, criterion)
+        item = 14 + 7 * len(name) + 10
+        if x > 10 and x + item > width:
+            x, lines = 10, lines + 1
+        legend.append((x, lines, CRITERION_COLOURS[i % len(CRITERION_COLOURS)], name))
+        x += item
+    height = len(totals) * (bar_h + gap) + 40 + 18 * lines
     scale = (width - left - label_w) / top
     parts = [
         f'<svg role="img" aria-label="Weighted score of each option, by criterion" width="{width}" '
@@ -151,14 +159,11 @@ def breakdown_svg(
             )
             x += w
         parts.append(f'<text x="{x + 4:.1f}" y="{y + 15}">{totals[option]:.2f}</text>')
-    legend_y = height - 14
-    x = 10
-    for i, criterion in enumerate(scores.columns):
-        colour = CRITERION_COLOURS[i % len(CRITERION_COLOURS)]
-        parts.append(f'<rect x="{x}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>')
-        name = short.get(criterion, criterion)
-        parts.append(f'<text x="{x + 13}" y="{legend_y}">{html.escape(name)}</text>')
-        x += 14 + 7 * len(name) + 10
+    first_y = height - 14 - 18 * lines
+    for x, line, colour, name in legend:
+        y = first_y + 18 * line
+        parts.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 13}" y="{y}">{html.escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -292,6 +297,12 @@ class BeijingExplorer(DecisionExplorer):
     """Beijing's options (lesson 05)."""
 
     case = scenarios.BEIJING
+
+
+class BeijingStatedExplorer(DecisionExplorer):
+    """Beijing's options with China's stated goal as a sixth criterion (lesson 05's second lens)."""
+
+    case = scenarios.BEIJING_STATED
 
 
 class SeoulExplorer(DecisionExplorer):
