@@ -371,3 +371,43 @@ def test_beijing_seen_through_its_stated_goal_is_the_same_model_with_one_more_cr
                    "more than about 0.55 (a half)"):  # fmt: skip
         assert phrase in cells["dilemma-13a2"], phrase
     assert "BeijingStatedExplorer" in cells["dilemma-13a3"]
+
+
+def test_the_tonnage_per_container_is_checked_against_a_sourced_payload():
+    """The review's P5 (payload note): the container limits come from data/figures.csv with a source; the explorer
+    says, for every range, whether it is within, near or beyond a standard container's payload; lesson 04 gives the
+    limits and the common export load as its sources word them, and its question's answer is computed."""
+    import json
+
+    from conftest import ROOT
+
+    from course.content.data import load
+    from course.views import widgets
+
+    figures, sources, excerpts = load("figures"), load("sources"), load("excerpts")
+    cap = scenarios.container_payloads()
+    assert cap == {"20ft": 28.18, "40ft": 26.73}
+    for fid in ("container_payload_20ft", "container_payload_40ft"):
+        assert sources.loc[figures.loc[fid, "source_id"], "url"].startswith("https://")
+    assert scenarios.payload_check((26, 26)).startswith("Near the limit")
+    assert scenarios.payload_check((10, 20)).startswith("Within")
+    assert scenarios.payload_check((20, 35)).startswith("Part of this range is more than")
+    assert scenarios.payload_check((30, 40)).startswith("Every value in this range is more than")
+    with pytest.raises(scenarios.ScenarioError):
+        scenarios.payload_check((30, 20))
+    explorer = widgets.EstimateExplorer()
+    assert "Near the limit" in explorer.payload.value
+    explorer.tonnes.value = (30.0, 40.0)
+    assert "more than any standard container can carry" in explorer.payload.value
+    assert "Payload check" in explorer.static_html()
+    cell = next(c for c in json.loads((ROOT / "notebooks/04_munitions_and_the_war.ipynb").read_text())["cells"]
+                if c.get("id") == "munitions-08")  # fmt: skip
+    text = " ".join("".join(cell["source"]).split())
+    common = excerpts.loc["linkrun_common_payload", "text"]
+    assert f'"{common}"' in text
+    assert (
+        f"20-foot container takes about {cap['20ft']:.1f} t" in text and f"about {cap['40ft']:.1f} t" in text
+    )
+    assert "Set tonnes per container to 17.5" in text and "17,500 kgs. or less in the 20' container" in common
+    implied = scenarios.estimate_munitions(tonnes_per_container=(17.5, 17.5))["tonnes_p50"]
+    assert implied == pytest.approx(175_000)

@@ -595,6 +595,30 @@ ESTIMATE_DEFAULTS = {
 }
 
 
+def container_payloads() -> dict[str, float]:
+    """The maximum payload, in tonnes, of a standard 20-foot and 40-foot container (data/figures.csv, sourced)."""
+    figures = load("figures")
+    return {
+        size: float(figures.loc[f"container_payload_{size}", "value"]) / 1000 for size in ("20ft", "40ft")
+    }
+
+
+def payload_check(tonnes_per_container) -> str:
+    """What a range of tonnes per container means against a standard container's maximum payload: a plausibility
+    check, not a correction (the claim does not say which containers, or how full)."""
+    low, high = _check_range("tonnes_per_container", tonnes_per_container, 0)
+    cap = container_payloads()
+    most = max(cap.values())
+    limits = f"a standard 20-foot container takes about {cap['20ft']:.1f} t at most, a 40-foot one {cap['40ft']:.1f} t"
+    if low > most:
+        return f"Every value in this range is more than any standard container can carry: {limits}."
+    if high > most:
+        return f"Part of this range is more than any standard container can carry: {limits}."
+    if high >= 0.9 * min(cap.values()):
+        return f"Near the limit: {limits}; this range assumes every container loaded close to full."
+    return f"Within a standard container's limit: {limits}."
+
+
 def _check_range(name: str, value, low: float = 0.0, high: float | None = None) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in value)

@@ -364,7 +364,7 @@ class EstimateExplorer:
                                           style={"description_width": "300px"}, layout=w.Layout(width="420px"))  # fmt: skip
         for control in (self.containers, self.tonnes, self.share, self.kg_low, self.kg_high):
             control.observe(lambda _change: self.update(), names="value")
-        self.message, self.summary, self.plot = w.HTML(), w.HTML(), w.HTML()
+        self.message, self.summary, self.plot, self.payload = w.HTML(), w.HTML(), w.HTML(), w.HTML()
         self.widget = w.VBox([
             w.HTML(f"<p><b>What could 10,000 containers hold?</b> {html.escape(TEACHING_AID)} The defaults "
                    "reproduce the article's 260,000 t; widen the ranges to see the uncertainty. The course's "
@@ -372,7 +372,7 @@ class EstimateExplorer:
                    "<p><b>Each slider is a range with two handles</b>, low and high. They start together on the "
                    "sourced figure, so you see one: drag it, or focus it and press the arrow keys, to pull the "
                    "other out (the readout shows low – high).</p>"),
-            self.containers, self.tonnes, self.share, self.kg_low, self.kg_high,
+            self.containers, self.tonnes, self.payload, self.share, self.kg_low, self.kg_high,
             self.message, self.summary, self.plot,
         ])  # fmt: skip
         self.update()
@@ -388,6 +388,7 @@ class EstimateExplorer:
             return
         self.message.value = ""
         self.result = result
+        self.payload.value = f'<p style="margin-left:12px"><i>Payload check.</i> {html.escape(scenarios.payload_check(self.tonnes.value))}</p>'
         text = (f"Munitions: median {result['tonnes_p50']:,.0f} t; 90% of the simulations between "
                 f"{result['tonnes_p5']:,.0f} and {result['tonnes_p95']:,.0f} t.")  # fmt: skip
         if "rounds_p50" in result:
@@ -397,7 +398,7 @@ class EstimateExplorer:
         self.plot.value = histogram_svg(result["tonnes"])
 
     def static_html(self) -> str:
-        return self.message.value + self.summary.value + self.plot.value
+        return self.message.value + self.payload.value + self.summary.value + self.plot.value
 
 
 class EscalationExplorer:
