@@ -80,12 +80,12 @@ def test_a_class_pack_on_the_hub_each_student_sees_and_is_graded_on_their_own_it
 
     # What each student was drawn, as the instructor's copy of the draw says (read here as root).
     from course.content.bank import load_bank
-    from course.grading.variants import FILE, digest, read
+    from course.grading.variants import FILE, PREVIEW, digest, read
 
     table = json.loads((grading / "source" / PS / FILE).read_text())
     drawn = {s: read(grading / "source" / PS / FILE, PS, s) for s in (ALICE, BOB)}
     items = {s: [drawn[s].item_id(slot) for slot in ("A1", "A2", "A3", "A4", "A5")] for s in (ALICE, BOB)}
-    assert set(table["students"]) == {digest(PS, ALICE), digest(PS, BOB)}
+    assert set(table["students"]) == {digest(PS, ALICE), digest(PS, BOB), digest(PS, PREVIEW)}
 
     # Each student fetches; their own notebook shows their own items (the hub's JUPYTERHUB_USER).
     for login in (ALICE, BOB):

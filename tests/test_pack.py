@@ -258,9 +258,29 @@ def test_a_students_notebook_finds_its_own_draw_and_says_what_to_do_without_one(
     with pytest.raises(variants.VariantMissing, match="nothing was drawn for 's999'"):
         variants.my_variant(PS1)
     monkeypatch.delenv("COURSE_STUDENT")
+    # the instructor's own source/ folder, with no student named: the pack's preview draw, labelled so
+    preview = variants.my_variant(PS1)
+    assert preview.preview and preview.student == variants.PREVIEW
+    assert [preview.item_id(slot) for slot in pack.SLOTS] == draw(
+        pack.read_secret(tmp_path / "pack" / "class-secret"),
+        PS1,
+        variants.PREVIEW,
+        load_bank(bank_folder).items,
+        5,
+    )
+    from course.views.display import drawn_statement
+
+    assert "Instructor preview for A1" in drawn_statement(preview, "A1").data
+    # a student's fetched copy is not in a source/ folder: with no user name, it says what to do
+    fetched = tmp_path / "home" / PS1
+    shutil.copytree(folder, fetched)
+    monkeypatch.chdir(fetched)
     with pytest.raises(variants.VariantMissing, match="chosen by their user name on the class's hub"):
         variants.my_variant(PS1)
-    from course.views.display import drawn_statement
+    monkeypatch.setenv("JUPYTERHUB_USER", "instructor")
+    with pytest.raises(variants.VariantMissing, match="nothing was drawn for 'instructor'"):
+        variants.my_variant(PS1)
+    monkeypatch.delenv("JUPYTERHUB_USER")
 
     text = drawn_statement(mine, "A1").data
     item = load_bank(bank_folder).items[mine.item_id("A1")]
@@ -304,6 +324,22 @@ def _random_answer(rng: random.Random, text: str) -> dict:
     start = rng.randrange(len(words))
     return {"stance": rng.choice(STANCE_CODES), "commitment": rng.choice(COMMITMENT_CODES),
             "signal": " ".join(words[start : start + rng.randint(1, 4)]).strip(".,;:'\"")}  # fmt: skip
+
+
+@pytest.mark.slow
+def test_the_instructor_validates_a_packs_source_with_no_student_named(bank_folder, tmp_path):
+    """nbgrader's Validate on the pack's source/ notebooks (ps1's drawn items, ps2's D1 and ps3's C3 inputs), with
+    neither COURSE_STUDENT nor a hub user set, as the formgrader's button runs it: the pack's preview draw is used,
+    and the solutions pass every test (before, each said 'no draw')."""
+    root = tmp_path / "course"
+    pack.build(bank_folder, _roster(tmp_path, 3), root, allow_public=True)
+    env = {"COURSE_STUDENT": "", "JUPYTERHUB_USER": ""}
+    for assignment in (PS1, pack.PS2, pack.PS3):
+        result = nbgrader(root, "validate", f"source/{assignment}/{assignment}.ipynb", env=env)
+        out = result.stdout + result.stderr
+        assert "Success! Your notebook passes all the tests." in out, (assignment, out[-2000:])
+        table = json.loads((root / "source" / assignment / variants.FILE).read_text(encoding="utf-8"))
+        assert variants.digest(assignment, variants.PREVIEW) in table["students"], assignment
 
 
 @pytest.mark.slow

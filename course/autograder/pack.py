@@ -39,7 +39,7 @@ import nbformat
 
 from course.content.bank import Bank, check_size, draw, draw_one, load_bank, public_items
 from course.content.data import DataError
-from course.grading.variants import FILE, digest
+from course.grading.variants import FILE, PREVIEW, digest
 from course.paths import assignments_dir, repo_root
 
 PS1 = "ps1_reading_official_reactions"
@@ -406,7 +406,8 @@ def build(
         out.mkdir(parents=True, mode=0o700)
     key = read_secret(Path(secret) if secret else out / "class-secret")
     draws = {s: draw(key, PS1, s, bank.items, len(SLOTS)) for s in students}
-    per_slot = {slot: sorted({d[i] for d in draws.values()}) for i, slot in enumerate(SLOTS)}
+    preview = draw(key, PS1, PREVIEW, bank.items, len(SLOTS))  # the instructor's run of source/ (Validate)
+    per_slot = {slot: sorted({d[i] for d in (*draws.values(), preview)}) for i, slot in enumerate(SLOTS)}
     _rewrite(nb, bank, per_slot)
     source = out / "source"
     for assignment in sorted(p.name for p in (templates / "source").iterdir() if p.is_dir()):
@@ -417,18 +418,26 @@ def build(
     folder = source / PS1
     folder.mkdir(parents=True, exist_ok=True)
     _write_notebook(nb, folder / f"{PS1}.ipynb")
-    used = sorted({item for drawn in draws.values() for item in drawn})
+    used = sorted({item for drawn in (*draws.values(), preview) for item in drawn})
     table = {
         "assignment": PS1,
         "slots": list(SLOTS),
         "items": {item: {"item_id": item, **_card(bank, item)} for item in used},
-        "students": {digest(PS1, s): drawn for s, drawn in draws.items()},
+        "students": {digest(PS1, s): drawn for s, drawn in {**draws, PREVIEW: preview}.items()},
     }
     (folder / FILE).write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     inputs = {s: draw_one(key, PS3, s, "C3", criteria) for s in students}
-    _write_inputs(PS3, ps3, {s: {"C3": c3_input(c)} for s, c in inputs.items()}, templates, source)
+    c3 = {
+        s: {"C3": c3_input(c)}
+        for s, c in {**inputs, PREVIEW: draw_one(key, PS3, PREVIEW, "C3", criteria)}.items()
+    }
+    _write_inputs(PS3, ps3, c3, templates, source)
     places = {s: draw_one(key, PS2, s, "D1", d1_places()) for s in students}
-    _write_inputs(PS2, ps2, {s: {"D1": d1_input(p)} for s, p in places.items()}, templates, source)
+    d1 = {
+        s: {"D1": d1_input(p)}
+        for s, p in {**places, PREVIEW: draw_one(key, PS2, PREVIEW, "D1", d1_places())}.items()
+    }
+    _write_inputs(PS2, ps2, d1, templates, source)
     config = templates / "nbgrader_config.py"
     if (
         out / "nbgrader_config.py"

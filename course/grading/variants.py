@@ -24,6 +24,10 @@ from pathlib import Path
 
 FILE = "variants.json"
 
+#: The draw the pack files for the instructor's own run of the ``source/`` notebook (nbgrader's Validate, a look
+#: before release): not a student's id (none has spaces or brackets), and used only in a ``source`` folder.
+PREVIEW = "(instructor preview)"
+
 
 class VariantMissing(LookupError):
     """The student has no draw in this class pack (or the notebook is not where its variants.json is)."""
@@ -69,6 +73,11 @@ class Variant:
 
     def text(self, slot: str) -> str:
         return self.card(slot)["text"]
+
+    @property
+    def preview(self) -> bool:
+        """The instructor's preview draw, not a student's."""
+        return self.student == PREVIEW
 
     def graded_line(self, slot: str) -> str:
         """One line for the feedback and the formgrader: which item (or which drawn input) this student had."""
@@ -129,6 +138,13 @@ def read(path: str | Path, assignment: str, student: str) -> Variant:
     )
 
 
+def in_source_folder(cwd: Path | None = None) -> bool:
+    """Whether the notebook runs in the instructor's ``source/<assignment>/`` folder (a kernel's working directory
+    is its notebook's folder; nbgrader's Validate runs there too). A student's copy is fetched elsewhere; one who
+    made such a folder would see the preview's cards, which are as public as their own, and grading never asks."""
+    return (cwd or Path.cwd()).parent.name == "source"
+
+
 def my_variant(assignment: str) -> Variant:
     """This student's items: the autograder's choice when grading, else ``variants.json`` and the user name."""
     if isinstance(_attended, VariantMissing):
@@ -137,7 +153,12 @@ def my_variant(assignment: str) -> Variant:
         if _attended.assignment != assignment:
             raise VariantMissing(f"graded as {_attended.assignment}, not {assignment}")
         return _attended
-    student = os.environ.get("COURSE_STUDENT") or os.environ.get("JUPYTERHUB_USER")
+    student = os.environ.get("COURSE_STUDENT")
+    if not student and in_source_folder():
+        return read(
+            FILE, assignment, PREVIEW
+        )  # the instructor's own copy: the preview draw, whoever opens it
+    student = student or os.environ.get("JUPYTERHUB_USER")
     if not student:
         raise VariantMissing(
             "this problem set is your class's own: each student codes their own items, chosen by their user name "

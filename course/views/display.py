@@ -232,7 +232,10 @@ def drawn_statement(variant, slot: str):
         "",
         f"Occasion: {card['occasion']}" + (f" {card['context']}" if card.get("context") else ""),
         "",
-        f"*Your item for {slot}: `{card['item_id']}`, drawn for you from your instructor's item bank.*",
+        f"*Instructor preview for {slot}: `{card['item_id']}`, the pack's preview draw, not a student's: each "
+        "student sees the item drawn for them.*"
+        if getattr(variant, "preview", False)
+        else f"*Your item for {slot}: `{card['item_id']}`, drawn for you from your instructor's item bank.*",
     ]
     return Markdown("\n".join(lines))
 
@@ -241,9 +244,12 @@ def drawn_input(variant, slot: str):
     """Show the input drawn for a student's question in a class pack (ps3 C3's criterion): what it is, and that it
     is theirs."""
     value = variant.param(slot)
-    return Markdown(
-        f"*Your input for {slot}, drawn for you:* **{value['label']}** ({value['what']} `{value['id']}`)."
-    )
+    whose = (
+        "Instructor preview: the pack's preview input, not a student's;"
+        if getattr(variant, "preview", False)
+        else "Your input for {slot}, drawn for you:"
+    ).format(slot=slot)
+    return Markdown(f"*{whose}* **{value['label']}** ({value['what']} `{value['id']}`).")
 
 
 def sources(ids):
