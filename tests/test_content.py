@@ -567,3 +567,18 @@ def test_seouls_model_is_set_against_what_seoul_then_said_and_did():
         "not ruling out the possibility of providing weapons"
         in excerpts.loc["taipei_2024_yoon_phases", "text"]
     )
+
+
+def test_the_commitment_scale_says_what_it_measures_and_what_it_leaves_out():
+    """The second review's M7, in part: lesson 03 names the scale "how far beyond words", says it does not measure
+    cost (a public conditional threat against a routine protest), and that the parties' own rows carry the treaty's
+    commitment (the codebook's C0), to be set apart in comparisons across governments."""
+    from course.content import codebook, reactions
+
+    text = _lesson_cell("03_official_reactions", "reactions-13")
+    assert "**how far beyond words**" in text and "It does not measure cost" in text
+    assert "the codebook's rule C0 and its boundary case" in text and "Set their rows apart" in text
+    assert "beyond words" in (reactions.__doc__ or "")
+    assert "go beyond words" in codebook.markdown("student") and "putin_breakthrough" in codebook.markdown(
+        "student"
+    )
