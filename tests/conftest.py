@@ -15,6 +15,18 @@ NONET = Path(__file__).resolve().parent / "nonet"
 IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
+#: The fixtures that read a file outside the repository (../shared): a test that uses one is marked ``needs_shared``.
+SHARED_FIXTURES = frozenset({"facts_text", "article_text"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """Say which tests need a file outside the repository: ``pytest -m "not needs_shared"`` runs the rest on a
+    checkout with no ../shared beside it (every test runs under CI, where ../shared is required)."""
+    for item in items:
+        if SHARED_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.needs_shared)
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip with a clear reason on a laptop; fail under CI, where every test must run."""
     if IN_CI:

@@ -12,7 +12,7 @@ error, its partial-credit value, what it printed) becomes the cell's outputs, wh
 - An answer that is a function (``haversine_km``) becomes a :class:`StudentFunction`: each call sends its
   plain-data arguments to the student's kernel, runs the student's function there and brings back a plain-data
   result. The student's kernel sees the test's inputs, never the expected values.
-- An answer that cannot travel as plain data fails its test with an :class:`AnswerNotGradable` error that says
+- An answer that cannot travel as plain data fails its test with an ``AnswerNotGradable`` error (:data:`NOT_GRADABLE`) that says
   why ("a1 must be plain data (...); got a Liar").
 - A judge serves one notebook: the next submission gets a new one, with the set-up cells run again (about 6 ms).
 
@@ -39,10 +39,6 @@ from course.autograder.common import course_root_of, grade_id_of
 
 #: Name of the error a test gets when an answer it reads cannot be sent as plain data (shown as is in feedback).
 NOT_GRADABLE = "AnswerNotGradable"
-
-
-class AnswerNotGradable(Exception):
-    """An answer that is not plain data (or could not be read from the student's kernel)."""
 
 
 class AnswerError(Exception):

@@ -5,8 +5,8 @@ kind of trust. This module defines the five kinds once (:data:`KINDS`) and a pra
 from the article the course is built on (:func:`passage_questions`), with the reasoning for each answer.
 
 The passages are quoted verbatim and short from: Nectar Gan, "China is watching warily as Putin and Kim forge
-new 'alliance'", CNN (analysis, Hong Kong), June 2024 (:data:`ARTICLE`). The tests check every passage
-against the article's text.
+new 'alliance'", CNN (analysis, Hong Kong), June 2024 (source S1 in data/sources.csv). The tests check every
+passage against the article's text.
 """
 
 from __future__ import annotations
@@ -14,15 +14,6 @@ from __future__ import annotations
 import pandas as pd
 
 from course.content.quiz import Question
-
-ARTICLE = {
-    "author": "Nectar Gan",
-    "title": "China is watching warily as Putin and Kim forge new 'alliance'",
-    "publisher": "CNN (analysis, Hong Kong)",
-    "published": "June 2024 (exact day not verified; about 22-25 June 2024)",
-    "url": "https://www.egyptindependent.com/china-is-watching-warily-as-putin-and-kim-forge-new-alliance/",
-    "url_note": "a republished copy of the CNN article",
-}
 
 #: The five kinds of sentence, each with a definition, the signal words to look for, and an example.
 KINDS: dict[str, dict[str, str]] = {

@@ -403,8 +403,6 @@ SEOUL = DecisionCase(
     ),
 )
 
-CASES: dict[str, DecisionCase] = {case.key: case for case in (BEIJING, BEIJING_STATED, SEOUL)}
-
 
 def compare_lenses(outside: DecisionCase | None = None, stated: DecisionCase | None = None):
     """Beijing's options under the article's five criteria and under the same five plus China's stated goal:

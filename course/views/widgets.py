@@ -260,7 +260,6 @@ class DecisionExplorer:
         frame.index = pd.RangeIndex(1, len(frame) + 1, name="rank")  # the options by name, not by code
         self.ranking.value = _table(frame, f"Ranking: {self.case.options[ranking.index[0]]} comes first")
         self.chart.value = breakdown_svg(scores, weights, short=self.case.short, names=self.case.options)
-        self.sensitivity_table = table
         nearest = table["smallest change"].dropna()
         summary = (
             f"The answer changes soonest if <b>{html.escape(self.case.criteria[nearest.idxmin()][0])}</b> moves "
