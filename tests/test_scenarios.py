@@ -364,7 +364,7 @@ def test_beijing_seen_through_its_stated_goal_is_the_same_model_with_one_more_cr
     assert mao[: mao.index(" Mao said")] in cells["dilemma-13"]
     li = "all parties should play a constructive role in pushing forward the political settlement process of the "
     assert li in excerpts.loc["people_2024_li_settlement", "text"] and f'"{li}' in cells["dilemma-13"]
-    assert "(Xinhua's words, not a quotation of Li)" in cells["dilemma-13"]
+    assert "(Xinhua's reported speech: its words, not a quotation of Li)" in cells["dilemma-13"]
     assert "the course's sources hold no such statement" not in cells["dilemma-13"]
     for phrase in ("a private warning stays first and widens its lead (3.5, against 3.17 for staying muted)",
                    "falls further behind (2.33)", "more than 0.375 of the decision (a third in the article's model)",
