@@ -142,9 +142,12 @@ def test_make_check_runs_the_unit_tests_on_every_core_and_leaves_the_costly_ones
             "markers"
         ]
     }
-    assert markers == {"slow", "browser", "notebooks", "slow_install", "hub"}
-    for marker in markers:
+    costly = {"slow", "browser", "notebooks", "slow_install", "hub"}
+    # needs_shared says where a test's files are, not what it costs
+    assert markers == costly | {"needs_shared"}
+    for marker in costly:
         assert f"not {marker}" in command, f"make check runs the {marker} tests"
+    assert "needs_shared" not in command, "the fast tests that read ../shared run in make check too"
     assert "-m" not in make("-n", "test").stdout.split("pytest", 1)[1], "make test runs everything"
 
 
