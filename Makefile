@@ -156,7 +156,7 @@ hub-prestart: $(STAMP)
 binder-badge:
 	$(or $(wildcard $(BIN)/python),$(PYTHON)) tools/binder_badge.py $(REPO)
 
-# Rewrite the data dictionary in data/README.md from the schema in course/content/data.py.
+# Rewrite the data dictionary in data/README.md from the schema in course/content/schema.py.
 data-docs: $(STAMP)
 	$(BIN)/python tools/data_dictionary.py
 

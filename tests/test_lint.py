@@ -44,7 +44,8 @@ def test_the_layers_hold():
 
 
 def test_a_view_in_the_content_or_a_cycle_is_refused(tmp_path):
-    """The contracts can fail: a lazy import of a view from the content, a widget in the content, a cycle."""
+    """The contracts can fail: a lazy import of a view from the content, a widget in the content, a cycle, a
+    schema that reads files."""
     import shutil
 
     shutil.copytree(ROOT / "course", tmp_path / "course", ignore=shutil.ignore_patterns("__pycache__"))
@@ -59,9 +60,12 @@ def test_a_view_in_the_content_or_a_cycle_is_refused(tmp_path):
     reactions.write_text(
         reactions.read_text() + "\n\ndef _back():\n    from course.content.data import load\n"
     )
+    schema = tmp_path / "course" / "content" / "schema.py"
+    schema.write_text(schema.read_text() + "\n\ndef _where():\n    from course.paths import data_dir\n")
     result = _lint_imports(tmp_path, pythonpath=tmp_path)
     assert result.returncode != 0
     out = " ".join(result.stdout.split())
+    assert "The schema declares and reads nothing" in out and "course.content.schema -> course.paths" in out
     assert "Layers: each imports only from the layers below it BROKEN" in out
     assert "course.content.geo -> course.views.maps" in out
     assert "Content displays nothing and grades nothing BROKEN" in out

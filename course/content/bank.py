@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from course.content.data import ID_PATTERN, PARTIAL_DATE, URL_PATTERN, DataError
+from course.content.data import DataError
 from course.content.reactions import COMMITMENT_CODES, STANCE_CODES, phrase_form
+from course.content.schema import ID_PATTERN, PARTIAL_DATE, URL_PATTERN
 
 ITEM_COLUMNS = ("item_id", "speaker", "role", "date", "occasion", "language", "translated", "text", "context",
                 "outlet", "url", "published", "grade")  # fmt: skip
