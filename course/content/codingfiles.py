@@ -155,39 +155,14 @@ def gather(source: str | Path, statements, assignment: str | None = None) -> Gat
     A coder who appears twice (two files for one name) is left out, and both places are named: a report cannot
     know which is theirs."""
     source = Path(source)
-    problems: list[str] = []
-    entries: list[tuple[str, str, bytes | None]] = []
     if source.suffix.lower() == ".zip":
         try:
             archive = zipfile.ZipFile(_read_zip(source))
         except (OSError, zipfile.BadZipFile) as error:
             return Gathered([], [f"{source.name}: not a readable zip ({error}); nothing counted"])
-        for info in archive.infolist()[:MAX_FILES]:
-            name = PurePosixPath(info.filename)
-            if info.is_dir() or name.suffix != ".csv":
-                continue
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
-                problems.append(f"{source.name}: {info.filename}: a link, not a file; not counted")
-                continue
-            coder = name.parent.name if name.name == FILE_NAME else name.stem
-            with archive.open(
-                info
-            ) as member:  # at most MAX_BYTES + 1 bytes inflated, whatever the header says
-                entries.append((coder, f"{source.name}: {info.filename}", member.read(MAX_BYTES + 1)))
+        entries, problems = _entries_in_zip(archive, source.name)
     elif source.is_dir():
-        for coder, where, path in _candidates_in_folder(source, assignment)[:MAX_FILES]:
-            try:
-                entries.append((coder, where, read_regular(path, MAX_BYTES)))
-            except FileNotFoundError:
-                problems.append(f"{where}: missing; {coder} not counted")
-            except OSError as error:
-                why = (
-                    "a link, and links are not followed"
-                    if error.errno == errno.ELOOP
-                    else error.strerror or error
-                )
-                problems.append(f"{where}: not read ({why}); {coder} not counted")
+        entries, problems = _entries_in_folder(source, assignment)
     else:
         return Gathered([], [f"{source}: neither a folder nor a .zip; nothing counted"])
 
@@ -209,6 +184,42 @@ def gather(source: str | Path, statements, assignment: str | None = None) -> Gat
         if codes is not None:
             coders.append(codes)
     return Gathered(coders, problems)
+
+
+#: A coding file found: whose it is (by its place), where it was found (for messages), and its bytes.
+Entry = tuple[str, str, bytes]
+
+
+def _entries_in_zip(archive: zipfile.ZipFile, label: str) -> tuple[list[Entry], list[str]]:
+    entries, problems = [], []
+    for info in archive.infolist()[:MAX_FILES]:
+        name = PurePosixPath(info.filename)
+        if info.is_dir() or name.suffix != ".csv":
+            continue
+        if stat.S_ISLNK(info.external_attr >> 16):
+            problems.append(f"{label}: {info.filename}: a link, not a file; not counted")
+            continue
+        coder = name.parent.name if name.name == FILE_NAME else name.stem
+        with archive.open(info) as member:  # at most MAX_BYTES + 1 bytes inflated, whatever the header says
+            entries.append((coder, f"{label}: {info.filename}", member.read(MAX_BYTES + 1)))
+    return entries, problems
+
+
+def _entries_in_folder(folder: Path, assignment: str | None) -> tuple[list[Entry], list[str]]:
+    entries, problems = [], []
+    for coder, where, path in _candidates_in_folder(folder, assignment)[:MAX_FILES]:
+        try:
+            entries.append((coder, where, read_regular(path, MAX_BYTES)))
+        except FileNotFoundError:
+            problems.append(f"{where}: missing; {coder} not counted")
+        except OSError as error:
+            why = (
+                "a link, and links are not followed"
+                if error.errno == errno.ELOOP
+                else error.strerror or error
+            )
+            problems.append(f"{where}: not read ({why}); {coder} not counted")
+    return entries, problems
 
 
 def _read_zip(path: Path) -> io.BytesIO:

@@ -61,6 +61,24 @@ def _column(header: dict[str, str], names: tuple[str, ...]) -> str | None:
     return next((header[n] for n in names if n in header), None)
 
 
+def _login_problem(login: str, login_column: str, seen: dict[str, int]) -> str | None:
+    """Why a row's login cannot be a member's (None if it can); ``seen`` maps the logins kept to their lines."""
+    if not login:
+        return f"no login in column {login_column!r}"
+    if login != login.lower() and LOGIN.match(login.lower()):
+        return f"login {login!r} has capitals; Unix logins are lower case"
+    if not LOGIN.match(login):
+        return (
+            f"login {login!r} is not a valid Unix user name (a letter or _, then up to 31 lower-case letters, "
+            "digits, _ or -)"
+        )
+    if login in RESERVED:
+        return f"login {login!r} is a system account and cannot be a member"
+    if login in seen:
+        return f"login {login!r} is already on line {seen[login]}; kept that one"
+    return None
+
+
 def read_roster(path: str | Path) -> tuple[list[Member], list[RosterProblem]]:
     """Read ``path``; return the accepted members (in file order) and the refused rows.
 
@@ -106,36 +124,14 @@ def read_roster(path: str | Path) -> tuple[list[Member], list[RosterProblem]]:
         if row[0].strip().lower() == "points possible":
             continue  # Canvas's gradebook export puts a "Points Possible" row under the header
         login = cell(row, login_column)
-        refuse = problems.append
-        if not login:
-            refuse(RosterProblem(str(path), line, f"no login in column {login_column!r}"))
-            continue
-        if login != login.lower() and LOGIN.match(login.lower()):
-            refuse(
-                RosterProblem(str(path), line, f"login {login!r} has capitals; Unix logins are lower case")
-            )
-            continue
-        if not LOGIN.match(login):
-            refuse(RosterProblem(str(path), line,
-                                 f"login {login!r} is not a valid Unix user name (a letter or _, then up to 31 "
-                                 "lower-case letters, digits, _ or -)"))  # fmt: skip
-            continue
-        if login in RESERVED:
-            refuse(
-                RosterProblem(str(path), line, f"login {login!r} is a system account and cannot be a member")
-            )
-            continue
-        if login in seen:
-            refuse(
-                RosterProblem(
-                    str(path), line, f"login {login!r} is already on line {seen[login]}; kept that one"
-                )
-            )
+        problem = _login_problem(login, login_column, seen)
+        if problem:
+            problems.append(RosterProblem(str(path), line, problem))
             continue
         role = cell(row, columns["role"]).lower()
         if role not in INSTRUCTOR_ROLES | STUDENT_ROLES:
-            refuse(RosterProblem(str(path), line,
-                                 f"role {role!r} is not known; use student or instructor (teacher, ta)"))  # fmt: skip
+            problems.append(RosterProblem(
+                str(path), line, f"role {role!r} is not known; use student or instructor (teacher, ta)"))  # fmt: skip
             continue
         name = cell(row, columns["name"]) or " ".join(
             part for part in (cell(row, columns["first"]), cell(row, columns["last"])) if part

@@ -57,60 +57,89 @@ def encode(value, _depth: int = 0):
     """``value`` as JSON-ready tagged data; :class:`ExportError` if it is not plain data."""
     if _depth > MAX_DEPTH:
         raise ExportError(f"nested more than {MAX_DEPTH} levels deep")
-    cls = type(value)
-    deeper = _depth + 1
     if value is None:
         return {"t": "none"}
-    if cls is bool:
-        return {"t": "bool", "v": value}
-    if cls is int:
-        return {"t": "int", "v": str(value)}
-    if cls is float:
-        return {"t": "float", "v": repr(value)}
-    if cls is str:
-        return {"t": "str", "v": value}
-    if cls in (list, tuple, set, frozenset):
-        return {"t": cls.__name__, "v": [encode(item, deeper) for item in value]}
-    if cls is dict:
-        return {"t": "dict", "v": [[encode(k, deeper), encode(v, deeper)] for k, v in value.items()]}
-    np, pd = _numpy(), _pandas()
-    if np is not None:
-        if isinstance(value, np.generic) and cls.__module__ == "numpy" and value.dtype.kind != "O":
-            return {"t": "np", "dtype": value.dtype.str, "v": encode(value.item(), deeper)}
-        if cls is np.ndarray:
-            if value.dtype.kind == "O":
-                raise ExportError("a NumPy array of Python objects")
-            return {"t": "ndarray", "dtype": value.dtype.str, "shape": list(value.shape),
-                    "v": encode(value.ravel().tolist(), deeper)}  # fmt: skip
-    if pd is not None:
-        if cls is pd.Series:
-            return {"t": "series", "name": encode(value.name, deeper), "dtype": _dtype(value.dtype),
-                    "index": encode(value.index, deeper), "v": _cells(value.tolist(), deeper)}  # fmt: skip
-        if cls is pd.DataFrame:
-            return {
-                "t": "frame",
-                "columns": encode(value.columns, deeper),
-                "index": encode(value.index, deeper),
-                "dtypes": [_dtype(dtype) for dtype in value.dtypes],
-                "v": [_cells(value.iloc[:, n].tolist(), deeper) for n in range(value.shape[1])],
-            }
-        if cls is pd.MultiIndex:
-            levels = [value.get_level_values(n) for n in range(value.nlevels)]
-            return {"t": "multiindex", "v": [encode(level, deeper) for level in levels]}
-        if isinstance(value, pd.Index) and cls.__module__.split(".")[0] == "pandas":
-            return {"t": "index", "name": encode(value.name, deeper), "dtype": _dtype(value.dtype),
-                    "v": _cells(value.tolist(), deeper)}  # fmt: skip
-        if cls is pd.Timestamp:
-            return {"t": "timestamp", "v": value.isoformat()}
-        if value is pd.NaT:
-            return {"t": "nat"}
-        if value is pd.NA:
-            return {"t": "na"}
-    if cls.__module__ == "course.views.maps" and cls.__qualname__ == "CourseMap":
-        return {"t": "coursemap", "title": encode(value.title, deeper), "caption": encode(value.caption, deeper),
-                "table": encode(value.table, deeper), "empty": encode(value.empty, deeper),
-                "notes": encode(value.notes, deeper)}  # fmt: skip
+    cls, deeper = type(value), _depth + 1
+    builtin = _ENCODE_BUILTIN.get(cls)
+    if builtin is not None:
+        return builtin(value, deeper)
+    for encoder in (_encode_numpy, _encode_pandas, _encode_course_map):
+        data = encoder(value, cls, deeper)
+        if data is not None:
+            return data
     raise ExportError(f"a {_type_name(value)}")
+
+
+def _encode_items(value, deeper: int) -> dict:
+    return {"t": type(value).__name__, "v": [encode(item, deeper) for item in value]}
+
+
+#: The built-in types, by exact type (a subclass of ``str`` is not ``str``), and how each is encoded.
+_ENCODE_BUILTIN = {
+    bool: lambda value, deeper: {"t": "bool", "v": value},
+    int: lambda value, deeper: {"t": "int", "v": str(value)},
+    float: lambda value, deeper: {"t": "float", "v": repr(value)},
+    str: lambda value, deeper: {"t": "str", "v": value},
+    list: _encode_items,
+    tuple: _encode_items,
+    set: _encode_items,
+    frozenset: _encode_items,
+    dict: lambda value, deeper: {
+        "t": "dict",
+        "v": [[encode(k, deeper), encode(v, deeper)] for k, v in value.items()],
+    },
+}
+
+
+def _encode_numpy(value, cls, deeper: int) -> dict | None:
+    np = _numpy()
+    if np is None:
+        return None
+    if isinstance(value, np.generic) and cls.__module__ == "numpy" and value.dtype.kind != "O":
+        return {"t": "np", "dtype": value.dtype.str, "v": encode(value.item(), deeper)}
+    if cls is np.ndarray:
+        if value.dtype.kind == "O":
+            raise ExportError("a NumPy array of Python objects")
+        return {"t": "ndarray", "dtype": value.dtype.str, "shape": list(value.shape),
+                "v": encode(value.ravel().tolist(), deeper)}  # fmt: skip
+    return None
+
+
+def _encode_pandas(value, cls, deeper: int) -> dict | None:
+    pd = _pandas()
+    if pd is None:
+        return None
+    if cls is pd.Series:
+        return {"t": "series", "name": encode(value.name, deeper), "dtype": _dtype(value.dtype),
+                "index": encode(value.index, deeper), "v": _cells(value.tolist(), deeper)}  # fmt: skip
+    if cls is pd.DataFrame:
+        return {
+            "t": "frame",
+            "columns": encode(value.columns, deeper),
+            "index": encode(value.index, deeper),
+            "dtypes": [_dtype(dtype) for dtype in value.dtypes],
+            "v": [_cells(value.iloc[:, n].tolist(), deeper) for n in range(value.shape[1])],
+        }
+    if cls is pd.MultiIndex:
+        levels = [value.get_level_values(n) for n in range(value.nlevels)]
+        return {"t": "multiindex", "v": [encode(level, deeper) for level in levels]}
+    if isinstance(value, pd.Index) and cls.__module__.split(".")[0] == "pandas":
+        return {"t": "index", "name": encode(value.name, deeper), "dtype": _dtype(value.dtype),
+                "v": _cells(value.tolist(), deeper)}  # fmt: skip
+    if cls is pd.Timestamp:
+        return {"t": "timestamp", "v": value.isoformat()}
+    if value is pd.NaT:
+        return {"t": "nat"}
+    if value is pd.NA:
+        return {"t": "na"}
+    return None
+
+
+def _encode_course_map(value, cls, deeper: int) -> dict | None:
+    if cls.__module__ != "course.views.maps" or cls.__qualname__ != "CourseMap":
+        return None
+    parts = ("title", "caption", "table", "empty", "notes")
+    return {"t": "coursemap", **{part: encode(getattr(value, part), deeper) for part in parts}}
 
 
 def _dtype(dtype) -> object:
@@ -146,97 +175,149 @@ def _decode(data, _depth: int, budget: _Budget):
     if _depth > MAX_DEPTH + 2 or not isinstance(data, dict) or not isinstance(data.get("t"), str):
         raise ValueError("not tagged plain data")
     budget.spend()
-    tag, deeper = data["t"], _depth + 1
-    if tag == "none":
-        return None
-    if tag == "bool" and type(data.get("v")) is bool:
-        return data["v"]
-    if tag == "int":
-        return int(_string(data))
-    if tag == "float":
-        return float(_string(data))
-    if tag == "str":
-        return _string(data)
-    if tag in ("list", "tuple", "set", "frozenset"):
-        items = [_decode(item, deeper, budget) for item in _list(data)]
-        return {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}[tag](items)
-    if tag == "dict":
-        pairs = _list(data)
-        if not all(isinstance(pair, list) and len(pair) == 2 for pair in pairs):
-            raise ValueError("a dict's items must be pairs")
-        return {_decode(k, deeper, budget): _decode(v, deeper, budget) for k, v in pairs}
-    if tag == "np":
-        import numpy as np
+    decoder = _DECODE.get(data["t"])
+    if decoder is None:
+        raise ValueError(f"unknown or malformed tag {data['t'][:40]!r}")
+    return decoder(data, _depth + 1, budget)
 
-        return np.dtype(_dtype_text(data["dtype"])).type(_decode(data["v"], deeper, budget))
-    if tag == "ndarray":
-        import numpy as np
 
-        shape = data.get("shape")
-        if not isinstance(shape, list) or not all(type(n) is int and 0 <= n <= MAX_VALUES for n in shape):
-            raise ValueError("an array's shape must be a list of sizes")
-        dtype = np.dtype(_dtype_text(data["dtype"]))
-        count = 1
-        for n in shape:
-            count *= n
-        if count * dtype.itemsize > MAX_ARRAY_BYTES:
-            raise ValueError(f"an array of more than {MAX_ARRAY_BYTES // 2**20} MiB (the judge's limit)")
-        flat = _decode(data["v"], deeper, budget)
-        return np.array(flat, dtype=dtype).reshape(shape)
+def _decode_bool(data, deeper: int, budget: _Budget) -> bool:
+    if type(data.get("v")) is not bool:
+        raise ValueError("bool needs true or false")
+    return data["v"]
+
+
+def _decode_items(data, deeper: int, budget: _Budget):
+    items = [_decode(item, deeper, budget) for item in _list(data)]
+    return {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}[data["t"]](items)
+
+
+def _decode_dict(data, deeper: int, budget: _Budget) -> dict:
+    pairs = _list(data)
+    if not all(isinstance(pair, list) and len(pair) == 2 for pair in pairs):
+        raise ValueError("a dict's items must be pairs")
+    return {_decode(k, deeper, budget): _decode(v, deeper, budget) for k, v in pairs}
+
+
+def _decode_np(data, deeper: int, budget: _Budget):
+    import numpy as np
+
+    return np.dtype(_dtype_text(data["dtype"])).type(_decode(data["v"], deeper, budget))
+
+
+def _decode_ndarray(data, deeper: int, budget: _Budget):
+    import numpy as np
+
+    shape = data.get("shape")
+    if not isinstance(shape, list) or not all(type(n) is int and 0 <= n <= MAX_VALUES for n in shape):
+        raise ValueError("an array's shape must be a list of sizes")
+    dtype = np.dtype(_dtype_text(data["dtype"]))
+    count = 1
+    for n in shape:
+        count *= n
+    if count * dtype.itemsize > MAX_ARRAY_BYTES:
+        raise ValueError(f"an array of more than {MAX_ARRAY_BYTES // 2**20} MiB (the judge's limit)")
+    flat = _decode(data["v"], deeper, budget)
+    return np.array(flat, dtype=dtype).reshape(shape)
+
+
+def _decode_series(data, deeper: int, budget: _Budget):
     import pandas as pd
 
-    if tag == "series":
-        values = [_decode(v, deeper, budget) for v in _list(data)]
-        index = _decode(data["index"], deeper, budget)
-        return _typed(
-            budget,
-            pd.Series(values, index=index, name=_decode(data["name"], deeper, budget), dtype=object),
-            data["dtype"],
-        )
-    if tag == "frame":
-        columns = _decode(data["columns"], deeper, budget)
-        index = _decode(data["index"], deeper, budget)
-        dtypes, cells = data.get("dtypes"), _list(data)
-        if len(cells) > MAX_COLUMNS:
-            raise ValueError(f"a table of more than {MAX_COLUMNS:,} columns (the judge's limit)")
-        if not isinstance(dtypes, list) or len(dtypes) != len(cells) or len(cells) != len(columns):
-            raise ValueError("a DataFrame needs one dtype and one value list per column")
-        frame = pd.DataFrame(
-            {
-                n: pd.Series([_decode(v, deeper, budget) for v in col], index=index, dtype=object)
-                for n, col in enumerate(cells)
-            }
-        )
-        frame = frame.reindex(index=index) if len(cells) == 0 else frame
-        for n, dtype in enumerate(dtypes):
-            frame[n] = _typed(budget, frame[n], dtype)
-        frame.columns = columns
-        return frame
-    if tag == "index":
-        values = pd.Series([_decode(v, deeper, budget) for v in _list(data)], dtype=object)
-        return pd.Index(_typed(budget, values, data["dtype"]), name=_decode(data["name"], deeper, budget))
-    if tag == "multiindex":
-        levels = [_decode(level, deeper, budget) for level in _list(data)]
-        if not levels or not all(isinstance(level, pd.Index) for level in levels):
-            raise ValueError("a MultiIndex needs its levels")
-        return pd.MultiIndex.from_arrays(levels)
-    if tag == "timestamp":
-        return pd.Timestamp(_string(data))
-    if tag == "nat":
-        return pd.NaT
-    if tag == "na":
-        return pd.NA
-    if tag == "coursemap":
-        from course.views.maps import CourseMap
+    values = [_decode(v, deeper, budget) for v in _list(data)]
+    index = _decode(data["index"], deeper, budget)
+    name = _decode(data["name"], deeper, budget)
+    return _typed(budget, pd.Series(values, index=index, name=name, dtype=object), data["dtype"])
 
-        title, caption, table = (_decode(data.get(k), deeper, budget) for k in ("title", "caption", "table"))
-        empty, notes = _decode(data.get("empty"), deeper, budget), _decode(data.get("notes"), deeper, budget)
-        if not (type(title) is type(caption) is str and type(table) is pd.DataFrame and type(empty) is bool):
-            raise ValueError("a CourseMap needs a title, a caption, a table and whether it is empty")
-        if type(notes) is not list or not all(type(n) is str for n in notes):
-            raise ValueError("a CourseMap's notes must be a list of strings")
-        return CourseMap(map=None, title=title, caption=caption, table=table, empty=empty, notes=notes)
-    raise ValueError(f"unknown or malformed tag {tag!r}")
+
+def _decode_frame(data, deeper: int, budget: _Budget):
+    import pandas as pd
+
+    columns = _decode(data["columns"], deeper, budget)
+    index = _decode(data["index"], deeper, budget)
+    dtypes, cells = data.get("dtypes"), _list(data)
+    if len(cells) > MAX_COLUMNS:
+        raise ValueError(f"a table of more than {MAX_COLUMNS:,} columns (the judge's limit)")
+    if not isinstance(dtypes, list) or len(dtypes) != len(cells) or len(cells) != len(columns):
+        raise ValueError("a DataFrame needs one dtype and one value list per column")
+    frame = pd.DataFrame(
+        {
+            n: pd.Series([_decode(v, deeper, budget) for v in col], index=index, dtype=object)
+            for n, col in enumerate(cells)
+        }
+    )
+    frame = frame.reindex(index=index) if len(cells) == 0 else frame
+    for n, dtype in enumerate(dtypes):
+        frame[n] = _typed(budget, frame[n], dtype)
+    frame.columns = columns
+    return frame
+
+
+def _decode_index(data, deeper: int, budget: _Budget):
+    import pandas as pd
+
+    values = pd.Series([_decode(v, deeper, budget) for v in _list(data)], dtype=object)
+    return pd.Index(_typed(budget, values, data["dtype"]), name=_decode(data["name"], deeper, budget))
+
+
+def _decode_multiindex(data, deeper: int, budget: _Budget):
+    import pandas as pd
+
+    levels = [_decode(level, deeper, budget) for level in _list(data)]
+    if not levels or not all(isinstance(level, pd.Index) for level in levels):
+        raise ValueError("a MultiIndex needs its levels")
+    return pd.MultiIndex.from_arrays(levels)
+
+
+def _decode_pandas_constant(data, deeper: int, budget: _Budget):
+    import pandas as pd
+
+    return {"nat": pd.NaT, "na": pd.NA}[data["t"]]
+
+
+def _decode_course_map(data, deeper: int, budget: _Budget):
+    import pandas as pd
+
+    from course.views.maps import CourseMap
+
+    title, caption, table = (_decode(data.get(k), deeper, budget) for k in ("title", "caption", "table"))
+    empty, notes = _decode(data.get("empty"), deeper, budget), _decode(data.get("notes"), deeper, budget)
+    if not (type(title) is type(caption) is str and type(table) is pd.DataFrame and type(empty) is bool):
+        raise ValueError("a CourseMap needs a title, a caption, a table and whether it is empty")
+    if type(notes) is not list or not all(type(n) is str for n in notes):
+        raise ValueError("a CourseMap's notes must be a list of strings")
+    return CourseMap(map=None, title=title, caption=caption, table=table, empty=empty, notes=notes)
+
+
+def _decode_timestamp(data, deeper: int, budget: _Budget):
+    import pandas as pd
+
+    return pd.Timestamp(_string(data))
+
+
+#: Every tag :func:`encode` writes, and how it is rebuilt: a closed list, so no tag can name anything else.
+_DECODE = {
+    "none": lambda data, deeper, budget: None,
+    "bool": _decode_bool,
+    "int": lambda data, deeper, budget: int(_string(data)),
+    "float": lambda data, deeper, budget: float(_string(data)),
+    "str": lambda data, deeper, budget: _string(data),
+    "list": _decode_items,
+    "tuple": _decode_items,
+    "set": _decode_items,
+    "frozenset": _decode_items,
+    "dict": _decode_dict,
+    "np": _decode_np,
+    "ndarray": _decode_ndarray,
+    "series": _decode_series,
+    "frame": _decode_frame,
+    "index": _decode_index,
+    "multiindex": _decode_multiindex,
+    "timestamp": _decode_timestamp,
+    "nat": _decode_pandas_constant,
+    "na": _decode_pandas_constant,
+    "coursemap": _decode_course_map,
+}
 
 
 def _categories(dtype: dict) -> list:
