@@ -72,6 +72,9 @@ def test_offline_html_loads_nothing_from_the_internet(name, tmp_path):
     assert all(u.startswith("data:") for u in urls), [u[:60] for u in urls if not u.startswith("data:")]
     assert "@import" not in page and "url(http" not in page
     assert "bootstrap" not in page.lower() and "awesome-markers" not in page.lower()
+    title = html.escape(BUILDERS[name]().title)
+    assert page.startswith(f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<title>{title}</title>'), page[:120]
+    assert page.count("<html") == 1 and "<style>" in page  # the course's map styles are on its own page
 
 
 @pytest.mark.parametrize("name", BUILDERS)

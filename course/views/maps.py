@@ -30,7 +30,7 @@ import jinja2
 import pandas as pd
 import xstatic.pkg.jquery as xjquery
 import xstatic.pkg.leaflet as xleaflet
-from branca.element import MacroElement, Template
+from branca.element import Figure, MacroElement, Template
 
 from course.content.data import format_date, load, split_ids
 from course.content.geo import great_circle_points, haversine_km
@@ -231,23 +231,25 @@ class CourseMap:
         )
 
 
-#: branca's page template with the document's language (axe: html-has-lang, serious): a screen reader otherwise
-#: guesses the language to read the map's labels and popups in.
-_PAGE = jinja2.Template(
-    '<!DOCTYPE html>\n<html lang="en">\n<head>\n'
-    "{% if this.title %}<title>{{this.title}}</title>{% endif %}"
-    "    {{this.header.render(**kwargs)}}\n</head>\n<body>\n    {{this.html.render(**kwargs)}}\n</body>\n"
-    "<script>\n    {{this.script.render(**kwargs)}}\n</script>\n</html>\n"
-)
+class EnglishPage(Figure):
+    """branca's page, declaring the document's language (axe: html-has-lang, serious): a screen reader otherwise
+    guesses the language to read the map's labels and popups in. A subclass with its own template is how branca
+    and folium extend an element; nothing of a Figure is set from outside."""
+
+    _template = jinja2.Template(
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n'
+        "{% if this.title %}<title>{{this.title}}</title>{% endif %}"
+        "    {{this.header.render(**kwargs)}}\n</head>\n<body>\n    {{this.html.render(**kwargs)}}\n</body>\n"
+        "<script>\n    {{this.script.render(**kwargs)}}\n</script>\n</html>\n"
+    )
 
 
 def _base_map(bounds: list[list[float]], online: bool | None, title: str):
     online = is_online(online)
     fmap = CourseFoliumMap(tiles=None, control_scale=True, zoom_control=True, online=online)
-    fmap.get_root().header.add_child(folium.Element(f"<style>{_CSS}</style>"))
-    root = fmap.get_root()
-    root.title = html.escape(title)  # the map's own page: its title, in <head>, and its language
-    root._template = _PAGE
+    page = EnglishPage(title=html.escape(title))  # the map's own page: its title, in <head>, and its language
+    page.add_child(fmap)  # folium made the map a page of its own; this one replaces it
+    page.header.add_child(folium.Element(f"<style>{_CSS}</style>"))
     folium.TileLayer(
         OSM_TILES,
         name="OpenStreetMap (needs internet)",
