@@ -336,6 +336,16 @@ def strangers(path: Path, login: str) -> list[str]:
     return found
 
 
+def submission_record(name: str) -> dict:
+    """The record nbgrader's collect copies from (``src_records``), for an inbound folder named
+    ``login+assignment+timestamp``: the same split and the same fields as nbgrader's own reading of the name, and
+    an error for a name it cannot read (nbgrader's stops the whole collect there)."""
+    parts = name.rsplit("+", 3)
+    if len(parts) < 3:
+        raise ValueError(f"Invalid filename: {name}")
+    return {"username": parts[0], "filename": name, "timestamp": parse_utc(parts[2])}
+
+
 class CheckedCollect(ExchangeCollect):
     """nbgrader's collect, believing only submissions their student owns, timed by the file system."""
 
@@ -374,7 +384,7 @@ class CheckedCollect(ExchangeCollect):
                 self.duedate = None
         self.src_records = []
         for _, group in groupby(records, key=lambda r: r["username"]):
-            ordered = self._sort_by_timestamp(list(group))
+            ordered = sorted(group, key=lambda r: r["timestamp"], reverse=True)  # newest first, as nbgrader
             if self.duedate is not None and self.before_duedate:
                 on_time = [r for r in ordered if r["timestamp"] <= self.duedate]
                 ordered = on_time or ordered
@@ -382,8 +392,10 @@ class CheckedCollect(ExchangeCollect):
 
     def _checked_record(self, path: Path) -> dict | None:
         try:
-            record = self._path_to_record(str(path))
-        except Exception as error:  # a name nbgrader cannot read: say so and go on with the others
+            record = submission_record(path.name)
+        except (
+            Exception
+        ) as error:  # a name nbgrader cannot read (ValueError, OverflowError, ...): say so, go on
             self.log.error("Not collected: %s is not a submission's name (%s)", path.name, error)
             return None
         login = record["username"]

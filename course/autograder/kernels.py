@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jupyter_client.asynchronous import AsyncKernelClient
-from jupyter_client.manager import AsyncKernelManager
 from traitlets import Dict, default
 
 from course.autograder.common import released_text, remove_folder
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
     from course.autograder.files import SubmissionFiles
 
 from course.autograder.sandbox import LIMITS_ENV, SANDBOX_UID, Limits, private_folder
+from course.autograder.seams import HookedKernelManager, client_alive, record_kernel_info
 from course.grading import remote
 
 
@@ -239,9 +239,9 @@ class GradingKernelClient(AsyncKernelClient):
                     except Empty:
                         pass
                     else:
-                        self._handle_kernel_info_reply(msg)
+                        record_kernel_info(self, msg)
                         return
-            if not await self._async_is_alive():
+            if not await client_alive(self):
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
@@ -259,7 +259,7 @@ def kernel_alive(km) -> bool:
 atexit.register(KernelAhead.stop_all)
 
 
-class SandboxKernelManager(AsyncKernelManager):
+class SandboxKernelManager(HookedKernelManager):
     """A kernel manager whose kernels talk over ``ipc://`` sockets in a private folder of their own.
 
     Each kernel gets a fresh folder (mode 0700, in the system's temporary folder): its connection file and its
@@ -286,7 +286,7 @@ class SandboxKernelManager(AsyncKernelManager):
         manager.kernel_dirs = [*manager.kernel_dirs, str(kernels_dir())]
         return manager
 
-    async def _async_pre_start_kernel(self, **kw):
+    def before_start(self, kw: dict) -> dict:
         private = private_folder("course-kernel-")
         self._private_folder = private
         self.transport = "ipc"
@@ -294,8 +294,7 @@ class SandboxKernelManager(AsyncKernelManager):
         self.connection_file = str(private / "kernel.json")
         env = dict(kw.pop("env", None) or os.environ)
         env[LIMITS_ENV] = self.limits().to_env()
-        kw["env"] = env
-        return await super()._async_pre_start_kernel(**kw)
+        return {**kw, "env": env}
 
     def write_connection_file(self, **kwargs) -> None:
         super().write_connection_file(**kwargs)
@@ -304,10 +303,7 @@ class SandboxKernelManager(AsyncKernelManager):
         ):  # the sandbox runs as SANDBOX_UID (see course.autograder.sandbox.drop_privileges)
             os.chown(self.connection_file, SANDBOX_UID, SANDBOX_UID)
 
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart=restart)
+    def after_cleanup(self, restart: bool) -> None:
         folder = getattr(self, "_private_folder", None)
         if folder is not None and not restart:
             shutil.rmtree(folder, ignore_errors=True)
-
-    cleanup_resources = _async_cleanup_resources  # AsyncKernelManager binds the base class's coroutine

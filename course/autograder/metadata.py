@@ -2,39 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-
-@functools.cache
-def _metadata_validator_class():
-    from jsonschema.exceptions import best_match
-    from jsonschema.validators import validator_for
-    from nbgrader.nbgraderformat import MetadataValidator
-    from nbgrader.nbgraderformat.common import BaseMetadataValidator
-
-    class CompiledSchema(BaseMetadataValidator):
-        """The base schema check, with the schema checked and compiled once (stock: on every cell)."""
-
-        _compiled: dict[int, object] = {}
-
-        def validate_cell(self, cell):
-            meta = cell.metadata.get("nbgrader")
-            if meta is None or meta.get("schema_version", 0) != self.schema_version:
-                return super().validate_cell(cell)  # nbgrader's own too-old / too-new errors
-            compiled = self._compiled.get(self.schema_version)
-            if compiled is None:
-                cls = validator_for(self.schema)
-                cls.check_schema(self.schema)
-                compiled = self._compiled[self.schema_version] = cls(self.schema)
-            error = best_match(compiled.iter_errors(meta))
-            if error is not None:
-                raise error
-
-    # nbgrader's validator calls super().validate_cell() for the schema check: CompiledSchema sits right
-    # behind it in the method resolution order, so every other check is nbgrader's own code.
-    return type("CompiledMetadataValidator", (MetadataValidator, CompiledSchema), {"__module__": __name__})
+from course.autograder.seams import compiled_metadata_validator
 
 
 class CheckCellMetadata(NbGraderPreprocessor):
@@ -46,7 +16,7 @@ class CheckCellMetadata(NbGraderPreprocessor):
         from nbgrader.nbgraderformat import ValidationError
 
         try:
-            _metadata_validator_class()().validate_nb(nb)
+            compiled_metadata_validator()().validate_nb(nb)
         except ValidationError:
             self.log.error(traceback.format_exc())
             msg = "Notebook failed to validate; the nbgrader metadata may be corrupted."

@@ -32,9 +32,9 @@ from pathlib import Path
 
 import ipywidgets as w
 import nbformat
-from jupyter_client.manager import AsyncKernelManager
 
 from course.autograder.common import grade_id_of, hidden_lines, is_test_cell
+from course.autograder.seams import HookedKernelManager
 from course.content import catalog
 from course.paths import assignments_dir
 from course.views.display import show as show_table
@@ -233,20 +233,19 @@ def _score(cell, unanswered: bool = False) -> Item:
     return Item(grade_id, _label(grade_id), points, round(earned, 4), verdict, why)
 
 
-class PrivateKernelManager(AsyncKernelManager):
+class PrivateKernelManager(HookedKernelManager):
     """The checking kernel's manager: ipc sockets in a private folder (mode 0700) instead of TCP, so nothing else on
     the machine can reach the kernel and ipykernel has no cause to print its "running over TCP without encryption"
     warning into the learner's notebook (issue 33). nbclient starts and stops it as it would its default manager."""
 
-    async def _async_pre_start_kernel(self, **kw):
+    def before_start(self, kw: dict) -> dict:
         self._private = Path(tempfile.mkdtemp(prefix="course-practice-"))  # mkdtemp makes it 0700
         self.transport = "ipc"
         self.ip = str(self._private / "k")
         self.connection_file = str(self._private / "kernel.json")
-        return await super()._async_pre_start_kernel(**kw)
+        return kw
 
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart=restart)
+    def after_cleanup(self, restart: bool) -> None:
         if not restart and getattr(self, "_private", None):
             shutil.rmtree(self._private, ignore_errors=True)
 

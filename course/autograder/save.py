@@ -3,9 +3,11 @@ marked in the formgrader's "Flagged?" column."""
 
 from __future__ import annotations
 
-from nbgrader.preprocessors import NbGraderPreprocessor, SaveAutoGrades
+from nbgrader.preprocessors import SaveAutoGrades
+from nbgrader.utils import is_grade
 
 from course.autograder.common import FLAG_KEY, for_a_person
+from course.autograder.seams import one_commit_per_notebook, score_cells
 
 
 class SaveAutoGradesFlagged(SaveAutoGrades):
@@ -30,27 +32,21 @@ class SaveAutoGradesFlagged(SaveAutoGrades):
         self.student_id = resources["nbgrader"]["student"]
         self.db_url = resources["nbgrader"]["db_url"]
         self.gradebook = Gradebook(self.db_url)
-        with self.gradebook:
-            session = self.gradebook.db
-            session.commit = session.flush  # per-cell commits become flushes...
-            try:
-                nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)
-                flags = resources.get(FLAG_KEY, {}).get("flags", [])
-                if for_a_person(flags):
-                    submitted = self.gradebook.find_submission_notebook(
-                        self.notebook_id, self.assignment_id, self.student_id
-                    )
-                    submitted.flagged = True
-            finally:
-                del session.commit
-            session.commit()  # ...and the notebook's grades are committed once
+        with self.gradebook, one_commit_per_notebook(self.gradebook.db):
+            nb, resources = score_cells(self, nb, resources)
+            flags = resources.get(FLAG_KEY, {}).get("flags", [])
+            if for_a_person(flags):
+                submitted = self.gradebook.find_submission_notebook(
+                    self.notebook_id, self.assignment_id, self.student_id
+                )
+                submitted.flagged = True
         return nb, resources
 
-    def _add_score(self, cell, resources):
-        super()._add_score(cell, resources)
-        if cell.metadata["nbgrader"]["grade_id"] in self._flagged:
-            grade = self.gradebook.find_grade(
-                cell.metadata["nbgrader"]["grade_id"], self.notebook_id, self.assignment_id, self.student_id
-            )
+    def preprocess_cell(self, cell, resources, cell_index):
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)  # stock: scores a grade cell
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if is_grade(cell) and grade_id in self._flagged:
+            grade = self.gradebook.find_grade(grade_id, self.notebook_id, self.assignment_id, self.student_id)
             grade.needs_manual_grade = True
             self.gradebook.db.commit()
+        return cell, resources
