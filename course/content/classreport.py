@@ -30,6 +30,7 @@ from course.content.agreement import (
 )
 from course.content.codebook import VARIABLES
 from course.content.codingfiles import Codes
+from course.content.records import text
 
 #: The coding lab's statements: coded rows the codebook does not use as an example or a boundary case, none held
 #: out (:func:`lab_statements` checks).
@@ -86,10 +87,10 @@ def reference_codes(statements) -> dict[str, dict[str, str]]:
         if sid not in reactions.index:
             continue
         row = reactions.loc[sid]
-        if isinstance(row["held_out"], str) and row["held_out"]:
+        if text(row["held_out"]):
             continue
         for variable, column in COLUMN.items():
-            if isinstance(row[column], str) and row[column]:
+            if text(row[column]):
                 out[variable][sid] = row[column]
     return out
 

@@ -25,6 +25,7 @@ from course.content.reactions import (
     Code,
     commitment_for_signal,
 )
+from course.content.records import text
 
 AUDIENCES = ("student", "instructor")
 
@@ -401,7 +402,7 @@ def boundary_rows():
     rows = []
     for case in BOUNDARY_CASES:
         row = reactions.loc[case.reaction_id]
-        words = row["quote"] if isinstance(row["quote"], str) and row["quote"] else row["paraphrase"]
+        words = text(row["quote"]) or row["paraphrase"]
         rows.append({
             "variable": case.variable, "reaction_id": case.reaction_id, "words": str(words),
             "code": str(row[column[case.variable]]), "other": case.between[1], "rule": case.rule_id, "why": case.why,
@@ -426,7 +427,7 @@ def check() -> list[str]:
             problems.append(f"{where}: no such row")
             continue
         row = reactions.loc[case.reaction_id]
-        if isinstance(row["held_out"], str) and row["held_out"]:
+        if text(row["held_out"]):
             problems.append(f"{where}: the row is held out ({row['held_out']})")
         if case.rule_id not in rule_ids[case.variable]:
             problems.append(f"{where}: no rule {case.rule_id}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from course.content.data import load
 from course.content.reactions import COMMITMENTS, STANCES, CodingError, require_code, score_coding
+from course.content.records import text
 
 
 def compare_coding(reaction_id: str, stance: str, commitment: str) -> dict[str, object]:
@@ -22,7 +23,7 @@ def compare_coding(reaction_id: str, stance: str, commitment: str) -> dict[str, 
     require_code(stance, STANCES, "stance")
     require_code(commitment, COMMITMENTS, "commitment")
     row = reactions.loc[reaction_id]
-    if isinstance(row["held_out"], str) and row["held_out"]:
+    if text(row["held_out"]):
         raise CodingError(
             f"{reaction_id!r} is held out for {row['held_out']}: code it there; the course's data keep no code for it"
         )
@@ -30,7 +31,7 @@ def compare_coding(reaction_id: str, stance: str, commitment: str) -> dict[str, 
     points = score_coding(stance, ref_stance, "stance") + 0.5 * score_coding(
         commitment, ref_commitment, "commitment"
     )
-    note = row["note"] if isinstance(row["note"], str) and row["note"] else ""
+    note = text(row["note"])
     explanation = (
         f"Reference: {STANCES[ref_stance].label} ({STANCES[ref_stance].definition}) and "
         f"{COMMITMENTS[ref_commitment].label} ({COMMITMENTS[ref_commitment].definition})"

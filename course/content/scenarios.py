@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from course.content.data import format_date, load
+from course.content.data import load
+from course.content.records import reaction_records
 
 #: Criteria, with the article's reasoning they come from (the article: Nectar Gan, CNN, June 2024).
 CRITERIA: dict[str, tuple[str, str]] = {
@@ -155,24 +156,19 @@ class DecisionCase:
     def brief(self):
         """The role brief: each party's stated position on the decision, in its sourced words (data): the June 2024
         reactions first, then the standing positions (:class:`Position`), each with its source."""
-        reactions, actors = load("reactions"), load("actors")
         rows = []
-        for rid in self.stated:
-            r = reactions.loc[rid]
-            actor = actors.loc[r["actor_id"]]
-            words = r["quote"] if isinstance(r["quote"], str) and r["quote"] else r["paraphrase"]
-            context = [str(r["paraphrase"])] if isinstance(r["paraphrase"], str) and r["paraphrase"] else []
-            committed = r["committed"] if isinstance(r["committed"], str) else ""
-            if committed and not committed.startswith("Nothing"):  # what it did or said it would do
-                context.append(committed)
+        for r in reaction_records(load("reactions").loc[list(self.stated)]):
+            context = [r.paraphrase] if r.paraphrase else []
+            if r.committed and not r.committed.startswith("Nothing"):  # what it did or said it would do
+                context.append(r.committed)
             rows.append(
                 {
-                    "party": str(actor["government"]),
-                    "who": str(actor["name"]),
-                    "date": format_date(r["date"], str(r["date_precision"])),
-                    "stated": str(words),
+                    "party": r.government,
+                    "who": r.speaker,
+                    "date": r.when,
+                    "stated": r.words,
                     "context": " ".join(context),
-                    "source": str(r["source_id"]),
+                    "source": ";".join(sid for sid, _ in r.sources),
                 }
             )
         excerpts = load("excerpts")
@@ -711,18 +707,15 @@ def escalation_positions(level: str):
     """
     if level not in ESCALATION_LEVELS:
         raise ScenarioError(f"unknown level {level!r}; levels: {', '.join(ESCALATION_LEVELS)}")
-    reactions, actors = load("reactions"), load("actors")
-    rows = []
-    for rid in ESCALATION_LEVELS[level]["reactions"]:
-        r = reactions.loc[rid]
-        rows.append(
-            {
-                "actor": f"{actors.loc[r['actor_id'], 'name']} ({actors.loc[r['actor_id'], 'government']})",
-                "stance": str(r["stance"]),
-                "commitment": str(r["commitment"]),
-                "words": r["quote"] if isinstance(r["quote"], str) else r["paraphrase"],
-                "source": str(r["source_id"]),
-                "reaction_id": rid,
-            }
-        )
+    rows = [
+        {
+            "actor": f"{r.speaker} ({r.government})",
+            "stance": r.stance,
+            "commitment": r.commitment,
+            "words": r.words,
+            "source": ";".join(sid for sid, _ in r.sources),
+            "reaction_id": r.reaction_id,
+        }
+        for r in reaction_records(load("reactions").loc[list(ESCALATION_LEVELS[level]["reactions"])])
+    ]
     return pd.DataFrame(rows, columns=["actor", "stance", "commitment", "words", "source", "reaction_id"])

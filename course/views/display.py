@@ -17,7 +17,8 @@ import pandas as pd
 from IPython.display import Markdown
 
 from course.content.bank import date_parts
-from course.content.data import format_date, load, split_ids
+from course.content.data import format_date, load
+from course.content.records import reaction_record
 
 _CELL = "text-align: left; vertical-align: top"
 _CAPTION = (
@@ -186,32 +187,15 @@ def statement(reaction_id: str, committed: bool = True):
     out for a problem set has no "What it committed to" line either: that is the learner's to read. A problem set
     that asks what a statement committed to or avoided passes ``committed=False`` to leave the line out.
     """
-    reactions, actors, sources = load("reactions"), load("actors"), load("sources")
-    if reaction_id not in reactions.index:
-        raise KeyError(f"no reaction {reaction_id!r}; see load('reactions').index")
-    r = reactions.loc[reaction_id]
-    actor = actors.loc[r["actor_id"]]
-    cited = "; ".join(str(sources.loc[s, "publisher"]) for s in split_ids(r["source_id"]))
-    words = (
-        f"> “{r['quote']}”"
-        if isinstance(r["quote"], str) and r["quote"]
-        else f"> *(no words recorded)* {r['paraphrase']}"
-    )
-    translated = {"yes": " (in translation)", "unknown": " (translation not known)"}.get(
-        str(r["translated"]), ""
-    )
+    r = reaction_record(reaction_id)
+    words = f"> “{r.quote}”" if r.quote else f"> *(no words recorded)* {r.paraphrase}"
     lines = [
-        f"**{actor['name']}**, {actor['role']} ({actor['government']}), "
-        f"{format_date(r['date'], str(r['date_precision']))}{translated}. Reported by {cited}.",
+        f"**{r.speaker}**, {r.role} ({r.government}), {r.when}{r.translation_note}. Reported by {r.cited}.",
         "",
         words,
         "",
-        f"Context: {r['paraphrase']}"
-        + (
-            f" What it committed to: {r['committed']}"
-            if committed and isinstance(r["committed"], str) and r["committed"]
-            else ""
-        ),
+        f"Context: {r.paraphrase}"
+        + (f" What it committed to: {r.committed}" if committed and r.committed else ""),
     ]
     return Markdown("\n".join(lines))
 

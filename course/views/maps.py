@@ -35,6 +35,7 @@ from branca.element import Figure, MacroElement, Template
 from course.content.data import format_date, load, split_ids
 from course.content.geo import great_circle_points, haversine_km
 from course.content.reactions import COMMITMENTS, STANCES
+from course.content.records import reaction_records, text
 from course.paths import data_dir
 from course.views.display import Table
 
@@ -518,7 +519,7 @@ def reactions_map(
     uncoded = reactions["stance"].isna() | reactions["commitment"].isna()
     held_out = int(uncoded.sum())
     reactions = reactions[~uncoded]
-    has_place = reactions["place_id"].map(lambda v: isinstance(v, str) and bool(v))
+    has_place = reactions["place_id"].map(lambda v: bool(text(v)))
     if not has_place.any():
         return empty_map(title, "No reaction in this selection has a place to show.", online)
     place_ids = list(dict.fromkeys(reactions.loc[has_place, "place_id"].astype(str)))
@@ -527,36 +528,28 @@ def reactions_map(
     fmap = _base_map(_bounds(points, pad=4), online, title)
     layer = folium.FeatureGroup(name="Reactions")
     table, at_place = [], {p: [] for p in place_ids}
-    for reaction_id, r in reactions.sort_values("date").iterrows():
-        occasion = r.get("occasion_id")
-        occasion = occasion if isinstance(occasion, str) and occasion else str(reaction_id)
-        stance, commitment = str(r["stance"]), str(r["commitment"])
-        actor = actors.loc[r["actor_id"]] if r["actor_id"] in actors.index else None
-        who = f"{actor['name']}, {actor['role']}" if actor is not None else str(r["actor_id"])
-        when = format_date(r["date"], str(r["date_precision"]))
-        words = r["quote"] if isinstance(r["quote"], str) and r["quote"] else None
-        cited = "; ".join(_source_text(s, sources) for s in split_ids(r["source_id"]))
-        place = r["place_id"] if isinstance(r["place_id"], str) and r["place_id"] else None
+    records = reaction_records(reactions.sort_values("date"), actors=actors, places=places, sources=sources)
+    for r in records:
         table.append(
             {
-                "date": when,
-                "who": who,
-                "where": str(places.loc[place, "name"]) if place else "(no place)",
-                "stance": STANCES[stance].label,
-                "commitment": COMMITMENTS[commitment].label,
-                "words": f"“{words}”" if words else f"(paraphrase) {r['paraphrase']}",
-                "source": cited,
+                "date": r.when,
+                "who": r.who,
+                "where": r.place or "(no place)",
+                "stance": STANCES[r.stance].label,
+                "commitment": COMMITMENTS[r.commitment].label,
+                "words": r.said,
+                "source": r.cited_with_ids,
             }
         )
-        if place:
-            said = f"<q>{html.escape(words)}</q>" if words else f"<i>{html.escape(str(r['paraphrase']))}</i>"
-            at_place[place].append(
+        if r.place_id:
+            said = f"<q>{html.escape(r.quote)}</q>" if r.quote else f"<i>{html.escape(r.paraphrase)}</i>"
+            at_place[r.place_id].append(
                 (
-                    stance,
-                    occasion,
-                    f"<li>{stance_badge(stance)} <b>{html.escape(STANCES[stance].label)}</b>, "
-                    f"{html.escape(COMMITMENTS[commitment].label.lower())}. {html.escape(who)}, "
-                    f"{html.escape(when)}: {said} <small>({html.escape(cited)})</small></li>",
+                    r.stance,
+                    r.occasion,
+                    f"<li>{stance_badge(r.stance)} <b>{html.escape(STANCES[r.stance].label)}</b>, "
+                    f"{html.escape(COMMITMENTS[r.commitment].label.lower())}. {html.escape(r.who)}, "
+                    f"{html.escape(r.when)}: {said} <small>({html.escape(r.cited_with_ids)})</small></li>",
                 )
             )
     for place, items in at_place.items():
@@ -636,13 +629,6 @@ class StanceLegend(MacroElement):
 
 def _add_legend(fmap) -> None:
     fmap.get_root().add_child(StanceLegend())
-
-
-def _source_text(source_id: str, sources) -> str:
-    if source_id not in sources.index:
-        return source_id
-    s = sources.loc[source_id]
-    return f"{s['publisher']} ({source_id})"
 
 
 # ---- 3. logistics of the munitions claim --------------------------------------------------------------

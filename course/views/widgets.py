@@ -23,6 +23,7 @@ from course.content import scenarios
 from course.content.coding import compare_coding
 from course.content.data import format_date, load
 from course.content.reactions import COMMITMENT_CODES, COMMITMENTS, STANCE_CODES, STANCES
+from course.content.records import reaction_record, reaction_records
 from course.views import maps
 from course.views.display import show as styled
 from course.views.display import statement
@@ -469,21 +470,19 @@ class TimelineExplorer:
         return self.map.title + ": " + self.map.table.to_html(index=False)
 
 
-def _statement_label(row, actors) -> str:
+def _statement_label(record) -> str:
     """A dropdown label a reader recognises: who, when, and the first words (never the data's internal id)."""
-    who = actors.loc[row["actor_id"], "name"] if row["actor_id"] in actors.index else str(row["actor_id"])
-    quoted = isinstance(row["quote"], str) and bool(row["quote"])
-    words = str(row["quote"] if quoted else row["paraphrase"])
+    words = record.words
     short = words if len(words) <= 60 else words[:57].rsplit(" ", 1)[0] + "…"
-    shown = f"“{short}”" if quoted else f"(paraphrase) {short}"  # quotation marks only around a quote
-    return f"{who}, {format_date(row['date'], str(row['date_precision']))}: {shown}"
+    shown = f"“{short}”" if record.quote else f"(paraphrase) {short}"  # quotation marks only around a quote
+    return f"{record.speaker}, {record.when}: {shown}"
 
 
 class CodingExplorer:
     """Code a statement yourself, then compare with the course's reference coding and its justification."""
 
     def __init__(self, reaction_ids=None) -> None:
-        reactions, actors = load("reactions"), load("actors")
+        reactions = load("reactions")
         coded = reactions.index[
             reactions["stance"].notna()
         ]  # rows held out for a problem set are not offered
@@ -494,7 +493,7 @@ class CodingExplorer:
                 f"{held} are held out for a problem set: the explorer offers coded statements only"
             )
         self.statement = w.Dropdown(
-            options=[(_statement_label(reactions.loc[i], actors), i) for i in ids],
+            options=[(_statement_label(r), r.reaction_id) for r in reaction_records(reactions.loc[ids])],
             description="Statement:", layout=w.Layout(width="620px"),
         )  # fmt: skip
         self.stance = w.RadioButtons(options=[(STANCES[c].label, c) for c in STANCE_CODES], value=None,
@@ -526,8 +525,8 @@ class CodingExplorer:
             f"<p><b>{outcome['points']:g} of {outcome['out_of']:g} points.</b> "
             f"{html.escape(str(outcome['explanation']))}</p>"
         )
-        committed = load("reactions").loc[self.statement.value, "committed"]
-        if isinstance(committed, str) and committed:
+        committed = reaction_record(self.statement.value).committed
+        if committed:
             self.result.value += (
                 f"<p>What it committed to, in the course's record: {html.escape(committed)}</p>"
             )
