@@ -37,7 +37,7 @@ def test_the_test_runs_in_the_judge_with_the_answer_exported_and_the_function_ca
     cell, info = grade(tmp_path, gradebook, answer)
     assert [o.output_type for o in cell.outputs] == ["stream", "execute_result"]
     assert cell.outputs[0].text == "visible part ran\n" and cell.outputs[1].data["text/plain"] == "0.5"
-    assert info["judged"] == {2: True} and [f for f in info["flags"] if f["level"] != "info"] == []
+    assert info.judged == {2: True} and [f for f in info.flags if f.level != "info"] == []
 
 
 def test_a_handler_that_reads_or_rewrites_the_test_sees_only_its_released_part(tmp_path, gradebook):
@@ -50,7 +50,7 @@ def test_a_handler_that_reads_or_rewrites_the_test_sees_only_its_released_part(t
     )
     nb_cell, info = grade(tmp_path, gradebook, spy + "print('spy')")
     assert nb_cell.outputs[-1].data["text/plain"] == "0.25", "the answer as given, not as rewritten"
-    flags = " | ".join(f["message"] for f in info["flags"])
+    flags = " | ".join(f.message for f in info.flags)
     assert "registered a handler of IPython's cell events" in flags
 
 
@@ -103,8 +103,8 @@ def test_a_test_cell_the_gradebook_does_not_know_runs_in_the_kernel_and_is_flagg
     nb, resources = IntegrityExecute(
         kernel_name="python3", require_sandbox=False, start_ahead=False
     ).preprocess(nb, resources)
-    flags = " | ".join(f["message"] for f in resources[FLAG_KEY]["flags"])
+    flags = " | ".join(f.message for f in resources[FLAG_KEY].flags)
     assert (
         "forged ran in the student's kernel, not in the judge (not a test cell of this assignment)" in flags
     )
-    assert resources[FLAG_KEY]["judged"] == {3: True}
+    assert resources[FLAG_KEY].judged == {3: True}

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from course.autograder import common, execute, kernels
+from course.autograder import common, execute, kernels, plan
 
 pytestmark = pytest.mark.slow  # starts sandboxed kernels
 
@@ -15,11 +15,11 @@ def test_instructor_imports_come_from_read_only_cells_as_released():
         "%matplotlib inline\nimport matplotlib",  # not plain Python: skipped
         "def f():\n    import json\n    from os import path",
     ]
-    assert kernels.imported_modules(sources) == [
+    assert plan.imported_modules(sources) == [
         "course.content.data", "course.content.data.load", "json", "os", "os.path", "pandas"
     ]  # fmt: skip
     hidden = "check(x)\n### BEGIN HIDDEN TESTS\nimport secret_module\n### END HIDDEN TESTS"
-    assert kernels.imported_modules([common.released_text(hidden)]) == []
+    assert plan.imported_modules([common.released_text(hidden)]) == []
 
 
 def test_a_kernel_started_ahead_has_the_modules_imported_and_no_name_bound(tmp_path):

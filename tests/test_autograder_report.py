@@ -17,8 +17,8 @@ def test_check_integrity_zeroes_only_a_notebook_that_was_not_graded_and_reports_
     failed.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="no", traceback=[])]
     nb = new_notebook(cells=[judged, failed])
     resources = {
-        "course_integrity": {"flags": [common.flag("review", "a tripwire")], "zero_from": None,
-                             "judged": {0: True, 1: True}},
+        "course_integrity": common.IntegrityRecord([common.flag("review", "a tripwire")], zero_from=None,
+                                                   judged={0: True, 1: True}),
         "metadata": {"path": str(tmp_path)},
         "nbgrader": {"notebook": "nb", "student": "s", "assignment": "a"},
     }  # fmt: skip
@@ -26,16 +26,17 @@ def test_check_integrity_zeroes_only_a_notebook_that_was_not_graded_and_reports_
     note, judged, failed = nb.cells
     assert note.cell_type == "markdown" and "a tripwire" in note.source
     assert judged.outputs[0].data["text/plain"] == "1.5", "a review flag changes no outcome"
-    assert resources["course_integrity"]["flagged_cells"] == []
+    assert resources["course_integrity"].flagged_cells == []
     report = json.loads((tmp_path / "nb.integrity.json").read_text())
     assert report["tests"] == [
         {"cell": "judged", "judged": True, "error": False, "zeroed": False},
         {"cell": "failed", "judged": True, "error": True, "zeroed": False},
     ]
-    resources["course_integrity"].update(zero_from=0, flags=[common.flag("violation", "a linked notebook")])
+    resources["course_integrity"].zero_from = 0
+    resources["course_integrity"].flags = [common.flag("violation", "a linked notebook")]
     nb, resources = CheckIntegrity().preprocess(new_notebook(cells=[judged, failed]), resources)
     assert all(c.outputs[0].ename == "IntegrityError" for c in nb.cells[1:])
-    assert resources["course_integrity"]["flagged_cells"] == ["failed", "judged"]
+    assert resources["course_integrity"].flagged_cells == ["failed", "judged"]
 
 
 def test_one_rule_says_which_flags_need_a_person():

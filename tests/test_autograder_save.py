@@ -4,7 +4,7 @@ import pytest
 from nbformat.v4 import new_output
 from tiny_assignment import notebook, resources
 
-from course.autograder.common import FLAG_KEY
+from course.autograder.common import FLAG_KEY, IntegrityRecord
 from course.autograder.save import SaveAutoGradesFlagged
 
 pytestmark = pytest.mark.slow  # builds nbgrader gradebooks
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow  # builds nbgrader gradebooks
 def save(tmp_path, url, outputs, flagged=()):
     nb = notebook("answer = 42")
     nb.cells[2].outputs = outputs
-    res = {**resources(tmp_path, url), FLAG_KEY: {"flagged_cells": list(flagged)}}
+    res = {**resources(tmp_path, url), FLAG_KEY: IntegrityRecord([], flagged_cells=list(flagged))}
     SaveAutoGradesFlagged().preprocess(nb, res)
     from nbgrader.api import Gradebook
 

@@ -69,7 +69,7 @@ def test_scan_flags_student_cells_that_touch_the_machinery():
     answer.metadata["nbgrader"] = {"solution": True, "grade": False, "locked": False, "grade_id": "a1"}
     nb = new_notebook(cells=[answer, graded_cell("import builtins  # test code is not scanned")])
     flags = tripwire.scan_source(nb)
-    assert len(flags) == 1 and flags[0]["cell"] == "a1" and "code transformers" in flags[0]["message"]
+    assert len(flags) == 1 and flags[0].cell == "a1" and "code transformers" in flags[0].message
 
 
 def test_the_probe_counts_event_handlers_from_outside_ipython():

@@ -10,7 +10,14 @@ from course.content.records import reaction_record, reaction_records, text
 
 
 def test_text_is_empty_for_every_kind_of_missing_value():
-    assert [text(v) for v in (None, float("nan"), pd.NA, pd.NaT, "", "words")] == ["", "", "", "", "", "words"]
+    assert [text(v) for v in (None, float("nan"), pd.NA, pd.NaT, "", "words")] == [
+        "",
+        "",
+        "",
+        "",
+        "",
+        "words",
+    ]
 
 
 def test_every_reaction_becomes_a_record_with_its_actor_place_and_sources():
@@ -25,7 +32,9 @@ def test_every_reaction_becomes_a_record_with_its_actor_place_and_sources():
         assert r.place == (places.loc[r.place_id, "name"] if r.place_id else "")
         assert [sid for sid, _ in r.sources] == row["source_id"].split(";")
         assert all(publisher == sources.loc[sid, "publisher"] for sid, publisher in r.sources)
-        assert all(isinstance(getattr(r, f), str) for f in ("quote", "paraphrase", "committed", "stance", "place"))
+        assert all(
+            isinstance(getattr(r, f), str) for f in ("quote", "paraphrase", "committed", "stance", "place")
+        )
         assert r.words == (r.quote or r.paraphrase) and r.words
         assert r.said.startswith("“") == bool(r.quote) and r.held_out == pd.isna(row["stance"])
 
@@ -48,7 +57,9 @@ def test_a_filtered_or_unknown_copy_still_reads():
     reactions["actor_id"] = "nobody_known"
     reactions["place_id"] = pd.NA
     records = reaction_records(reactions)
-    assert [r.speaker for r in records] == ["nobody_known"] * 3 and all(r.who == "nobody_known" for r in records)
+    assert [r.speaker for r in records] == ["nobody_known"] * 3 and all(
+        r.who == "nobody_known" for r in records
+    )
     assert all(r.place == "" and r.place_id == "" for r in records)
 
 

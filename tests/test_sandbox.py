@@ -135,7 +135,7 @@ def test_submission_files_refuse_links_devices_and_oversized_files(tmp_path, mon
     target = tmp_path / "inbox"
     files.copy_to(target)
     assert (target / "sub" / "notes.txt").read_text() == "mine" and (target / "table.csv").exists()
-    assert all(f["level"] == "violation" for f in files.flags()) and len(files.flags()) == 4
+    assert all(f.level == "violation" for f in files.flags()) and len(files.flags()) == 4
 
 
 def test_submission_files_stop_at_the_file_count(tmp_path, monkeypatch):
@@ -163,7 +163,7 @@ def test_limit_flags_name_the_limit_reached():
     ]
     nb.cells = [cell, fork, nbformat.v4.new_code_cell("print('fine')")]
     flags = execute.limit_flags(nb)
-    text = " | ".join(f["message"] for f in flags)
+    text = " | ".join(f.message for f in flags)
     assert "MiB of memory per process in cell 1" in text and "processes and threads in cell 2" in text
     assert len(flags) == 2
 

@@ -6,7 +6,9 @@ import csv
 import html
 import re
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
@@ -24,21 +26,73 @@ def hidden_delimiters(config=None) -> tuple[str, str]:
     return section.get("begin_test_delimeter", HIDDEN_BEGIN), section.get("end_test_delimeter", HIDDEN_END)
 
 
+#: A flag's levels: ``violation`` (points withheld), ``review`` (a person looks at it), ``info`` (reported only).
+Level = Literal["violation", "review", "info"]
+LEVELS: tuple[str, ...] = ("violation", "review", "info")
 #: The levels of a flag a person must look at (the formgrader's "Flagged?" column, the report, the notebook's note).
 FOR_A_PERSON = ("violation", "review")
 
 
-def flag(level: str, message: str, cell: str | None = None) -> dict[str, object]:
+@dataclass(frozen=True)
+class Flag:
+    """One finding of the integrity checks about a notebook, or one of its cells (``cell``: its grade id)."""
+
+    level: Level
+    message: str
+    cell: str | None = None
+
+    def __post_init__(self):
+        if self.level not in LEVELS:
+            raise ValueError(f"a flag's level is one of {', '.join(LEVELS)}, not {self.level!r}")
+
+    @property
+    def for_a_person(self) -> bool:
+        return self.level in FOR_A_PERSON
+
+    def to_metadata(self) -> dict[str, object]:
+        """As JSON for a notebook's metadata or the report."""
+        return {"level": self.level, "message": self.message, "cell": self.cell}
+
+    @classmethod
+    def from_metadata(cls, data) -> Flag:
+        """Read :meth:`to_metadata`'s JSON back; what cannot be read becomes a flag for review saying so (a
+        notebook's metadata passes through the student's hands)."""
+        try:
+            cell = data.get("cell")
+            return cls(data["level"], str(data["message"])[:2000], cell if isinstance(cell, str) else None)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return cls("review", f"a flag in the notebook's metadata could not be read: {str(data)[:200]}")
+
+
+def flag(level: Level, message: str, cell: str | None = None) -> Flag:
     """One flag: level is 'violation' (points withheld), 'review' (look at it) or 'info'."""
-    return {"level": level, "message": message, "cell": cell}
+    return Flag(level, message, cell)
+
+
+@dataclass
+class IntegrityRecord:
+    """What the integrity checks found in one notebook, passed from the autograder's execution
+    (``execute.IntegrityExecute``) to its report (``report.CheckIntegrity``) and the gradebook
+    (``save.SaveAutoGradesFlagged``) in nbgrader's ``resources`` under :data:`FLAG_KEY`."""
+
+    flags: list[Flag]
+    zero_from: int | None = (
+        None  #: the first cell whose test scores nothing (the notebook was not graded from there)
+    )
+    judged: dict[int, bool] = field(default_factory=dict)  #: cell index -> the test ran in the judge
+    flagged_cells: list[str] = field(default_factory=list)  #: test cells marked for a manual look
 
 
 def for_a_person(flags) -> bool:
-    """Whether any of ``flags`` (dicts, or the report's "level: message" texts) needs a person to look."""
-    return any(
-        (f.get("level") if isinstance(f, dict) else str(f).split(":", 1)[0].strip()) in FOR_A_PERSON
-        for f in flags
-    )
+    """Whether any of ``flags`` (:class:`Flag`, their metadata, or the report's "level: message" texts) needs a
+    person to look."""
+
+    def level(f) -> str:
+        if isinstance(f, Flag):
+            return f.level
+        return str(f.get("level")) if isinstance(f, dict) else str(f).split(":", 1)[0].strip()
+
+    return any(level(f) in FOR_A_PERSON for f in flags)
 
 
 def grade_id_of(cell: NotebookNode) -> str | None:

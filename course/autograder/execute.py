@@ -13,6 +13,8 @@ from traitlets import Bool, Integer
 
 from course.autograder.common import (
     FLAG_KEY,
+    Flag,
+    IntegrityRecord,
     course_root_of,
     error_output,
     flag,
@@ -24,6 +26,7 @@ from course.autograder.common import (
 from course.autograder.files import SubmissionFiles
 from course.autograder.judge import judge_plan, pack_variant
 from course.autograder.kernels import KernelAhead, instructor_imports
+from course.autograder.plan import grading_plan
 from course.autograder.sandbox import private_folder
 from course.autograder.tripwire import compare, scan_source
 from course.grading import remote
@@ -53,7 +56,7 @@ def string_reply(text: object) -> str:
         raise RuntimeError("the answer is not a string") from None
 
 
-def limit_flags(nb: NotebookNode, limits=None) -> list[dict[str, object]]:
+def limit_flags(nb: NotebookNode, limits=None) -> list[Flag]:
     """Violation flags for the sandbox limits a notebook's cells ran into, from their error and stderr output."""
     from course.autograder.sandbox import Limits
 
@@ -135,7 +138,7 @@ class IntegrityExecute(Execute):
             check()  # SandboxError: says what is missing (bubblewrap, user namespaces) and how to fix it
         self._needs_receive = False
         self._refuse_notebook = False
-        self._file_flags: list[dict[str, object]] = []
+        self._file_flags: list[Flag] = []
         self._variant = pack_variant(resources)  # before the kernel's folder replaces the submission's path
         files = SubmissionFiles.for_notebook(resources)
         if files is None:  # not in an nbgrader course: the kernel starts in the notebook's folder, as stock
@@ -193,7 +196,8 @@ class IntegrityExecute(Execute):
     def _preprocess(self, nb, resources, km):
         from course.grading.integrity import helper_fingerprints
 
-        self._flags = list(nb.metadata.get(FLAG_KEY, {}).get("sanitize", []))
+        sanitize = nb.metadata.get(FLAG_KEY, {}).get("sanitize", [])
+        self._flags = [Flag.from_metadata(f) for f in (sanitize if isinstance(sanitize, list) else [])]
         self._flags += getattr(self, "_file_flags", [])
         self._flags += scan_source(nb)
         self._output_bytes: dict[int, int] = {}
@@ -206,7 +210,7 @@ class IntegrityExecute(Execute):
             self._flags.append(
                 flag("violation", "the notebook was not graded: it is not a regular file, or over a limit")
             )
-        self._plan = judge_plan(resources, nb)
+        self._plan = judge_plan(grading_plan(resources), nb)
         self._judge = None
         self._judged: dict[int, bool] = {}
         self._silent_kernel = False
@@ -221,7 +225,7 @@ class IntegrityExecute(Execute):
             self._stop_reason = self._stop_reason or f"the kernel failed ({type(err).__name__})"
         limits = self.km.limits() if hasattr(self.km, "limits") else None
         self._flags += limit_flags(nb, limits)
-        resources[FLAG_KEY] = {"flags": self._flags, "zero_from": self._zero_from, "judged": self._judged}
+        resources[FLAG_KEY] = IntegrityRecord(self._flags, self._zero_from, self._judged)
         return nb, resources
 
     def _attend(self) -> None:

@@ -8,7 +8,7 @@ import shutil
 import stat
 from pathlib import Path
 
-from course.autograder.common import course_root_of, flag
+from course.autograder.common import Flag, course_root_of, flag
 
 #: What a submission folder may hold: regular files and folders, within these sizes.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -100,7 +100,7 @@ class SubmissionFiles:
             with os.fdopen(fd, "rb") as reader, open(destination, "wb") as writer:
                 shutil.copyfileobj(reader, writer)
 
-    def flags(self) -> list[dict[str, object]]:
+    def flags(self) -> list[Flag]:
         return [flag("violation", f"submitted file refused: {reason}") for reason in self.refused]
 
 

@@ -27,7 +27,6 @@ import ast
 import builtins
 import contextlib
 import io
-import json
 import signal
 import threading
 import traceback
@@ -253,47 +252,17 @@ def _error_from(error: BaseException, filename: str, source: str, count: int) ->
     return _error_output(ename, evalue, [*lines, f"{ename}: {evalue}"])
 
 
-def judge_plan(resources, nb: NotebookNode) -> tuple[list[tuple[str, str]], dict[str, str]] | None:
-    """The instructor's set-up cells (in order) and test cells, by name, from nbgrader's gradebook.
+def judge_plan(plan, nb: NotebookNode) -> tuple[list[tuple[str, str]], dict[str, str]] | None:
+    """The instructor's set-up cells (in order) and test cells, by name, from the notebook's grading plan
+    (:mod:`course.autograder.plan`, read from nbgrader's gradebook).
 
     Never from the submission: a student can mark any cell read-only, or as a test, in its metadata. The order
     of the set-up cells is the instructor's source notebook's (``source/<assignment>/<notebook>.ipynb``), or else
-    the submission's. ``None`` outside an nbgrader course (no gradebook in ``resources``).
+    the submission's. ``None`` outside an nbgrader course (no plan).
     """
-    from nbgrader.api import Gradebook, MissingEntry
-
-    info = (resources or {}).get("nbgrader", {})
-    if not all(info.get(key) for key in ("db_url", "assignment", "notebook")):
+    if plan is None:
         return None
-    try:
-        with Gradebook(info["db_url"]) as gb:
-            notebook = gb.find_notebook(info["notebook"], info["assignment"])
-            graded = {c.name for c in notebook.grade_cells}
-            answers = {c.name for c in notebook.solution_cells}
-            cells = {c.name: (c.cell_type, c.locked, c.source) for c in notebook.source_cells}
-    except MissingEntry:
-        return None
-    code = {name: source for name, (kind, locked, source) in cells.items() if kind == "code"}
-    tests = {name: code[name] for name in graded - answers if name in code}
-    setup = {
-        name: code[name]
-        for name, (_, locked, _) in cells.items()
-        if locked and name in code and name not in graded | answers
-    }
-    order = [grade_id_of(c) for c in nb.cells]
-    path = (resources or {}).get("metadata", {}).get("path")
-    root = course_root_of(path) if path else None
-    source = root / "source" / info["assignment"] / f"{info['notebook']}.ipynb" if root else None
-    if source is not None and source.is_file():
-        try:
-            order = [
-                c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-                for c in json.loads(source.read_text(encoding="utf-8"))["cells"]
-            ]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            pass
-    ranked = sorted(setup, key=lambda name: order.index(name) if name in order else len(order))
-    return [(name, setup[name]) for name in ranked], tests
+    return plan.setup([grade_id_of(c) for c in nb.cells]), plan.tests
 
 
 def pack_variant(resources: dict | None):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import atexit
 import os
 import shutil
@@ -15,60 +14,24 @@ from typing import TYPE_CHECKING
 from jupyter_client.asynchronous import AsyncKernelClient
 from traitlets import Dict, default
 
-from course.autograder.common import released_text, remove_folder
+from course.autograder.common import remove_folder
 
 if TYPE_CHECKING:
     from course.autograder.files import SubmissionFiles
 
+from course.autograder.plan import grading_plan
 from course.autograder.sandbox import LIMITS_ENV, SANDBOX_UID, Limits, private_folder
 from course.autograder.seams import HookedKernelManager, client_alive, record_kernel_info
 from course.grading import remote
 
 
-def imported_modules(sources) -> list[str]:
-    """The absolute module names that these cells import (a cell that is not plain Python is skipped).
-
-    ``from course.views import maps`` gives ``course`` and ``course.views.maps``: a name imported from a package may be a
-    submodule (the kernel's preload skips the ones that are not).
-    """
-    names: set[str] = set()
-    for source in sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names.add(node.module)
-                names.update(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
-    return sorted(names)
-
-
-_INSTRUCTOR_IMPORTS: dict[tuple, tuple[str, ...]] = {}
-
-
 def instructor_imports(resources) -> tuple[str, ...]:
-    """What the notebook's read-only cells import, as released (hidden tests left out), from the gradebook.
+    """What the notebook's read-only cells import, as released (hidden tests left out), from its grading plan.
 
     Only the instructor's cells count, never a submission's: the list is used in another student's kernel.
     """
-    from nbgrader.api import Gradebook
-
-    info = (resources or {}).get("nbgrader", {})
-    key = (info.get("db_url"), info.get("assignment"), info.get("notebook"))
-    if None in key:
-        return ()
-    if key not in _INSTRUCTOR_IMPORTS:
-        try:
-            with Gradebook(key[0]) as gb:
-                cells = gb.find_notebook(key[2], key[1]).source_cells
-                sources = [released_text(c.source) for c in cells if c.locked and c.cell_type == "code"]
-        except Exception:  # no such notebook in the gradebook: nothing to import ahead
-            sources = []
-        _INSTRUCTOR_IMPORTS[key] = tuple(imported_modules(sources))
-    return _INSTRUCTOR_IMPORTS[key]
+    plan = grading_plan(resources)
+    return plan.imports if plan is not None else ()
 
 
 class KernelAhead:

@@ -6,19 +6,17 @@ from nbformat.v4.nbbase import random_cell_id
 from nbgrader.preprocessors import OverwriteCells
 
 from course.autograder.common import FLAG_KEY, flag, grade_id_of, released_text
+from course.autograder.plan import grading_plan
 
 
 class FlagOverwriteCells(OverwriteCells):
     """OverwriteCells that records which test cells it restored or re-added (flags in notebook metadata)."""
 
     def preprocess(self, nb, resources):
-        from nbgrader.api import Gradebook
-
         self._course_flags = []
-        with Gradebook(resources["nbgrader"]["db_url"]) as gb:
-            source = gb.find_notebook(resources["nbgrader"]["notebook"], resources["nbgrader"]["assignment"])
-            expected = {c.name for c in source.grade_cells}
-            self._released = {c.name: released_text(c.source) for c in source.source_cells if c.locked}
+        plan = grading_plan(resources, fresh=True)  # the first of the course's plugins on this notebook
+        expected = plan.graded if plan is not None else frozenset()
+        self._released = plan.released if plan is not None else {}
         present = {grade_id_of(c) for c in nb.cells if grade_id_of(c)}
         for missing in sorted(expected - present):
             self._course_flags.append(flag("info", f"cell {missing} was missing and was added back", missing))
@@ -32,7 +30,7 @@ class FlagOverwriteCells(OverwriteCells):
                     if new not in taken:
                         cell["id"] = new
                         taken.add(new)
-        nb.metadata.setdefault(FLAG_KEY, {})["sanitize"] = self._course_flags
+        nb.metadata.setdefault(FLAG_KEY, {})["sanitize"] = [f.to_metadata() for f in self._course_flags]
         return nb, resources
 
     def preprocess_cell(self, cell, resources, cell_index):

@@ -10,6 +10,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from course.autograder.common import (
     FLAG_KEY,
+    IntegrityRecord,
     error_output,
     flag,
     for_a_person,
@@ -24,18 +25,18 @@ class CheckIntegrity(NbGraderPreprocessor):
     """Zero the test cells of a notebook that was not graded, report every notebook, and note flags at its top."""
 
     def preprocess(self, nb, resources):
-        info = resources.get(FLAG_KEY)
-        if info is None:
-            info = {"flags": [flag("violation", "integrity data missing: was IntegrityExecute configured?")]}
-            info.update(zero_from=0, judged={})
-        flags = list(info["flags"])
+        record = resources.get(FLAG_KEY)
+        if not isinstance(record, IntegrityRecord):
+            missing = flag("violation", "integrity data missing: was IntegrityExecute configured?")
+            record = IntegrityRecord([missing], zero_from=0)
+        flags = list(record.flags)
         flagged: set[str] = set()
         results = []
         for index, cell in enumerate(nb.cells):
             if not is_test_cell(cell):
                 continue
             grade_id = grade_id_of(cell)
-            zeroed = info["zero_from"] is not None and index >= info["zero_from"]
+            zeroed = record.zero_from is not None and index >= record.zero_from
             if zeroed:
                 cell.outputs = [
                     error_output("IntegrityError", "this notebook was not graded; see the note at the top")
@@ -44,15 +45,16 @@ class CheckIntegrity(NbGraderPreprocessor):
             results.append(
                 {
                     "cell": grade_id,
-                    "judged": bool(info["judged"].get(index)),
+                    "judged": bool(record.judged.get(index)),
                     "error": any(o.output_type == "error" for o in cell.get("outputs", [])),
                     "zeroed": zeroed,
                 }
             )
-        resources[FLAG_KEY] = {**info, "flags": flags, "flagged_cells": sorted(flagged)}
+        record.flags, record.flagged_cells = flags, sorted(flagged)
+        resources[FLAG_KEY] = record
         self._write_report(nb, resources, flags, results)
         if for_a_person(flags):
-            lines = "\n".join(f"- **{f['level']}**: {f['message']}" for f in flags if f["level"] != "info")
+            lines = "\n".join(f"- **{f.level}**: {f.message}" for f in flags if f.level != "info")
             # a cell of its own id (nbformat 4.5): a cell without one made nbformat warn (MissingIDFieldWarning)
             note = new_markdown_cell(
                 f"**Integrity check (added by the autograder).** Flags for the instructor:\n\n{lines}"
@@ -69,7 +71,7 @@ class CheckIntegrity(NbGraderPreprocessor):
             "student": resources.get("nbgrader", {}).get("student"),
             "assignment": resources.get("nbgrader", {}).get("assignment"),
             "notebook": notebook,
-            "flags": flags,
+            "flags": [f.to_metadata() for f in flags],
             "tests": results,
         }
         (folder / f"{notebook}.integrity.json").write_text(

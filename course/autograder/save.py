@@ -6,7 +6,7 @@ from __future__ import annotations
 from nbgrader.preprocessors import SaveAutoGrades
 from nbgrader.utils import is_grade
 
-from course.autograder.common import FLAG_KEY, for_a_person
+from course.autograder.common import FLAG_KEY, IntegrityRecord, for_a_person
 from course.autograder.seams import one_commit_per_notebook, score_cells
 
 
@@ -26,7 +26,9 @@ class SaveAutoGradesFlagged(SaveAutoGrades):
     def preprocess(self, nb, resources):
         from nbgrader.api import Gradebook
 
-        self._flagged = set(resources.get(FLAG_KEY, {}).get("flagged_cells", []))
+        record = resources.get(FLAG_KEY)
+        record = record if isinstance(record, IntegrityRecord) else IntegrityRecord([])
+        self._flagged = set(record.flagged_cells)
         self.notebook_id = resources["nbgrader"]["notebook"]
         self.assignment_id = resources["nbgrader"]["assignment"]
         self.student_id = resources["nbgrader"]["student"]
@@ -34,8 +36,7 @@ class SaveAutoGradesFlagged(SaveAutoGrades):
         self.gradebook = Gradebook(self.db_url)
         with self.gradebook, one_commit_per_notebook(self.gradebook.db):
             nb, resources = score_cells(self, nb, resources)
-            flags = resources.get(FLAG_KEY, {}).get("flags", [])
-            if for_a_person(flags):
+            if for_a_person(record.flags):
                 submitted = self.gradebook.find_submission_notebook(
                     self.notebook_id, self.assignment_id, self.student_id
                 )

@@ -7,7 +7,7 @@ import re
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 
-from course.autograder.common import flag, grade_id_of, is_test_cell
+from course.autograder.common import Flag, flag, grade_id_of, is_test_cell
 
 #: Source patterns in student cells that touch the grading machinery: flagged for review, not penalised.
 SUSPICIOUS = (
@@ -63,7 +63,7 @@ def compare(baseline: dict, now: dict, reference_helpers: dict[str, str]) -> lis
     return list(dict.fromkeys(problems))
 
 
-def scan_source(nb: NotebookNode) -> list[dict[str, object]]:
+def scan_source(nb: NotebookNode) -> list[Flag]:
     """Flags for review: student-editable code cells whose source touches the grading machinery."""
     flags = []
     for index, cell in enumerate(nb.cells):
