@@ -195,7 +195,7 @@ def test_a_failed_check_reads_as_two_lines_and_percent_tb_gives_the_whole_traceb
     import nbformat
     from nbclient import NotebookClient
 
-    from course.autograder.practice import PrivateKernelManager
+    from course.practice.engine import PrivateKernelManager
 
     nb = nbformat.v4.new_notebook(
         cells=[

@@ -1,4 +1,4 @@
-"""Practice mode (course.autograder.practice, course.autograder.practice.PracticeChecker, notebooks/self_study.ipynb): a self-learner
+"""Practice mode (course.practice: its engine and PracticeChecker, notebooks/self_study.ipynb): a self-learner
 learns whether an answer is right, why, and the model answer on request; a graded release never carries it."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.autograder import practice
+from course.practice import engine as practice
 
 ROOT = Path(__file__).resolve().parent.parent
 PS1, PS2, PS3 = practice.problem_sets()
@@ -207,7 +207,7 @@ def test_where_the_key_is_not_installed_practice_mode_says_so(tmp_path, monkeypa
     assert practice.problem_sets() == []
     with pytest.raises(practice.PracticeUnavailable, match="in a graded class the instructor keeps it"):
         practice.check(PS1)
-    from course.autograder.practice import PracticeChecker
+    from course.practice import PracticeChecker
 
     checker = PracticeChecker()
     assert "the instructor keeps it" in checker.message.value
@@ -224,7 +224,7 @@ def test_an_unknown_problem_set_or_an_unreadable_notebook_gets_a_clear_message(t
 
 
 def test_the_checker_widget_shows_the_table_and_a_model_answer(tmp_path, monkeypatch):
-    from course.autograder.practice import PracticeChecker
+    from course.practice import PracticeChecker
 
     checker = PracticeChecker()
     assert [label for label, _ in checker.problem_set.options][0].startswith("Problem set 1: ")
@@ -256,7 +256,7 @@ def test_the_checking_kernel_is_private_and_prints_nothing_into_the_learners_not
 
     path = tmp_path / "mine.ipynb"
     shutil.copy(practice.notebook_path(PS1), path)
-    code = f"from course.autograder import practice; print(practice.check({PS1!r}, {str(path)!r}).summary())"
+    code = f"from course import practice; print(practice.check({PS1!r}, {str(path)!r}).summary())"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "automatically checked points" in done.stdout

@@ -25,11 +25,13 @@ Instructor commands
 Around them
     :mod:`~course.autograder.sandbox` (one bubblewrap sandbox per grading kernel), :mod:`~course.autograder.sanitize`
     (student content rendered with nothing that runs), :mod:`~course.autograder.exchange` (nbgrader's exchange on
-    the course's JupyterHub), :mod:`~course.autograder.practice` (a self-learner checks a saved problem set against
-    the key) and :mod:`~course.autograder.demo_class` (a simulated class, for ``make grade-demo``).
+    the course's JupyterHub), :mod:`~course.autograder.seams` (every private part of nbgrader and jupyter_client the
+    course uses), :mod:`~course.autograder.plan` (one notebook's grading plan, read once) and
+    :mod:`~course.autograder.demo_class` (a simulated class, for ``make grade-demo``). Practice mode for
+    self-learners is not here: it is :mod:`course.practice`, which uses this package and is never used by it.
 
-This is the top layer: it may use the student's side (:mod:`course.grading`), the views and the content; nothing
-below imports it.
+It may use the student's side (:mod:`course.grading`), the views and the content; only practice mode
+(:mod:`course.practice`, above it) imports it.
 
 Nothing is imported here: nbgrader loads each plugin by its module path.
 """
