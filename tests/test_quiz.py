@@ -201,14 +201,17 @@ def test_the_problem_sets_state_their_programming_prerequisites():
 
 def test_lesson_03_asks_for_a_ranking_by_commitment_and_a_judgment_on_renderings():
     """Review P3's interpretive items; the ranking's key is the data's commitment order, not typed twice."""
+    from course.content import lesson_checks
     from course.content.data import load
     from course.content.reactions import commitment_rank
     from course.views import checks
 
     reactions = load("reactions")
     ranking, renderings = checks.reactions().questions[:2]
-    order = sorted(checks._RANKED, key=lambda rid: commitment_rank(str(reactions.loc[rid, "commitment"])))
-    assert ranking.answer == " < ".join(checks._RANKED[rid] for rid in order)
+    order = sorted(
+        lesson_checks._RANKED, key=lambda rid: commitment_rank(str(reactions.loc[rid, "commitment"]))
+    )
+    assert ranking.answer == " < ".join(lesson_checks._RANKED[rid] for rid in order)
     assert [commitment_rank(str(reactions.loc[rid, "commitment"])) for rid in order] == [0, 1, 2, 3]
     assert check(ranking, ranking.accepted[0]).status == "accepted"
     china = reactions.loc[

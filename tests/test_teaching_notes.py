@@ -44,11 +44,21 @@ def test_every_cell_the_notes_point_at_exists_in_its_lesson():
 def test_the_notes_quote_only_the_courses_own_words():
     """A quotation in the notes must be in a lesson, a problem set, the data or the lessons' questions, word for
     word: the notes may not put words in anyone's mouth."""
+    corpus = (
+        " ".join(
+            " ".join(open(p, encoding="utf-8").read().split())
+            for p in [
+                *LESSONS,
+                *(ROOT / "data").glob("*.csv"),
+                ROOT / "course" / "content" / "lesson_checks.py",
+            ]
+        )
+        .replace("\\n", " ")
+        .replace('" "', " ")
+    )
     corpus = " ".join(
-        " ".join(open(p, encoding="utf-8").read().split())
-        for p in [*LESSONS, *(ROOT / "data").glob("*.csv"), ROOT / "course" / "views" / "checks.py"]
-    ).replace("\\n", " ").replace('" "', " ")
-    corpus = " ".join(corpus.replace('\\"', '"').replace("“", '"').replace("”", '"').replace("’", "'").split())
+        corpus.replace('\\"', '"').replace("“", '"').replace("”", '"').replace("’", "'").split()
+    )
     text = " ".join(NOTES.read_text(encoding="utf-8").split())
     quotes = [q for q in re.findall(r'"([^"]+)"', text) if len(q) >= 6]
     assert len(quotes) >= 15

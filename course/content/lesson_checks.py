@@ -1,6 +1,8 @@
 """The lessons' "Check your understanding" questions, kept out of the notebooks so the answers are not on show.
 
-Each function returns a :class:`course.views.quiz.QuizForm`; a lesson ends a cell with ``checks.<lesson>()`` to show it.
+Content: each function returns a :class:`course.content.quiz.Quiz` whose answers are computed from the data and the
+models (distances, codes, counts), so a test of the content covers them. :mod:`course.views.checks` shows each as a
+form; a lesson ends a cell with ``checks.<lesson>()``.
 """
 
 from __future__ import annotations
@@ -10,19 +12,18 @@ from collections import Counter
 from course.content import reading
 from course.content.data import load, split_ids
 from course.content.geo import haversine_km
-from course.content.quiz import Question
+from course.content.quiz import Question, Quiz
 from course.content.reactions import commitment_rank
-from course.views.quiz import QuizForm
 
 
-def sentences() -> QuizForm:
+def sentences() -> Quiz:
     """Lesson 00's exercise: sort nine passages of the article by the kind of sentence each is."""
-    return QuizForm(reading.passage_questions(), title="Sort the sentences: what kind is each?")
+    return Quiz(reading.passage_questions(), title="Sort the sentences: what kind is each?")
 
 
-def start_here() -> QuizForm:
+def start_here() -> Quiz:
     """Return the start notebook's closing questions on reading official statements."""
-    return QuizForm(
+    return Quiz(
         [
             Question(
                 prompt="According to Business Insider, China's foreign ministry said: \"The cooperation between Russia and the DPRK is "
@@ -69,9 +70,9 @@ def start_here() -> QuizForm:
     )
 
 
-def summit() -> QuizForm:
+def summit() -> Quiz:
     """Check your understanding: lesson 01."""
-    return QuizForm(
+    return Quiz(
         [
             Question(
                 prompt="How many years passed between Putin's first and second visits to Pyongyang?",
@@ -144,9 +145,9 @@ def _distance_question() -> Question:
     )
 
 
-def treaty() -> QuizForm:
+def treaty() -> Quiz:
     """Check your understanding: lesson 02."""
-    return QuizForm(
+    return Quiz(
         [
             Question(
                 prompt="Which renderings of Article 4 say 'immediately' rather than 'without delay'?",
@@ -177,9 +178,9 @@ def treaty() -> QuizForm:
     )
 
 
-def reactions() -> QuizForm:
+def reactions() -> Quiz:
     """Check your understanding: lesson 03."""
-    return QuizForm(
+    return Quiz(
         [
             *_interpretation_questions(),
             Question(
@@ -306,7 +307,7 @@ def _interpretation_questions() -> list[Question]:
     ]
 
 
-def avoided() -> QuizForm:
+def avoided() -> Quiz:
     """Practice for lesson 03's third question: what a reaction avoided saying.
 
     The best answer of each question is the reading recorded in the data's ``avoided`` column, so the lesson and
@@ -314,7 +315,7 @@ def avoided() -> QuizForm:
     """
     reactions = load("reactions")
     china, trio = reactions.loc["china_mfa_sovereign_states"], reactions.loc["trilateral_condemn"]
-    return QuizForm(
+    return Quiz(
         [
             Question(
                 passage=str(china["quote"]),
@@ -367,9 +368,9 @@ def avoided() -> QuizForm:
     )
 
 
-def munitions() -> QuizForm:
+def munitions() -> Quiz:
     """Check your understanding: lesson 04."""
-    return QuizForm(
+    return Quiz(
         [
             Question(
                 prompt="Whose figure is '260,000 metric tons'?",
@@ -403,9 +404,9 @@ def munitions() -> QuizForm:
     )
 
 
-def dilemma() -> QuizForm:
+def dilemma() -> Quiz:
     """Check your understanding: lesson 05."""
-    return QuizForm(
+    return Quiz(
         [
             Question(
                 prompt="'China aims to control the situation and prevent escalation, but it also does not want "
@@ -496,9 +497,9 @@ def _busiest_place_question() -> Question:
     )
 
 
-def after() -> QuizForm:
+def after() -> Quiz:
     """Check your understanding: lesson 06."""
-    return QuizForm(
+    return Quiz(
         [
             _busiest_place_question(),
             Question(
@@ -580,7 +581,7 @@ def after() -> QuizForm:
     )
 
 
-def muted() -> QuizForm:
+def muted() -> Quiz:
     """Check your understanding: lesson 07. The keys are read from the corpus, so they follow the data."""
     from course.content import corpus
 
@@ -592,7 +593,7 @@ def muted() -> QuizForm:
     interval = f"{june.low:.0%} to {june.high:.0%}"
     from course.content.scenarios import OPTIONS
 
-    return QuizForm(
+    return Quiz(
         [
             Question(
                 prompt="The article says China's reaction was 'all but muted', 'in contrast' with others. Whose "
