@@ -582,3 +582,24 @@ def test_the_commitment_scale_says_what_it_measures_and_what_it_leaves_out():
     assert "go beyond words" in codebook.markdown("student") and "putin_breakthrough" in codebook.markdown(
         "student"
     )
+
+
+def test_the_troop_numbers_are_attributed_estimates_with_the_denial():
+    """Second review §3.5 ('troop numbers'): the Pentagon's figures for North Korean troops in Kursk, quoted word for
+    word from AFP's report, a floor in the figures table, and North Korea's denial beside them."""
+    figure = data.load("figures").loc["nk_troops_kursk_2024_11"]
+    assert figure["value"] == 10000 and figure["qualifier"] == "at least" and figure["verified"]
+    kept = " ".join(
+        data.load("excerpts").query("source_id in ['afp_ryder_kursk', 'abc_ryder_kursk']")["text"]
+    )
+    kept = kept.replace("“", '"').replace("”", '"')
+    text = " ".join(
+        " ".join("".join(c["source"]) for c in _cells("notebooks/06_after_the_treaty.ipynb")).split()
+    )
+    for quote in (
+        "at least 10,000 right now in the Kursk Oblast",
+        "closer to around 11 to 12,000",
+        "denied the reports of its forces being active in Russia",
+    ):
+        assert quote in kept and f'"{quote}"' in text, quote
+    assert "(AFP)" in text and "(ABC News)" in text and "not one series" in text
