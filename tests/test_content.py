@@ -603,3 +603,24 @@ def test_the_troop_numbers_are_attributed_estimates_with_the_denial():
     ):
         assert quote in kept and f'"{quote}"' in text, quote
     assert "(AFP)" in text and "(ABC News)" in text and "not one series" in text
+
+
+def test_the_anniversary_messages_are_compared_like_with_like():
+    """Second review §3.5 and F17: Xi's 2019 and 2024 anniversary messages, one sentence each from Xinhua's English
+    reports, word for word; the Korea Herald's reading quoted and labelled as a newspaper's analysis."""
+    kept = data.load("excerpts")
+    text = " ".join(
+        " ".join("".join(c["source"]) for c in _cells("notebooks/06_after_the_treaty.ipynb")).split()
+    )
+    for excerpt in ("xinhua_2019_friendship", "xinhua_2024_friendship"):
+        assert " ".join(kept.loc[excerpt, "text"].split()) in text, excerpt
+    herald = " ".join(kept.query("source_id == 'koreaherald_20241007'")["text"]).replace("’", "'")
+    for quote in (
+        "notably shorter and more subdued than their more elaborate exchanges for the 70th anniversary in 2019",
+        "with no publicly reported major events, in contrast to earlier pledges from both leaders to celebrate",
+    ):
+        assert quote in herald and quote in text, quote
+    assert "a newspaper's analysis, not either government's word" in text and "not their full texts" in text
+    for dropped in ("grown stronger with the lapse of time", "taken roots in the hearts of the two peoples"):
+        assert dropped in kept.loc["xinhua_2019_friendship", "text"]
+        assert dropped not in kept.loc["xinhua_2024_friendship", "text"]
