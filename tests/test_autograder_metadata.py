@@ -2,7 +2,7 @@
 
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from course.autograder import metadata
+from course.autograder import metadata, seams
 
 
 def _metadata_cases():
@@ -30,7 +30,7 @@ def _metadata_cases():
 def test_the_compiled_metadata_check_agrees_with_nbgraders_on_every_case():
     from nbgrader.nbgraderformat import MetadataValidator
 
-    compiled = metadata._metadata_validator_class()
+    compiled = seams.compiled_metadata_validator()
     for name, meta in _metadata_cases().items():
         nb = new_notebook(cells=[new_code_cell("assert True", metadata={"nbgrader": dict(meta)})])
         outcomes = []
