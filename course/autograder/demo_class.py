@@ -430,15 +430,19 @@ def run_demo(root: Path, nbgrader: str) -> int:
     for s in STUDENTS:
         good = grades.get(s.name) == s.score and all(f in flags.get(s.name, "") for f in s.flags)
         ok &= good
-        print(f"{s.name:24} {s.score:8g} {grades.get(s.name, float('nan')):6g}  {'' if good else 'MISMATCH  '}"
-              f"{flags.get(s.name, '')[:110]}")  # fmt: skip
+        print(
+            f"{s.name:24} {s.score:8g} {grades.get(s.name, float('nan')):6g}  {'' if good else 'MISMATCH  '}"
+            f"{flags.get(s.name, '')[:110]}"
+        )
     print(
         "\nitem analysis (shares of the class; the demo class is mostly attackers, so read it as a format):"
     )
     print(items_table(items))
     slow = [s for s in STUDENTS if s.needs_timeouts]
-    print(f"\nautograde: {seconds:.1f} s for {len(STUDENTS)} submissions = {seconds / len(STUDENTS):.2f} s each "
-          f"({len(slow)} of them wait for a time limit on purpose)")  # fmt: skip
+    print(
+        f"\nautograde: {seconds:.1f} s for {len(STUDENTS)} submissions = {seconds / len(STUDENTS):.2f} s each "
+        f"({len(slow)} of them wait for a time limit on purpose)"
+    )
     print(f"grades: {root / 'grades.csv'}\nintegrity report: {root / 'reports' / (PS1 + '-integrity.csv')}")
     print(f"feedback: {root / 'feedback'}\nlog: {root / 'nbgrader.log'}")
     print("all outcomes as expected" if ok else "SOME OUTCOMES DIFFER FROM THE EXPECTED ONES")

@@ -80,8 +80,18 @@ def items_table(rows: list[dict[str, object]]) -> str:
 
 MAX_NOTEBOOK_BYTES = 20 * 1024**2
 MAX_ANSWER_CHARS = 20_000
-CODING_COLUMNS = ("item", "points", "mean", "answered", "unread", "stance", "stance_share", "commitment",
-                  "commitment_share", "readings")  # fmt: skip
+CODING_COLUMNS = (
+    "item",
+    "points",
+    "mean",
+    "answered",
+    "unread",
+    "stance",
+    "stance_share",
+    "commitment",
+    "commitment_share",
+    "readings",
+)
 
 
 def _cells(path: Path) -> list[dict]:
@@ -112,8 +122,11 @@ def _literal_dict(source: object, name: str) -> dict | None:
         return None
     found = None
     for node in tree.body:
-        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
-                and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)):  # fmt: skip
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Dict)
+            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+        ):
             try:
                 value = ast.literal_eval(node.value)
             except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
@@ -154,16 +167,24 @@ def coding_items(course_root: Path, assignment: str) -> tuple[list[dict[str, obj
     )
     codes = {grade_id: {"stance": [], "commitment": []} for grade_id in items}
     unread = dict.fromkeys(items, 0)
-    matrices = {"stance": np.full((len(students), len(items)), np.nan),
-                "commitment": np.full((len(students), len(items)), np.nan)}  # fmt: skip
+    matrices = {
+        "stance": np.full((len(students), len(items)), np.nan),
+        "commitment": np.full((len(students), len(items)), np.nan),
+    }
     scales = {"stance": list(STANCE_CODES), "commitment": list(COMMITMENT_CODES)}
     for row, student in enumerate(students):
         notebooks = {}
         for col, (grade_id, (stem, variable)) in enumerate(items.items()):
             if stem not in notebooks:
                 notebooks[stem] = _cells(course_root / "submitted" / student / assignment / f"{stem}.ipynb")
-            cell = next((c for c in notebooks[stem]
-                         if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id), None)  # fmt: skip
+            cell = next(
+                (
+                    c
+                    for c in notebooks[stem]
+                    if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id
+                ),
+                None,
+            )
             answer = _literal_dict(cell.get("source", ""), variable) if cell else None
             if not answer or not all(answer.get(k) in scales[k] for k in scales):
                 unread[grade_id] += 1
@@ -175,8 +196,13 @@ def coding_items(course_root: Path, assignment: str) -> tuple[list[dict[str, obj
     for grade_id, (_stem, _variable) in items.items():
         item = grade_id.removesuffix("_answer")
         scored = scores.get(f"{item}_check", {})
-        row: dict[str, object] = {"item": item, "points": scored.get("points"), "mean": scored.get("mean"),
-                                  "answered": len(codes[grade_id]["stance"]), "unread": unread[grade_id]}  # fmt: skip
+        row: dict[str, object] = {
+            "item": item,
+            "points": scored.get("points"),
+            "mean": scored.get("mean"),
+            "answered": len(codes[grade_id]["stance"]),
+            "unread": unread[grade_id],
+        }
         for key in scales:
             given = codes[grade_id][key]
             top = max(set(given), key=given.count) if given else None
@@ -197,8 +223,10 @@ def coding_table(rows: list[dict[str, object]], alphas: dict[str, object]) -> st
     def share(value: object) -> str:
         return "—" if value is None else f"{value:.0%}"
 
-    lines = ["coding items: the class's most common reading, and how many gave it",
-             f"{'item':8}  {'mean/pts':>8}  {'read':>5}  {'stance (share)':28}  {'commitment (share)':34}  readings"]  # fmt: skip
+    lines = [
+        "coding items: the class's most common reading, and how many gave it",
+        f"{'item':8}  {'mean/pts':>8}  {'read':>5}  {'stance (share)':28}  {'commitment (share)':34}  readings",
+    ]
     for r in rows:
         difficulty = "—" if r["mean"] is None else f"{r['mean']:g}/{r['points']:g}"
         stance = f"{r['stance']} ({share(r['stance_share'])})"
@@ -207,6 +235,8 @@ def coding_table(rows: list[dict[str, object]], alphas: dict[str, object]) -> st
             f"{r['item']!s:8}  {difficulty:>8}  {r['answered']!s:>5}  {stance:28}  {commitment:34}  {r['readings']}"
         )
     for key, a in alphas.items():
-        lines.append(f"alpha across the items, {key}: {a.value:.2f} (95% interval {a.low:.2f} to {a.high:.2f}), "
-                     f"{a.coders} students")  # fmt: skip
+        lines.append(
+            f"alpha across the items, {key}: {a.value:.2f} (95% interval {a.low:.2f} to {a.high:.2f}), "
+            f"{a.coders} students"
+        )
     return "\n".join(lines)

@@ -242,9 +242,16 @@ def _show_input(nb, setup, question, assignment: str, slot: str, name: str, what
     show = nbformat.v4.new_code_cell(
         f'{name} = variant.param("{slot}")["id"]\ndrawn_input(variant, "{slot}")',
         id=grade_id.replace("_", "-"),
-        metadata={"nbgrader": {"grade": False, "grade_id": grade_id, "locked": True, "schema_version": 3,
-                               "solution": False}},
-    )  # fmt: skip
+        metadata={
+            "nbgrader": {
+                "grade": False,
+                "grade_id": grade_id,
+                "locked": True,
+                "schema_version": 3,
+                "solution": False,
+            }
+        },
+    )
     nb.cells.insert(nb.cells.index(question) + 1, show)
 
 
@@ -327,17 +334,37 @@ def _prepare_ps2(templates: Path):
         where,
     )
     _show_input(nb, cells["ps2-setup"], question, PS2, "D1", "my_place", "place")
-    _replace(cells["ps2-d1-answer"], 'd1_border_km = side("pyongyang", "khasan_bridge")',
-             'd1_km = side("pyongyang", my_place)', where)  # fmt: skip
+    _replace(
+        cells["ps2-d1-answer"],
+        'd1_border_km = side("pyongyang", "khasan_bridge")',
+        'd1_km = side("pyongyang", my_place)',
+        where,
+    )
     check = cells["ps2-d1-check"]
-    _replace(check, 'check_type(d1_border_km, float, "d1_border_km")',
-             'say(variant.graded_line("D1"))\ncheck_type(d1_km, float, "d1_km")', where)  # fmt: skip
-    _replace(check, "from course.grading import check_type, form_ok\n",
-             "from course.grading import check_type, form_ok, say\n", where)  # fmt: skip
-    _replace(check, "Yes: Pyongyang to the Khasan-Tumangang bridge, with your function.",
-             "Yes: Pyongyang to your place, with your function.", where)  # fmt: skip
-    _replace(check, "between the places pyongyang and khasan_bridge", "between the places pyongyang and my_place",
-             where)  # fmt: skip
+    _replace(
+        check,
+        'check_type(d1_border_km, float, "d1_border_km")',
+        'say(variant.graded_line("D1"))\ncheck_type(d1_km, float, "d1_km")',
+        where,
+    )
+    _replace(
+        check,
+        "from course.grading import check_type, form_ok\n",
+        "from course.grading import check_type, form_ok, say\n",
+        where,
+    )
+    _replace(
+        check,
+        "Yes: Pyongyang to the Khasan-Tumangang bridge, with your function.",
+        "Yes: Pyongyang to your place, with your function.",
+        where,
+    )
+    _replace(
+        check,
+        "between the places pyongyang and khasan_bridge",
+        "between the places pyongyang and my_place",
+        where,
+    )
     _replace(
         check,
         'check_close(d1_border_km, 559.6, "d1_border_km", rel=2e-4)',
@@ -471,8 +498,9 @@ def _prepare_ps3(templates: Path):
     return nb, criteria
 
 
-def _write_inputs(assignment: str, nb, inputs: dict[str, dict[str, dict[str, str]]], templates: Path,
-                  source: Path) -> None:  # fmt: skip
+def _write_inputs(
+    assignment: str, nb, inputs: dict[str, dict[str, dict[str, str]]], templates: Path, source: Path
+) -> None:
     """A problem set whose questions have drawn inputs: the rewritten notebook, and a variants.json holding each
     student's inputs (no key: the judge computes each answer from public data and the instructor's copy of the
     draw). The pack's notebook replaces a copy already there (the hub's grading folder, an earlier pack)."""
@@ -513,8 +541,14 @@ def _card(bank: Bank, item: str) -> dict[str, str]:
 
 #: The example bank's readings (its items are statements of the public corpus, data/statements.csv).
 EXAMPLE_READINGS = "bank-example/readings.csv"
-_GRADE_OF_KIND = {"primary": "official", "wire": "wire", "article": "outlet", "analysis": "outlet",
-                  "aggregator": "aggregator", "reference": "aggregator"}  # fmt: skip
+_GRADE_OF_KIND = {
+    "primary": "official",
+    "wire": "wire",
+    "article": "outlet",
+    "analysis": "outlet",
+    "aggregator": "aggregator",
+    "reference": "aggregator",
+}
 
 
 def example_bank(out: str | Path, templates: Path | None = None) -> Path:
@@ -542,15 +576,27 @@ def example_bank(out: str | Path, templates: Path | None = None) -> Path:
         actor = actors.loc[row["actor_id"]]
         source = sources.loc[split_ids(row["source_id"])[0]]
         english = str(actor["government"]) in ("United States", "NATO", "United Kingdom")
-        rows.append({
-            "item_id": item_id, "speaker": actor["name"], "role": f"{actor['role']} ({actor['government']})",
-            "date": row["date"].date().isoformat()[: {"day": 10, "month": 7, "year": 4}[str(row["date_precision"])]],
-            "occasion": row["question"] if isinstance(row["question"], str)
-            else occasions.loc[row["occasion_id"], "title"], "language": row["language"],
-            "translated": "no" if english else "unknown", "text": row["text"], "context": "",
-            "outlet": source["publisher"], "url": source["url"] if isinstance(source["url"], str) else "",
-            "published": "", "grade": _GRADE_OF_KIND.get(str(source["kind"]), "outlet"),
-        })  # fmt: skip
+        rows.append(
+            {
+                "item_id": item_id,
+                "speaker": actor["name"],
+                "role": f"{actor['role']} ({actor['government']})",
+                "date": row["date"]
+                .date()
+                .isoformat()[: {"day": 10, "month": 7, "year": 4}[str(row["date_precision"])]],
+                "occasion": row["question"]
+                if isinstance(row["question"], str)
+                else occasions.loc[row["occasion_id"], "title"],
+                "language": row["language"],
+                "translated": "no" if english else "unknown",
+                "text": row["text"],
+                "context": "",
+                "outlet": source["publisher"],
+                "url": source["url"] if isinstance(source["url"], str) else "",
+                "published": "",
+                "grade": _GRADE_OF_KIND.get(str(source["kind"]), "outlet"),
+            }
+        )
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     os.chmod(out, 0o700)

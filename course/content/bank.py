@@ -36,8 +36,21 @@ from course.content.data import DataError
 from course.content.reactions import COMMITMENT_CODES, STANCE_CODES, phrase_form
 from course.content.schema import ID_PATTERN, PARTIAL_DATE, URL_PATTERN
 
-ITEM_COLUMNS = ("item_id", "speaker", "role", "date", "occasion", "language", "translated", "text", "context",
-                "outlet", "url", "published", "grade")  # fmt: skip
+ITEM_COLUMNS = (
+    "item_id",
+    "speaker",
+    "role",
+    "date",
+    "occasion",
+    "language",
+    "translated",
+    "text",
+    "context",
+    "outlet",
+    "url",
+    "published",
+    "grade",
+)
 READING_COLUMNS = ("item_id", "stance", "commitment", "credit", "signals", "reason")
 OPTIONAL = {"context", "role", "published"}
 TRANSLATED = ("yes", "no", "unknown")

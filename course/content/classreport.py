@@ -186,21 +186,31 @@ def build(
         n = len(labels)
         matrix = reliability_matrix(coders, statements, variable, labels)
         result = alpha_with_interval(matrix, spec.level, n, draws=draws)
-        ref = np.array([labels.index(reference[variable][s]) if s in reference[variable] else np.nan
-                        for s in statements])  # fmt: skip
+        ref = np.array(
+            [labels.index(reference[variable][s]) if s in reference[variable] else np.nan for s in statements]
+        )
         major = majority(matrix, n)
         counts = np.array([(matrix == k).sum(axis=0) for k in range(n)]).T  # statements × codes
         coded = (~np.isnan(matrix)).sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(coded > 0, counts.max(axis=1) / np.maximum(coded, 1), np.nan)
-        per_statement = pd.DataFrame({
-            "statement": statements, "coders": coded,
-            "majority": [labels[int(m)] if not np.isnan(m) else "(tie)" for m in major],
-            "majority_share": share,
-            "reference": [labels[int(r)] if not np.isnan(r) else "" for r in ref],
-            "codes": [", ".join(f"{labels[k]} {counts[i, k]}" for k in np.argsort(-counts[i], kind="stable")
-                                if counts[i, k]) for i in range(len(statements))],
-        })  # fmt: skip
+        per_statement = pd.DataFrame(
+            {
+                "statement": statements,
+                "coders": coded,
+                "majority": [labels[int(m)] if not np.isnan(m) else "(tie)" for m in major],
+                "majority_share": share,
+                "reference": [labels[int(r)] if not np.isnan(r) else "" for r in ref],
+                "codes": [
+                    ", ".join(
+                        f"{labels[k]} {counts[i, k]}"
+                        for k in np.argsort(-counts[i], kind="stable")
+                        if counts[i, k]
+                    )
+                    for i in range(len(statements))
+                ],
+            }
+        )
         per_statement["split_rank"] = per_statement["majority_share"].rank(method="min").astype("Int64")
 
         kappa, _, _ = pairwise(matrix, n)
@@ -231,12 +241,15 @@ def build(
                     and len(set(major[~np.isnan(major)])) > 1
                 ):
                     one_code.setdefault(i, []).append(f"{variable}: {labels[int(used.pop())]}")
-        per_coder = pd.DataFrame({
-            "coder": names, "coded": (~np.isnan(matrix)).sum(axis=1),
-            "vs_reference": agreement_with(matrix, ref) if len(coders) else [],
-            "vs_majority": agreement_with(matrix, major) if len(coders) else [],
-            "mean_kappa": mean_kappa,
-        })  # fmt: skip
+        per_coder = pd.DataFrame(
+            {
+                "coder": names,
+                "coded": (~np.isnan(matrix)).sum(axis=1),
+                "vs_reference": agreement_with(matrix, ref) if len(coders) else [],
+                "vs_majority": agreement_with(matrix, major) if len(coders) else [],
+                "mean_kappa": mean_kappa,
+            }
+        )
         table = confusion(matrix, ref, labels) if (~np.isnan(ref)).any() and len(coders) else None
         variables[variable] = VariableReport(
             variable, labels, matrix, result, per_statement, per_coder, table
@@ -252,19 +265,30 @@ def build(
         if i in one_code:
             reasons.append(f"one code for every statement ({'; '.join(one_code[i])})")
         elif far[i] and neighbour_base[i] >= 3 and near_share >= NEIGHBOUR_SHARE:
-            reasons.append(f"far from the class ({counted}), mostly by a neighbouring code ({int(neighbour[i])} of "
-                           f"{int(neighbour_base[i])} stance and commitment differences): places the boundaries "
-                           "elsewhere; read the rules together")  # fmt: skip
+            reasons.append(
+                f"far from the class ({counted}), mostly by a neighbouring code ({int(neighbour[i])} of "
+                f"{int(neighbour_base[i])} stance and commitment differences): places the boundaries "
+                "elsewhere; read the rules together"
+            )
         elif far[i]:
-            reasons.append(f"far from the class ({counted}; {int(neighbour[i])} of {int(neighbour_base[i])} stance "
-                           "and commitment differences to a neighbouring code): careless, or the codebook misread")  # fmt: skip
+            reasons.append(
+                f"far from the class ({counted}; {int(neighbour[i])} of {int(neighbour_base[i])} stance "
+                "and commitment differences to a neighbouring code): careless, or the codebook misread"
+            )
         else:
             reasons.append("")
         if reasons[-1]:
             flagged.append(name)
-    summary = pd.DataFrame({"coder": names, "match_others": pooled, "decisions": judged.astype(int),
-                            "to_neighbour": neighbour.astype(int), "differences_on_scales": neighbour_base.astype(int),
-                            "flag": reasons})  # fmt: skip
+    summary = pd.DataFrame(
+        {
+            "coder": names,
+            "match_others": pooled,
+            "decisions": judged.astype(int),
+            "to_neighbour": neighbour.astype(int),
+            "differences_on_scales": neighbour_base.astype(int),
+            "flag": reasons,
+        }
+    )
     return ClassReport(statements, names, variables, list(problems or []), flagged, summary)
 
 

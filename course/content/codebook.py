@@ -91,13 +91,13 @@ VARIABLES: dict[str, Variable] = {
                     "S0",
                     "Code the words the row attributes to the speaker (quote or paraphrase), not the outlet's "
                     "framing, the speaker's other statements, or what you know happened next.",
-                ),  # fmt: skip
+                ),
                 Rule(
                     "S1",
                     "If the words tie a response to the other side's future conduct (an 'if … then', "
                     "'depends on what … does', 'will respond'), code warning, even when they also condemn or worry.",
                     decides=("warning",),
-                ),  # fmt: skip
+                ),
                 Rule(
                     "S2",
                     "Otherwise, if they reject the event as wrong, unlawful or a violation, code condemnation.",
@@ -113,13 +113,13 @@ VARIABLES: dict[str, Variable] = {
                     "Otherwise, if they support, praise or defend the event or agreement (a party reassuring "
                     "others about its own treaty defends it), code endorsement.",
                     decides=("endorsement",),
-                ),  # fmt: skip
+                ),
                 Rule(
                     "S5",
                     "Otherwise (declining to comment, 'no information', 'a matter between two sovereign "
                     "states'), code non-committal. Calling something other states' business takes no position.",
                     decides=("non-committal",),
-                ),  # fmt: skip
+                ),
             ),
         ),
         Variable(
@@ -133,31 +133,31 @@ VARIABLES: dict[str, Variable] = {
                     "Find the words the row records as what the speaker did or committed to (its commitment "
                     "signal); the stance words do not count. Where it records several steps, the furthest one "
                     "decides: apply C1 to C4 in order.",
-                ),  # fmt: skip
+                ),
                 Rule(
                     "C1",
                     f"If the signal decides or carries out a measure ({_markers('policy_step')}), code "
                     "policy_step.",
                     decides=("policy_step",),
-                ),  # fmt: skip
+                ),
                 Rule(
                     "C2",
                     f"Otherwise, if it records a diplomatic act ({_markers('consultation_or_protest')}), "
                     "code consultation_or_protest.",
                     decides=("consultation_or_protest",),
-                ),  # fmt: skip
+                ),
                 Rule(
                     "C3",
                     f"Otherwise, if it names a specific measure as possible or under review "
                     f"({_markers('review_or_option')}), code review_or_option. A general 'we will watch' names none.",
                     decides=("review_or_option",),
-                ),  # fmt: skip
+                ),
                 Rule(
                     "C4",
                     "Otherwise code words_only: a threat whose measure is left open ('appropriate decisions') "
                     "is words only.",
                     decides=("words_only",),
-                ),  # fmt: skip
+                ),
             ),
         ),
         Variable(
@@ -170,25 +170,25 @@ VARIABLES: dict[str, Variable] = {
                     "T0",
                     "Code the question the speaker was answering (the briefing's question, the occasion), "
                     "not every subject the words touch.",
-                ),  # fmt: skip
+                ),
                 Rule(
                     "T1",
                     "A statement on the agreement signed on 19 June, its articles or its purpose answers "
                     "the treaty question, even when it speaks of 'cooperation' or 'alliance'.",
                     decides=("treaty",),
-                ),  # fmt: skip
+                ),
                 Rule(
                     "T2",
                     "Arms or technology moving between Russia and North Korea, or UN sanctions on it, answers "
                     "military cooperation; a third state arming Ukraine answers arms to Ukraine.",
                     decides=("military cooperation", "arms to Ukraine"),
-                ),  # fmt: skip
+                ),
                 Rule(
                     "T3",
                     "Up to 19 June, questions about the trip answer the visit; North Korean soldiers answer "
                     "troops in Russia.",
                     decides=("visit", "troops in Russia"),
-                ),  # fmt: skip
+                ),
             ),
         ),
     )
@@ -208,7 +208,7 @@ BOUNDARY_CASES: tuple[BoundaryCase, ...] = (
         ("warning", "concern"),
         "S1",
         "The reply is tied to what Russia does next: a conditional response, not worry alone.",
-    ),  # fmt: skip
+    ),
     BoundaryCase(
         "stance",
         "putin_hanoi_mistake",
@@ -216,7 +216,7 @@ BOUNDARY_CASES: tuple[BoundaryCase, ...] = (
         "S1",
         "'A very big mistake' rejects a step, but the answer goes on: 'If this happens, then we will also "
         "take appropriate decisions'. The whole answer is a conditional reply.",
-    ),  # fmt: skip
+    ),
     BoundaryCase(
         "stance",
         "chang_violation",
@@ -224,21 +224,21 @@ BOUNDARY_CASES: tuple[BoundaryCase, ...] = (
         "S2",
         "Calls such cooperation a violation of UN resolutions; it names no response of Seoul's own that "
         "depends on what Russia does next.",
-    ),  # fmt: skip
+    ),
     BoundaryCase(
         "stance",
         "podolyak_demonstrative_pact",
         ("condemnation", "concern"),
         "S2",
         "Calls the treaty a pact to destroy global rules: a rejection, not worry.",
-    ),  # fmt: skip
+    ),
     BoundaryCase(
         "stance",
         "putin_hanoi_nothing_to_worry",
         ("endorsement", "non-committal"),
         "S4",
         "A party reassuring others about its own treaty defends it.",
-    ),  # fmt: skip
+    ),
     BoundaryCase(
         "stance",
         "china_mfa_sovereign_states",
@@ -246,21 +246,21 @@ BOUNDARY_CASES: tuple[BoundaryCase, ...] = (
         "S5",
         "'A matter between two sovereign states' takes no position on the treaty; it neither praises nor "
         "defends it.",
-    ),  # fmt: skip
+    ),
     BoundaryCase(
         "commitment",
         "putin_hanoi_mistake",
         ("words_only", "review_or_option"),
         "C4",
         "'Appropriate decisions' are left unnamed: no specific measure is named as possible.",
-    ),  # fmt: skip
+    ),
     BoundaryCase(
         "commitment",
         "chang_depends",
         ("review_or_option", "words_only"),
         "C3",
         "Lethal aid to Ukraine, a specific measure, was not ruled out; nothing was decided.",
-    ),  # fmt: skip
+    ),
     BoundaryCase(
         "commitment",
         "chang_violation",
@@ -268,7 +268,7 @@ BOUNDARY_CASES: tuple[BoundaryCase, ...] = (
         "C2",
         "The row records an emergency National Security Council meeting and an option to reconsider arms "
         "supplies: the furthest step, the meeting, decides (C0).",
-    ),  # fmt: skip
+    ),
     BoundaryCase(
         "commitment",
         "putin_breakthrough",
@@ -276,7 +276,7 @@ BOUNDARY_CASES: tuple[BoundaryCase, ...] = (
         "C1",
         "The stance words praise; the commitment signal is the treaty signed, with mutual assistance under "
         "it: a decided measure.",
-    ),  # fmt: skip
+    ),
     BoundaryCase(
         "target",
         "hayashi_seriously_concerned",
@@ -284,7 +284,7 @@ BOUNDARY_CASES: tuple[BoundaryCase, ...] = (
         "T2",
         "Spoken as the treaty was signed, but the worry is military technology cooperation in violation of "
         "UN resolutions.",
-    ),  # fmt: skip
+    ),
     BoundaryCase(
         "target",
         "putin_hanoi_nothing_to_worry",
@@ -292,7 +292,7 @@ BOUNDARY_CASES: tuple[BoundaryCase, ...] = (
         "T1",
         "Asked in Hanoi, where arms to Ukraine were also discussed, but the answer glosses the treaty's "
         "mutual-assistance article.",
-    ),  # fmt: skip
+    ),
 )
 
 REVISIONS: tuple[Revision, ...] = (
@@ -308,7 +308,7 @@ REVISIONS: tuple[Revision, ...] = (
         "(content review, F15).",
         "kirby_of_concern: keyed review_or_option in ps1's key",
         audience="instructor",
-    ),  # fmt: skip
+    ),
     Revision(
         "2026-11-28",
         "caa22eb",
@@ -320,7 +320,7 @@ REVISIONS: tuple[Revision, ...] = (
         "meeting held are not decisions (F15).",
         "chang_violation and rok_article_emergency_meeting: policy_step → consultation_or_protest; "
         "chang_depends: words_only → review_or_option",
-    ),  # fmt: skip
+    ),
     Revision(
         "2026-12-06",
         "97e3669",
@@ -333,7 +333,7 @@ REVISIONS: tuple[Revision, ...] = (
         "held-out row is a key in disguise (M1, M3).",
         "kirby_of_concern: ps1 A3 accepts words_only and review_or_option",
         audience="instructor",
-    ),  # fmt: skip
+    ),
     Revision(
         "2026-12-06",
         "97e3669",
@@ -343,7 +343,7 @@ REVISIONS: tuple[Revision, ...] = (
         "reply ('If this happens, then we will also take appropriate decisions') is what makes it a warning.",
         "The course had quoted only the first sentence, which hid the conditional (second review, H1).",
         "putin_hanoi_mistake: quote completed; code unchanged (warning)",
-    ),  # fmt: skip
+    ),
     Revision(
         "2026-12-06",
         "deb94c1",
@@ -355,7 +355,7 @@ REVISIONS: tuple[Revision, ...] = (
         "record protests the markers did not name.",
         "No row of reactions.csv; in statements.csv cn_20230821_wang and cn_20240711_eu_mission are "
         "consultation_or_protest.",
-    ),  # fmt: skip
+    ),
 )
 
 
@@ -380,10 +380,17 @@ def revision_table(audience: str = "student"):
     import pandas as pd
 
     rows = [
-        {"date": r.date, "commit": r.commit, "variable": r.variable, "rule": r.rule_id, "change": r.change,
-         "why": r.why, "recoded": r.recoded}
+        {
+            "date": r.date,
+            "commit": r.commit,
+            "variable": r.variable,
+            "rule": r.rule_id,
+            "change": r.change,
+            "why": r.why,
+            "recoded": r.recoded,
+        }
         for r in revisions(audience)
-    ]  # fmt: skip
+    ]
     return pd.DataFrame(rows, columns=["date", "commit", "variable", "rule", "change", "why", "recoded"])
 
 
@@ -403,11 +410,18 @@ def boundary_rows():
     for case in BOUNDARY_CASES:
         row = reactions.loc[case.reaction_id]
         words = text(row["quote"]) or row["paraphrase"]
-        rows.append({
-            "variable": case.variable, "reaction_id": case.reaction_id, "words": str(words),
-            "code": str(row[column[case.variable]]), "other": case.between[1], "rule": case.rule_id, "why": case.why,
-            "signal": "" if pd.isna(row["commitment_signal"]) else str(row["commitment_signal"]),
-        })  # fmt: skip
+        rows.append(
+            {
+                "variable": case.variable,
+                "reaction_id": case.reaction_id,
+                "words": str(words),
+                "code": str(row[column[case.variable]]),
+                "other": case.between[1],
+                "rule": case.rule_id,
+                "why": case.why,
+                "signal": "" if pd.isna(row["commitment_signal"]) else str(row["commitment_signal"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -453,28 +467,40 @@ def check() -> list[str]:
 def markdown(audience: str = "student") -> str:
     """The codebook as Markdown (a lesson shows it with ``display(Markdown(...))``)."""
     out = [f"# Codebook: official reactions ({audience}'s edition)", ""]
-    out += ["Code each statement on three variables, one at a time, applying each variable's rules in order: the first "
-            "rule that fits decides. Then write one line saying which rule decided, in your words.", ""]  # fmt: skip
+    out += [
+        "Code each statement on three variables, one at a time, applying each variable's rules in order: the first "
+        "rule that fits decides. Then write one line saying which rule decided, in your words.",
+        "",
+    ]
     cases = boundary_rows()
     for variable in VARIABLES.values():
-        out += [f"## {variable.name.capitalize()}: {variable.question}", "",
-                f"Codes ({variable.level}{', from least to most committing' if variable.level == 'ordinal' else ''}):",
-                ""]  # fmt: skip
+        out += [
+            f"## {variable.name.capitalize()}: {variable.question}",
+            "",
+            f"Codes ({variable.level}{', from least to most committing' if variable.level == 'ordinal' else ''}):",
+            "",
+        ]
         for code in variable.values.values():
             out.append(f"- **{code.code}** ({code.label}): {code.definition} Look for: {code.signals}.")
         out += ["", "Rules, in order:", ""]
         out += [f"{r.rule_id}. {r.text}" for r in variable.rules]
         out += ["", "Boundary cases:", ""]
         for case in cases[cases["variable"] == variable.name].itertuples():
-            out.append(f"- `{case.reaction_id}`: \"{case.words}\" → **{case.code}**, not {case.other} "
-                       f"(rule {case.rule}). {case.why}")  # fmt: skip
+            out.append(
+                f'- `{case.reaction_id}`: "{case.words}" → **{case.code}**, not {case.other} '
+                f"(rule {case.rule}). {case.why}"
+            )
         out.append("")
     out += ["## What was avoided (free text)", "", AVOIDED_RULE, "", "## Revision log", ""]
     for r in revisions(audience):
-        out.append(f"- {r.date} ({r.commit}), {r.variable} rule {r.rule_id}: {r.change} Why: {r.why} "
-                   f"Recoded: {r.recoded}.")  # fmt: skip
+        out.append(
+            f"- {r.date} ({r.commit}), {r.variable} rule {r.rule_id}: {r.change} Why: {r.why} "
+            f"Recoded: {r.recoded}."
+        )
     hidden = withheld(audience)
     if hidden:
-        out.append(f"- ({hidden} entries name statements a problem set asks you to code; they appear in the "
-                   "instructor's edition and are shown to you after that problem set is graded.)")  # fmt: skip
+        out.append(
+            f"- ({hidden} entries name statements a problem set asks you to code; they appear in the "
+            "instructor's edition and are shown to you after that problem set is graded.)"
+        )
     return "\n".join(out) + "\n"

@@ -176,8 +176,10 @@ def gather(source: str | Path, statements, assignment: str | None = None) -> Gat
             continue
         if len(by_coder[coder]) > 1:
             if where == by_coder[coder][0]:
-                problems.append(f"{coder} has {len(by_coder[coder])} coding files ({'; '.join(by_coder[coder])}); "
-                                "none counted until one is removed")  # fmt: skip
+                problems.append(
+                    f"{coder} has {len(by_coder[coder])} coding files ({'; '.join(by_coder[coder])}); "
+                    "none counted until one is removed"
+                )
             continue
         codes, found = parse(data, coder, where, statements)
         problems += found

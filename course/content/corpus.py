@@ -214,12 +214,18 @@ def apply_rule(rows: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataF
     inside = rows[rows["in_window"]].copy()
     inside["_direct"] = (inside["speech"] != "direct").astype(int)
     inside["_order"] = range(len(inside))
-    ranked = inside.sort_values(["utterance_id", "_direct", "own_language", "_grade_rank", "_order"],
-                                ascending=[True, True, False, True, True])  # fmt: skip
+    ranked = inside.sort_values(
+        ["utterance_id", "_direct", "own_language", "_grade_rank", "_order"],
+        ascending=[True, True, False, True, True],
+    )
     kept = ranked.drop_duplicates("utterance_id", keep="first")
     others = ranked[~ranked.index.isin(kept.index)].copy()
-    others["why"] = [f"another rendering of the same answer is kept ({kept_id})"
-                     for kept_id in others["utterance_id"].map(kept.reset_index().set_index("utterance_id")["statement_id"])]  # fmt: skip
+    others["why"] = [
+        f"another rendering of the same answer is kept ({kept_id})"
+        for kept_id in others["utterance_id"].map(
+            kept.reset_index().set_index("utterance_id")["statement_id"]
+        )
+    ]
     sample = kept.drop(columns=["_direct", "_order"]).sort_values("date")
     excluded = pd.concat([outside, others.drop(columns=["_direct", "_order"])]).sort_values("date")
     return sample, excluded[["occasion_id", "government", "speaker", "date", "language", "source_id", "why"]]
@@ -259,7 +265,11 @@ GROUPS = {
     ),
     "Other story occasions (China)": (
         "China's answers on the story's other occasions, 2023-2025",
-        lambda m: (m["government"] == "China") & (m["occasion_kind"] == "story") & (m["occasion_id"] != "summit_treaty_2024"),
+        lambda m: (
+            (m["government"] == "China")
+            & (m["occasion_kind"] == "story")
+            & (m["occasion_id"] != "summit_treaty_2024")
+        ),
     ),
     "Others' alliances (China)": (
         "China's answers on other states' alliances (the baseline)",
@@ -269,7 +279,7 @@ GROUPS = {
         "Russia, both Koreas, Japan and the US on the story's occasions",
         lambda m: (m["government"] != "China") & (m["occasion_kind"] == "story"),
     ),
-}  # fmt: skip
+}
 
 MEASURES = {
     "non_committal": "non-committal stance",
@@ -347,12 +357,14 @@ OPTION_EVIDENCE: dict[str, dict[str, tuple[str, object] | None]] = {
     },
     "seoul": {
         "no_change": None,
-        "keep_open": ("warnings: a response tied to what Russia does, the measure left open",
-                      lambda m: m["stance"] == "warning"),
+        "keep_open": (
+            "warnings: a response tied to what Russia does, the measure left open",
+            lambda m: m["stance"] == "warning",
+        ),
         "non_lethal": ("a decided step (policy_step)", lambda m: m["commitment"] == "policy_step"),
         "lethal_arms": ("a decided step (policy_step)", lambda m: m["commitment"] == "policy_step"),
     },
-}  # fmt: skip
+}
 _CASE_GOVERNMENT = {"beijing": "China", "seoul": "South Korea"}
 _UNTESTABLE = {
     "warn_privately": "a private warning leaves no public statement",
@@ -369,14 +381,23 @@ def aftermath(sample_measured: pd.DataFrame | None = None, case: str = "beijing"
 
     options = {"beijing": BEIJING, "seoul": SEOUL}[case].options
     m = measured() if sample_measured is None else sample_measured
-    after = m[(m["government"] == _CASE_GOVERNMENT[case]) & (m["occasion_kind"] == "story")
-              & (m["date"].dt.date >= AFTERMATH_FROM)]  # fmt: skip
+    after = m[
+        (m["government"] == _CASE_GOVERNMENT[case])
+        & (m["occasion_kind"] == "story")
+        & (m["date"].dt.date >= AFTERMATH_FROM)
+    ]
     rows = []
     for option, label in options.items():
         test = OPTION_EVIDENCE[case][option]
         if test is None:
-            rows.append({"option": label, "evidence": _UNTESTABLE[option], "share": None,
-                         "reading": "not testable with public statements"})  # fmt: skip
+            rows.append(
+                {
+                    "option": label,
+                    "evidence": _UNTESTABLE[option],
+                    "share": None,
+                    "reading": "not testable with public statements",
+                }
+            )
             continue
         what, keep = test
         share = wilson(int(keep(after).sum()), len(after))
@@ -424,6 +445,13 @@ def formulas() -> pd.DataFrame:
         hits = chinese[chinese["text"].str.contains(pattern, regex=True)]
         occasions = list(dict.fromkeys(win.loc[hits.sort_values("date")["occasion_id"], "title"]))
         example = hits.sort_values("date").iloc[0]["text"] if len(hits) else ""
-        table.append({"formula": pattern.replace("|", " / "), "gloss": gloss, "answers": hits["utterance_id"].nunique(),
-                      "occasions": "; ".join(occasions), "first example": example})  # fmt: skip
+        table.append(
+            {
+                "formula": pattern.replace("|", " / "),
+                "gloss": gloss,
+                "answers": hits["utterance_id"].nunique(),
+                "occasions": "; ".join(occasions),
+                "first example": example,
+            }
+        )
     return pd.DataFrame(table)

@@ -52,8 +52,13 @@ CUE_TO_PLOVER = {
 }
 
 #: PLOVER's table "Quad categories in PLOVER", for the categories used here.
-QUAD = {"CONSULT": "Verbal cooperation", "SUPPORT": "Verbal cooperation", "COOPERATE": "Material cooperation",
-        "ACCUSE": "Verbal conflict", "THREATEN": "Verbal conflict"}  # fmt: skip
+QUAD = {
+    "CONSULT": "Verbal cooperation",
+    "SUPPORT": "Verbal cooperation",
+    "COOPERATE": "Material cooperation",
+    "ACCUSE": "Verbal conflict",
+    "THREATEN": "Verbal conflict",
+}
 
 #: Two sentences of the specification the lesson quotes (verbatim; where the source has TeX markup, as rendered).
 PLOVER_DROPS_COMMENTS = "The CAMEO 01 and 02 categories dealing with comments have been eliminated."
@@ -74,14 +79,14 @@ CROSSWALK: tuple[Crossing, ...] = (
         "endorsement",
         ("051", "052"),
         "Praise is 051; a party defending its own treaty against a reading of it is 052.",
-    ),  # fmt: skip
+    ),
     Crossing(
         "stance",
         "non-committal",
         ("011", "010"),
         "Declining to comment is 011; 'a matter between two sovereign states' is a statement that takes no "
         "position, 010.",
-    ),  # fmt: skip
+    ),
     Crossing("stance", "concern", ("012",), "Worry voiced, nothing rejected: a pessimistic comment."),
     Crossing(
         "stance",
@@ -95,7 +100,7 @@ CROSSWALK: tuple[Crossing, ...] = (
         ("130",),
         "A response tied to the other side's conduct is a threat in CAMEO's and PLOVER's sense, even with its "
         "measure left open.",
-    ),  # fmt: skip
+    ),
     Crossing("commitment", "words_only", (), "No act of its own: the statement's stance is the whole event."),
     Crossing("commitment", "review_or_option", ("014",), "An option named and nothing decided: 014."),
     Crossing(
@@ -105,7 +110,7 @@ CROSSWALK: tuple[Crossing, ...] = (
         "The course reads a summoned ambassador as an official complaint (114) and talks with allies as "
         "consultation (040); a government's meeting of its own security council has no other party, and event "
         "data code what one actor does to another.",
-    ),  # fmt: skip
+    ),
     Crossing(
         "commitment",
         "policy_step",
@@ -113,7 +118,7 @@ CROSSWALK: tuple[Crossing, ...] = (
         "A treaty of mutual military assistance is 062 rather than 057: CAMEO's coders were told to code a "
         "formal agreement for the cooperation it describes (PLOVER: 'Military cooperation or defense should be "
         "coded as COOPERATE'); a signing that names no cooperation stays 057, SUPPORT.",
-    ),  # fmt: skip
+    ),
 )
 
 
@@ -130,13 +135,16 @@ def table():
     for crossing in CROSSWALK:
         categories = sorted({plover(c) for c in crossing.cameo} - {"dropped"})
         dropped = bool(crossing.cameo) and not categories
-        rows.append({
-            "variable": crossing.variable, "course code": crossing.code,
-            "CAMEO": "; ".join(f"{c} {CAMEO[c]}" for c in crossing.cameo) or "(no event of its own)",
-            "PLOVER": ", ".join(categories) or ("(none: PLOVER drops comments)" if dropped else "(none)"),
-            "quad": ", ".join(sorted({QUAD[p] for p in categories if p in QUAD})) or "(none)",
-            "why": crossing.why,
-        })  # fmt: skip
+        rows.append(
+            {
+                "variable": crossing.variable,
+                "course code": crossing.code,
+                "CAMEO": "; ".join(f"{c} {CAMEO[c]}" for c in crossing.cameo) or "(no event of its own)",
+                "PLOVER": ", ".join(categories) or ("(none: PLOVER drops comments)" if dropped else "(none)"),
+                "quad": ", ".join(sorted({QUAD[p] for p in categories if p in QUAD})) or "(none)",
+                "why": crossing.why,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -178,9 +186,12 @@ def recode(statements):
         if act:
             events.append(act)
         kept = list(dict.fromkeys(plover(c) for c in events if plover(c) != "dropped"))
-        rows.append({
-            "statement": sid, "course": f"{stance} / {commitment}",
-            "CAMEO": "; ".join(f"{c} {CAMEO[c]}" for c in events),
-            "PLOVER": ", ".join(kept) or "(no event)",
-        })  # fmt: skip
+        rows.append(
+            {
+                "statement": sid,
+                "course": f"{stance} / {commitment}",
+                "CAMEO": "; ".join(f"{c} {CAMEO[c]}" for c in events),
+                "PLOVER": ", ".join(kept) or "(no event)",
+            }
+        )
     return pd.DataFrame(rows)

@@ -614,7 +614,7 @@ def muted() -> Quiz:
                     "yes: it is about that occasion",
                     "no: it falls outside the occasion's window",
                     "only if it is in the speaker's own language",
-                ),  # fmt: skip
+                ),
                 answer="no: it falls outside the occasion's window",
                 explanation=f"The rule says: {late['why']}. However telling, it stays out.",
             ),

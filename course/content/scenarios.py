@@ -176,8 +176,16 @@ class DecisionCase:
             passage = excerpts.loc[p.excerpt]
             if p.words not in passage["text"]:
                 raise ScenarioError(f"{self.key}: the words given for {p.who} are not in excerpt {p.excerpt}")
-            rows.append({"party": p.party, "who": p.who, "date": p.date, "stated": p.words,
-                         "context": p.context, "source": str(passage["source_id"])})  # fmt: skip
+            rows.append(
+                {
+                    "party": p.party,
+                    "who": p.who,
+                    "date": p.date,
+                    "stated": p.words,
+                    "context": p.context,
+                    "source": str(passage["source_id"]),
+                }
+            )
         return pd.DataFrame(rows).set_index("party")
 
     def memo(self):
@@ -199,7 +207,7 @@ class DecisionCase:
         case_key: str,
         criteria_from: str,
     ) -> DecisionCase:
-        """The same case seen through one more criterion (every option scored on it, with its reason)."""  # fmt: skip
+        """The same case seen through one more criterion (every option scored on it, with its reason)."""
         if key in self.criteria:
             raise ScenarioError(f"{self.key} already has a criterion {key!r}")
         if set(scores) != set(self.options):
@@ -492,8 +500,12 @@ def reweight(weights: Mapping[str, float], criterion: str, weight: float) -> dic
     return {**scaled, criterion: weight}
 
 
-def flip_weight(scores=None, weights: Mapping[str, float] | None = None, criterion: str = "ties_with_russia",
-                direction: str = "up") -> tuple[float, str] | None:  # fmt: skip
+def flip_weight(
+    scores=None,
+    weights: Mapping[str, float] | None = None,
+    criterion: str = "ties_with_russia",
+    direction: str = "up",
+) -> tuple[float, str] | None:
     """Return the share of ``criterion`` at which the top option changes, moving its share up or down.
 
     The other weights keep their proportions (see :func:`reweight`), so every option's score is a straight
@@ -628,10 +640,14 @@ def _check_range(name: str, value, low: float = 0.0, high: float | None = None) 
     return lo, hi
 
 
-def estimate_munitions(containers=ESTIMATE_DEFAULTS["containers"],
-                       tonnes_per_container=ESTIMATE_DEFAULTS["tonnes_per_container"],
-                       munitions_share=ESTIMATE_DEFAULTS["munitions_share"],
-                       kg_per_round=None, n: int = 20_000, seed: int = 2024) -> dict:  # fmt: skip
+def estimate_munitions(
+    containers=ESTIMATE_DEFAULTS["containers"],
+    tonnes_per_container=ESTIMATE_DEFAULTS["tonnes_per_container"],
+    munitions_share=ESTIMATE_DEFAULTS["munitions_share"],
+    kg_per_round=None,
+    n: int = 20_000,
+    seed: int = 2024,
+) -> dict:
     """Monte Carlo estimate of the tonnage of munitions (and rounds) implied by the containers claim.
 
     Each input is a range (low, high), sampled uniformly and independently with a fixed seed, so the same
@@ -651,8 +667,10 @@ def estimate_munitions(containers=ESTIMATE_DEFAULTS["containers"],
         raise ScenarioError(f"n must be a whole number of at least 100, not {n!r}")
     rng = np.random.default_rng(seed)
     tonnes = rng.uniform(*c, n) * rng.uniform(*t, n) * rng.uniform(*m, n)
-    result = {"inputs": {"containers": c, "tonnes_per_container": t, "munitions_share": m, "kg_per_round": k},
-              "tonnes": np.sort(tonnes)}  # fmt: skip
+    result = {
+        "inputs": {"containers": c, "tonnes_per_container": t, "munitions_share": m, "kg_per_round": k},
+        "tonnes": np.sort(tonnes),
+    }
     for q in (5, 50, 95):
         result[f"tonnes_p{q}"] = float(np.percentile(tonnes, q))
     if k is not None:

@@ -130,10 +130,18 @@ def student_mode(prefix: str | Path | None = None) -> list[Path]:
         )
     )
     instructor = instructor_config_dir(base)
-    written.append(_write_json(instructor / "labconfig" / "page_config.json",
-                               {"disabledExtensions": dict.fromkeys(INSTRUCTOR_PLUGINS, False)}))  # fmt: skip
-    written.append(_write_json(instructor / "jupyter_server_config.d" / "course-instructor.json",
-                               {"ServerApp": {"jpserver_extensions": dict.fromkeys(INSTRUCTOR_SERVER_EXTENSIONS, True)}}))  # fmt: skip
+    written.append(
+        _write_json(
+            instructor / "labconfig" / "page_config.json",
+            {"disabledExtensions": dict.fromkeys(INSTRUCTOR_PLUGINS, False)},
+        )
+    )
+    written.append(
+        _write_json(
+            instructor / "jupyter_server_config.d" / "course-instructor.json",
+            {"ServerApp": {"jpserver_extensions": dict.fromkeys(INSTRUCTOR_SERVER_EXTENSIONS, True)}},
+        )
+    )
     return written
 
 

@@ -199,11 +199,11 @@ def write_lms(course_root: Path, roster: Path | None = None, out: Path | None = 
         rows_canvas.append(identity + [_number(mine[a].score) for a in assignments])
         rows_items.append(identity + [_number(mine[a].items.get(n)) for a, n, _ in item_columns])
         feedback = [
-            "" if mine[a].status == "final" else (
-                f"not final: waiting for {mine[a].waiting_for}" if mine[a].waiting_for else "not submitted"
-            )
+            ""
+            if mine[a].status == "final"
+            else (f"not final: waiting for {mine[a].waiting_for}" if mine[a].waiting_for else "not submitted")
             for a in assignments
-        ]  # fmt: skip
+        ]
         rows_moodle.append(
             [person.login, person.idnumber, person.email, person.first, person.last]
             + [_number(mine[a].score) for a in assignments]
@@ -212,13 +212,20 @@ def write_lms(course_root: Path, roster: Path | None = None, out: Path | None = 
         )
     files = {
         "canvas": (out / "canvas.csv", list(CANVAS_COLUMNS) + assignments, rows_canvas),
-        "canvas_items": (out / "canvas-items.csv", list(CANVAS_COLUMNS) + [c for _, _, c in item_columns], rows_items),
+        "canvas_items": (
+            out / "canvas-items.csv",
+            list(CANVAS_COLUMNS) + [c for _, _, c in item_columns],
+            rows_items,
+        ),
         "moodle": (
             out / "moodle.csv",
-            list(MOODLE_COLUMNS) + assignments + [c for _, _, c in item_columns] + [f"{a} (feedback)" for a in assignments],
+            list(MOODLE_COLUMNS)
+            + assignments
+            + [c for _, _, c in item_columns]
+            + [f"{a} (feedback)" for a in assignments],
             rows_moodle,
         ),
-    }  # fmt: skip
+    }
     for path, header, rows in files.values():
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)

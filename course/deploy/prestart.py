@@ -58,9 +58,12 @@ class Plan:
 
 
 def plan(
-    logins: Iterable[str], running: set[str], available_mb: int, mb_per_server: int = MB_PER_SERVER,
+    logins: Iterable[str],
+    running: set[str],
+    available_mb: int,
+    mb_per_server: int = MB_PER_SERVER,
     reserve_mb: int = RESERVE_MB,
-) -> Plan:  # fmt: skip
+) -> Plan:
     """Who to start: everyone not running, in the roster's order, as far as memory holds them."""
     if mb_per_server <= 0:
         raise ValueError(f"the memory per server must be positive, not {mb_per_server} MB")

@@ -27,8 +27,28 @@ STUDENT_ROLES = {"", "student", "learner"}
 #: A portable Unix user name (useradd's default rule, lower case): a letter or _, then letters, digits, _ or -.
 LOGIN = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 #: Accounts a roster must never name: they exist on every server, and the hub must not hand them out.
-RESERVED = {"root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy",
-            "www-data", "backup", "list", "irc", "nobody", "systemd-network", "sshd", "jupyterhub"}  # fmt: skip
+RESERVED = {
+    "root",
+    "daemon",
+    "bin",
+    "sys",
+    "sync",
+    "games",
+    "man",
+    "lp",
+    "mail",
+    "news",
+    "uucp",
+    "proxy",
+    "www-data",
+    "backup",
+    "list",
+    "irc",
+    "nobody",
+    "systemd-network",
+    "sshd",
+    "jupyterhub",
+}
 
 
 @dataclass(frozen=True)
@@ -130,8 +150,11 @@ def read_roster(path: str | Path) -> tuple[list[Member], list[RosterProblem]]:
             continue
         role = cell(row, columns["role"]).lower()
         if role not in INSTRUCTOR_ROLES | STUDENT_ROLES:
-            problems.append(RosterProblem(
-                str(path), line, f"role {role!r} is not known; use student or instructor (teacher, ta)"))  # fmt: skip
+            problems.append(
+                RosterProblem(
+                    str(path), line, f"role {role!r} is not known; use student or instructor (teacher, ta)"
+                )
+            )
             continue
         name = cell(row, columns["name"]) or " ".join(
             part for part in (cell(row, columns["first"]), cell(row, columns["last"])) if part

@@ -365,5 +365,7 @@ def form_ok(item: str) -> None:
     Called at the end of a check cell's visible part: the answer has the right form and passes the visible
     checks; whether it is right is for the hidden checks, which only the graded version runs.
     """
-    print(f"{item}: {FORM_OK} Whether the answer is right is decided by the hidden checks when the problem set is "
-          "graded.")  # fmt: skip
+    print(
+        f"{item}: {FORM_OK} Whether the answer is right is decided by the hidden checks when the problem set is "
+        "graded."
+    )

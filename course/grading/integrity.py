@@ -25,15 +25,51 @@ import sys
 
 #: Builtins that test code relies on; each must still be the interpreter's own object.
 GUARDED_BUILTINS = (
-    "abs", "all", "any", "bool", "dict", "float", "getattr", "hasattr", "int", "isinstance", "len", "list",
-    "max", "min", "print", "repr", "round", "set", "sorted", "str", "sum", "tuple", "type", "zip",
-    "AssertionError", "Exception", "__import__", "__build_class__",
-)  # fmt: skip
+    "abs",
+    "all",
+    "any",
+    "bool",
+    "dict",
+    "float",
+    "getattr",
+    "hasattr",
+    "int",
+    "isinstance",
+    "len",
+    "list",
+    "max",
+    "min",
+    "print",
+    "repr",
+    "round",
+    "set",
+    "sorted",
+    "str",
+    "sum",
+    "tuple",
+    "type",
+    "zip",
+    "AssertionError",
+    "Exception",
+    "__import__",
+    "__build_class__",
+)
 #: Shell methods that decide what runs and what errors are shown.
 GUARDED_SHELL_METHODS = (
-    "run_cell", "run_cell_async", "run_ast_nodes", "run_code", "transform_cell", "transform_ast",
-    "showtraceback", "_showtraceback", "showsyntaxerror", "get_exception_only", "user_expressions", "ev", "ex",
-)  # fmt: skip
+    "run_cell",
+    "run_cell_async",
+    "run_ast_nodes",
+    "run_code",
+    "transform_cell",
+    "transform_ast",
+    "showtraceback",
+    "_showtraceback",
+    "showsyntaxerror",
+    "get_exception_only",
+    "user_expressions",
+    "ev",
+    "ex",
+)
 
 
 def _feed(digest, code) -> None:

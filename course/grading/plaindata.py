@@ -100,8 +100,12 @@ def _encode_numpy(value, cls, deeper: int) -> dict | None:
     if cls is np.ndarray:
         if value.dtype.kind == "O":
             raise ExportError("a NumPy array of Python objects")
-        return {"t": "ndarray", "dtype": value.dtype.str, "shape": list(value.shape),
-                "v": encode(value.ravel().tolist(), deeper)}  # fmt: skip
+        return {
+            "t": "ndarray",
+            "dtype": value.dtype.str,
+            "shape": list(value.shape),
+            "v": encode(value.ravel().tolist(), deeper),
+        }
     return None
 
 
@@ -110,8 +114,13 @@ def _encode_pandas(value, cls, deeper: int) -> dict | None:
     if pd is None:
         return None
     if cls is pd.Series:
-        return {"t": "series", "name": encode(value.name, deeper), "dtype": _dtype(value.dtype),
-                "index": encode(value.index, deeper), "v": _cells(value.tolist(), deeper)}  # fmt: skip
+        return {
+            "t": "series",
+            "name": encode(value.name, deeper),
+            "dtype": _dtype(value.dtype),
+            "index": encode(value.index, deeper),
+            "v": _cells(value.tolist(), deeper),
+        }
     if cls is pd.DataFrame:
         return {
             "t": "frame",
@@ -124,8 +133,12 @@ def _encode_pandas(value, cls, deeper: int) -> dict | None:
         levels = [value.get_level_values(n) for n in range(value.nlevels)]
         return {"t": "multiindex", "v": [encode(level, deeper) for level in levels]}
     if isinstance(value, pd.Index) and cls.__module__.split(".")[0] == "pandas":
-        return {"t": "index", "name": encode(value.name, deeper), "dtype": _dtype(value.dtype),
-                "v": _cells(value.tolist(), deeper)}  # fmt: skip
+        return {
+            "t": "index",
+            "name": encode(value.name, deeper),
+            "dtype": _dtype(value.dtype),
+            "v": _cells(value.tolist(), deeper),
+        }
     if cls is pd.Timestamp:
         return {"t": "timestamp", "v": value.isoformat()}
     if value is pd.NaT:

@@ -39,10 +39,15 @@ class PracticeChecker:
         titles = {e.path.parent.name: e.title for e in catalog.assignments()} if sets else {}
         self.message = w.HTML()
         self.results, self.answer = w.HTML(), w.HTML()
-        self.problem_set = w.Dropdown(options=[(titles.get(s, s), s) for s in sets], description="Problem set:",
-                                      layout=w.Layout(width="560px"), style={"description_width": "initial"})  # fmt: skip
-        self.check_button = w.Button(description="Check my saved answers", button_style="primary",
-                                     layout=w.Layout(width="auto"))  # fmt: skip
+        self.problem_set = w.Dropdown(
+            options=[(titles.get(s, s), s) for s in sets],
+            description="Problem set:",
+            layout=w.Layout(width="560px"),
+            style={"description_width": "initial"},
+        )
+        self.check_button = w.Button(
+            description="Check my saved answers", button_style="primary", layout=w.Layout(width="auto")
+        )
         self.item = w.Dropdown(description="Item:", layout=w.Layout(width="200px"))
         self.reveal_button = w.Button(description="Show the model answer", layout=w.Layout(width="auto"))
         self.check_button.on_click(lambda _b: self.check())
@@ -56,12 +61,19 @@ class PracticeChecker:
             self.widget = w.VBox([self.message])
             return
         self._items()
-        self.widget = w.VBox([
-            self.problem_set,
-            w.HTML("<p>Save the problem set first (<kbd>Ctrl</kbd>+<kbd>S</kbd>): the check reads the saved file.</p>"),
-            self.check_button, self.message, self.results,
-            w.HBox([self.item, self.reveal_button]), self.answer,
-        ])  # fmt: skip
+        self.widget = w.VBox(
+            [
+                self.problem_set,
+                w.HTML(
+                    "<p>Save the problem set first (<kbd>Ctrl</kbd>+<kbd>S</kbd>): the check reads the saved file.</p>"
+                ),
+                self.check_button,
+                self.message,
+                self.results,
+                w.HBox([self.item, self.reveal_button]),
+                self.answer,
+            ]
+        )
 
     def _items(self) -> None:
         labels = items(self.problem_set.value)

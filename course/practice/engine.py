@@ -315,9 +315,15 @@ def check(problem_set: str, notebook: str | Path | None = None, timeout: int = 6
         if meta.get("grade") and meta.get("grade_id") not in present:
             grade_id = meta["grade_id"]
             result.items.append(
-                Item(grade_id, _label(grade_id), float(meta.get("points", 0)), 0.0, MISSING,
-                     ("The check cell is not in your notebook (deleted?); a graded copy would restore it.",))
-            )  # fmt: skip
+                Item(
+                    grade_id,
+                    _label(grade_id),
+                    float(meta.get("points", 0)),
+                    0.0,
+                    MISSING,
+                    ("The check cell is not in your notebook (deleted?); a graded copy would restore it.",),
+                )
+            )
     return result
 
 

@@ -44,14 +44,18 @@ class BankCoder:
         }
         self.signals = w.Text(
             placeholder="The statement's words this reading rests on; several: separate them with ;",
-            description="Signal:", layout=w.Layout(width="640px"), style={"description_width": "90px"},
+            description="Signal:",
+            layout=w.Layout(width="640px"),
+            style={"description_width": "90px"},
             continuous_update=False,
-        )  # fmt: skip
+        )
         self.reason = w.Text(
             placeholder="One sentence the student's feedback shows (e.g. which rule decides, and why)",
-            description="Reason:", layout=w.Layout(width="640px"), style={"description_width": "90px"},
+            description="Reason:",
+            layout=w.Layout(width="640px"),
+            style={"description_width": "90px"},
             continuous_update=False,
-        )  # fmt: skip
+        )
         self.previous = w.Button(description="← Previous", tooltip="The previous item")
         self.next = w.Button(description="Next →", tooltip="The next item")
         self.previous.on_click(lambda _b: self.go(self.index - 1))
@@ -59,17 +63,25 @@ class BankCoder:
         self._loading = False
         for control in (*self.choices.values(), self.signals, self.reason):
             control.observe(lambda _change: self._changed(), names="value")
-        self.widget = w.VBox([
-            self.progress, self.card,
-            w.HBox(list(self.choices.values()), layout=w.Layout(flex_flow="row wrap")),
-            self.signals, self.reason, w.HBox([self.previous, self.next]), self.status,
-        ])  # fmt: skip
+        self.widget = w.VBox(
+            [
+                self.progress,
+                self.card,
+                w.HBox(list(self.choices.values()), layout=w.Layout(flex_flow="row wrap")),
+                self.signals,
+                self.reason,
+                w.HBox([self.previous, self.next]),
+                self.status,
+            ]
+        )
         self.go(0)
 
     def _first(self, item_id: str) -> dict[str, str] | None:
         """The item's first reading in full (the one this form edits)."""
-        return next((r for r in self.rows if r["item_id"] == item_id and r.get("credit", "1") in ("", "1", "1.0")),
-                    None)  # fmt: skip
+        return next(
+            (r for r in self.rows if r["item_id"] == item_id and r.get("credit", "1") in ("", "1", "1.0")),
+            None,
+        )
 
     def go(self, index: int) -> None:
         self.index = max(0, min(index, len(self.ids) - 1))
@@ -116,16 +128,22 @@ class BankCoder:
         row = self._first(item.item_id)
         if row is None:
             row = {"item_id": item.item_id, "credit": "1"}
-            after = max((i for i, r in enumerate(self.rows) if r["item_id"] in self.ids[: self.index + 1]),
-                        default=-1)  # fmt: skip
+            after = max(
+                (i for i, r in enumerate(self.rows) if r["item_id"] in self.ids[: self.index + 1]), default=-1
+            )
             self.rows.insert(after + 1, row)
-        row.update(stance=self.choices["stance"].value or "", commitment=self.choices["commitment"].value or "",
-                   signals=self.signals.value.strip(), reason=self.reason.value.strip())  # fmt: skip
+        row.update(
+            stance=self.choices["stance"].value or "",
+            commitment=self.choices["commitment"].value or "",
+            signals=self.signals.value.strip(),
+            reason=self.reason.value.strip(),
+        )
         try:
             self.path = bank_content.write_readings(self.folder, self.rows)
         except OSError as error:
-            self.status.value = (f'<p role="alert" style="color:#a00"><b>Not saved:</b> {html.escape(str(error))}.'
-                                 "</p>")  # fmt: skip
+            self.status.value = (
+                f'<p role="alert" style="color:#a00"><b>Not saved:</b> {html.escape(str(error))}.</p>'
+            )
             return
         self._show(self._problems(item, row))
 

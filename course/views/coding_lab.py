@@ -56,9 +56,12 @@ class BlindCoder:
             for name, variable in VARIABLES.items()
         }
         self.why = w.Text(
-            placeholder=WHY_PLACEHOLDER, description="Why:", layout=w.Layout(width="640px"),
-            style={"description_width": "90px"}, continuous_update=False,
-        )  # fmt: skip
+            placeholder=WHY_PLACEHOLDER,
+            description="Why:",
+            layout=w.Layout(width="640px"),
+            style={"description_width": "90px"},
+            continuous_update=False,
+        )
         self.previous = w.Button(description="← Previous", tooltip="The previous statement")
         self.next = w.Button(description="Next →", tooltip="The next statement")
         self.previous.on_click(lambda _b: self.go(self.index - 1))
@@ -66,11 +69,16 @@ class BlindCoder:
         self._loading = False
         for control in (*self.choices.values(), self.why):
             control.observe(lambda _change: self._changed(), names="value")
-        self.widget = w.VBox([
-            self.progress, self.card,
-            w.HBox(list(self.choices.values()), layout=w.Layout(flex_flow="row wrap")),
-            self.why, w.HBox([self.previous, self.next]), self.status,
-        ])  # fmt: skip
+        self.widget = w.VBox(
+            [
+                self.progress,
+                self.card,
+                w.HBox(list(self.choices.values()), layout=w.Layout(flex_flow="row wrap")),
+                self.why,
+                w.HBox([self.previous, self.next]),
+                self.status,
+            ]
+        )
         self.go(0)
 
     # ---- navigation and saving ----------------------------------------------------------------------------------
@@ -92,8 +100,13 @@ class BlindCoder:
         self.next.disabled = self.index == len(self.statements) - 1
         self._show_progress()
 
-    def code(self, stance: str | None = None, commitment: str | None = None, target: str | None = None,
-             why: str | None = None) -> None:  # fmt: skip
+    def code(
+        self,
+        stance: str | None = None,
+        commitment: str | None = None,
+        target: str | None = None,
+        why: str | None = None,
+    ) -> None:
         """Set the current statement's codes as the controls would (for tests and keyboard-free use)."""
         for name, value in (("stance", stance), ("commitment", commitment), ("target", target)):
             if value is not None:
@@ -118,8 +131,10 @@ class BlindCoder:
                 f'<p role="status">Saved to {html.escape(str(self.path))} at {self.saved}.</p>'
             )
         except OSError as error:
-            self.status.value = (f'<p role="alert" style="color:#a00"><b>Not saved:</b> '
-                                 f"{html.escape(str(error))}. Your codes are kept while this notebook runs.</p>")  # fmt: skip
+            self.status.value = (
+                f'<p role="alert" style="color:#a00"><b>Not saved:</b> '
+                f"{html.escape(str(error))}. Your codes are kept while this notebook runs.</p>"
+            )
         self._show_progress()
 
     def done(self) -> int:
@@ -134,7 +149,7 @@ class BlindCoder:
                 f' · <span style="color:#a00">{len(self.problems)} lines of the saved file could not be read</span>'
                 if self.problems
                 else ""
-            )  # fmt: skip
+            )
             + "</p>"
         )
 
@@ -150,8 +165,10 @@ class BlindCoder:
 def _not_yet(path: str | Path):
     from IPython.display import HTML
 
-    return HTML(f'<p role="status"><b>No codes yet.</b> Code the statements in the lab above (they are saved to '
-                f"<code>{html.escape(str(path))}</code>), then run this cell again.</p>")  # fmt: skip
+    return HTML(
+        f'<p role="status"><b>No codes yet.</b> Code the statements in the lab above (they are saved to '
+        f"<code>{html.escape(str(path))}</code>), then run this cell again.</p>"
+    )
 
 
 def _mine(path: str | Path, statements) -> codingfiles.Codes:
@@ -199,11 +216,14 @@ def compare_with_reference(path: str | Path = codingfiles.FILE_NAME, statements=
         a = [mine.codes[variable].get(s) for s in statements]
         b = [reference[variable].get(s) for s in statements]
         pairs = [(x, y) for x, y in zip(a, b, strict=True) if x and y]
-        summary.append({
-            "variable": variable, "coded": len(pairs),
-            "same as the course": f"{sum(x == y for x, y in pairs)} of {len(pairs)}",
-            "kappa with the course": _kappa_text(pairs),
-        })  # fmt: skip
+        summary.append(
+            {
+                "variable": variable,
+                "coded": len(pairs),
+                "same as the course": f"{sum(x == y for x, y in pairs)} of {len(pairs)}",
+                "kappa with the course": _kappa_text(pairs),
+            }
+        )
     from IPython.display import HTML
 
     shown = HTML(
@@ -226,16 +246,23 @@ def with_a_class(path: str | Path = codingfiles.FILE_NAME, statements=None, seed
     if not Path(path).exists():
         return _not_yet(path)
     mine = _mine(path, statements)
-    profiles = {**{f"sim{i:02d}": "careful" for i in range(20)},
-                **{f"sim{20 + i:02d}": "neighbour-prone" for i in range(5)},
-                "sim25": "careless", "sim26": "careless", "sim27": "one-code", "sim28": "one-code"}  # fmt: skip
+    profiles = {
+        **{f"sim{i:02d}": "careful" for i in range(20)},
+        **{f"sim{20 + i:02d}": "neighbour-prone" for i in range(5)},
+        "sim25": "careless",
+        "sim26": "careless",
+        "sim27": "one-code",
+        "sim28": "one-code",
+    }
     coders = [*classreport.simulate_class(profiles, statements, seed=seed), mine]
     report = classreport.build(coders, statements, draws=500)
     from IPython.display import HTML
 
-    note = ("<p><b>A simulated class.</b> The 29 other coders are generated from the course's codes with known "
-            "habits (see <code>classreport.PROFILES</code>); with your own class, the instructor's report reads "
-            "everyone's real files.</p>")  # fmt: skip
+    note = (
+        "<p><b>A simulated class.</b> The 29 other coders are generated from the course's codes with known "
+        "habits (see <code>classreport.PROFILES</code>); with your own class, the instructor's report reads "
+        "everyone's real files.</p>"
+    )
     shown = HTML(note + body(report, "You and a simulated class", level=3))
     shown.report = report
     return shown
@@ -253,8 +280,15 @@ def disagreements(path: str | Path = codingfiles.FILE_NAME, statements=None):
         for variable, spec in VARIABLES.items():
             yours, ref = mine.codes[variable].get(sid), reference[variable].get(sid)
             if yours and ref and yours != ref:
-                rows.append({"statement": sid, "variable": variable, "you": yours, "course": ref,
-                             "rules to apply, in order": " ".join(r.rule_id for r in spec.rules)})  # fmt: skip
+                rows.append(
+                    {
+                        "statement": sid,
+                        "variable": variable,
+                        "you": yours,
+                        "course": ref,
+                        "rules to apply, in order": " ".join(r.rule_id for r in spec.rules),
+                    }
+                )
     frame = pd.DataFrame(rows, columns=["statement", "variable", "you", "course", "rules to apply, in order"])
     if frame.empty:
         from IPython.display import HTML
@@ -291,6 +325,12 @@ def revision_effect(
         matrix = classreport.reliability_matrix(group, statements, variable, labels)
         used = len({c.codes[variable].get(s) for c in group for s in statements} - {None})
         a = agreement.alpha_with_interval(matrix, spec.level, len(labels), draws=500)
-        rows.append({"codebook": label, "codes in use": used, "alpha": round(a.value, 3),
-                     "95% interval": f"{a.low:.2f} to {a.high:.2f}"})  # fmt: skip
+        rows.append(
+            {
+                "codebook": label,
+                "codes in use": used,
+                "alpha": round(a.value, 3),
+                "95% interval": f"{a.low:.2f} to {a.high:.2f}",
+            }
+        )
     return pd.DataFrame(rows)

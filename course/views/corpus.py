@@ -144,8 +144,10 @@ def renderings_html(utterance_ids: list[str] | None = None) -> str:
         head = "".join(
             f"<th scope='col' {_CELL}>{h}</th>" for h in ("language", "words", "source", "the course's note")
         )
-        parts.append(f'<table class="corpus-renderings"><caption {_CAPTION}>{html.escape(caption)}</caption>'
-                     f"<thead><tr>{head}</tr></thead><tbody>")  # fmt: skip
+        parts.append(
+            f'<table class="corpus-renderings"><caption {_CAPTION}>{html.escape(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>"
+        )
         for _, row in group.iterrows():
             source = sources.loc[row["source_id"]]
             grade = corpus.GRADES.get(source["kind"], source["kind"])
@@ -166,9 +168,11 @@ def show_renderings(utterance_ids: list[str] | None = None) -> None:
 
 def _marker(glyph: str, x: float, y: float, colour: str, title: str) -> str:
     """A badge like the map's: a circle in the stance's colour, outlined, with its glyph."""
-    return (f'<g><title>{html.escape(title)}</title><circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="{colour}" '
-            f'stroke="#1a1a1a" stroke-width="1.5"/><text x="{x:.1f}" y="{y + 3.5:.1f}" text-anchor="middle" '
-            f'font-size="10" fill="#1a1a1a">{html.escape(glyph)}</text></g>')  # fmt: skip
+    return (
+        f'<g><title>{html.escape(title)}</title><circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="{colour}" '
+        f'stroke="#1a1a1a" stroke-width="1.5"/><text x="{x:.1f}" y="{y + 3.5:.1f}" text-anchor="middle" '
+        f'font-size="10" fill="#1a1a1a">{html.escape(glyph)}</text></g>'
+    )
 
 
 def _responsive(width: int, height: int) -> str:
@@ -199,21 +203,29 @@ def timeline_svg(measured: pd.DataFrame | None = None, width: int = 900) -> str:
 
     title = "Official statements in the corpus by date and stance, one lane per group; June 2024 shaded"
     band_bottom = top + lane_h * (len(LANES) - 1) + 22
-    parts = [f'<svg role="img" aria-labelledby="corpus-timeline-title" {_responsive(width, height)} '
-             f'style="font:12px sans-serif;max-width:{width}px"><title id="corpus-timeline-title">{title}</title>'
-             f'<rect x="{x(date(2024, 6, 1)):.1f}" y="{top - 50}" width="{x(date(2024, 7, 1)) - x(date(2024, 6, 1)):.1f}" '
-             f'height="{band_bottom - top + 50}" fill="#eee"/>'
-             f'<text x="{x(date(2024, 6, 15)):.1f}" y="{band_bottom + 12}" text-anchor="middle">June 2024</text>']  # fmt: skip
+    parts = [
+        f'<svg role="img" aria-labelledby="corpus-timeline-title" {_responsive(width, height)} '
+        f'style="font:12px sans-serif;max-width:{width}px"><title id="corpus-timeline-title">{title}</title>'
+        f'<rect x="{x(date(2024, 6, 1)):.1f}" y="{top - 50}" width="{x(date(2024, 7, 1)) - x(date(2024, 6, 1)):.1f}" '
+        f'height="{band_bottom - top + 50}" fill="#eee"/>'
+        f'<text x="{x(date(2024, 6, 15)):.1f}" y="{band_bottom + 12}" text-anchor="middle">June 2024</text>'
+    ]
     for year in (2024, 2025):
-        parts.append(f'<line x1="{x(date(year, 1, 1)):.1f}" x2="{x(date(year, 1, 1)):.1f}" y1="{top - 10}" '
-                     f'y2="{top + lane_h * len(LANES) - 10}" stroke="#999" stroke-dasharray="3,3"/>')  # fmt: skip
+        parts.append(
+            f'<line x1="{x(date(year, 1, 1)):.1f}" x2="{x(date(year, 1, 1)):.1f}" y1="{top - 10}" '
+            f'y2="{top + lane_h * len(LANES) - 10}" stroke="#999" stroke-dasharray="3,3"/>'
+        )
     for year, month in ((2023, 4), (2023, 10), (2024, 1), (2024, 7), (2025, 1), (2025, 7)):
-        parts.append(f'<text x="{x(date(year, month, 1)):.1f}" y="{top + lane_h * len(LANES) + 6}" '
-                     f'text-anchor="middle">{date(year, month, 1):%b %Y}</text>')  # fmt: skip
+        parts.append(
+            f'<text x="{x(date(year, month, 1)):.1f}" y="{top + lane_h * len(LANES) + 6}" '
+            f'text-anchor="middle">{date(year, month, 1):%b %Y}</text>'
+        )
     for lane, (label, keep) in enumerate(LANES):
         y = top + lane * lane_h + 8
-        parts.append(f'<text x="{left - 10}" y="{y + 4}" text-anchor="end">{html.escape(label)}</text>'
-                     f'<line x1="{left}" x2="{width - right}" y1="{y}" y2="{y}" stroke="#ccc"/>')  # fmt: skip
+        parts.append(
+            f'<text x="{left - 10}" y="{y + 4}" text-anchor="end">{html.escape(label)}</text>'
+            f'<line x1="{left}" x2="{width - right}" y1="{y}" y2="{y}" stroke="#ccc"/>'
+        )
         rows = m[keep(m)].sort_values("date")
         seen: dict[int, int] = {}
         for _, row in rows.iterrows():
@@ -224,8 +236,9 @@ def timeline_svg(measured: pd.DataFrame | None = None, width: int = 900) -> str:
             tip = f"{row['speaker']} ({row['government']}), {row['date']:%d %b %Y}: {name}"
             parts.append(_marker(shape, px, y - slot * 15, colour, tip))
     legend_y = top + lane_h * len(LANES) + 34
-    for i, (colour, shape, name) in enumerate(_stance_mark(s) for s in ("endorsement", "non-committal", "concern",
-                                                                          "condemnation", "warning")):  # fmt: skip
+    for i, (colour, shape, name) in enumerate(
+        _stance_mark(s) for s in ("endorsement", "non-committal", "concern", "condemnation", "warning")
+    ):
         lx = left + i * 135
         parts.append(
             _marker(shape, lx, legend_y, colour, name)
@@ -247,12 +260,16 @@ def interval_svg(measure: str, groups: list[str] | None = None, width: int = 620
         return left + value * (width - left - right)
 
     label = corpus.MEASURES[measure]
-    parts = [f'<svg role="img" aria-labelledby="interval-{measure}" {_responsive(width, height)} '
-             f'style="font:12px sans-serif;max-width:{width}px"><title id="interval-{measure}">Share of statements with '
-             f"{html.escape(label)}, with 95% Wilson intervals</title>"]  # fmt: skip
+    parts = [
+        f'<svg role="img" aria-labelledby="interval-{measure}" {_responsive(width, height)} '
+        f'style="font:12px sans-serif;max-width:{width}px"><title id="interval-{measure}">Share of statements with '
+        f"{html.escape(label)}, with 95% Wilson intervals</title>"
+    ]
     for mark in (0, 0.25, 0.5, 0.75, 1):
-        parts.append(f'<line x1="{x(mark):.1f}" x2="{x(mark):.1f}" y1="8" y2="{height - 22}" stroke="#ccc"/>'
-                     f'<text x="{x(mark):.1f}" y="{height - 8}" text-anchor="middle">{mark:.0%}</text>')  # fmt: skip
+        parts.append(
+            f'<line x1="{x(mark):.1f}" x2="{x(mark):.1f}" y1="8" y2="{height - 22}" stroke="#ccc"/>'
+            f'<text x="{x(mark):.1f}" y="{height - 8}" text-anchor="middle">{mark:.0%}</text>'
+        )
     for row, group in enumerate(groups):
         share = table.loc[group, label]
         y = 22 + row * row_h
@@ -260,10 +277,12 @@ def interval_svg(measure: str, groups: list[str] | None = None, width: int = 620
         if not share.n:
             parts.append(f'<text x="{left}" y="{y + 4}">no statements</text>')
             continue
-        parts.append(f'<line x1="{x(share.low):.1f}" x2="{x(share.high):.1f}" y1="{y}" y2="{y}" stroke="#0072B2" '
-                     f'stroke-width="4"/><circle cx="{x(share.value):.1f}" cy="{y}" r="5" fill="#111">'
-                     f"<title>{html.escape(group)}: {html.escape(str(share))}</title></circle>"
-                     f'<text x="{width - right + 6}" y="{y + 4}">{share.k}/{share.n}</text>')  # fmt: skip
+        parts.append(
+            f'<line x1="{x(share.low):.1f}" x2="{x(share.high):.1f}" y1="{y}" y2="{y}" stroke="#0072B2" '
+            f'stroke-width="4"/><circle cx="{x(share.value):.1f}" cy="{y}" r="5" fill="#111">'
+            f"<title>{html.escape(group)}: {html.escape(str(share))}</title></circle>"
+            f'<text x="{width - right + 6}" y="{y + 4}">{share.k}/{share.n}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -286,8 +305,11 @@ def verdict(group: str, other: str, measure: str) -> str:
     if not a.n or not b.n:
         return f"{group}: {a}. {other}: {b}. One group is empty: no comparison."
     overlap = a.low <= b.high and b.low <= a.high
-    judged = ("The intervals overlap: these statements cannot tell the two apart on this measure."
-              if overlap else "The intervals do not overlap: a difference this large is unlikely to be chance.")  # fmt: skip
+    judged = (
+        "The intervals overlap: these statements cannot tell the two apart on this measure."
+        if overlap
+        else "The intervals do not overlap: a difference this large is unlikely to be chance."
+    )
     return f"{group}: {a}. {other}: {b}. {judged}"
 
 
@@ -298,8 +320,12 @@ class MutedExplorer:
         groups = list(corpus.GROUPS)
         self.group = w.Dropdown(options=groups, value=groups[0], description="Compare")
         self.other = w.Dropdown(options=groups, value=groups[2], description="with")
-        self.measure = w.Dropdown(options=[(v, k) for k, v in corpus.MEASURES.items()], value="non_committal",
-                                  description="Measure", layout=w.Layout(width="460px"))  # fmt: skip
+        self.measure = w.Dropdown(
+            options=[(v, k) for k, v in corpus.MEASURES.items()],
+            value="non_committal",
+            description="Measure",
+            layout=w.Layout(width="460px"),
+        )
         for control in (self.group, self.other, self.measure):
             control.observe(lambda _change: self.update(), names="value")
         self.output = w.HTML()

@@ -43,12 +43,17 @@ def clause_explorer():
     clauses = load("treaty_clauses")
     # the highlights are English words: the Chinese original is shown in the lesson's table instead
     english = ~clauses["text"].str.contains(CJK)
-    quoted = clauses[clauses["text_kind"].isin(["verbatim", "excerpt", "course_translation"])
-                     & (clauses["topic"] == "defence") & english]  # fmt: skip
+    quoted = clauses[
+        clauses["text_kind"].isin(["verbatim", "excerpt", "course_translation"])
+        & (clauses["topic"] == "defence")
+        & english
+    ]
     options = [(f"{cid}: {row['rendering']}", cid) for cid, row in quoted.iterrows()]
     choice = w.Dropdown(options=options, description="Clause:", layout=w.Layout(width="720px"))
-    boxes = {role: w.Checkbox(value=True, description=role, indent=False, layout=w.Layout(width="120px"))
-             for role in MARKERS}  # fmt: skip
+    boxes = {
+        role: w.Checkbox(value=True, description=role, indent=False, layout=w.Layout(width="120px"))
+        for role in MARKERS
+    }
     shown = w.HTML()
 
     def update(_change=None) -> None:

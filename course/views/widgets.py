@@ -181,30 +181,46 @@ class DecisionExplorer:
         start = self.case.default_weights() if weights is None else dict(weights)
         self.weight_sliders = {
             c: w.FloatSlider(
-                value=start[c], min=0.0, max=1.0, step=0.01, description=self.case.criteria[c][0],
-                style={"description_width": "300px"}, layout=w.Layout(width="600px"), continuous_update=False,
+                value=start[c],
+                min=0.0,
+                max=1.0,
+                step=0.01,
+                description=self.case.criteria[c][0],
+                style={"description_width": "300px"},
+                layout=w.Layout(width="600px"),
+                continuous_update=False,
             )
             for c in self.scores.columns
-        }  # fmt: skip
+        }
         self.score_inputs = {
             # The description names the input for screen readers; the grid's row and column labels show it.
             (o, c): w.BoundedIntText(
-                value=int(self.scores.loc[o, c]), min=1, max=5,
+                value=int(self.scores.loc[o, c]),
+                min=1,
+                max=5,
                 description=f"{self.case.options.get(o, o)}: {self.case.short.get(c, c)}",
-                style={"description_width": "0px"}, layout=w.Layout(width="90px"), tooltip=f"{o} / {c}",
+                style={"description_width": "0px"},
+                layout=w.Layout(width="90px"),
+                tooltip=f"{o} / {c}",
             )
             for o in self.scores.index
             for c in self.scores.columns
-        }  # fmt: skip
+        }
         for control in (*self.weight_sliders.values(), *self.score_inputs.values()):
             control.observe(lambda _change: self.update(), names="value")
         self.message = w.HTML()
         self.ranking = w.HTML()
         self.chart = w.HTML()
         self.sensitivity = w.HTML()
-        grid = [w.HBox([w.Label("", layout=w.Layout(width="240px"))] + [
-            w.Label(self.case.short.get(c, c), layout=w.Layout(width="90px"))
-            for c in self.scores.columns])]  # fmt: skip
+        grid = [
+            w.HBox(
+                [w.Label("", layout=w.Layout(width="240px"))]
+                + [
+                    w.Label(self.case.short.get(c, c), layout=w.Layout(width="90px"))
+                    for c in self.scores.columns
+                ]
+            )
+        ]
         for o in self.scores.index:
             grid.append(
                 w.HBox(
@@ -213,7 +229,7 @@ class DecisionExplorer:
                             f'<div style="{_ROW_LABEL}">{html.escape(self.case.options.get(o, o))}</div>',
                             layout=w.Layout(width="240px"),
                         )
-                    ]  # fmt: skip
+                    ]
                     + [self.score_inputs[(o, c)] for c in self.scores.columns]
                 )
             )
@@ -316,19 +332,25 @@ def histogram_svg(values, bins: int = 30, width: int = 520, height: int = 160, l
     values = np.asarray(values, dtype=float)
     lo, hi = float(values.min()), float(values.max())
     if hi == lo:
-        return (f'<svg role="img" aria-label="All samples equal {lo:,.0f} {label}" width="{width}" height="40">'
-                f'<text x="4" y="24" style="font:13px sans-serif">Every sample is {lo:,.0f} {label}: the inputs '
-                "are single values, not ranges.</text></svg>")  # fmt: skip
+        return (
+            f'<svg role="img" aria-label="All samples equal {lo:,.0f} {label}" width="{width}" height="40">'
+            f'<text x="4" y="24" style="font:13px sans-serif">Every sample is {lo:,.0f} {label}: the inputs '
+            "are single values, not ranges.</text></svg>"
+        )
     counts, edges = np.histogram(values, bins=bins)
     p5, p95 = np.percentile(values, [5, 95])
     plot_h = height - 30
     scale_x = (width - 20) / (hi - lo)
-    parts = [f'<svg role="img" aria-label="Distribution of {label}: 90% of samples between {p5:,.0f} and '
-             f'{p95:,.0f}" width="{width}" height="{height}" style="font:11px sans-serif">']  # fmt: skip
+    parts = [
+        f'<svg role="img" aria-label="Distribution of {label}: 90% of samples between {p5:,.0f} and '
+        f'{p95:,.0f}" width="{width}" height="{height}" style="font:11px sans-serif">'
+    ]
     for count, left, right in zip(counts, edges[:-1], edges[1:], strict=True):
         h = plot_h * count / counts.max()
-        parts.append(f'<rect x="{10 + (left - lo) * scale_x:.1f}" y="{plot_h - h + 5:.1f}" '
-                     f'width="{max(1.0, (right - left) * scale_x - 1):.1f}" height="{h:.1f}" fill="#56B4E9"/>')  # fmt: skip
+        parts.append(
+            f'<rect x="{10 + (left - lo) * scale_x:.1f}" y="{plot_h - h + 5:.1f}" '
+            f'width="{max(1.0, (right - left) * scale_x - 1):.1f}" height="{h:.1f}" fill="#56B4E9"/>'
+        )
     for q, name in ((p5, "5%"), (p95, "95%")):
         x = 10 + (q - lo) * scale_x
         parts.append(
@@ -351,30 +373,72 @@ class EstimateExplorer:
             "layout": w.Layout(width="720px"),
             "continuous_update": False,
         }
-        self.containers = w.FloatRangeSlider(value=d["containers"], min=0, max=40_000, step=500,
-                                             description="Containers (US: more than 10,000)", readout_format=",.0f", **common)  # fmt: skip
-        self.tonnes = w.FloatRangeSlider(value=d["tonnes_per_container"], min=0, max=40, step=0.5,
-                                         description="Tonnes per container (article: 26)", **common)  # fmt: skip
-        self.share = w.FloatRangeSlider(value=d["munitions_share"], min=0, max=1, step=0.05,
-                                        description="Share that is munitions (your assumption)", **common)  # fmt: skip
+        self.containers = w.FloatRangeSlider(
+            value=d["containers"],
+            min=0,
+            max=40_000,
+            step=500,
+            description="Containers (US: more than 10,000)",
+            readout_format=",.0f",
+            **common,
+        )
+        self.tonnes = w.FloatRangeSlider(
+            value=d["tonnes_per_container"],
+            min=0,
+            max=40,
+            step=0.5,
+            description="Tonnes per container (article: 26)",
+            **common,
+        )
+        self.share = w.FloatRangeSlider(
+            value=d["munitions_share"],
+            min=0,
+            max=1,
+            step=0.05,
+            description="Share that is munitions (your assumption)",
+            **common,
+        )
         # A text box needs its own width beside a 300 px description, or it shrinks to a sliver.
-        self.kg_low = w.BoundedFloatText(value=0, min=0, max=10_000, description="kg per round, low (0 = none)",
-                                         style={"description_width": "300px"}, layout=w.Layout(width="420px"))  # fmt: skip
-        self.kg_high = w.BoundedFloatText(value=0, min=0, max=10_000, description="kg per round, high",
-                                          style={"description_width": "300px"}, layout=w.Layout(width="420px"))  # fmt: skip
+        self.kg_low = w.BoundedFloatText(
+            value=0,
+            min=0,
+            max=10_000,
+            description="kg per round, low (0 = none)",
+            style={"description_width": "300px"},
+            layout=w.Layout(width="420px"),
+        )
+        self.kg_high = w.BoundedFloatText(
+            value=0,
+            min=0,
+            max=10_000,
+            description="kg per round, high",
+            style={"description_width": "300px"},
+            layout=w.Layout(width="420px"),
+        )
         for control in (self.containers, self.tonnes, self.share, self.kg_low, self.kg_high):
             control.observe(lambda _change: self.update(), names="value")
         self.message, self.summary, self.plot, self.payload = w.HTML(), w.HTML(), w.HTML(), w.HTML()
-        self.widget = w.VBox([
-            w.HTML(f"<p><b>What could 10,000 containers hold?</b> {html.escape(TEACHING_AID)} The defaults "
-                   "reproduce the article's 260,000 t; widen the ranges to see the uncertainty. The course's "
-                   "sources give no mass per round: enter your own to estimate rounds.</p>"
-                   "<p><b>Each slider is a range with two handles</b>, low and high. They start together on the "
-                   "sourced figure, so you see one: drag it, or focus it and press the arrow keys, to pull the "
-                   "other out (the readout shows low – high).</p>"),
-            self.containers, self.tonnes, self.payload, self.share, self.kg_low, self.kg_high,
-            self.message, self.summary, self.plot,
-        ])  # fmt: skip
+        self.widget = w.VBox(
+            [
+                w.HTML(
+                    f"<p><b>What could 10,000 containers hold?</b> {html.escape(TEACHING_AID)} The defaults "
+                    "reproduce the article's 260,000 t; widen the ranges to see the uncertainty. The course's "
+                    "sources give no mass per round: enter your own to estimate rounds.</p>"
+                    "<p><b>Each slider is a range with two handles</b>, low and high. They start together on the "
+                    "sourced figure, so you see one: drag it, or focus it and press the arrow keys, to pull the "
+                    "other out (the readout shows low – high).</p>"
+                ),
+                self.containers,
+                self.tonnes,
+                self.payload,
+                self.share,
+                self.kg_low,
+                self.kg_high,
+                self.message,
+                self.summary,
+                self.plot,
+            ]
+        )
         self.update()
 
     def update(self) -> None:
@@ -389,11 +453,15 @@ class EstimateExplorer:
         self.message.value = ""
         self.result = result
         self.payload.value = f'<p style="margin-left:12px"><i>Payload check.</i> {html.escape(scenarios.payload_check(self.tonnes.value))}</p>'
-        text = (f"Munitions: median {result['tonnes_p50']:,.0f} t; 90% of the simulations between "
-                f"{result['tonnes_p5']:,.0f} and {result['tonnes_p95']:,.0f} t.")  # fmt: skip
+        text = (
+            f"Munitions: median {result['tonnes_p50']:,.0f} t; 90% of the simulations between "
+            f"{result['tonnes_p5']:,.0f} and {result['tonnes_p95']:,.0f} t."
+        )
         if "rounds_p50" in result:
-            text += (f" Rounds: median {result['rounds_p50']:,.0f}; 90% between {result['rounds_p5']:,.0f} and "
-                     f"{result['rounds_p95']:,.0f}.")  # fmt: skip
+            text += (
+                f" Rounds: median {result['rounds_p50']:,.0f}; 90% between {result['rounds_p5']:,.0f} and "
+                f"{result['rounds_p95']:,.0f}."
+            )
         self.summary.value = f"<p>{html.escape(text)}</p>"
         self.plot.value = histogram_svg(result["tonnes"])
 
@@ -409,9 +477,11 @@ class EscalationExplorer:
         # cut at a laptop's and a desktop's width)
         self.level = w.RadioButtons(
             options=[(v["label"], k) for k, v in scenarios.ESCALATION_LEVELS.items()],
-            value="military_technology", description="Level of Russian assistance:",
-            style={"description_width": "initial"}, layout=w.Layout(width="auto"),
-        )  # fmt: skip
+            value="military_technology",
+            description="Level of Russian assistance:",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="auto"),
+        )
         self.level.observe(lambda _change: self.update(), names="value")
         self.text, self.map = w.HTML(), w.HTML()
         self.widget = w.VBox([self.level, self.text, self.map])
@@ -425,8 +495,10 @@ class EscalationExplorer:
         if table.empty:
             body = "<p>No statement in the course's data addresses this level.</p>"
         else:
-            shown = table.assign(stance=table["stance"].map(lambda s: STANCES[s].label),
-                                 commitment=table["commitment"].map(lambda c: COMMITMENTS[c].label))  # fmt: skip
+            shown = table.assign(
+                stance=table["stance"].map(lambda s: STANCES[s].label),
+                commitment=table["commitment"].map(lambda c: COMMITMENTS[c].label),
+            )
             body = _table(shown.drop(columns=["reaction_id"]), f"Stated positions on: {level['label']}")
         self.text.value = (
             china
@@ -452,9 +524,14 @@ class TimelineExplorer:
         dates = sorted({pd.Timestamp(d) for d in self.events["date"]})
         options = [(d.strftime("%Y-%m-%d"), d) for d in dates]
         # The slider's own readout is cut at this width ("1961-07-06-2025-09-0"): the range is written out below it.
-        self.range = w.SelectionRangeSlider(options=options, index=(0, len(options) - 1), description="Dates",
-                                            readout=False, layout=w.Layout(width="720px"),
-                                            continuous_update=False)  # fmt: skip
+        self.range = w.SelectionRangeSlider(
+            options=options,
+            index=(0, len(options) - 1),
+            description="Dates",
+            readout=False,
+            layout=w.Layout(width="720px"),
+            continuous_update=False,
+        )
         self.range.observe(lambda _change: self.update(), names="value")
         self.readout, self.output = w.HTML(), w.HTML()
         self.widget = w.VBox([self.range, self.readout, self.output])
@@ -494,18 +571,30 @@ class CodingExplorer:
             )
         self.statement = w.Dropdown(
             options=[(_statement_label(r), r.reaction_id) for r in reaction_records(reactions.loc[ids])],
-            description="Statement:", layout=w.Layout(width="620px"),
-        )  # fmt: skip
-        self.stance = w.RadioButtons(options=[(STANCES[c].label, c) for c in STANCE_CODES], value=None,
-                                     description="Stance:")  # fmt: skip
-        self.commitment = w.RadioButtons(options=[(COMMITMENTS[c].label, c) for c in COMMITMENT_CODES],
-                                         value=None, description="Commitment:")  # fmt: skip
+            description="Statement:",
+            layout=w.Layout(width="620px"),
+        )
+        self.stance = w.RadioButtons(
+            options=[(STANCES[c].label, c) for c in STANCE_CODES], value=None, description="Stance:"
+        )
+        self.commitment = w.RadioButtons(
+            options=[(COMMITMENTS[c].label, c) for c in COMMITMENT_CODES],
+            value=None,
+            description="Commitment:",
+        )
         self.compare_button = w.Button(description="Compare", tooltip="Compare with the reference coding")
         self.card, self.result = w.HTML(), w.HTML()
         self.statement.observe(lambda _change: self._show_card(), names="value")
         self.compare_button.on_click(lambda _button: self.compare())
-        self.widget = w.VBox([self.statement, self.card, w.HBox([self.stance, self.commitment]),
-                              self.compare_button, self.result])  # fmt: skip
+        self.widget = w.VBox(
+            [
+                self.statement,
+                self.card,
+                w.HBox([self.stance, self.commitment]),
+                self.compare_button,
+                self.result,
+            ]
+        )
         self._show_card()
 
     def _show_card(self) -> None:
