@@ -624,3 +624,25 @@ def test_the_anniversary_messages_are_compared_like_with_like():
     for dropped in ("grown stronger with the lapse of time", "taken roots in the hearts of the two peoples"):
         assert dropped in kept.loc["xinhua_2019_friendship", "text"]
         assert dropped not in kept.loc["xinhua_2024_friendship", "text"]
+
+
+def test_the_casualty_figures_are_one_governments_estimates_word_for_word():
+    """Second review §3.5 ('troop numbers and casualties'): the NIS's April 2025 figures, quoted whole from the kept
+    passages, labelled as intelligence estimates relayed by lawmakers."""
+    figure = data.load("figures").loc["nk_casualties_2025_04"]
+    assert figure["value"] == 4700 and figure["qualifier"] == "about"
+    kept = " ".join(
+        data.load("excerpts").query("source_id in ['mpost_nis_casualties', 'kbs_nis_casualties']")["text"]
+    )
+    text = " ".join(
+        " ".join("".join(c["source"]) for c in _cells("notebooks/06_after_the_treaty.ipynb")).split()
+    )
+    for quote in (
+        "An estimated 4,700 North Korean soldiers have been killed or wounded while fighting alongside Russia against "
+        "Ukrainian forces, South Korea’s spy agency told lawmakers Wednesday.",
+        "roughly 600",
+        "a total of 15-thousand troops",
+        "about 300 North Korean soldiers had died and another 2,700 had been injured",
+    ):
+        assert quote in kept and f'"{quote}"' in text, quote
+    assert "intelligence estimates, relayed by lawmakers" in text
