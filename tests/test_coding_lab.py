@@ -150,6 +150,32 @@ def test_the_lab_set_is_coded_and_never_shown_coded_in_the_codebook():
 LAB = classreport.LAB_SET
 
 
+def test_a_coding_file_has_a_column_per_variable_and_files_written_before_valence_still_read():
+    """The header follows the codebook's variables (valence after stance); a file saved before valence was coded
+    apart is read with its valence not coded, and a file with any other header is refused by name."""
+    assert codingfiles.HEADER == (
+        "statement_id",
+        "stance",
+        "valence",
+        "commitment",
+        "target",
+        "justification",
+    )
+    now = f"{','.join(codingfiles.HEADER)}\n{LAB[0]},warning,positive,words_only,treaty,V2: defends it\n"
+    codes, problems = codingfiles.parse(now.encode(), "amy", "amy.csv", LAB)
+    assert problems == [] and codes.codes["valence"] == {LAB[0]: "positive"}
+    before = f"statement_id,stance,commitment,target,justification\n{LAB[0]},warning,words_only,treaty,S1\n"
+    codes, problems = codingfiles.parse(before.encode(), "amy", "amy.csv", LAB)
+    assert problems == [] and codes.codes["stance"] == {LAB[0]: "warning"} and codes.codes["valence"] == {}
+    wrong = f"statement_id,valence,stance,commitment,target,justification\n{LAB[0]},positive,warning,,,\n"
+    codes, problems = codingfiles.parse(wrong.encode(), "amy", "amy.csv", LAB)
+    assert codes is None and "line 1: the header must be statement_id,stance,valence," in problems[0]
+    bad = f"{','.join(codingfiles.HEADER)}\n{LAB[0]},warning,mixed,words_only,treaty,x\n"
+    codes, problems = codingfiles.parse(bad.encode(), "amy", "amy.csv", LAB)
+    assert "line 2: 'mixed' is not a valence code (negative, positive, no judgment)" in problems[0]
+    assert codes.codes["stance"] == {LAB[0]: "warning"}
+
+
 def test_a_coding_file_names_each_problem_by_line_and_keeps_the_rest():
     text = (
         "statement_id,stance,commitment,target,justification\n"
@@ -327,12 +353,15 @@ def test_the_blind_coder_saves_every_change_resumes_and_shows_no_code(tmp_path):
         assert not re.search(r"\breference\b|\bstance\b|words_only|\bcommitment\b", card), sid
     coder.go(0)
     coder.code("non-committal", "words_only", "treaty", "S5: their business")
+    assert coder.done() == 0  # a valence is still to code
+    coder.code(valence="no judgment")
     coder.go(1)
     coder.code(stance="concern")
     assert "Saved to" in coder.status.value and coder.done() == 1
     rows = path.read_text(encoding="utf-8").splitlines()
-    assert rows[1] == f"{LAB[0]},non-committal,words_only,treaty,S5: their business"
-    assert rows[2] == f"{LAB[1]},concern,,,"
+    assert rows[0] == "statement_id,stance,valence,commitment,target,justification"
+    assert rows[1] == f"{LAB[0]},non-committal,no judgment,words_only,treaty,S5: their business"
+    assert rows[2] == f"{LAB[1]},concern,,,,"
     again = coding_lab.BlindCoder(path=path)
     assert again.choices["stance"].value == "non-committal" and again.why.value == "S5: their business"
     again.go(1)

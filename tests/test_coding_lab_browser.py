@@ -26,7 +26,7 @@ def test_a_learner_codes_blind_from_the_keyboard_and_part_two_compares(lab, page
     coder.get_by_text("Statement 1 of 9").wait_for(timeout=30_000)
     assert not coder.get_by_text(re.compile("course: |Reference:")).count(), "the blind coder shows no code"
     _focus_before(page, coder)
-    for label in ("Endorsement", "Words only", "The visit"):  # one choice in each group, with Tab and Space
+    for label in ("Endorsement", "Positive", "Words only", "The visit"):  # one in each group, Tab and Space
         _tab_until(page, lambda f, label=label: f.startswith("INPUT|") and f"|{label}|radio|" in f)
         page.keyboard.press("Space")
     _tab_until(page, lambda f: f.startswith("INPUT|") and "|text|" in f)
@@ -39,8 +39,8 @@ def test_a_learner_codes_blind_from_the_keyboard_and_part_two_compares(lab, page
     saved = lab.root / "notebooks" / codingfiles.FILE_NAME
     rows = list(csv.DictReader(saved.open(encoding="utf-8")))
     first = classreport.lab_statements()[0]
-    assert rows[0] == {"statement_id": first, "stance": "endorsement", "commitment": "words_only",
-                       "target": "visit", "justification": "S4: defends; T1"}, rows[0]  # fmt: skip
+    assert rows[0] == {"statement_id": first, "stance": "endorsement", "valence": "positive",
+                       "commitment": "words_only", "target": "visit", "justification": "S4: defends; T1"}, rows[0]  # fmt: skip
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
         coder.scroll_into_view_if_needed()
@@ -50,8 +50,8 @@ def test_a_learner_codes_blind_from_the_keyboard_and_part_two_compares(lab, page
     # The rest coded as a learner might (the file is what the widget writes), then Run All again: it resumes.
     statements = classreport.lab_statements()
     me = classreport.simulate_class({"you": "neighbour-prone"}, statements, seed=2)[0]
-    me.codes["stance"][first], me.codes["commitment"][first], me.codes["target"][first] = (
-        "endorsement", "words_only", "visit")  # fmt: skip
+    me.codes["stance"][first], me.codes["valence"][first], me.codes["commitment"][first], me.codes["target"][first] = (
+        "endorsement", "positive", "words_only", "visit")  # fmt: skip
     codingfiles.write(saved, me.codes, me.why, statements)
     run_all(page)
     page.get_by_text("9 of 9 fully coded").first.wait_for(timeout=30_000)

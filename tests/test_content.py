@@ -646,3 +646,21 @@ def test_the_casualty_figures_are_one_governments_estimates_word_for_word():
     ):
         assert quote in kept and f'"{quote}"' in text, quote
     assert "intelligence estimates, relayed by lawmakers" in text
+
+
+def test_lesson_03_reads_a_stance_as_a_speech_act_and_a_valence_as_the_data_code_them():
+    """M6 of the second review: the scheme section says what a stance is made of, with the two warnings of the data
+    as its example, each quoted from its row and given the valence the data give it; the lesson then counts by
+    valence and shows the warnings apart."""
+    reactions = data.load("reactions")
+    text = norm(_lesson_cell("03_official_reactions", "reactions-13"))
+    assert "Stance has two sides" in text
+    for rid, words, valence in (
+        ("putin_hanoi_mistake", "a very big mistake", "negative"),
+        ("chang_depends", "depends on what Russia does", "no judgment"),
+    ):
+        assert words in reactions.loc[rid, "quote"] and words in text, rid
+        assert reactions.loc[rid, "stance"] == "warning" and reactions.loc[rid, "valence"] == valence, rid
+    assert "judges nothing about the arms" in text and "judges arms for Ukraine" in text
+    assert "pd.crosstab(government, valence)" in _lesson_cell("03_official_reactions", "reactions-18f")
+    assert 'reactions["stance"] == "warning"' in _lesson_cell("03_official_reactions", "reactions-18f2")

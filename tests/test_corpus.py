@@ -90,8 +90,29 @@ def test_codes_are_given_by_the_rules_the_row_cites():
         cited = [codebook.rule(r) for r in row["rules"].split(";")]
         stance_rules = [r for r in cited if r.rule_id.startswith("S")]
         commitment_rules = [r for r in cited if r.rule_id.startswith("C")]
+        valence_rules = [r for r in cited if r.rule_id.startswith("V")]
         assert len(stance_rules) == 1 and row["stance"] in stance_rules[0].decides, sid
+        assert len(valence_rules) == 1 and row["valence"] in valence_rules[0].decides, sid
         assert len(commitment_rules) == 1 and row["commitment"] in commitment_rules[0].decides, sid
+        assert len(cited) == 3, sid
+
+
+def test_a_warning_is_an_objection_only_when_it_judges_the_matter_negatively():
+    """Found when valence was coded apart: lesson 07 counted every warning as an objection, so Russia's ambassador
+    calling the treaty a warning (to defend it) was an objection on the story. A condemnation, a negative warning
+    or a protest is one; a warning with another valence is not."""
+    m = corpus.measured()
+    assert (
+        not m.loc["ru_20240625_rudenko", "objection"]
+        and m.loc["ru_20240625_rudenko", "valence"] == "positive"
+    )
+    for sid, row in m.iterrows():
+        expected = (
+            (row["stance"] == "condemnation")
+            or (row["stance"] == "warning" and row["valence"] == "negative")
+            or row["commitment"] == "consultation_or_protest"
+        )
+        assert row["objection"] == expected, sid
 
 
 def test_a_statement_is_uncoded_exactly_when_its_reaction_is_held_out():

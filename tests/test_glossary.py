@@ -22,9 +22,9 @@ def test_every_term_is_taught_in_the_lesson_the_glossary_names():
 
 def test_the_glossary_reads_the_kinds_and_the_codes_from_where_they_are_defined():
     table = glossary.entries()
-    assert len(table) == len(reading.KINDS) + len(reactions.STANCES) + len(reactions.COMMITMENTS) + len(
-        glossary.TERMS
-    )
+    codes = len(reactions.STANCES) + len(reactions.VALENCES) + len(reactions.COMMITMENTS)
+    assert len(table) == len(reading.KINDS) + codes + len(glossary.TERMS)
+    assert table.loc["No judgment (valence)", "meaning"] == reactions.VALENCES["no judgment"].definition
     assert table.loc["analysis", "meaning"] == reading.KINDS["analysis"]["definition"]
     assert table.loc["Warning (stance)", "meaning"] == reactions.STANCES["warning"].definition
     assert (

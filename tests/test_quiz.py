@@ -204,16 +204,24 @@ def test_lesson_03_asks_for_a_ranking_by_commitment_and_a_judgment_on_renderings
     from course.content import lesson_checks
     from course.content.data import load
     from course.content.reactions import commitment_rank
+    from course.content.records import reaction_record
     from course.views import checks
 
     reactions = load("reactions")
-    ranking, renderings = checks.reactions().questions[:2]
+    ranking, party, renderings = checks.reactions().questions[:3]
     order = sorted(
         lesson_checks._RANKED, key=lambda rid: commitment_rank(str(reactions.loc[rid, "commitment"]))
     )
     assert ranking.answer == " < ".join(lesson_checks._RANKED[rid] for rid in order)
-    assert [commitment_rank(str(reactions.loc[rid, "commitment"])) for rid in order] == [0, 1, 2, 3]
+    assert [commitment_rank(str(reactions.loc[rid, "commitment"])) for rid in order] == [0, 1, 2]
     assert check(ranking, ranking.accepted[0]).status == "accepted"
+    # M7: the event is not ranked as a reaction to itself; the parties' decided step is asked about apart
+    assert not any(reaction_record(rid).party for rid in lesson_checks._RANKED)
+    assert "a truly breakthrough document" in party.passage and party.answer.startswith("Apart")
+    for option in party.options:
+        assert check(party, option).status == ("correct" if option == party.answer else "wrong")
+        assert option == party.answer or party.feedback[option]
+    assert all(q.options.index(q.answer) != 0 for q in (ranking, party, renderings))
     china = reactions.loc[
         ["china_mfa_sovereign_states", "lin_jian_questione", "china_article_bilateral"], "stance"
     ]

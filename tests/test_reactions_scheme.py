@@ -4,7 +4,7 @@ from course.content import reactions as scheme
 
 
 def test_each_code_has_definition_signals_and_example():
-    for table in (scheme.STANCES, scheme.COMMITMENTS):
+    for table in (scheme.STANCES, scheme.VALENCES, scheme.COMMITMENTS):
         for code, entry in table.items():
             assert entry.code == code and entry.definition and entry.signals and entry.example
 
@@ -13,11 +13,58 @@ def test_examples_point_at_real_rows_with_that_code():
     from course.content.data import load
 
     reactions = load("reactions")
-    for scale, table in (("stance", scheme.STANCES), ("commitment", scheme.COMMITMENTS)):
+    for scale, table in (
+        ("stance", scheme.STANCES),
+        ("valence", scheme.VALENCES),
+        ("commitment", scheme.COMMITMENTS),
+    ):
         for code, entry in table.items():
             rid = entry.example_source.removeprefix("reactions.csv: ")
             assert rid in reactions.index, f"{code}: example row {rid} missing"
             assert reactions.loc[rid, scale] == code, f"{code}: example row {rid} is coded otherwise"
+
+
+def test_a_stance_is_a_speech_act_and_a_valence_and_only_a_warning_leaves_the_valence_open():
+    """The second review's M6: stance mixed valence with speech act. Each stance names one speech act; four fix the
+    valence, a warning takes any of the three, and every other pairing is refused with the reason."""
+    assert set(scheme.STANCE_PARTS) == set(scheme.STANCES)
+    assert {scheme.speech_act(s) for s in scheme.STANCES} == {
+        "judgment",
+        "conditional reply",
+        "declining to judge",
+    }
+    for stance, (_act, fixed) in scheme.STANCE_PARTS.items():
+        for valence in scheme.VALENCES:
+            problem = scheme.valence_problem(stance, valence)
+            if fixed is None or fixed == valence:
+                assert problem is None, (stance, valence)
+            else:
+                assert problem == (
+                    f"the stance {stance!r} fixes the valence {fixed!r}; only a warning's valence is coded "
+                    "from its words"
+                )
+    assert [s for s, (_a, v) in scheme.STANCE_PARTS.items() if v is None] == ["warning"]
+    with pytest.raises(scheme.CodingError, match="'mixed' is not a valence code"):
+        scheme.valence_problem("warning", "mixed")
+
+
+def test_the_data_code_warnings_of_every_valence_so_the_split_carries_information():
+    """Valence coded apart is worth its column only if warnings differ in it: in the course's data they take all
+    three values (Putin in Hanoi negative, Chang's 23 June line no judgment, Russia's ambassador defending the treaty
+    positive), and every other row's valence is the one its stance fixes."""
+    from course.content.data import load
+
+    reactions, statements = load("reactions"), load("statements")
+    assert reactions.loc["putin_hanoi_mistake", "valence"] == "negative"
+    assert reactions.loc["chang_depends", "valence"] == "no judgment"
+    assert statements.loc["ru_20240625_rudenko", "valence"] == "positive"
+    for table in (reactions, statements):
+        coded = table[table["stance"].notna()]
+        assert coded["valence"].notna().all()
+        for stance, valence in zip(coded["stance"], coded["valence"], strict=True):
+            assert scheme.valence_problem(stance, valence) is None
+    warnings = statements[statements["stance"] == "warning"]
+    assert set(warnings["valence"]) == set(scheme.VALENCES)
 
 
 def test_commitments_are_ordered_from_words_to_policy():

@@ -1,10 +1,10 @@
 """The class report: how far a class's independent codes agree, statement by statement and coder by coder.
 
-For each variable (stance, commitment, target): Krippendorff's alpha with a bootstrap interval; per statement, the
-class's majority code, its share, the reference code where the course has one, and the statements the class split
-on most; per coder, agreement with the reference and with the class majority, their mean Cohen's kappa with every
-other coder, and a flag where a coder stands far from the rest (a careless coder, or one who misread the codebook);
-a confusion table of codes against the reference. :func:`build` makes it from gathered coding files;
+For each variable (stance, valence, commitment, target): Krippendorff's alpha with a bootstrap interval; per
+statement, the class's majority code, its share, the reference code where the course has one, and the statements
+the class split on most; per coder, agreement with the reference and with the class majority, their mean Cohen's
+kappa with every other coder, and a flag where a coder stands far from the rest (a careless coder, or one who
+misread the codebook); a confusion table of codes against the reference. :func:`build` makes it from gathered coding files;
 :mod:`course.views.coding_report` draws it.
 
 :func:`simulate_class` makes a class of coders with known habits (careful, confusing neighbouring codes, careless,
@@ -28,7 +28,7 @@ from course.content.agreement import (
     majority,
     pairwise,
 )
-from course.content.codebook import VARIABLES
+from course.content.codebook import COLUMN, VARIABLES
 from course.content.codingfiles import Codes
 from course.content.records import text
 
@@ -45,7 +45,6 @@ LAB_SET: tuple[str, ...] = (
     "zakharova_similar_article",
     "zakharova_no_concerns",
 )
-COLUMN = {"stance": "stance", "commitment": "commitment", "target": "topic"}
 #: A coder is flagged as far from the class when the share of their codes that match the others' majority (over
 #: every variable, the coder's own vote left out) is this many robust standard deviations (1.4826 × the median
 #: absolute deviation, at least 0.05) below the class's median, and under FLAG_SHARE as well.
@@ -98,11 +97,10 @@ def reference_codes(statements) -> dict[str, dict[str, str]]:
 def lab_statements() -> tuple[str, ...]:
     """The coding lab's set, checked: every statement coded, none held out, none shown coded in the codebook."""
     from course.content.codebook import BOUNDARY_CASES
-    from course.content.reactions import COMMITMENTS, STANCES, TARGETS
 
     shown = {case.reaction_id for case in BOUNDARY_CASES} | {
         code.example_source.removeprefix("reactions.csv: ")
-        for scheme in (STANCES, COMMITMENTS, TARGETS)
+        for scheme in (variable.values for variable in VARIABLES.values())
         for code in scheme.values()
     }
     reference = reference_codes(LAB_SET)

@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from course.content.reactions import (
     COMMITMENT_MARKERS,
     COMMITMENTS,
+    STANCE_PARTS,
     STANCES,
     TARGETS,
+    VALENCES,
     Code,
     commitment_for_signal,
 )
@@ -123,6 +125,39 @@ VARIABLES: dict[str, Variable] = {
             ),
         ),
         Variable(
+            "valence",
+            "What judgment do the words pass on the question they answer?",
+            "nominal",
+            VALENCES,
+            (
+                Rule(
+                    "V0",
+                    "Find the question the statement answers (its target, rules T0 to T3) and code the judgment "
+                    "the words pass on that, not on other subjects they touch or on what the speaker is known to "
+                    "think. The stance fixes the valence of a condemnation or a concern (negative), an endorsement "
+                    "(positive) and a non-committal reply (no judgment); a warning's valence is read from its words.",
+                ),
+                Rule(
+                    "V1",
+                    "If the words reject, criticise, oppose or worry about it, code negative; warning against it "
+                    "counts as opposing it.",
+                    decides=("negative",),
+                ),
+                Rule(
+                    "V2",
+                    "Otherwise, if they support, praise or defend it, code positive; warning those who would oppose "
+                    "it counts as defending it.",
+                    decides=("positive",),
+                ),
+                Rule(
+                    "V3",
+                    "Otherwise code no judgment: the words decline to comment, defer judgment, or tie a reply to a "
+                    "third party's conduct without judging the matter itself.",
+                    decides=("no judgment",),
+                ),
+            ),
+        ),
+        Variable(
             "commitment",
             "How far does the reaction go beyond words?",
             "ordinal",
@@ -194,6 +229,9 @@ VARIABLES: dict[str, Variable] = {
     )
 }
 
+#: The column of data/reactions.csv that holds each variable's code.
+COLUMN = {"stance": "stance", "valence": "valence", "commitment": "commitment", "target": "topic"}
+
 #: The variable a coder writes free text for: what the statement avoided (see ``avoided`` in data/reactions.csv).
 AVOIDED_RULE = (
     "What was avoided is read against a contrast: name what another government said on the same question that this "
@@ -246,6 +284,22 @@ BOUNDARY_CASES: tuple[BoundaryCase, ...] = (
         "S5",
         "'A matter between two sovereign states' takes no position on the treaty; it neither praises nor "
         "defends it.",
+    ),
+    BoundaryCase(
+        "valence",
+        "putin_hanoi_mistake",
+        ("negative", "no judgment"),
+        "V1",
+        "The stance is a warning, which fixes no valence; the words judge the supply of arms 'a very big "
+        "mistake', and the conditional reply follows.",
+    ),
+    BoundaryCase(
+        "valence",
+        "chang_depends",
+        ("no judgment", "negative"),
+        "V3",
+        "A warning too, but addressed to Russia's conduct; on the question it answers, arms for Ukraine, the "
+        "words neither urge nor reject them.",
     ),
     BoundaryCase(
         "commitment",
@@ -405,7 +459,6 @@ def boundary_rows():
     from course.content.data import load
 
     reactions = load("reactions")
-    column = {"stance": "stance", "commitment": "commitment", "target": "topic"}
     rows = []
     for case in BOUNDARY_CASES:
         row = reactions.loc[case.reaction_id]
@@ -415,7 +468,7 @@ def boundary_rows():
                 "variable": case.variable,
                 "reaction_id": case.reaction_id,
                 "words": str(words),
-                "code": str(row[column[case.variable]]),
+                "code": str(row[COLUMN[case.variable]]),
                 "other": case.between[1],
                 "rule": case.rule_id,
                 "why": case.why,
@@ -434,7 +487,6 @@ def check() -> list[str]:
     reactions = load("reactions")
     problems = []
     rule_ids = {v.name: {r.rule_id for r in v.rules} for v in VARIABLES.values()}
-    column = {"stance": "stance", "commitment": "commitment", "target": "topic"}
     for case in BOUNDARY_CASES:
         where = f"boundary case {case.variable}/{case.reaction_id}"
         if case.reaction_id not in reactions.index:
@@ -450,9 +502,9 @@ def check() -> list[str]:
         values = VARIABLES[case.variable].values
         if not set(case.between) <= set(values) or case.between[0] == case.between[1]:
             problems.append(f"{where}: {case.between} are not two codes of {case.variable}")
-        if str(row[column[case.variable]]) != case.between[0]:
+        if str(row[COLUMN[case.variable]]) != case.between[0]:
             problems.append(
-                f"{where}: the data code it {row[column[case.variable]]!r}, not {case.between[0]!r}"
+                f"{where}: the data code it {row[COLUMN[case.variable]]!r}, not {case.between[0]!r}"
             )
         if case.variable == "commitment":
             signal = None if not isinstance(row["commitment_signal"], str) else row["commitment_signal"]
@@ -464,12 +516,22 @@ def check() -> list[str]:
     return problems
 
 
+_COUNT = {3: "three", 4: "four", 5: "five"}
+
+
 def markdown(audience: str = "student") -> str:
     """The codebook as Markdown (a lesson shows it with ``display(Markdown(...))``)."""
     out = [f"# Codebook: official reactions ({audience}'s edition)", ""]
     out += [
-        "Code each statement on three variables, one at a time, applying each variable's rules in order: the first "
-        "rule that fits decides. Then write one line saying which rule decided, in your words.",
+        f"Code each statement on {_COUNT[len(VARIABLES)]} variables, one at a time, applying each variable's rules "
+        "in order: the first rule that fits decides. Then write one line saying which rule decided, in your words. "
+        "Stance and valence are two sides of one reading: the stance names the speech act (a judgment, a "
+        "conditional reply, declining to judge) and, but for a warning, fixes the valence: "
+        + "; ".join(
+            f"{stance}: {act}, {valence or 'valence from its words'}"
+            for stance, (act, valence) in STANCE_PARTS.items()
+        )
+        + ".",
         "",
     ]
     cases = boundary_rows()

@@ -7,14 +7,14 @@ The scheme itself is pure (:mod:`course.content.reactions`); this module reads t
 from __future__ import annotations
 
 from course.content.data import load
-from course.content.reactions import COMMITMENTS, STANCES, CodingError, require_code, score_coding
+from course.content.reactions import COMMITMENTS, STANCES, VALENCES, CodingError, require_code, score_coding
 from course.content.records import text
 
 
 def compare_coding(reaction_id: str, stance: str, commitment: str) -> dict[str, object]:
     """Compare a learner's codes for one reaction with the course's reference codes.
 
-    Returns the reference codes, the points (1 for the stance, 0.5 for the commitment, half for a neighbour)
+    Returns the reference codes (with the valence, which the explorer does not ask for), the points (1 for the stance, 0.5 for the commitment, half for a neighbour)
     and an explanation: the definitions of the reference codes and the row's note, if any.
     """
     reactions = load("reactions")
@@ -32,13 +32,15 @@ def compare_coding(reaction_id: str, stance: str, commitment: str) -> dict[str, 
         commitment, ref_commitment, "commitment"
     )
     note = text(row["note"])
+    valence = VALENCES[str(row["valence"])].label.lower()
     explanation = (
-        f"Reference: {STANCES[ref_stance].label} ({STANCES[ref_stance].definition}) and "
+        f"Reference: {STANCES[ref_stance].label} ({STANCES[ref_stance].definition} Its valence: {valence}.) and "
         f"{COMMITMENTS[ref_commitment].label} ({COMMITMENTS[ref_commitment].definition})"
         + (f" Note: {note}" if note else "")
     )
     return {
         "stance": ref_stance,
+        "valence": str(row["valence"]),
         "commitment": ref_commitment,
         "points": points,
         "out_of": 1.5,

@@ -3,10 +3,12 @@ gathered from wherever they are (a folder, nbgrader's ``submitted/`` after colle
 
 A coding file has one header line and one line per statement::
 
-    statement_id,stance,commitment,target,justification
-    zakharova_not_alliance,endorsement,words_only,treaty,S4: she defends the treaty against a reading of it
+    statement_id,stance,valence,commitment,target,justification
+    zakharova_not_alliance,endorsement,positive,words_only,treaty,S4: she defends the treaty against a reading of it
 
-A code left blank is "not coded" (it counts nowhere). Everything read here is treated as hostile bytes: links are
+The columns between the id and the justification are the codebook's variables, in its order. A file written before
+valence was coded apart (``statement_id,stance,commitment,target,justification``) is still read: its valence is
+"not coded". A code left blank is "not coded" (it counts nowhere). Everything read here is treated as hostile bytes: links are
 never followed, only regular files are read, sizes and line counts are capped, and every problem is reported with
 the file and line, while the rest of the class is still counted.
 """
@@ -25,7 +27,9 @@ from pathlib import Path, PurePosixPath
 
 from course.content.codebook import VARIABLES
 
-HEADER = ("statement_id", "stance", "commitment", "target", "justification")
+HEADER = ("statement_id", *VARIABLES, "justification")
+#: Headers of earlier coding files that are still read (the variables they lack are not coded).
+OLDER_HEADERS = (("statement_id", "stance", "commitment", "target", "justification"),)
 FILE_NAME = "codes.csv"
 MAX_BYTES = 256 * 1024
 MAX_LINES = 2000
@@ -67,17 +71,19 @@ def parse(
     rows = list(csv.reader(io.StringIO(text)))
     if len(rows) > MAX_LINES:
         return None, [f"{where}: {len(rows):,} lines, more than {MAX_LINES:,}; not counted"]
-    if not rows or tuple(cell.strip() for cell in rows[0]) != HEADER:
+    header = tuple(cell.strip() for cell in rows[0]) if rows else ()
+    if header != HEADER and header not in OLDER_HEADERS:
         found = ",".join(rows[0])[:120] if rows else "an empty file"
         return None, [f"{where}, line 1: the header must be {','.join(HEADER)}; found {found!r}; not counted"]
+    variables = header[1:-1]
     known = set(statements)
     out = Codes(coder, where)
     seen: dict[str, int] = {}
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) != len(HEADER):
-            problems.append(f"{where}, line {line}: {len(row)} fields, expected {len(HEADER)}; line skipped")
+        if len(row) != len(header):
+            problems.append(f"{where}, line {line}: {len(row)} fields, expected {len(header)}; line skipped")
             continue
         sid, *values, why = (cell.strip() for cell in row)
         if sid not in known:
@@ -91,7 +97,7 @@ def parse(
             )
             continue
         seen[sid] = line
-        for variable, value in zip(VARIABLES, values, strict=True):
+        for variable, value in zip(variables, values, strict=True):
             if not value:
                 continue
             if value not in VARIABLES[variable].values:

@@ -238,9 +238,11 @@ def measured(sample: pd.DataFrame | None = None) -> pd.DataFrame:
     coded = sample[sample["coded"]].copy()
     coded["non_committal"] = coded["stance"] == "non-committal"
     coded["beyond_words"] = coded["commitment"] != "words_only"
-    coded["objection"] = coded["stance"].isin(["condemnation", "warning"]) | (
-        coded["commitment"] == "consultation_or_protest"
-    )
+    # A warning objects only when it judges the matter negatively: Russia's ambassador calling the treaty a warning
+    # to those who would seek a military solution defends it (valence positive; the codebook's rules V0-V3).
+    coded["objection"] = (
+        coded["stance"].isin(["condemnation", "warning"]) & (coded["valence"] == "negative")
+    ) | (coded["commitment"] == "consultation_or_protest")
     coded["phrases"] = [
         sorted(phrases(t, lang)) for t, lang in zip(coded["text"], coded["language"], strict=True)
     ]
@@ -283,7 +285,7 @@ GROUPS = {
 
 MEASURES = {
     "non_committal": "non-committal stance",
-    "objection": "an objection (condemnation, warning or protest)",
+    "objection": "an objection (condemnation, a negative warning, or protest)",
     "beyond_words": "an act or measure beyond words",
 }
 

@@ -1,7 +1,8 @@
 """The course's glossary: every term a lesson teaches, what it means, and where it is taught.
 
 The terms the course already defines in one place are read from there, never restated: the five kinds of sentence
-(:data:`course.content.reading.KINDS`), the stance and commitment codes (:data:`course.content.reactions.STANCES`,
+(:data:`course.content.reading.KINDS`), the stance, valence and commitment codes
+(:data:`course.content.reactions.STANCES`, :data:`~course.content.reactions.VALENCES`,
 :data:`~course.content.reactions.COMMITMENTS`). The rest, the method's own words, are defined here once
 (:data:`TERMS`), each with the lesson that teaches it; a test checks that each lesson uses its term.
 """
@@ -59,6 +60,20 @@ TERMS: tuple[Term, ...] = (
         "03_official_reactions",
     ),
     Term(
+        "valence",
+        "The judgment a statement's words pass on the question they answer: negative, positive or none. A stance "
+        "names a speech act (a judgment, a conditional reply, declining to judge) and, except for a warning, fixes "
+        "the valence; a warning's is coded from its words.",
+        "03_official_reactions",
+    ),
+    Term(
+        "party to the event",
+        "A government whose own act is the event (the treaty's two signatories): its statements frame that act, "
+        "so the step its rows record is the event itself, set apart when comparing how far governments reacted.",
+        "03_official_reactions",
+        "parties",
+    ),
+    Term(
         "codebook",
         "The written rules for coding a statement: for each variable its codes, the rules in the order they "
         "apply (the first that fits decides) and boundary cases from real rows.",
@@ -109,7 +124,12 @@ def entries() -> pd.DataFrame:
         {"term": kind, "meaning": fields["definition"], "taught in": "00_start_here"}
         for kind, fields in reading.KINDS.items()
     ]
-    for scale, codes in (("stance", reactions.STANCES), ("commitment", reactions.COMMITMENTS)):
+    scales = (
+        ("stance", reactions.STANCES),
+        ("valence", reactions.VALENCES),
+        ("commitment", reactions.COMMITMENTS),
+    )
+    for scale, codes in scales:
         rows += [
             {
                 "term": f"{code.label} ({scale})",

@@ -14,6 +14,7 @@ from course.content.data import load, split_ids
 from course.content.geo import haversine_km
 from course.content.quiz import Question, Quiz
 from course.content.reactions import commitment_rank
+from course.content.records import reaction_records
 
 
 def sentences() -> Quiz:
@@ -221,12 +222,13 @@ def reactions() -> Quiz:
     )
 
 
-#: Four reactions, one per commitment level, for the ranking question (codes read from the data).
+#: Three reactions of governments that are not parties to the treaty, one per level below a decided measure, for the
+#: ranking question (codes read from the data). No non-party government took a decided step in the course's data; the
+#: parties' rows that record one carry the treaty's own step (second review, M7), asked about apart.
 _RANKED = {
     "miller_concerning": "Miller: 'incredibly concerning'",
     "chang_depends": "Chang, 23 June: the response 'depends on what Russia does'",
     "rok_summons_ambassador": "South Korea summons Russia's ambassador",
-    "putin_breakthrough": "Putin signs the treaty, 'a truly breakthrough document'",
 }
 
 
@@ -260,13 +262,21 @@ def _interpretation_questions() -> list[Question]:
         return " < ".join(_RANKED[rid] for rid in ids)
 
     best = ranked(order)
-    swapped = ranked([order[1], order[0], *order[2:]])  # words above a named option
-    option_above_act = ranked([order[0], order[2], order[1], order[3]])  # defensible: what is at stake
-    reversed_ = ranked(reversed(order))
+    swapped = ranked([order[1], order[0], order[2]])  # words above a named option
+    option_above_act = ranked([order[0], order[2], order[1]])  # defensible: what is at stake
+    by_cost = ranked([order[2], order[0], order[1]])  # a routine act below words
+    records = {r.reaction_id: r for r in reaction_records(reactions)}
+    decided = [r for r in records.values() if r.commitment == "policy_step"]
+    if not decided or any(not r.party for r in decided) or any(records[rid].party for rid in _RANKED):
+        raise ValueError("the ranking question assumes only the treaty's parties record a decided step")
+    putin = records["putin_breakthrough"]
+    apart = "Apart from the others: Russia is a party to the event, and the step its row records is the treaty itself"
+    top = "At the top: signing a treaty is the furthest step any government took"
     return [
         Question(
-            prompt="Order these four reactions from least to most committing, by the course's scheme.",
-            options=(best, swapped, option_above_act, reversed_),
+            prompt="Order these three reactions, by governments that are not parties to the treaty, from least to "
+            "most committing, by the course's scheme.",
+            options=(swapped, option_above_act, best, by_cost),
             answer=best,
             accepted=(option_above_act,),
             feedback={
@@ -275,10 +285,35 @@ def _interpretation_questions() -> list[Question]:
                 option_above_act: "Defensible if you weigh what is at stake (arms for Ukraine) above an act that "
                 "changes no policy; the scheme ranks by how far the step goes, and a named option is still words, "
                 "where a summons is an act.",
-                reversed_: "The other way round: signing a treaty is a decided measure.",
+                by_cost: "A summons may be routine and cheap, but it is an act of diplomacy; 'incredibly "
+                "concerning' is words only. The scale measures how far beyond words a reaction goes, not its cost.",
             },
-            explanation="Words only, then an option named, then an act of diplomacy, then a decided measure: "
-            "the furthest step each record shows.",
+            explanation="Words only, then an option named, then an act of diplomacy: the furthest step each record "
+            "shows. None of the three decided a measure.",
+        ),
+        Question(
+            passage=f"Putin, {putin.when}: {putin.said}. The data code the row {putin.commitment}: it records "
+            "the treaty signed, with mutual assistance under it.",
+            prompt="In a comparison of how far governments went in reacting to the treaty, where does this row "
+            "belong?",
+            options=(
+                top,
+                "Beside the summons: both are acts of diplomacy",
+                apart,
+                "At the bottom: praise is words only",
+            ),
+            answer=apart,
+            feedback={
+                top: "Signing is the event the others reacted to. Ranked as a reaction, it puts the two "
+                "signatories at the top of the scale by definition.",
+                "At the bottom: praise is words only": "The row records the signing (rule C0: the commitment is "
+                "read from the recorded act, not from the words of praise); the question is whose act it is.",
+                "Beside the summons: both are acts of diplomacy": "A treaty signed is a decided measure, not an "
+                "act of diplomacy, and it is the event itself.",
+            },
+            explanation=f"In the course's data only the treaty's parties record a decided step ({len(decided)} "
+            "rows, all theirs): their rows carry the treaty's commitment. Compare governments that reacted with "
+            "each other, and read the parties' statements as framing their own act.",
         ),
         Question(
             passage="Business Insider: 'a matter between two sovereign states'. ANSA (Italian): 'è una questione "
@@ -287,8 +322,8 @@ def _interpretation_questions() -> list[Question]:
             prompt="China's 20 June reply in three renderings. Do the differences change what China said or "
             "committed to?",
             options=(
-                "No: all three commit China to nothing and judge nothing; 'sovereign' adds emphasis, not a position",
                 "Yes: only Business Insider's rendering is non-committal",
+                "No: all three commit China to nothing and judge nothing; 'sovereign' adds emphasis, not a position",
                 "Yes: ANSA's rendering is a condemnation",
             ),
             answer="No: all three commit China to nothing and judge nothing; 'sovereign' adds emphasis, not a "

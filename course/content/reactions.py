@@ -1,10 +1,14 @@
-"""The coding scheme for official reactions: stance and commitment.
+"""The coding scheme for official reactions: stance, valence and commitment.
 
 Reading an official reaction means asking three questions: what did the government *say*, what did it
 *commit to*, and what did it *avoid saying*? The course codes every reaction in ``data/reactions.csv`` on two
 scales defined here, once, and used by the data validation, the lessons and the problem sets:
 
-- :data:`STANCES`: the position the words take towards the event (unordered categories);
+- :data:`STANCES`: the position the words take towards the event (unordered categories). A stance joins two
+  things a methods course keeps apart: the **speech act** (a judgment, a conditional reply, declining to judge) and
+  the **valence** of the judgment. Four stances fix the valence; a warning does not, so
+- :data:`VALENCES` is coded apart: the judgment the words pass on the question the statement answers (negative,
+  positive, no judgment), constrained by the stance (:data:`STANCE_PARTS`);
 - :data:`COMMITMENTS`: how far the reaction goes beyond words (an ordered scale): words only; a review or option
   named; a diplomatic act; a decided measure. One rule assigns it (:func:`commitment_for_signal`): the furthest
   level the row's recorded signal reaches.
@@ -192,7 +196,61 @@ TARGETS: dict[str, Code] = {
     )
 }
 
+#: Valence, the second dimension of a stance: the judgment the words pass on the question the statement answers
+#: (its target). Condemnation and concern are negative, endorsement positive, non-committal no judgment; a warning
+#: can be any of the three (Putin warning Seoul off arms to Ukraine judges them "a very big mistake"; Russia's
+#: ambassador calling the treaty "a kind of warning" defends it), which is why valence is coded apart.
+VALENCES: dict[str, Code] = {
+    c.code: c
+    for c in (
+        Code(
+            "negative",
+            "Negative",
+            "The words reject, criticise, oppose or worry about the matter the statement answers; a warning "
+            "against it counts.",
+            "'a very big mistake', 'condemn', 'concerned', 'violation'",
+            'Putin in Hanoi on arms for Ukraine: "this would be a very big mistake", then a conditional reply.',
+            "reactions.csv: putin_hanoi_mistake",
+        ),
+        Code(
+            "positive",
+            "Positive",
+            "The words support, praise or defend it; a warning to those who would oppose it counts.",
+            "'breakthrough', 'new level', 'not directed against third countries'",
+            'Putin called the treaty "a truly breakthrough document".',
+            "reactions.csv: putin_breakthrough",
+        ),
+        Code(
+            "no judgment",
+            "No judgment",
+            "The words pass no judgment on it: they decline to comment, defer judgment, or make a reply depend "
+            "on a third party's conduct without judging the matter itself.",
+            "'a matter between two sovereign states', 'no information', 'depends on what Russia does'",
+            "South Korea's response 'depends on what Russia does': arms for Ukraine are neither urged nor "
+            "rejected.",
+            "reactions.csv: chang_depends",
+        ),
+    )
+}
+
+#: What each stance is made of: its speech act, and the valence it fixes (None: a warning's valence is coded from
+#: its words, rules V1 to V3 of the codebook).
+STANCE_PARTS: dict[str, tuple[str, str | None]] = {
+    "endorsement": ("judgment", "positive"),
+    "non-committal": ("declining to judge", "no judgment"),
+    "concern": ("judgment", "negative"),
+    "condemnation": ("judgment", "negative"),
+    "warning": ("conditional reply", None),
+}
+
+#: The treaty's two parties. What they say about the visit, the treaty or their own military cooperation frames
+#: their own act: the commitment such a row records is the treaty's, not a reaction's (the second review's M7), so a
+#: comparison of how far governments went in reacting sets these rows apart (:func:`party_to_the_event`).
+PARTIES = ("Russia", "North Korea")
+PARTY_TOPICS = ("visit", "treaty", "military cooperation")
+
 STANCE_CODES: tuple[str, ...] = tuple(STANCES)
+VALENCE_CODES: tuple[str, ...] = tuple(VALENCES)
 TARGET_CODES: tuple[str, ...] = tuple(TARGETS)
 #: Ordered from least to most committing.
 COMMITMENT_CODES: tuple[str, ...] = tuple(COMMITMENTS)
@@ -212,6 +270,51 @@ def require_code(code: str, scheme: dict[str, Code], name: str) -> str:
     if code not in scheme:
         raise CodingError(f"{code!r} is not a {name} code; use one of {', '.join(scheme)}")
     return code
+
+
+def party_to_the_event(government: str, topic: str) -> bool:
+    """Whether a row is a party speaking of its own act (see :data:`PARTIES`).
+
+    Examples
+    --------
+    >>> party_to_the_event("Russia", "treaty")
+    True
+    >>> party_to_the_event("Russia", "arms to Ukraine")  # Putin on Seoul's arms for Ukraine reacts to others
+    False
+    """
+    return government in PARTIES and topic in PARTY_TOPICS
+
+
+def speech_act(stance: str) -> str:
+    """The speech act a stance names: 'judgment', 'conditional reply' or 'declining to judge'.
+
+    Examples
+    --------
+    >>> speech_act("warning")
+    'conditional reply'
+    >>> speech_act("concern")
+    'judgment'
+    """
+    return STANCE_PARTS[require_code(stance, STANCES, "stance")][0]
+
+
+def valence_problem(stance: str, valence: str) -> str | None:
+    """Why a valence cannot go with a stance (None when it can): four stances fix the valence, a warning does not.
+
+    Examples
+    --------
+    >>> valence_problem("warning", "positive") is None
+    True
+    >>> valence_problem("endorsement", "negative")
+    "the stance 'endorsement' fixes the valence 'positive'; only a warning's valence is coded from its words"
+    """
+    require_code(valence, VALENCES, "valence")
+    fixed = STANCE_PARTS[require_code(stance, STANCES, "stance")][1]
+    if fixed is None or fixed == valence:
+        return None
+    return (
+        f"the stance {stance!r} fixes the valence {fixed!r}; only a warning's valence is coded from its words"
+    )
 
 
 def stance_distance(a: str, b: str) -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from course.content.data import format_date, load, split_ids
+from course.content.reactions import party_to_the_event
 
 #: How a card says that a quote is a translation, by the data's ``translated`` code.
 TRANSLATION_NOTES = {"yes": " (in translation)", "unknown": " (translation not known)", "no": ""}
@@ -43,6 +44,7 @@ class ReactionRecord:
     translated: str
     stance: str  #: "" for a row held out for a problem set
     commitment: str
+    topic: str  #: the question the statement answers (the codebook's target)
     occasion: str  #: the occasion id, or the reaction's own id where the row has none
     sources: tuple[tuple[str, str], ...]  #: (source id, publisher) for each source, in the row's order
 
@@ -80,6 +82,11 @@ class ReactionRecord:
     @property
     def held_out(self) -> bool:
         return not self.stance
+
+    @property
+    def party(self) -> bool:
+        """A party to the event speaking of its own act: set apart when comparing how far governments went."""
+        return party_to_the_event(self.government, self.topic)
 
 
 def reaction_records(reactions=None, *, actors=None, places=None, sources=None) -> list[ReactionRecord]:
@@ -121,6 +128,7 @@ def _record(reaction_id: str, row, actors, places, sources) -> ReactionRecord:
         translated=text(row.get("translated")),
         stance=text(row.get("stance")),
         commitment=text(row.get("commitment")),
+        topic=text(row.get("topic")),
         occasion=text(row.get("occasion_id")) or reaction_id,
         sources=tuple(
             (sid, text(publishers[sid]) if sid in publishers.index else sid)

@@ -14,7 +14,14 @@ from datetime import date
 
 import pandas as pd
 
-from course.content.reactions import COMMITMENT_CODES, STANCE_CODES, TARGET_CODES, commitment_for_signal
+from course.content.reactions import (
+    COMMITMENT_CODES,
+    STANCE_CODES,
+    TARGET_CODES,
+    VALENCE_CODES,
+    commitment_for_signal,
+    valence_problem,
+)
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
 URL_PATTERN = re.compile(r"^https?://\S+$")
@@ -310,7 +317,7 @@ def _quote_or_paraphrase(row: dict[str, str]) -> tuple[str, str] | None:
     return None
 
 
-_CODES = ("stance", "commitment", "committed", "commitment_signal")
+_CODES = ("stance", "valence", "commitment", "committed", "commitment_signal")
 
 
 def _coded_by_the_rule(row: dict[str, str]) -> tuple[str, str] | None:
@@ -326,9 +333,9 @@ def _coded_by_the_rule(row: dict[str, str]) -> tuple[str, str] | None:
         if filled:
             return filled[0], "a held-out reaction carries no codes: the problem set's key keeps them"
         return None
-    for column in ("stance", "commitment", "committed"):
+    for column in ("stance", "valence", "commitment", "committed"):
         if not row.get(column):
-            return column, "a coded reaction needs a stance, a commitment and what it committed to"
+            return column, "a coded reaction needs a stance, a valence, a commitment and what it committed to"
     signal = row.get("commitment_signal", "")
     context = " ".join(row.get(c, "") for c in ("quote", "paraphrase", "committed")).lower()
     if signal and " ".join(signal.lower().split()) not in " ".join(context.split()):
@@ -365,12 +372,29 @@ def _verbatim_needs_rendering(row: dict[str, str]) -> tuple[str, str] | None:
     return None
 
 
+def _valence_fits_stance(row: dict[str, str]) -> tuple[str, str] | None:
+    """Four stances fix the valence; a warning's is coded from its words (course.content.reactions.STANCE_PARTS)."""
+    stance, valence = row.get("stance", ""), row.get("valence", "")
+    if stance in STANCE_CODES and valence in VALENCE_CODES:
+        problem = valence_problem(stance, valence)
+        if problem:
+            return "valence", problem
+    return None
+
+
+_STATEMENT_CODES = ("stance", "valence", "commitment", "rules")
+
+
 def _statement_coded(row: dict[str, str]) -> tuple[str, str] | None:
-    """A statement is coded whole (stance, commitment and the rules that give them) or not at all (held out)."""
-    filled = [c for c in ("stance", "commitment", "rules") if row.get(c)]
-    if filled and len(filled) < 3:
-        missing = next(c for c in ("stance", "commitment", "rules") if not row.get(c))
-        return missing, "a coded statement needs a stance, a commitment and the rules that give them"
+    """A statement is coded whole (stance, valence, commitment and the rules that give them) or not at all (held
+    out)."""
+    filled = [c for c in _STATEMENT_CODES if row.get(c)]
+    if filled and len(filled) < len(_STATEMENT_CODES):
+        missing = next(c for c in _STATEMENT_CODES if not row.get(c))
+        return (
+            missing,
+            "a coded statement needs a stance, a valence, a commitment and the rules that give them",
+        )
     if row.get("commitment_signal") and row.get("commitment") == "words_only":
         return "commitment_signal", "a words-only statement records no act: leave the signal empty"
     if row.get("commitment") and row["commitment"] != "words_only" and not row.get("commitment_signal"):
@@ -584,6 +608,14 @@ SCHEMA: dict[str, Table] = {
                     values=STANCE_CODES,
                 ),
                 Column(
+                    "valence",
+                    "category",
+                    "Coded valence (course.content.reactions.VALENCES): the judgment the words pass on the row's "
+                    "topic. Fixed by the stance but for a warning; empty for a held-out row.",
+                    required=False,
+                    values=VALENCE_CODES,
+                ),
+                Column(
                     "commitment",
                     "category",
                     "Coded commitment, least to most (course.content.reactions.COMMITMENTS); empty for a held-out row.",
@@ -632,7 +664,12 @@ SCHEMA: dict[str, Table] = {
                     required=False,
                 ),
             ),
-            row_rules=(_quote_or_paraphrase, _coded_by_the_rule, _contrast_needs_a_reading),
+            row_rules=(
+                _quote_or_paraphrase,
+                _coded_by_the_rule,
+                _valence_fits_stance,
+                _contrast_needs_a_reading,
+            ),
         ),
         Table(
             "excerpts",
@@ -723,6 +760,14 @@ SCHEMA: dict[str, Table] = {
                     values=STANCE_CODES,
                 ),
                 Column(
+                    "valence",
+                    "category",
+                    "Codebook valence (rules V0-V3): the judgment the words pass on the question answered. Fixed "
+                    "by the stance but for a warning; empty for a held-out row.",
+                    required=False,
+                    values=VALENCE_CODES,
+                ),
+                Column(
                     "commitment",
                     "category",
                     "Codebook commitment; empty for a held-out row.",
@@ -752,7 +797,7 @@ SCHEMA: dict[str, Table] = {
                 ),
                 _note(),
             ),
-            row_rules=(_statement_coded,),
+            row_rules=(_statement_coded, _valence_fits_stance),
         ),
         Table(
             "treaties",

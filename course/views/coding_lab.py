@@ -27,7 +27,8 @@ WHY_PLACEHOLDER = "Which rule decided, in your words (e.g. S1: the reply depends
 
 
 class BlindCoder:
-    """One statement at a time, three codes and a one-line justification each, saved as you go.
+    """One statement at a time, a code for each of the codebook's variables and a one-line justification, saved as
+    you go.
 
     Nothing here shows a reference code: comparing comes after, in its own step. Keyboard: Tab moves between the
     choices, the arrow keys move within a group of choices, Enter or Space presses a button."""
@@ -106,9 +107,11 @@ class BlindCoder:
         commitment: str | None = None,
         target: str | None = None,
         why: str | None = None,
+        valence: str | None = None,
     ) -> None:
         """Set the current statement's codes as the controls would (for tests and keyboard-free use)."""
-        for name, value in (("stance", stance), ("commitment", commitment), ("target", target)):
+        given = {"stance": stance, "valence": valence, "commitment": commitment, "target": target}
+        for name, value in given.items():
             if value is not None:
                 self.choices[name].value = value
         if why is not None:
@@ -138,7 +141,7 @@ class BlindCoder:
         self._show_progress()
 
     def done(self) -> int:
-        """How many statements have all three codes."""
+        """How many statements have a code for every variable."""
         return sum(all(sid in self.codes.codes[v] for v in VARIABLES) for sid in self.statements)
 
     def _show_progress(self) -> None:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from course.content.classreport import ClassReport
+from course.views.display import cell_styles_to_sheet
 from course.views.display import show as styled
 
 #: Okabe-Ito: distinguishable with the common colour-vision deficiencies; never the only cue (legends, tables).
@@ -99,6 +100,10 @@ def codes_svg(report: ClassReport, variable: str, width: int = 900) -> str:
             )
     parts.append(f'<text x="{left - 6}" y="{top + cell_h - 3:.1f}" text-anchor="end">reference</text>')
     y0 = top + cell_h * 1.5
+    # One group per coder carries what the row's cells share (place, outline), so that a class of hundreds
+    # stays a page a browser opens at once: each cell then says only where it is, its size and its code.
+    size = f'width="{cell_w - 1:.1f}" height="{max(cell_h - (1 if cell_h > 4 else 0), 1):.1f}"'
+    outline = f'stroke="#ccc" stroke-width="{0.5 if cell_h > 4 else 0}"'
     for row, i in enumerate(order):
         y = y0 + row * cell_h
         if coders <= 40:
@@ -106,17 +111,16 @@ def codes_svg(report: ClassReport, variable: str, width: int = 900) -> str:
                 f'<text x="{left - 6}" y="{y + cell_h - 3:.1f}" text-anchor="end">'
                 f"{html.escape(report.coders[i])}</text>"
             )
+        parts.append(f'<g transform="translate(0 {y:.1f})" {outline}>')
         for col in range(cols):
             value = part.matrix[i, col]
             colour = MISSING_COLOUR if np.isnan(value) else CODE_COLOURS[int(value) % len(CODE_COLOURS)]
             label = "not coded" if np.isnan(value) else part.labels[int(value)]
             tip = f"{report.coders[i]}, {report.statements[col]}: {label}" if coders <= 40 else label
             parts.append(
-                f'<rect x="{left + col * cell_w:.1f}" y="{y:.1f}" width="{cell_w - 1:.1f}" '
-                f'height="{max(cell_h - (1 if cell_h > 4 else 0), 1):.1f}" fill="{colour}" '
-                f'stroke="#ccc" stroke-width="{0.5 if cell_h > 4 else 0}"><title>{html.escape(tip)}'
-                "</title></rect>"
+                f'<rect x="{left + col * cell_w:.1f}" {size} fill="{colour}"><title>{html.escape(tip)}</title></rect>'
             )
+        parts.append("</g>")
     if coders > 40:
         parts.append(f'<text x="{left - 6}" y="{y0 + 12}" text-anchor="end">{coders} coders</text>')
     bottom = y0 + coders * cell_h + 14
@@ -251,11 +255,12 @@ def body(report: ClassReport, title: str = "Class coding report", level: int = 1
 
 
 def page(report: ClassReport, title: str = "Class coding report") -> str:
-    """A standalone HTML page (no script, no remote resource)."""
+    """A standalone HTML page (no script, no remote resource); the tables' cell styles in its style sheet, once."""
+    content, cells = cell_styles_to_sheet(body(report, title))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body><main>\n"
-        f"{body(report, title)}\n</main></body></html>\n"
+        f"<title>{html.escape(title)}</title><style>{STYLE}{cells}</style></head><body><main>\n"
+        f"{content}\n</main></body></html>\n"
     )
 
 

@@ -26,6 +26,13 @@ _CAPTION = (
 )
 
 
+def cell_styles_to_sheet(page_html: str) -> tuple[str, str]:
+    """For a standalone page of many tables: the tables' per-cell styles (which a notebook's output needs, having no
+    style sheet of its own) taken out, and the one CSS rule that gives the same look. Returns (html, css)."""
+    out = page_html.replace(f' style="{_CELL}; white-space: normal"', "").replace(f' style="{_CELL}"', "")
+    return out, "th,td{text-align:left;vertical-align:top}td{white-space:normal}"
+
+
 def _link(value: object) -> str:
     """A link; a web address opens in a new tab (JupyterLab would otherwise try to open it as a file)."""
     text = html.escape(str(value))
