@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 import re
 import time
+from dataclasses import dataclass, field
 
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
@@ -95,6 +97,34 @@ class NoAnswer(RuntimeError):
     """The kernel gave no reply in time (it hangs, or died)."""
 
 
+@dataclass
+class NotebookRun:
+    """What grading one notebook knows as it goes: made fresh by ``IntegrityExecute.preprocess`` for each notebook,
+    never shared between notebooks (so one submission's state cannot reach the next)."""
+
+    variant: object = None  # a class pack's draw for this student (course.grading.variants.Variant), or None
+    refused: bool = False  # nbgrader read the notebook through a link, or over a limit: nothing of it counts
+    needs_receive: bool = False  # a kernel started ahead copies the submission's files before the first cell
+    file_flags: list[Flag] = field(default_factory=list)  # what the submission's files showed when checked
+    flags: list[Flag] = field(default_factory=list)  # everything flagged, in order
+    output_bytes: dict[int, int] = field(default_factory=dict)  # output kept so far, by cell index
+    reference: dict = field(default_factory=dict)  # the checking helpers' fingerprints, taken here
+    baseline: dict | None = None  # the probe's report before the first cell (None: no cell has run)
+    tripped: set[str] = field(default_factory=set)  # tripwire findings already flagged (each once)
+    zero_from: int | None = None  # the first cell from which nothing scores (0: the whole notebook)
+    plan: tuple | None = (
+        None  # (set-up, {grade_id: test}) from course.autograder.judge.judge_plan; None: no plan
+    )
+    judge: object = None  # the course.autograder.judge.Judge, made at the first test cell
+    judged: dict[int, bool] = field(default_factory=dict)  # test cells whose outputs came from the judge
+    silent_kernel: bool = False  # the kernel stopped answering: no more calls into it
+    stop_reason: str | None = None  # why the rest of the notebook is not run
+    deadline: float = math.inf  # time.monotonic() by which the whole notebook must be done
+
+    def stop(self, reason: str) -> None:
+        self.stop_reason = self.stop_reason or reason
+
+
 class IntegrityExecute(Execute):
     """nbgrader's Execute where test cells run in the judge (``course.autograder.judge``), never in the student's kernel.
 
@@ -119,6 +149,9 @@ class IntegrityExecute(Execute):
         "files are copied), so that no submission waits for a kernel to start.",
     ).tag(config=True)
 
+    #: The notebook being graded (``preprocess`` makes a fresh one for each).
+    graded: NotebookRun
+
     def __init__(self, *args, **kwargs):
         from course.autograder.kernels import SandboxKernelManager
 
@@ -136,22 +169,20 @@ class IntegrityExecute(Execute):
 
         if self.kernel_name == KERNEL_NAME and not allow_unsandboxed():
             check()  # SandboxError: says what is missing (bubblewrap, user namespaces) and how to fix it
-        self._needs_receive = False
-        self._refuse_notebook = False
-        self._file_flags: list[Flag] = []
-        self._variant = pack_variant(resources)  # before the kernel's folder replaces the submission's path
+        # before the kernel's folder replaces the submission's path
+        self.graded = run = NotebookRun(variant=pack_variant(resources))
         files = SubmissionFiles.for_notebook(resources)
         if files is None:  # not in an nbgrader course: the kernel starts in the notebook's folder, as stock
             return self._preprocess(nb, resources, km)
         notebook = f"{resources['nbgrader']['notebook']}.ipynb"
         if notebook not in files.files:  # refused (a link, a device, over a limit): nbgrader read it anyway
-            self._refuse_notebook = True
+            run.refused = True
         path = resources["metadata"]["path"]
         root = course_root_of(path) if (self.start_ahead and km is None and self.kernel_name) else None
         if root is None:  # the kernel starts in an inbox holding the checked files, never autograded/
             inbox = private_folder("course-inbox-")
             files.copy_to(inbox)
-            self._file_flags = files.flags()
+            run.file_flags = files.flags()
             resources["metadata"]["path"] = str(inbox)
             try:
                 return self._preprocess(nb, resources, km)
@@ -163,8 +194,8 @@ class IntegrityExecute(Execute):
         KernelAhead.start_next(self, key, root, expire_after=self.notebook_timeout + 60)
         try:
             kernel.receive(files)
-            self._file_flags = files.flags()
-            self._needs_receive = True
+            run.file_flags = files.flags()
+            run.needs_receive = True
             return self._preprocess(nb, resources, kernel.km)
         finally:
             if self.kc is not None:
@@ -175,8 +206,8 @@ class IntegrityExecute(Execute):
     def output(self, outs, msg, display_id, cell_index):
         """nbclient's output handling, with at most ``max_output_bytes`` kept per cell (the rest flagged)."""
         size = _content_bytes(msg.get("content", {}))
-        used = self._output_bytes.get(cell_index, 0)
-        self._output_bytes[cell_index] = used + size
+        used = self.graded.output_bytes.get(cell_index, 0)
+        self.graded.output_bytes[cell_index] = used + size
         if used + size <= self.max_output_bytes:
             return super().output(outs, msg, display_id, cell_index)
         if used <= self.max_output_bytes:  # the first message over the limit: say so, once
@@ -188,7 +219,7 @@ class IntegrityExecute(Execute):
                     text=f"[output limit: this cell produced more than {limit}; the rest was dropped]\n",
                 )
             )
-            self._flags.append(
+            self.graded.flags.append(
                 flag("violation", f"cell {cell_index + 1} exceeded the output limit ({limit}); output cut")
             )
         return None
@@ -196,45 +227,37 @@ class IntegrityExecute(Execute):
     def _preprocess(self, nb, resources, km):
         from course.grading.integrity import helper_fingerprints
 
+        run = self.graded
         sanitize = nb.metadata.get(FLAG_KEY, {}).get("sanitize", [])
-        self._flags = [Flag.from_metadata(f) for f in (sanitize if isinstance(sanitize, list) else [])]
-        self._flags += getattr(self, "_file_flags", [])
-        self._flags += scan_source(nb)
-        self._output_bytes: dict[int, int] = {}
-        self._reference = helper_fingerprints()
-        self._baseline = None
-        self._tripped: set[str] = set()
-        self._zero_from: int | None = None
-        if getattr(self, "_refuse_notebook", False):  # nbgrader read it through a link: nothing of it counts
-            self._zero_from = 0
-            self._flags.append(
+        run.flags = [Flag.from_metadata(f) for f in (sanitize if isinstance(sanitize, list) else [])]
+        run.flags += run.file_flags
+        run.flags += scan_source(nb)
+        run.reference = helper_fingerprints()
+        if run.refused:  # nbgrader read it through a link: nothing of it counts
+            run.zero_from = 0
+            run.flags.append(
                 flag("violation", "the notebook was not graded: it is not a regular file, or over a limit")
             )
-        self._plan = judge_plan(grading_plan(resources), nb)
-        self._judge = None
-        self._judged: dict[int, bool] = {}
-        self._silent_kernel = False
-        self._stop_reason: str | None = None
-        self._deadline = time.monotonic() + self.notebook_timeout
+        run.plan = judge_plan(grading_plan(resources), nb)
+        run.deadline = time.monotonic() + self.notebook_timeout
         try:
             nb, resources = super().preprocess(nb, resources, km=km)
         except Exception as err:
-            if self._baseline is None:  # the kernel never ran a cell: a set-up problem, not the student's
+            if run.baseline is None:  # the kernel never ran a cell: a set-up problem, not the student's
                 raise
             # raised while shutting down a kernel that died or hangs; the cells are already recorded
-            self._stop_reason = self._stop_reason or f"the kernel failed ({type(err).__name__})"
+            run.stop(f"the kernel failed ({type(err).__name__})")
         limits = self.km.limits() if hasattr(self.km, "limits") else None
-        self._flags += limit_flags(nb, limits)
-        resources[FLAG_KEY] = IntegrityRecord(self._flags, self._zero_from, self._judged)
+        run.flags += limit_flags(nb, limits)
+        resources[FLAG_KEY] = IntegrityRecord(run.flags, run.zero_from, run.judged)
         return nb, resources
 
     def _attend(self) -> None:
         """A class pack: tell the kernel whose items to show (the cards only; the judge keeps its own copy)."""
         from course.grading.variants import Variant
 
-        variant = getattr(self, "_variant", None)
-        if isinstance(variant, Variant):
-            self._ask(attend=remote.attend(variant))
+        if isinstance(self.graded.variant, Variant):
+            self._ask(attend=remote.attend(self.graded.variant))
 
     #: What a class pack's cards and inputs say about whose draw they show (course.views.display).
     _SHOWN = re.compile(
@@ -247,7 +270,7 @@ class IntegrityExecute(Execute):
         judge uses the instructor's copy of the draw); the notebook is flagged for review."""
         from course.grading.variants import Variant, VariantMissing
 
-        variant = getattr(self, "_variant", None)
+        variant = self.graded.variant
         if not isinstance(variant, Variant):
             return
         for output in cell.get("outputs", []):
@@ -263,7 +286,7 @@ class IntegrityExecute(Execute):
                 except VariantMissing:
                     own = None
                 if shown != own:
-                    self._flags.append(
+                    self.graded.flags.append(
                         flag(
                             "review",
                             f"the notebook showed {shown!r} as this student's {slot}, not their draw ({own!r}): "
@@ -274,16 +297,16 @@ class IntegrityExecute(Execute):
 
     def _receive_files(self) -> None:
         """A kernel started ahead copies its submission's files into its working folder (before any cell)."""
-        self._needs_receive = False
+        self.graded.needs_receive = False
         code = remote.receive()
         try:
             reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
             if reply["content"].get("status") != "ok":
-                self._flags.append(
+                self.graded.flags.append(
                     flag("review", "the submission's files could not be copied into the kernel")
                 )
         except Exception as err:
-            self._flags.append(
+            self.graded.flags.append(
                 flag("review", f"the submission's files were not copied ({type(err).__name__})")
             )
 
@@ -332,10 +355,10 @@ class IntegrityExecute(Execute):
         from course.grading.plaindata import RESULT, encode_call, load_export
 
         arguments = encode_call(args, kwargs)  # ExportError: the test passes something that is not plain data
-        if self._silent_kernel or time.monotonic() > self._deadline:  # one call that hangs costs one timeout
+        if self.graded.silent_kernel or time.monotonic() > self.graded.deadline:  # a hang costs one timeout
             raise AnswerError(f"{name}(...) was not called: the kernel stopped answering, or time ran out")
         answer = self._ask(r=remote.call(name, arguments))["r"]
-        self._silent_kernel = isinstance(answer, NoAnswer)
+        self.graded.silent_kernel = isinstance(answer, NoAnswer)
         if isinstance(answer, Exception):
             raise AnswerError(f"{name}(...) gave no answer: {answer}")
         try:
@@ -349,65 +372,24 @@ class IntegrityExecute(Execute):
     def _note_timeout(self, cell, index) -> None:
         if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
             where = grade_id_of(cell) or f"cell {index + 1}"
-            self._flags.append(
+            self.graded.flags.append(
                 flag("info", f"{where} hit the {self.timeout} s per-cell time limit and was stopped")
             )
 
     def preprocess_cell(self, cell, resources, index):
+        """One cell: not run once the notebook has stopped; a student's cell in their kernel; a test cell's test in
+        the judge (its released part in the kernel, output discarded); a dead or silent kernel stops the notebook."""
         from nbclient.exceptions import DeadKernelError
 
-        if self._stop_reason is None and time.monotonic() > self._deadline:
-            self._stop_reason = f"the notebook ran longer than its {self.notebook_timeout} s limit"
-            self._flags.append(flag("violation", f"stopped: {self._stop_reason}"))
-        if self._stop_reason is not None:
-            if cell.cell_type == "code":
-                cell.outputs = (
-                    [error_output("NotRun", f"not run: {self._stop_reason}")] if is_test_cell(cell) else []
-                )
+        if self._stopped(cell):
             return cell, resources
-        if self._baseline is None:
-            if getattr(self, "_needs_receive", False):
-                self._receive_files()
-            self._baseline = self._probe(self._ask(probe=remote.probe())["probe"])
-            self._attend()
-            if "shell_error" in self._baseline:
-                self._flags.append(flag("review", "the integrity probe failed before the first cell"))
-            elif self.require_sandbox and not self._baseline.get("sandbox"):
-                self._flags.append(
-                    flag(
-                        "review",
-                        "the grading kernel was not sandboxed: it could read the solutions (see INSTRUCTORS.md)",
-                    )
-                )
+        if self.graded.baseline is None:
+            self._before_first_cell()
         try:
-            test = self._plan[1].get(grade_id_of(cell)) if self._plan and is_test_cell(cell) else None
-            if is_test_cell(cell) and test is None:
-                what = "no gradebook" if self._plan is None else "not a test cell of this assignment"
-                self._flags.append(
-                    flag(
-                        "review",
-                        f"{grade_id_of(cell)} ran in the student's kernel, not in the judge ({what})",
-                    )
-                )
+            test = self._test_of(cell)
             if test is None:
-                cell, resources = super().preprocess_cell(cell, resources, index)
-                self._note_timeout(cell, index)
-                self._check_shown_draw(cell)
-                return cell, resources
-            outputs = self._run_in_judge(grade_id_of(cell), test)
-            original = cell.source  # the released part, for the kernel's state; its output is not used
-            cell.source = without_hidden(original)
-            try:
-                cell, resources = super().preprocess_cell(cell, resources, index)
-            finally:
-                cell.source = original
-            self._note_timeout(cell, index)
-            for output in outputs:
-                if output.output_type == "execute_result":
-                    output.execution_count = cell.get("execution_count")
-            cell.outputs = outputs
-            self._judged[index] = True
-            return cell, resources
+                return self._run_in_kernel(cell, resources, index)
+            return self._run_test(cell, resources, index, test)
         except DeadKernelError:
             self._stop(
                 cell, index, "the kernel died (the submission crashed or killed it)", "DeadKernelError"
@@ -417,9 +399,78 @@ class IntegrityExecute(Execute):
             self._stop(cell, index, f"the kernel stopped responding ({type(err).__name__})", "NotRun")
             return cell, resources
 
+    def _stopped(self, cell) -> bool:
+        """Past the notebook's time limit, or stopped before: the cell is not run (a test cell says why)."""
+        run = self.graded
+        if run.stop_reason is None and time.monotonic() > run.deadline:
+            run.stop(f"the notebook ran longer than its {self.notebook_timeout} s limit")
+            run.flags.append(flag("violation", f"stopped: {run.stop_reason}"))
+        if run.stop_reason is None:
+            return False
+        if cell.cell_type == "code":
+            cell.outputs = (
+                [error_output("NotRun", f"not run: {run.stop_reason}")] if is_test_cell(cell) else []
+            )
+        return True
+
+    def _before_first_cell(self) -> None:
+        """Copy the files into a kernel started ahead, take the probe's baseline, and tell a class pack's kernel
+        whose draw to show."""
+        run = self.graded
+        if run.needs_receive:
+            self._receive_files()
+        run.baseline = self._probe(self._ask(probe=remote.probe())["probe"])
+        self._attend()
+        if "shell_error" in run.baseline:
+            run.flags.append(flag("review", "the integrity probe failed before the first cell"))
+        elif self.require_sandbox and not run.baseline.get("sandbox"):
+            run.flags.append(
+                flag(
+                    "review",
+                    "the grading kernel was not sandboxed: it could read the solutions (see INSTRUCTORS.md)",
+                )
+            )
+
+    def _test_of(self, cell) -> str | None:
+        """The instructor's test for a test cell (None for any other cell); a test cell the plan does not know runs
+        in the student's kernel, flagged."""
+        if not is_test_cell(cell):
+            return None
+        plan = self.graded.plan
+        test = plan[1].get(grade_id_of(cell)) if plan else None
+        if test is None:
+            what = "no gradebook" if plan is None else "not a test cell of this assignment"
+            self.graded.flags.append(
+                flag("review", f"{grade_id_of(cell)} ran in the student's kernel, not in the judge ({what})")
+            )
+        return test
+
+    def _run_in_kernel(self, cell, resources, index):
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        self._note_timeout(cell, index)
+        self._check_shown_draw(cell)
+        return cell, resources
+
+    def _run_test(self, cell, resources, index, test: str):
+        """The test in the judge; then the cell's released part in the kernel (for its state), output discarded."""
+        outputs = self._run_in_judge(grade_id_of(cell), test)
+        original = cell.source
+        cell.source = without_hidden(original)
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        finally:
+            cell.source = original
+        self._note_timeout(cell, index)
+        for output in outputs:
+            if output.output_type == "execute_result":
+                output.execution_count = cell.get("execution_count")
+        cell.outputs = outputs
+        self.graded.judged[index] = True
+        return cell, resources
+
     def _judge_seconds(self) -> float:
         """The judge's own time for one test: the per-cell limit, within what is left of the notebook's."""
-        left = self._deadline - time.monotonic()
+        left = self.graded.deadline - time.monotonic()
         return max(1.0, min(float(self.timeout or 30), left))
 
     def _run_in_judge(self, grade_id: str, source: str) -> list[NotebookNode]:
@@ -430,12 +481,13 @@ class IntegrityExecute(Execute):
         from course.autograder.judge import Clock, Judge, JudgeTimeLimit
         from course.grading.plaindata import Exported, load_export
 
-        if self._judge is None:
-            self._judge = Judge(self._plan[0], variant=getattr(self, "_variant", None))
-            for problem in self._judge.setup_errors:
+        run = self.graded
+        if run.judge is None:
+            run.judge = Judge(run.plan[0], variant=run.variant)
+            for problem in run.judge.setup_errors:
                 self.log.warning("a set-up cell failed in the judge: %s", problem)
-                self._flags.append(flag("review", f"a set-up cell failed in the judge: {problem}"))
-        names = self._judge.answers_read(source)
+                run.flags.append(flag("review", f"a set-up cell failed in the judge: {problem}"))
+        names = run.judge.answers_read(source)
         answers = self._ask(probe=remote.probe(), export=remote.export(names))
         self._trip(grade_id, self._probe(answers["probe"]))
         exported = answers["export"]
@@ -446,16 +498,16 @@ class IntegrityExecute(Execute):
                 exported = load_export(exported, requested=names)
         except (ValueError, JudgeTimeLimit, MemoryError, RecursionError) as err:
             message = f"could not be read from the kernel ({str(err)[:200]})"
-            self._flags.append(flag("review", f"{grade_id}: the answers {message}", grade_id))
+            run.flags.append(flag("review", f"{grade_id}: the answers {message}", grade_id))
             exported = Exported({}, {name: f"{name} {message}" for name in names}, [], [])
         over = [message for message in exported.errors.values() if "the judge's limit" in message]
         if over:
-            self._flags.append(
+            run.flags.append(
                 flag("review", f"{grade_id}: not graded, over a limit: {over[0][:200]}", grade_id)
             )
         if exported.unrequested:
             sent = ", ".join(exported.unrequested[:12]) + (" …" if len(exported.unrequested) > 12 else "")
-            self._flags.append(
+            run.flags.append(
                 flag(
                     "violation",
                     f"before test {grade_id}: the kernel sent names it was not asked for ({sent}); "
@@ -463,7 +515,7 @@ class IntegrityExecute(Execute):
                     grade_id,
                 )
             )
-        outputs = self._judge.run(
+        outputs = run.judge.run(
             grade_id,
             source,
             exported.values,
@@ -473,19 +525,18 @@ class IntegrityExecute(Execute):
             seconds=self._judge_seconds(),
         )
         if any(o.get("ename") == "JudgeTimeLimit" for o in outputs):
-            self._flags.append(
-                flag("review", f"{grade_id}: the test took longer than the judge's time limit")
-            )
+            run.flags.append(flag("review", f"{grade_id}: the test took longer than the judge's time limit"))
         return outputs
 
     def _trip(self, grade_id: str, report: dict) -> None:
         """Flag for review what the probe finds changed since the first cell (once each); no score changes."""
-        problems = [p for p in compare(self._baseline, report, self._reference) if p not in self._tripped]
+        run = self.graded
+        problems = [p for p in compare(run.baseline, report, run.reference) if p not in run.tripped]
         if problems:
-            self._tripped.update(problems)
-            self._flags.append(flag("review", f"before test {grade_id}: " + "; ".join(problems), grade_id))
+            run.tripped.update(problems)
+            run.flags.append(flag("review", f"before test {grade_id}: " + "; ".join(problems), grade_id))
 
     def _stop(self, cell, index: int, reason: str, ename: str) -> None:
-        self._stop_reason = reason
-        self._flags.append(flag("violation", f"{reason} in cell {index + 1}", grade_id_of(cell)))
+        self.graded.stop_reason = reason
+        self.graded.flags.append(flag("violation", f"{reason} in cell {index + 1}", grade_id_of(cell)))
         cell.outputs = [error_output(ename, reason)]
