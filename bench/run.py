@@ -300,7 +300,7 @@ def maps_size() -> dict[str, float]:
 
 def coding_report(tmp: Path) -> dict[str, float]:
     """The class coding report for 300 students x 20 statements, from their files to the page (issue 29), beside the
-    stock computation: the krippendorff package's alpha for the three variables, once, with no interval, no kappa,
+    stock computation: the krippendorff package's alpha for every variable, once, with no interval, no kappa,
     no files and no page."""
     import krippendorff
     import numpy as np
@@ -431,6 +431,11 @@ def main() -> int:
     parser.add_argument(
         "--only-grading", action="store_true", help="only the grading figures (the rest of results.json kept)"
     )
+    parser.add_argument(
+        "--only-coding",
+        action="store_true",
+        help="only the class coding report's figures (the rest of results.json kept)",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
     import bench_hub
@@ -440,6 +445,8 @@ def main() -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     }
     with tempfile.TemporaryDirectory() as tmp:
+        if args.only_coding:
+            return _write({**results, **coding_report(Path(tmp))}, update=True)
         if not args.only_grading:
             results.update(course_execution(Path(tmp)))
         results.update(autograding(Path(tmp)))
