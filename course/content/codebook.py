@@ -410,6 +410,19 @@ REVISIONS: tuple[Revision, ...] = (
         "No row of reactions.csv; in statements.csv cn_20230821_wang and cn_20240711_eu_mission are "
         "consultation_or_protest.",
     ),
+    Revision(
+        "2026-12-07",
+        "2832d25",
+        "valence",
+        "V0",
+        "A fourth variable, valence (negative, positive, no judgment): the judgment the words pass on the question "
+        "they answer, coded apart from the stance. Four stances fix it; a warning's is read from its words (V1 to V3).",
+        "A stance joined a speech act and a judgment, so a warning said nothing about what the words judged "
+        "(second review, M6).",
+        "Every coded row of reactions.csv and statements.csv gains a valence; no stance changed. Of the eight "
+        "warnings, putin_hanoi_mistake and four others are negative, chang_depends and kr_20240620_lim_respond no "
+        "judgment, ru_20240625_rudenko positive",
+    ),
 )
 
 
