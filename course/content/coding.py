@@ -14,8 +14,9 @@ from course.content.records import text
 def compare_coding(reaction_id: str, stance: str, commitment: str) -> dict[str, object]:
     """Compare a learner's codes for one reaction with the course's reference codes.
 
-    Returns the reference codes (with the valence, which the explorer does not ask for), the points (1 for the stance, 0.5 for the commitment, half for a neighbour)
-    and an explanation: the definitions of the reference codes and the row's note, if any.
+    Returns the reference codes (with the valence, which the explorer does not ask for), the points (1 for the
+    stance, 0.5 for the commitment, half for a neighbour) and an explanation: the definitions of the reference codes
+    and the row's note, if any.
     """
     reactions = load("reactions")
     if reaction_id not in reactions.index:
