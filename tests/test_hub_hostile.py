@@ -621,18 +621,22 @@ def test_one_students_bombs_end_only_their_own_work(hub, people):
     mallory.show(f"cat ~/.term-{mallory.count - 1}.out ~/.term-{mallory.count}.out | cut -c1-160")
     mallory.shot("mallory_bombs.png")
 
-    # CPU: Victor's cell time, quiet and while Mallory runs four busy loops in detached sessions.
+    # CPU: Victor's cell time, quiet and while Mallory runs eight busy loops in detached sessions. Without a fair
+    # share, Victor's one process would get 2 of 9 runnable processes' time on the 2-core CI machine (about 4.5x
+    # slower); with it, his share is the core he uses quiet. The bound (2x) sits between the two with room for the
+    # test's own processes (the hub, the browser) that compete outside any person's share: CI measured 1.57x with
+    # four loops on 7 Dec 2026 against a 1.5x bound that left no such room.
     quiet = statistics.median(float(victor.run(TIMING).split()[-1]) for _ in range(5))
     mallory.run(
-        "for i in 1 2 3 4; do setsid nohup python3 -c 'while True: pass' > /dev/null 2>&1 < /dev/null & done"
+        "for i in 1 2 3 4 5 6 7 8; do setsid nohup python3 -c 'while True: pass' > /dev/null 2>&1 < /dev/null & done"
     )
     time.sleep(2)
     loaded = statistics.median(float(victor.run(TIMING).split()[-1]) for _ in range(5))
     mallory.run("pkill -f 'while True: pass'")
     victor.shot("victor_timing.png")
     (ARTIFACTS / "cpu_share.json").write_text(json.dumps({"quiet_s": quiet, "loaded_s": loaded}) + "\n")
-    print(f"Victor's cell: {quiet:.3f} s quiet, {loaded:.3f} s with Mallory's four busy loops")
-    assert loaded <= 1.5 * quiet, f"Victor's cell took {loaded:.3f} s under attack, {quiet:.3f} s quiet"
+    print(f"Victor's cell: {quiet:.3f} s quiet, {loaded:.3f} s with Mallory's eight busy loops")
+    assert loaded <= 2.0 * quiet, f"Victor's cell took {loaded:.3f} s under attack, {quiet:.3f} s quiet"
 
 
 # ---- collect, and the instructor's steps in a real terminal ------------------------------------------------------
