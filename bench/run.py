@@ -211,6 +211,9 @@ def class_pack(tmp: Path, stock_per_submission: float) -> dict[str, float]:
                 best = items[built.draws[student][n - 1]].readings[0]
                 answer = {"stance": best.stance, "commitment": best.commitment, "signal": best.signals[0]}
                 cell.source = f"a{n} = {answer!r}"
+            elif grade_id.startswith("ps1_b") and grade_id.endswith("_answer") and built.hedges:
+                n = int(grade_id[5])  # Part B drawn from the bank's hedges: the student's own item's
+                cell.source = f"b{n} = {items[built.hedges[student][n - 1]].hedge.words[0]!r}"
             elif grade_id in CORRECT:
                 cell.source = CORRECT[grade_id]
         folder = root / "submitted" / student / pack.PS1

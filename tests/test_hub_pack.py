@@ -71,7 +71,11 @@ def test_a_class_pack_on_the_hub_each_student_sees_and_is_graded_on_their_own_it
         ),
         "pack",
     )
-    assert "2 students; ps1 Part A: 5 items each" in built and "ps3 C3" in built
+    assert (
+        "2 students; ps1 Part A: 5 items each" in built
+        and "Part B: 3 hedges each" in built
+        and "ps3 C3" in built
+    )
     assert (grading / "nbgrader_config.py").read_text() == (TEMPLATES / "nbgrader_config.py").read_text(), (
         "kept"
     )
@@ -102,7 +106,8 @@ def test_a_class_pack_on_the_hub_each_student_sees_and_is_graded_on_their_own_it
         )
         assert shown.split() == items[login]
     release = (grading / "release" / PS / f"{PS}.ipynb").read_text()
-    assert "KEYS" not in release and "SOLUTIONS" not in release and "BEGIN HIDDEN" not in release
+    assert "KEYS" not in release and "HEDGES" not in release and "SOLUTIONS" not in release
+    assert "BEGIN HIDDEN" not in release
 
     # Bob cannot read the pack's source, its secret or the bank.
     snooping = hub.as_user(

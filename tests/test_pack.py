@@ -87,6 +87,12 @@ def test_the_example_bank_is_valid_and_shows_a_reading_in_full_and_one_with_a_sh
         ("items.csv", 4, "date", "2024-13-01", "line 4, column 'date': '2024-13-01' is not a date"),
         ("items.csv", 4, "grade", "blog", "line 4, column 'grade': 'blog'; expected one of official, wire, outlet, aggregator"),
         ("items.csv", 5, "url", "", "line 5, column 'url': empty; every item needs it"),
+        ("hedges.csv", 2, "words", "the moon", "hedges.csv, line 2, column 'words': 'the moon' is not in the text of item 'cn_20240105_wang'"),
+        ("hedges.csv", 4, "words", "not an end in itself", "line 4, column 'words': 'not an end in itself' is 5 words; an answer is at most 4"),
+        ("hedges.csv", 3, "right", "", "line 3, column 'right': every hedge needs its 'right' sentence"),
+        ("hedges.csv", 3, "wrong", "Look for the word seems.", "line 3, column 'wrong': the sentence for a wrong answer quotes an accepted word"),
+        ("hedges.csv", 5, "item_id", "nobody", "line 5, column 'item_id': 'nobody' is not an item of items.csv"),
+        ("hedges.csv", 6, "words", " ; ", "line 6, column 'words': empty: name the words the key accepts"),
     ],
 )  # fmt: skip
 def test_a_bad_bank_is_refused_with_the_file_line_and_column(bank_folder, tmp_path, file, line, column, value,
@@ -127,6 +133,14 @@ def test_a_duplicate_statement_and_an_item_without_a_reading_are_refused(bank_fo
     (bank / "items.csv").write_text("\n".join(rows) + "\n" + out.getvalue(), encoding="utf-8")
     with pytest.raises(DataError, match=r"items.csv, line 20: item 'again' has no reading in readings.csv"):
         load_bank(bank)
+    bank = _copy(bank_folder, tmp_path / "hedged twice")
+    rows = (bank / "hedges.csv").read_text(encoding="utf-8").splitlines()
+    (bank / "hedges.csv").write_text("\n".join([*rows, rows[2]]) + "\n", encoding="utf-8")
+    with pytest.raises(
+        DataError,
+        match=r"hedges.csv, line 13, column 'item_id': item 'kr_202403_hwang' already has a hedge on line 3",
+    ):
+        load_bank(bank)
 
 
 def _codes_shown(card: str, item) -> list[str]:
@@ -151,12 +165,21 @@ def test_the_pack_refuses_a_bad_bank_before_anything_is_written(bank_folder, tmp
     items = (small / "items.csv").read_text(encoding="utf-8").splitlines()
     keep = {next(csv.reader([row]))[0] for row in items[1:14]}
     (small / "items.csv").write_text("\n".join(items[:14]) + "\n", encoding="utf-8")
-    readings = (small / "readings.csv").read_text(encoding="utf-8").splitlines()
-    kept = [row for row in readings[1:] if next(csv.reader([row]))[0] in keep]
-    (small / "readings.csv").write_text("\n".join([readings[0], *kept]) + "\n", encoding="utf-8")
+    for name in ("readings.csv", "hedges.csv"):
+        rows = (small / name).read_text(encoding="utf-8").splitlines()
+        kept = [row for row in rows[1:] if next(csv.reader([row]))[0] in keep]
+        (small / name).write_text("\n".join([rows[0], *kept]) + "\n", encoding="utf-8")
     assert "the bank holds 13 items; a draw of 5 per student needs at least 15" in _pack_error(
         small, tmp_path / "small", allow_public=True
     )
+    # hedges (Part B): three per student need nine hedged items; the example bank has eleven
+    few = _copy(bank_folder, tmp_path / "few")
+    rows = (few / "hedges.csv").read_text(encoding="utf-8").splitlines()
+    (few / "hedges.csv").write_text("\n".join(rows[:9]) + "\n", encoding="utf-8")
+    assert (
+        "hedges.csv: the bank has hedges for 8 items; a draw of 3 per student needs at least 9 (3 x 3). Add "
+        "hedges, or remove hedges.csv to keep Part B's public items"
+    ) in _pack_error(few, tmp_path / "few", allow_public=True)
     assert "are statements the public repository already codes" in _pack_error(
         bank_folder, tmp_path / "public"
     )
@@ -319,6 +342,22 @@ def _score(answer: dict, text: str, readings: list) -> float:
         return helpers.score_reading(answer, readings)
 
 
+def _score_hedge(answer: str, text: str, hedge) -> float:
+    """What a Part B check cell gives: 0 when the phrase is not copied from the statement, else score_phrase."""
+    try:
+        helpers.check_phrase(answer, text, "b")
+    except AssertionError:
+        return 0.0
+    with io.StringIO() as sink, __import__("contextlib").redirect_stdout(sink):
+        return helpers.score_phrase(answer, hedge.words, 1.0, max_words=4)
+
+
+def _random_phrase(rng: random.Random, text: str) -> str:
+    words = text.split()
+    start = rng.randrange(len(words))
+    return " ".join(words[start : start + rng.randint(1, 4)]).strip(".,;:'\"")
+
+
 def _random_answer(rng: random.Random, text: str) -> dict:
     words = text.split()
     start = rng.randrange(len(words))
@@ -359,13 +398,15 @@ def test_a_class_of_30_is_graded_each_against_their_own_draw_and_copying_gains_n
     keys = {slot: _keys(cells[f"ps1-a{n}-check"]) for n, slot in enumerate(pack.SLOTS, start=1)}
     bank = load_bank(bank_folder)
     reasons = [r.reason for item in bank.items.values() for r in item.readings]
+    reasons += [bank.items[item].hedge.right for item in bank.hedged]  # Part B's feedback on a found hedge
 
     # no file a student can read holds a key: the release, the exchange (world-readable), the repository
     readable = [p for folder in (root / "release", exchange) for p in folder.rglob("*") if p.is_file()]
     assert len(readable) >= 4
     for path in readable:
         text = path.read_text(encoding="utf-8", errors="replace")
-        assert "KEYS" not in text and "SOLUTIONS" not in text and "BEGIN HIDDEN" not in text, path
+        assert "KEYS" not in text and "HEDGES" not in text and "SOLUTIONS" not in text, path
+        assert "BEGIN HIDDEN" not in text, path
         assert not [r for r in reasons if r[:60] in text], f"{path} holds a reason of the key"
         stances, commitments = "|".join(STANCE_CODES), "|".join(COMMITMENT_CODES)
         assert not re.search(rf"\('(?:{stances})', '(?:{commitments})', \[", text), path
@@ -388,13 +429,27 @@ def test_a_class_of_30_is_graded_each_against_their_own_draw_and_copying_gains_n
             kinds[student], answers[student] = "copied", [solution[item] for item in built.draws[classmate]]
         else:
             kinds[student], answers[student] = "random", [_random_answer(rng, texts[item]) for item in mine]
+    # Part B, the same three ways: one's own hedges as the key has them, a classmate's, random words of one's own
+    hedges = {}
+    for n, student in enumerate(students):
+        mine = built.hedges[student]
+        source_of = {"own": mine, "copied": built.hedges[students[(n + 1) % 10]]}.get(kinds[student])
+        hedges[student] = (
+            [bank.items[item].hedge.words[0] for item in source_of]
+            if source_of
+            else [_random_phrase(rng, texts[item]) for item in mine]
+        )
     release = root / "release" / PS1 / f"{PS1}.ipynb"
     for student in students:
         nb = nbformat.read(release, as_version=4)
         for cell in nb.cells:
-            match = re.fullmatch(r"ps1_a(\d)_answer", cell.metadata.get("nbgrader", {}).get("grade_id", ""))
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+            match = re.fullmatch(r"ps1_a(\d)_answer", grade_id)
             if match:
                 cell.source = f"a{match.group(1)} = {answers[student][int(match.group(1)) - 1]!r}"
+            match = re.fullmatch(r"ps1_b(\d)_answer", grade_id)
+            if match:
+                cell.source = f"b{match.group(1)} = {hedges[student][int(match.group(1)) - 1]!r}"
         folder = root / "submitted" / student / PS1
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{PS1}.ipynb")
@@ -421,12 +476,13 @@ def test_a_class_of_30_is_graded_each_against_their_own_draw_and_copying_gains_n
 
     from nbgrader.api import Gradebook
 
-    scores = {}
+    scores, part_b = {}, {}
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         for student in students:
             nb = gb.find_submission_notebook(PS1, PS1, student)
-            scores[student] = [nb.grades[[g.name for g in nb.grades].index(f"ps1_a{n}_check")].score
-                               for n in range(1, 6)]  # fmt: skip
+            grades = {g.name: g.score for g in nb.grades}
+            scores[student] = [grades[f"ps1_a{n}_check"] for n in range(1, 6)]
+            part_b[student] = [grades[f"ps1_b{n}_check"] for n in range(1, 4)]
     expected = {
         student: [
             round(_score(answer, texts[item], keys[slot][item]), 4)
@@ -452,10 +508,40 @@ def test_a_class_of_30_is_graded_each_against_their_own_draw_and_copying_gains_n
     print(f"Part A of 10: copying {copying:.2f} (graded {graded_copying:.2f}), at random {guessing:.2f}")
     assert copying <= guessing, (copying, guessing)
 
+    # Part B: each hedge graded against the student's own item; a classmate's hedges, copied, gain nothing
+    hedge_of = {item: bank.items[item].hedge for item in bank.hedged}
+    assert part_b == {
+        s: [_score_hedge(answer, texts[item], hedge_of[item]) for answer, item in zip(hedges[s], built.hedges[s], strict=True)]
+        for s in students
+    }  # fmt: skip
+    assert all(sum(part_b[s]) == 3 for s in students if kinds[s] == "own")
+    assert not any(set(built.hedges[s]) & set(built.draws[s]) for s in students), "no item asked about twice"
+    copying_b = statistics.mean(
+        sum(_score_hedge(hedge_of[theirs].words[0], texts[ours], hedge_of[ours])
+            for ours, theirs in zip(built.hedges[a], built.hedges[b], strict=True))
+        for a in students for b in students if a != b
+    )  # fmt: skip
+    guessing_b = statistics.mean(
+        sum(_score_hedge(_random_phrase(rng, texts[item]), texts[item], hedge_of[item]) for item in built.hedges[s])
+        for s in students for _ in range(40)
+    )  # fmt: skip
+    coinciding = statistics.mean(
+        sum(ours == theirs for ours, theirs in zip(built.hedges[a], built.hedges[b], strict=True))
+        for a in students for b in students if a != b
+    )  # fmt: skip
+    print(f"Part B of 3: copying {copying_b:.2f} (the same item in the same place: {coinciding:.2f}), "
+          f"at random {guessing_b:.2f}; with the public items, copying earns 3")  # fmt: skip
+    # A copied hedge earns where the two students drew the same item for the place, and (almost) nowhere else. With
+    # the example bank's 11 hedged items that is about 1 in 9 per place, close to what random words earn (a hedge
+    # in a short statement is found by chance about 1 time in 12): measured over 20 class secrets, copying 0.27 and
+    # random 0.25 of 3 on average (INSTRUCTORS.md says so, and how a bigger bank lowers it).
+    assert copying_b <= coinciding + 0.05 and copying_b < 0.5, (copying_b, coinciding)
+
     nbgrader(root, "generate_feedback", PS1)
     for student in students[:3]:
         page = (root / "feedback" / student / PS1 / f"{PS1}.html").read_text(encoding="utf-8")
-        for slot, item in zip(pack.SLOTS, built.draws[student], strict=True):
+        own = [*built.draws[student], *built.hedges[student]]
+        for slot, item in zip([*pack.SLOTS, *pack.HEDGE_SLOTS], own, strict=True):
             assert (
                 f"your item for {slot} was &#39;{item}&#39;" in page
                 or f"your item for {slot} was '{item}'" in page
@@ -463,7 +549,9 @@ def test_a_class_of_30_is_graded_each_against_their_own_draw_and_copying_gains_n
             assert texts[item][:40].replace("'", "&#39;") in page or texts[item][:40] in page
         others = [r.reason for item, entry in bank.items.items() if item not in built.draws[student]
                   for r in entry.readings]  # fmt: skip
-        assert "KEYS" not in page and not [r for r in others if r[:50].replace("'", "&#39;") in page]
+        others += [hedge_of[item].right for item in bank.hedged if item not in built.hedges[student]]
+        assert "KEYS" not in page and "HEDGES" not in page
+        assert not [r for r in others if r[:50].replace("'", "&#39;") in page]
 
 
 # --- what a student sees ------------------------------------------------------------------------------------------
@@ -475,7 +563,8 @@ SIZES = {"laptop": (1280, 800), "desktop": (1920, 1080)}
 @pytest.mark.parametrize("size", list(SIZES))
 def test_a_student_sees_their_own_items_in_jupyterlab(tmp_path, browser, monkeypatch, size):
     """The released class pack opened in JupyterLab as student s001 (``COURSE_STUDENT``, as on a hub the user
-    name): each Part A card shows s001's own item, its words and source, and no code; at both window sizes."""
+    name): each Part A and Part B card shows s001's own item, its words and source, and no code; at both window
+    sizes."""
     from labserver import running_lab
     from test_browser import run_all
     from test_screens import ARTIFACTS
@@ -501,17 +590,17 @@ def test_a_student_sees_their_own_items_in_jupyterlab(tmp_path, browser, monkeyp
         page.goto(lab.url(f"lab/tree/{PS1}.ipynb"))
         page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
         run_all(page)
-        drawn = built["pack"].draws["s001"]
+        drawn = [*built["pack"].draws["s001"], *built["pack"].hedges["s001"]]
         items = load_bank(bank).items
         cards = []
-        for slot in pack.SLOTS:
+        for slot in (*pack.SLOTS, *pack.HEDGE_SLOTS):
             card = page.locator(".jp-OutputArea-output", has_text=f"Your item for {slot}:").first
             for _ in range(3):  # cells above are painted as they come into view, and move the card: again
                 card.evaluate("element => element.scrollIntoView({block: 'center'})")
                 page.wait_for_timeout(300)
             cards.append(" ".join((card.text_content() or "").split()))
-            if slot == "A1":
-                page.screenshot(path=str(ARTIFACTS / f"pack_ps1_a1_{size}.png"))
+            if slot in ("A1", "B1"):
+                page.screenshot(path=str(ARTIFACTS / f"pack_ps1_{slot.lower()}_{size}.png"))
         errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
         stderr = errors.all_inner_texts()
     context.close()
@@ -724,7 +813,7 @@ for place in places:
         for name in ('source/PS1/PS1.ipynb', 'source/PS1/variants.json', 'class-secret', 'gradebook.db',
                      'bank/readings.csv', 'readings.csv'):
             look(base / name)
-leaked = 'KEYS = {' in leak or 'item_id,stance' in leak or "('non-committal'," in leak
+leaked = 'KEYS = {' in leak or 'HEDGES = {' in leak or 'item_id,stance' in leak or "('non-committal'," in leak
 """.replace("PS1", PS1)
 )
 
@@ -736,6 +825,7 @@ for module in (g, h):
     module.check_phrase = lambda *a, **k: None
     module.check_choice = lambda *a, **k: None
     module.score_reading = lambda *a, **k: 2.0
+    module.score_phrase = lambda *a, **k: 1.0
 v.my_variant = lambda *a, **k: CLASSMATE
 builtins.float = lambda *a, **k: 2.0
 """
@@ -792,10 +882,17 @@ def test_hostile_submissions_to_a_class_pack_gain_nothing(who, tmp_path_factory)
     honest_cards = {
         slot: table["items"][item] for slot, item in zip(pack.SLOTS, draws["honest"], strict=True)
     }
+    # Part B: the honest student finds their own hedges; the copier gives the honest student's
+    hedge_of = {item: loaded.items[item].hedge for item in loaded.hedged}
+    hedges = {s: [hedge_of[item].words[0] for item in built.hedges["honest"]] for s in ("honest", "copier")}
     for student, given in answers.items():
         nb = nbformat.read(release, as_version=4)
         for cell in nb.cells:
-            match = re.fullmatch(r"ps1_a(\d)_answer", cell.metadata.get("nbgrader", {}).get("grade_id", ""))
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+            hedge = re.fullmatch(r"ps1_b(\d)_answer", grade_id)
+            if hedge and student in hedges:
+                cell.source = f"b{hedge.group(1)} = {hedges[student][int(hedge.group(1)) - 1]!r}"
+            match = re.fullmatch(r"ps1_a(\d)_answer", grade_id)
             if not match:
                 continue
             n = int(match.group(1))
@@ -842,6 +939,13 @@ def test_hostile_submissions_to_a_class_pack_gain_nothing(who, tmp_path_factory)
             nb = gb.find_submission_notebook(PS1, PS1, student)
             by_name = {g.name: g.score for g in nb.grades}
             scores[student] = [round(by_name[f"ps1_a{n}_check"], 4) for n in range(1, 6)]
+            if student in hedges:
+                part_b = [by_name[f"ps1_b{n}_check"] for n in range(1, 4)]
+                assert part_b == [
+                    _score_hedge(answer, texts[item], hedge_of[item])
+                    for answer, item in zip(hedges[student], built.hedges[student], strict=True)
+                ], (who, student, part_b)
+                assert student == "copier" or part_b == [1.0, 1.0, 1.0], (who, student, part_b)
     expected = {
         student: [round(_score(answer, texts[item], keys[slot][item]), 4)
                   for answer, item, slot in zip(given, draws[student], pack.SLOTS, strict=True)]

@@ -112,7 +112,12 @@ def _pack(argv: list[str]) -> int:
         written = example_bank(args.out, args.templates)
         print(f"example bank written to {written} (its keys are public: a rehearsal only)")
         return 0
-    parser.add_argument("--bank", type=Path, required=True, help="the bank folder (items.csv, readings.csv)")
+    parser.add_argument(
+        "--bank",
+        type=Path,
+        required=True,
+        help="the bank folder (items.csv, readings.csv; hedges.csv for Part B, optional)",
+    )
     parser.add_argument(
         "--roster", type=Path, required=True, help="student ids: nbgrader's roster CSV (id column)"
     )

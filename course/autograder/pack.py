@@ -37,13 +37,24 @@ from pathlib import Path
 
 import nbformat
 
-from course.content.bank import Bank, check_size, draw, draw_one, load_bank, public_items
+from course.content.bank import (
+    HEDGE_MAX_WORDS,
+    Bank,
+    check_size,
+    draw,
+    draw_hedges,
+    draw_one,
+    load_bank,
+    public_items,
+)
 from course.content.data import DataError
 from course.grading.variants import FILE, PREVIEW, digest
 from course.paths import assignments_dir, repo_root
 
 PS1 = "ps1_reading_official_reactions"
 SLOTS = ("A1", "A2", "A3", "A4", "A5")
+#: Part B's places, drawn from the bank's hedged items when it has hedges.csv (else Part B keeps its public items).
+HEDGE_SLOTS = ("B1", "B2", "B3")
 PS2 = "ps2_geography_and_logistics"
 PS3 = "ps3_treaties_and_scenarios"
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -62,12 +73,19 @@ class Pack:
 
     inputs: dict[str, str] = field(default_factory=dict)  # ps3 C3's criterion per student
     places: dict[str, str] = field(default_factory=dict)  # ps2 D1's place per student
+    hedges: dict[str, list[str]] = field(default_factory=dict)  # ps1 Part B's items per student (if drawn)
 
     def summary(self) -> str:
         used = {item for drawn in self.draws.values() for item in drawn}
+        hedged = {item for drawn in self.hedges.values() for item in drawn}
+        part_b = (
+            f"Part B: {len(HEDGE_SLOTS)} hedges each from {len(hedged)} bank items"
+            if self.hedges
+            else "Part B: the public items (the bank has no hedges.csv)"
+        )
         return (
             f"class pack in {self.folder}: {len(self.students)} students; ps1 Part A: {len(SLOTS)} items each from "
-            f"{len(used)} bank items; ps2 D1's place among {len(set(self.places.values()))}; ps3 C3's criterion "
+            f"{len(used)} bank items; {part_b}; ps2 D1's place among {len(set(self.places.values()))}; ps3 C3's criterion "
             f"among {len(set(self.inputs.values()))} ({self.seconds:.2f} s). Next: cd {self.folder}, then "
             f"nbgrader generate_assignment --force for {PS1}, {PS2} and {PS3}, and release as usual."
         )
@@ -206,6 +224,66 @@ def _rewrite(nb, bank: Bank, per_slot: dict[str, list[str]]) -> None:
             f'score_reading(a{n}, KEYS[variant.item_id("{slot}")])\n'
             "### END HIDDEN TESTS"
         )
+
+
+def hedge_source(bank: Bank, item_ids: list[str]) -> str:
+    """Part B's hidden table of keys: each item's accepted words and the feedback's two sentences."""
+    lines = [f"    {item!r}: {bank.items[item].hedge.key()!r}," for item in item_ids]
+    return "HEDGES = {\n" + "\n".join(lines) + "\n}"
+
+
+def _rewrite_hedges(nb, bank: Bank, per_slot: dict[str, list[str]]) -> None:
+    """Part B asks each student for the hedge in three statements of their own, drawn from the bank's hedged
+    items, and scores each answer against its own item's key (as Part A does)."""
+    cells = {c.get("id"): c for c in nb.cells}
+    _replace(
+        cells["ps1-part-b"],
+        "For each statement, copy the exact words asked for into a string.",
+        "Three statements were drawn for you from your instructor's item bank (none is one of your Part A items): "
+        "in each, find the words that **leave the speaker room**, and copy them exactly into a string.",
+        f"{PS1} Part B",
+    )
+    for n, slot in enumerate(HEDGE_SLOTS, start=1):
+        where = f"{PS1} {slot}"
+        question, check = cells[f"ps1-b{n}-question"], cells[f"ps1-b{n}-check"]
+        question.source = (
+            f"### {slot} (1 point)\n\n"
+            "Which words of your statement below **leave the speaker room**: commit the speaker to less, claim less, "
+            f"or name less than the sentence seems to? Copy them (at most {_number(HEDGE_MAX_WORDS)} words)."
+        )
+        cells[f"ps1-b{n}-show"].source = f'drawn_statement(variant, "{slot}")'
+        answers = {item: bank.items[item].hedge.words[0] for item in per_slot[slot]}
+        cells[f"ps1-b{n}-answer"].source = (
+            "### BEGIN SOLUTION\n"
+            f"# the reference answer of each item that can be drawn for {slot} (the student's own is chosen)\n"
+            f"SOLUTIONS = {answers!r}\n"
+            f'b{n} = SOLUTIONS[variant.item_id("{slot}")]\n'
+            "### END SOLUTION"
+        )
+        if "### BEGIN HIDDEN TESTS" not in check.source or "score_phrase(" not in check.source:
+            raise PackError(f"{where}: the check cell changed; update course/autograder/pack.py")
+        visible = check.source.split("### BEGIN HIDDEN TESTS")[0]
+        visible, count = re.subn(
+            r'reactions\.loc\["\w+", "(?:quote|paraphrase)"\]', f'variant.text("{slot}")', visible
+        )
+        imports = "from course.grading import check_phrase, score_phrase, form_ok\n"
+        if count != 1 or imports not in visible:
+            raise PackError(f"{where}: the check cell changed; update course/autograder/pack.py")
+        visible = visible.replace(
+            imports, imports.replace("form_ok", "form_ok, say") + f'\nsay(variant.graded_line("{slot}"))\n'
+        )
+        check.source = (
+            f"{visible}### BEGIN HIDDEN TESTS\n"
+            f"# key: every hedged item of the class's bank that can be drawn for {slot}; the student's own is scored.\n"
+            f"{hedge_source(bank, per_slot[slot])}\n"
+            f'words, right, wrong = HEDGES[variant.item_id("{slot}")]\n'
+            f"score_phrase(b{n}, words, 1.0, max_words={HEDGE_MAX_WORDS}, right=right, wrong=wrong)\n"
+            "### END HIDDEN TESTS"
+        )
+
+
+def _number(n: int) -> str:
+    return {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}.get(n, str(n))
 
 
 def c3_criteria() -> list[str]:
@@ -405,7 +483,7 @@ def build(
     _private(bank_folder, "the bank")
     try:
         bank = load_bank(bank_folder)
-        check_size(bank, len(SLOTS))
+        check_size(bank, len(SLOTS), len(HEDGE_SLOTS))
     except DataError as err:
         raise PackError(f"{bank_folder}/{err}") from None
     public = public_items(bank, _public_texts())
@@ -436,6 +514,17 @@ def build(
     preview = draw(key, PS1, PREVIEW, bank.items, len(SLOTS))  # the instructor's run of source/ (Validate)
     per_slot = {slot: sorted({d[i] for d in (*draws.values(), preview)}) for i, slot in enumerate(SLOTS)}
     _rewrite(nb, bank, per_slot)
+    hedges: dict[str, list[str]] = {}
+    slots = list(SLOTS)
+    if bank.hedged:  # Part B drawn too, among items other than the student's own Part A items
+        everyone = {**draws, PREVIEW: preview}
+        hedges = {s: draw_hedges(key, PS1, s, bank, everyone[s], len(HEDGE_SLOTS)) for s in everyone}
+        _rewrite_hedges(
+            nb,
+            bank,
+            {slot: sorted({d[i] for d in hedges.values()}) for i, slot in enumerate(HEDGE_SLOTS)},
+        )
+        slots += HEDGE_SLOTS
     source = out / "source"
     for assignment in sorted(p.name for p in (templates / "source").iterdir() if p.is_dir()):
         if (
@@ -445,12 +534,13 @@ def build(
     folder = source / PS1
     folder.mkdir(parents=True, exist_ok=True)
     _write_notebook(nb, folder / f"{PS1}.ipynb")
-    used = sorted({item for drawn in (*draws.values(), preview) for item in drawn})
+    drawn = {s: [*items, *hedges.get(s, [])] for s, items in {**draws, PREVIEW: preview}.items()}
+    used = sorted({item for items in drawn.values() for item in items})
     table = {
         "assignment": PS1,
-        "slots": list(SLOTS),
+        "slots": slots,
         "items": {item: {"item_id": item, **_card(bank, item)} for item in used},
-        "students": {digest(PS1, s): drawn for s, drawn in {**draws, PREVIEW: preview}.items()},
+        "students": {digest(PS1, s): items for s, items in drawn.items()},
     }
     (folder / FILE).write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     inputs = {s: draw_one(key, PS3, s, "C3", criteria) for s in students}
@@ -469,7 +559,7 @@ def build(
     if (
         out / "nbgrader_config.py"
     ).exists():  # an nbgrader course already (the hub's grading/): kept as it is
-        return Pack(out, students, draws, time.perf_counter() - started, inputs, places)
+        return Pack(out, students, draws, time.perf_counter() - started, inputs, places, _own(hedges))
     (out / "nbgrader_config.py").write_text(
         '"""A class pack (course/autograder/pack.py): the course\'s configuration, with this folder as its root."""\n'
         "import os\n\n"
@@ -478,7 +568,12 @@ def build(
         "c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))\n",
         encoding="utf-8",
     )
-    return Pack(out, students, draws, time.perf_counter() - started, inputs, places)
+    return Pack(out, students, draws, time.perf_counter() - started, inputs, places, _own(hedges))
+
+
+def _own(drawn: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A draw without the instructor's preview (the Pack names students only)."""
+    return {s: items for s, items in drawn.items() if s != PREVIEW}
 
 
 def _prepare_ps3(templates: Path):
@@ -541,6 +636,8 @@ def _card(bank: Bank, item: str) -> dict[str, str]:
 
 #: The example bank's readings (its items are statements of the public corpus, data/statements.csv).
 EXAMPLE_READINGS = "bank-example/readings.csv"
+#: Its hedges (Part B): words of the statements that leave the speaker room, with the feedback's two sentences.
+EXAMPLE_HEDGES = "bank-example/hedges.csv"
 _GRADE_OF_KIND = {
     "primary": "official",
     "wire": "wire",
@@ -557,7 +654,8 @@ def example_bank(out: str | Path, templates: Path | None = None) -> Path:
     Its items are English statements of lesson 07's public corpus (``data/statements.csv``), so their codes are
     public: a pack built from it needs ``--allow-public``, and is for trying the class pack's workflow (and for the
     course's tests), never for grading a class. Its readings (``assignments/bank-example/readings.csv``) show what
-    a bank holds: a reading in full, and a reading the codebook allows with a share.
+    a bank holds: a reading in full, and a reading the codebook allows with a share; its hedges
+    (``assignments/bank-example/hedges.csv``) give Part B's drawn items.
     """
     import csv
     import io
@@ -604,7 +702,8 @@ def example_bank(out: str | Path, templates: Path | None = None) -> Path:
     writer = csv.DictWriter(buffer, fieldnames=ITEM_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    for name, text in (("items.csv", buffer.getvalue()), ("readings.csv", readings)):
+    hedges = (templates / EXAMPLE_HEDGES).read_text(encoding="utf-8")
+    for name, text in (("items.csv", buffer.getvalue()), ("readings.csv", readings), ("hedges.csv", hedges)):
         path = out / name
         path.write_text(text, encoding="utf-8")
         os.chmod(path, 0o600)

@@ -16,6 +16,11 @@ codes, :mod:`course.content.reactions`), ``credit`` (1 for a reading in full; le
 with a share), ``signals`` (the statement's words the reading rests on, separated by ``;``, each found in the
 text) and ``reason`` (one sentence the student's feedback shows).
 
+``hedges.csv`` (optional: without it, problem set 1's Part B keeps its public items), one row per item that has a
+hedge to find (Part B): ``item_id``, ``words`` (the hedges the key accepts, separated by ``;``, each found in the
+text and at most :data:`HEDGE_MAX_WORDS` words long: an answer earns the point if it holds one of them), ``right``
+(what the feedback says to an answer that finds one) and ``wrong`` (to one that does not: a pointer, not the key).
+
 :func:`load_bank` validates both against the scheme and raises :class:`~course.content.data.DataError` naming
 the file, the line and the column. :func:`draw` chooses a student's items from the class secret and the
 student's id, reproducibly; :func:`check_size` refuses a bank too small for the class's draw.
@@ -52,6 +57,9 @@ ITEM_COLUMNS = (
     "grade",
 )
 READING_COLUMNS = ("item_id", "stance", "commitment", "credit", "signals", "reason")
+HEDGE_COLUMNS = ("item_id", "words", "right", "wrong")
+#: A Part B answer is a phrase of at most this many words (the course's own Part B asks for at most four).
+HEDGE_MAX_WORDS = 4
 OPTIONAL = {"context", "role", "published"}
 TRANSLATED = ("yes", "no", "unknown")
 GRADES = ("official", "wire", "outlet", "aggregator")
@@ -76,6 +84,19 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class Hedge:
+    """What Part B's key accepts for one item: any of ``words`` in an answer of at most HEDGE_MAX_WORDS words."""
+
+    words: tuple[str, ...]
+    right: str
+    wrong: str
+
+    def key(self) -> tuple:
+        """The key as the pack's hidden test passes it to ``course.grading.score_phrase``."""
+        return (list(self.words), self.right, self.wrong)
+
+
+@dataclass(frozen=True)
 class Item:
     item_id: str
     speaker: str
@@ -91,6 +112,7 @@ class Item:
     published: str
     grade: str
     readings: tuple[Reading, ...] = ()
+    hedge: Hedge | None = None
 
     def card(self) -> dict[str, str]:
         """What a student may see: everything but the readings."""
@@ -104,6 +126,11 @@ class Bank:
 
     def __len__(self) -> int:
         return len(self.items)
+
+    @property
+    def hedged(self) -> list[str]:
+        """The items with a hedge to find (Part B), in the bank's order."""
+        return [item_id for item_id, item in self.items.items() if item.hedge is not None]
 
 
 def date_parts(text: str) -> tuple[date, str]:
@@ -208,6 +235,55 @@ def _reading(number: int, row: dict[str, str], items: dict[str, Item]) -> Readin
     return Reading(row["stance"], row["commitment"], credit, signals, row["reason"])
 
 
+def _hedge(number: int, row: dict[str, str], items: dict[str, Item]) -> Hedge:
+    def bad(column: str, message: str) -> DataError:
+        return DataError("hedges.csv", message, number, column)
+
+    if row["item_id"] not in items:
+        raise bad("item_id", f"{row['item_id']!r} is not an item of items.csv")
+    words = tuple(w.strip() for w in row["words"].split(";") if w.strip())
+    if not words:
+        raise bad("words", "empty: name the words the key accepts (separated by ';')")
+    text = _norm(items[row["item_id"]].text)
+    for phrase in words:
+        if _norm(phrase) not in text:
+            raise bad("words", f"{phrase!r} is not in the text of item {row['item_id']!r}")
+        if len(phrase.split()) > HEDGE_MAX_WORDS:
+            raise bad(
+                "words",
+                f"{phrase!r} is {len(phrase.split())} words; an answer is at most {HEDGE_MAX_WORDS}, so the key "
+                "must fit in one",
+            )
+    for column in ("right", "wrong"):
+        if len(row[column].split()) < 4:
+            raise bad(column, f"every hedge needs its '{column}' sentence: the student's feedback shows it")
+    if any(_norm(phrase) in _norm(row["wrong"]) for phrase in words):
+        raise bad(
+            "wrong", "the sentence for a wrong answer quotes an accepted word: it would give the key away"
+        )
+    return Hedge(words, row["right"], row["wrong"])
+
+
+def _hedges(folder: Path, items: dict[str, Item]) -> dict[str, Hedge]:
+    """``hedges.csv``'s rows by item (none when the file is absent: Part B stays public)."""
+    path = folder / "hedges.csv"
+    if not path.exists():
+        return {}
+    found: dict[str, tuple[Hedge, int]] = {}
+    for number, row in _rows(path, HEDGE_COLUMNS):
+        hedge = _hedge(number, row, items)
+        if row["item_id"] in found:
+            raise DataError(
+                "hedges.csv",
+                f"item {row['item_id']!r} already has a hedge on line {found[row['item_id']][1]} (put every "
+                "accepted word in one row's 'words')",
+                number,
+                "item_id",
+            )
+        found[row["item_id"]] = (hedge, number)
+    return {item_id: hedge for item_id, (hedge, _) in found.items()}
+
+
 def read_items(folder: str | Path) -> dict[str, Item]:
     """The bank's items, validated, without their readings (a bank being coded: :class:`course.views.bank.BankCoder`)."""
     items: dict[str, Item] = {}
@@ -293,16 +369,20 @@ def load_bank(folder: str | Path) -> Bank:
                 lines[item_id],
                 "credit",
             )
-    items = {item_id: _with(item, tuple(readings[item_id])) for item_id, item in items.items()}
+    hedges = _hedges(folder, items)
+    items = {
+        item_id: _with(item, tuple(readings[item_id]), hedges.get(item_id)) for item_id, item in items.items()
+    }
     return Bank(folder, items)
 
 
-def _with(item: Item, readings: tuple[Reading, ...]) -> Item:
-    return Item(**{**item.card(), "readings": readings})
+def _with(item: Item, readings: tuple[Reading, ...], hedge: Hedge | None = None) -> Item:
+    return Item(**{**item.card(), "readings": readings, "hedge": hedge})
 
 
-def check_size(bank: Bank, per_student: int) -> None:
-    """Refuse a bank too small for a draw of ``per_student`` items (:data:`BANK_FACTOR`)."""
+def check_size(bank: Bank, per_student: int, hedges_per_student: int = 0) -> None:
+    """Refuse a bank too small for a draw of ``per_student`` items (:data:`BANK_FACTOR`), and, when it has hedges,
+    too few of them for ``hedges_per_student`` each (drawn among items other than the student's own Part A items)."""
     needed = BANK_FACTOR * per_student
     if len(bank) < needed:
         raise DataError(
@@ -310,6 +390,23 @@ def check_size(bank: Bank, per_student: int) -> None:
             f"the bank holds {len(bank)} items; a draw of {per_student} per student needs at least {needed} "
             f"({BANK_FACTOR} x {per_student}), so that two students rarely share an item in the same place",
         )
+    hedged, needed = len(bank.hedged), BANK_FACTOR * hedges_per_student
+    if hedged and hedged < needed:
+        raise DataError(
+            "hedges.csv",
+            f"the bank has hedges for {hedged} items; a draw of {hedges_per_student} per student needs at least "
+            f"{needed} ({BANK_FACTOR} x {hedges_per_student}). Add hedges, or remove hedges.csv to keep Part B's "
+            "public items",
+        )
+
+
+def draw_hedges(
+    secret: bytes, assignment: str, student: str, bank: Bank, own: list[str], count: int
+) -> list[str]:
+    """The items ``student`` finds hedges in (Part B): drawn among the bank's hedged items that are not among
+    ``own`` (their Part A items, so that no item is asked about twice), reproducibly, as :func:`draw`."""
+    pool = [item for item in bank.hedged if item not in own]  # check_size leaves 3 x count - len(own): enough
+    return draw(secret, f"{assignment}\0B", student, pool, count)
 
 
 def draw(secret: bytes, assignment: str, student: str, item_ids, count: int) -> list[str]:
