@@ -180,6 +180,9 @@ def test_the_pack_refuses_a_bad_bank_before_anything_is_written(bank_folder, tmp
         "hedges.csv: the bank has hedges for 8 items; a draw of 3 per student needs at least 9 (3 x 3). Add "
         "hedges, or remove hedges.csv to keep Part B's public items"
     ) in _pack_error(few, tmp_path / "few", allow_public=True)
+    # a hedges.csv with its header only (a template not yet filled) keeps Part B's public items, as no file does
+    (few / "hedges.csv").write_text(rows[0] + "\n", encoding="utf-8")
+    assert load_bank(few).hedged == []
     assert "are statements the public repository already codes" in _pack_error(
         bank_folder, tmp_path / "public"
     )
@@ -198,6 +201,22 @@ def test_the_pack_refuses_a_bad_bank_before_anything_is_written(bank_folder, tmp
     bad.write_text("id\ns1\n../etc\n")
     with pytest.raises(pack.PackError, match=r"bad_roster.csv, line 3: '../etc' is not a student id"):
         pack.build(bank_folder, bad, tmp_path / "out", allow_public=True)
+
+
+def test_a_bank_without_hedges_keeps_part_bs_public_items_and_says_so(bank_folder, tmp_path):
+    bank = _copy(bank_folder, tmp_path)
+    (bank / "hedges.csv").unlink()
+    built = pack.build(bank, _roster(tmp_path, 3), tmp_path / "pack", allow_public=True)
+    assert built.hedges == {} and "Part B: the public items (the bank has no hedges.csv)" in built.summary()
+    folder = tmp_path / "pack" / "source" / PS1
+    cells = {c.id: c.source for c in nbformat.read(folder / f"{PS1}.ipynb", as_version=4).cells}
+    assert 'reactions.loc["kirby_of_concern", "paraphrase"]' in cells["ps1-b1-check"]
+    assert "HEDGES" not in cells["ps1-b1-check"] and "drawn_statement" in cells["ps1-a1-show"]
+    assert json.loads((folder / variants.FILE).read_text(encoding="utf-8"))["slots"] == list(pack.SLOTS)
+    with_hedges = pack.build(bank_folder, _roster(tmp_path, 3), tmp_path / "hedged", allow_public=True)
+    table = json.loads((tmp_path / "hedged" / "source" / PS1 / variants.FILE).read_text(encoding="utf-8"))
+    assert table["slots"] == [*pack.SLOTS, *pack.HEDGE_SLOTS]
+    assert "Part B: 3 hedges each" in with_hedges.summary()
 
 
 def test_the_draw_is_reproducible_per_student_and_spreads_the_bank(bank_folder):

@@ -265,12 +265,12 @@ def _hedge(number: int, row: dict[str, str], items: dict[str, Item]) -> Hedge:
 
 
 def _hedges(folder: Path, items: dict[str, Item]) -> dict[str, Hedge]:
-    """``hedges.csv``'s rows by item (none when the file is absent: Part B stays public)."""
+    """``hedges.csv``'s rows by item (none when the file is absent or holds only its header: Part B stays public)."""
     path = folder / "hedges.csv"
     if not path.exists():
         return {}
     found: dict[str, tuple[Hedge, int]] = {}
-    for number, row in _rows(path, HEDGE_COLUMNS):
+    for number, row in _rows(path, HEDGE_COLUMNS, allow_empty=True):
         hedge = _hedge(number, row, items)
         if row["item_id"] in found:
             raise DataError(
