@@ -213,17 +213,23 @@ def _rewrite(nb, bank: Bank, per_slot: dict[str, list[str]]) -> None:
             raise PackError(
                 f"{PS1} {slot}: the check cell's imports changed; update course/autograder/pack.py"
             )
-        # which item this is, first: the feedback and the formgrader say it even when a visible check fails
-        visible = visible.replace(
-            imports, imports.replace("form_ok", "form_ok, say") + f'\nsay(variant.graded_line("{slot}"))\n'
-        )
-        check.source = (
-            f"{visible}### BEGIN HIDDEN TESTS\n"
+        check.source = _graded_check(
+            visible,
+            imports,
+            slot,
             f"# key: every item of the class's bank that can be drawn for {slot}; the student's own is scored.\n"
             f"{key_source(bank, per_slot[slot])}\n"
-            f'score_reading(a{n}, KEYS[variant.item_id("{slot}")])\n'
-            "### END HIDDEN TESTS"
+            f'score_reading(a{n}, KEYS[variant.item_id("{slot}")])',
         )
+
+
+def _graded_check(visible: str, imports: str, slot: str, hidden: str) -> str:
+    """A drawn item's check cell: which item this is said first (the feedback and the formgrader show it even when
+    a visible check fails), the visible checks, then the hidden key of every item drawable for the place."""
+    visible = visible.replace(
+        imports, imports.replace("form_ok", "form_ok, say") + f'\nsay(variant.graded_line("{slot}"))\n'
+    )
+    return f"{visible}### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS"
 
 
 def hedge_source(bank: Bank, item_ids: list[str]) -> str:
@@ -269,16 +275,14 @@ def _rewrite_hedges(nb, bank: Bank, per_slot: dict[str, list[str]]) -> None:
         imports = "from course.grading import check_phrase, score_phrase, form_ok\n"
         if count != 1 or imports not in visible:
             raise PackError(f"{where}: the check cell changed; update course/autograder/pack.py")
-        visible = visible.replace(
-            imports, imports.replace("form_ok", "form_ok, say") + f'\nsay(variant.graded_line("{slot}"))\n'
-        )
-        check.source = (
-            f"{visible}### BEGIN HIDDEN TESTS\n"
+        check.source = _graded_check(
+            visible,
+            imports,
+            slot,
             f"# key: every hedged item of the class's bank that can be drawn for {slot}; the student's own is scored.\n"
             f"{hedge_source(bank, per_slot[slot])}\n"
             f'words, right, wrong = HEDGES[variant.item_id("{slot}")]\n'
-            f"score_phrase(b{n}, words, 1.0, max_words={HEDGE_MAX_WORDS}, right=right, wrong=wrong)\n"
-            "### END HIDDEN TESTS"
+            f"score_phrase(b{n}, words, 1.0, max_words={HEDGE_MAX_WORDS}, right=right, wrong=wrong)",
         )
 
 

@@ -204,6 +204,19 @@ def _item(number: int, row: dict[str, str]) -> Item:
     return Item(**row)
 
 
+def _phrases(row: dict[str, str], column: str, items: dict[str, Item], bad, empty: str) -> tuple[str, ...]:
+    """A ``;``-separated list of the statement's own words (a reading's signals, a hedge's accepted words), each
+    found in the item's text as the grading finds a student's phrase."""
+    phrases = tuple(p.strip() for p in row[column].split(";") if p.strip())
+    if not phrases:
+        raise bad(column, f"empty: {empty}")
+    text = _norm(items[row["item_id"]].text)
+    for phrase in phrases:
+        if _norm(phrase) not in text:
+            raise bad(column, f"{phrase!r} is not in the text of item {row['item_id']!r}")
+    return phrases
+
+
 def _reading(number: int, row: dict[str, str], items: dict[str, Item]) -> Reading:
     def bad(column: str, message: str) -> DataError:
         return DataError("readings.csv", message, number, column)
@@ -223,13 +236,9 @@ def _reading(number: int, row: dict[str, str], items: dict[str, Item]) -> Readin
         raise bad("credit", f"{row['credit']!r} is not a number") from None
     if not 0 < credit <= 1:
         raise bad("credit", f"{credit:g}: a share of the item's points, more than 0 and at most 1")
-    signals = tuple(s.strip() for s in row["signals"].split(";") if s.strip())
-    if not signals:
-        raise bad("signals", "empty: name the statement's words the reading rests on (separated by ';')")
-    text = _norm(items[row["item_id"]].text)
-    for signal in signals:
-        if _norm(signal) not in text:
-            raise bad("signals", f"{signal!r} is not in the text of item {row['item_id']!r}")
+    signals = _phrases(
+        row, "signals", items, bad, "name the statement's words the reading rests on (separated by ';')"
+    )
     if len(row["reason"].split()) < 4:
         raise bad("reason", "every reading needs a reason (a sentence): the student's feedback shows it")
     return Reading(row["stance"], row["commitment"], credit, signals, row["reason"])
@@ -241,13 +250,8 @@ def _hedge(number: int, row: dict[str, str], items: dict[str, Item]) -> Hedge:
 
     if row["item_id"] not in items:
         raise bad("item_id", f"{row['item_id']!r} is not an item of items.csv")
-    words = tuple(w.strip() for w in row["words"].split(";") if w.strip())
-    if not words:
-        raise bad("words", "empty: name the words the key accepts (separated by ';')")
-    text = _norm(items[row["item_id"]].text)
+    words = _phrases(row, "words", items, bad, "name the words the key accepts (separated by ';')")
     for phrase in words:
-        if _norm(phrase) not in text:
-            raise bad("words", f"{phrase!r} is not in the text of item {row['item_id']!r}")
         if len(phrase.split()) > HEDGE_MAX_WORDS:
             raise bad(
                 "words",
