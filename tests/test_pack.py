@@ -60,7 +60,14 @@ def _edit(path: Path, line: int, column: str, value: str) -> None:
 
 def test_the_example_bank_is_valid_and_shows_a_reading_in_full_and_one_with_a_share(bank_folder):
     bank = load_bank(bank_folder)
-    assert len(bank) == 18 >= BANK_FACTOR * len(pack.SLOTS)
+    assert len(bank.codable) == 18 >= BANK_FACTOR * len(pack.SLOTS)
+    # Part C: six items (two per student), each with its best option, one true but less sharp, and one the
+    # statement does not avoid (it says it); none is coded for Part A or has a hedge
+    assert len(bank.avoidable) == 6 == BANK_FACTOR * len(pack.AVOIDED_SLOTS) and len(bank) == 24
+    for item_id in bank.avoidable:
+        item = bank.items[item_id]
+        assert {c.credit for c in item.avoided} == {1.0, 0.5, 0.0}, item_id
+        assert not item.readings and item.hedge is None
     shares = [r for item in bank.items.values() for r in item.readings if r.credit < 1]
     assert {r.credit for r in shares} == {0.5} and len(shares) == 2
     for item in bank.items.values():
@@ -93,6 +100,14 @@ def test_the_example_bank_is_valid_and_shows_a_reading_in_full_and_one_with_a_sh
         ("hedges.csv", 3, "wrong", "Look for the word seems.", "line 3, column 'wrong': the sentence for a wrong answer quotes an accepted word"),
         ("hedges.csv", 5, "item_id", "nobody", "line 5, column 'item_id': 'nobody' is not an item of items.csv"),
         ("hedges.csv", 6, "words", " ; ", "line 6, column 'words': empty: name the words the key accepts"),
+        ("avoided.csv", 2, "credit", "2", "avoided.csv, line 2, column 'credit': 2: an option's share of the point, from 0 to 1"),
+        ("avoided.csv", 2, "credit", "half", "line 2, column 'credit': 'half' is not a number"),
+        ("avoided.csv", 2, "credit", "0.5", "line 2, column 'credit': item 'cn_20240620_lin_en' has no option in full (credit 1)"),
+        ("avoided.csv", 3, "reason", "", "line 3, column 'reason': every option needs a reason"),
+        ("avoided.csv", 4, "option", "", "line 4, column 'option': 0 words: an option is a phrase of 1 to 16 words"),
+        ("avoided.csv", 4, "option", "Whose matter the cooperation is", "line 4, column 'option': item 'cn_20240620_lin_en' already has the option 'Whose matter the cooperation is'"),
+        ("avoided.csv", 5, "item_id", "nobody", "line 5, column 'item_id': 'nobody' is not an item of items.csv"),
+        ("avoided.csv", 5, "item_id", "kp_20230913_kim", "avoided.csv, line 5, column 'item_id': item 'kp_20230913_kim' has 1 option(s); Part C offers 2 to 6"),
     ],
 )  # fmt: skip
 def test_a_bad_bank_is_refused_with_the_file_line_and_column(bank_folder, tmp_path, file, line, column, value,
@@ -124,14 +139,35 @@ def test_a_duplicate_statement_and_an_item_without_a_reading_are_refused(bank_fo
     csv.writer(out, lineterminator="\n").writerow(copy)
     (bank / "items.csv").write_text("\n".join(rows) + "\n" + out.getvalue(), encoding="utf-8")
     with pytest.raises(
-        DataError, match=r"items.csv, line 20, column 'text': the same words as item 'kp_20230913_kim'"
+        DataError, match=r"items.csv, line 26, column 'text': the same words as item 'kp_20230913_kim'"
     ):
         load_bank(bank)
     copy[7] = "A statement nobody coded."
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(copy)
     (bank / "items.csv").write_text("\n".join(rows) + "\n" + out.getvalue(), encoding="utf-8")
-    with pytest.raises(DataError, match=r"items.csv, line 20: item 'again' has no reading in readings.csv"):
+    with pytest.raises(DataError, match=r"items.csv, line 26: item 'again' has no reading in readings.csv"):
+        load_bank(bank)
+    # an item coded for Part A cannot also be read for Part C: its options, released, would hint at its codes
+    bank = _copy(bank_folder, tmp_path / "both")
+    with (bank / "avoided.csv").open("a", encoding="utf-8") as handle:
+        handle.write(
+            "kp_20230913_kim,any date,1,A reason for the feedback.\nkp_20230913_kim,any place,0,Another reason for the feedback.\n"
+        )
+    with pytest.raises(
+        DataError,
+        match=r"avoided.csv, line 25, column 'item_id': item 'kp_20230913_kim' has readings in readings.csv too",
+    ):
+        load_bank(bank)
+    bank = _copy(bank_folder, tmp_path / "hedged and read")
+    with (bank / "hedges.csv").open("a", encoding="utf-8") as handle:
+        handle.write(
+            "chang_violation,directly or indirectly,The rule covers every kind of help.,Look at how wide the rule is.\n"
+        )
+    with pytest.raises(
+        DataError,
+        match=r"avoided.csv, line 13, column 'item_id': item 'chang_violation' has a hedge in hedges.csv too",
+    ):
         load_bank(bank)
     bank = _copy(bank_folder, tmp_path / "hedged twice")
     rows = (bank / "hedges.csv").read_text(encoding="utf-8").splitlines()
@@ -144,9 +180,10 @@ def test_a_duplicate_statement_and_an_item_without_a_reading_are_refused(bank_fo
 
 
 def _codes_shown(card: str, item) -> list[str]:
-    """The scheme's codes a card shows beyond the item's own words (its text, occasion, speaker and role)."""
+    """The scheme's codes a card shows beyond the item's own words (its text, occasion, speaker, role, context and
+    the source's address, whose slug is the outlet's: "japan-seriously-concerned-over-...")."""
     rest = " ".join(card.split())
-    for words in (item.text, item.occasion, item.speaker, item.role, item.context):
+    for words in (item.text, item.occasion, item.speaker, item.role, item.context, item.url):
         rest = rest.replace(" ".join(words.split()), "") if words else rest
     return [code for code in (*STANCE_CODES, *COMMITMENT_CODES) if code in rest]
 
@@ -163,15 +200,27 @@ def _pack_error(bank: Path, tmp: Path, **kwargs) -> str:
 def test_the_pack_refuses_a_bad_bank_before_anything_is_written(bank_folder, tmp_path):
     small = _copy(bank_folder, tmp_path / "small")
     items = (small / "items.csv").read_text(encoding="utf-8").splitlines()
-    keep = {next(csv.reader([row]))[0] for row in items[1:14]}
-    (small / "items.csv").write_text("\n".join(items[:14]) + "\n", encoding="utf-8")
+    keep = {next(csv.reader([row]))[0] for row in [*items[1:14], *items[19:]]}  # 13 to code, Part C's 6
+    (small / "items.csv").write_text("\n".join([*items[:14], *items[19:]]) + "\n", encoding="utf-8")
     for name in ("readings.csv", "hedges.csv"):
         rows = (small / name).read_text(encoding="utf-8").splitlines()
         kept = [row for row in rows[1:] if next(csv.reader([row]))[0] in keep]
         (small / name).write_text("\n".join([rows[0], *kept]) + "\n", encoding="utf-8")
-    assert "the bank holds 13 items; a draw of 5 per student needs at least 15" in _pack_error(
-        small, tmp_path / "small", allow_public=True
+    assert (
+        "the bank holds 13 items to code (besides 6 with Part C options); a draw of 5 per student needs at least 15"
+        in _pack_error(small, tmp_path / "small", allow_public=True)
     )
+    # Part C: two per student need six items with options; without the last one's, five are left
+    fewer = _copy(bank_folder, tmp_path / "fewer")
+    rows = (fewer / "avoided.csv").read_text(encoding="utf-8").splitlines()
+    (fewer / "avoided.csv").write_text("\n".join(rows[:-4]) + "\n", encoding="utf-8")
+    items = (fewer / "items.csv").read_text(encoding="utf-8").splitlines()
+    assert items[-1].startswith("hayashi_regional_security,")
+    (fewer / "items.csv").write_text("\n".join(items[:-1]) + "\n", encoding="utf-8")
+    assert (
+        "avoided.csv: the bank has Part C options for 5 items; a draw of 2 per student needs at least 6 (3 x 2). "
+        "Add items, or remove avoided.csv to keep Part C's public items"
+    ) in _pack_error(fewer, tmp_path / "fewer", allow_public=True)
     # hedges (Part B): three per student need nine hedged items; the example bank has eleven
     few = _copy(bank_folder, tmp_path / "few")
     rows = (few / "hedges.csv").read_text(encoding="utf-8").splitlines()
@@ -212,21 +261,115 @@ def test_a_bank_without_hedges_keeps_part_bs_public_items_and_says_so(bank_folde
     cells = {c.id: c.source for c in nbformat.read(folder / f"{PS1}.ipynb", as_version=4).cells}
     assert 'reactions.loc["kirby_of_concern", "paraphrase"]' in cells["ps1-b1-check"]
     assert "HEDGES" not in cells["ps1-b1-check"] and "drawn_statement" in cells["ps1-a1-show"]
-    assert json.loads((folder / variants.FILE).read_text(encoding="utf-8"))["slots"] == list(pack.SLOTS)
+    slots = json.loads((folder / variants.FILE).read_text(encoding="utf-8"))["slots"]
+    assert slots == [*pack.SLOTS, *pack.AVOIDED_SLOTS]
     with_hedges = pack.build(bank_folder, _roster(tmp_path, 3), tmp_path / "hedged", allow_public=True)
     table = json.loads((tmp_path / "hedged" / "source" / PS1 / variants.FILE).read_text(encoding="utf-8"))
-    assert table["slots"] == [*pack.SLOTS, *pack.HEDGE_SLOTS]
+    assert table["slots"] == [*pack.SLOTS, *pack.HEDGE_SLOTS, *pack.AVOIDED_SLOTS]
     assert "Part B: 3 hedges each" in with_hedges.summary()
+    assert "Part C: 2 statements each from" in with_hedges.summary()
+
+
+def test_the_example_banks_part_c_quotes_its_statements_word_for_word(bank_folder):
+    """Every quotation in a Part C option's reason ('...') is the item's own words, and every quotation in a card's
+    context ("...") is the words of a statement of the course's data (the rest of the same answer)."""
+    from course.content.data import load
+
+    bank = load_bank(bank_folder)
+    from course.content.reactions import phrase_form as norm
+
+    for item_id in bank.avoidable:
+        item = bank.items[item_id]
+        for choice in item.avoided:
+            for quoted in re.findall(r"(?<![A-Za-z])'(.+?)'(?![A-Za-z])", choice.reason):
+                for part in quoted.split(" ... "):
+                    assert norm(part) in norm(item.text), (item_id, part)
+    data = [*load("statements")["text"].dropna(), *load("reactions")["quote"].dropna()]
+    contexts = [bank.items[i].context for i in bank.avoidable if bank.items[i].context]
+    assert len(contexts) == 3
+    for context in contexts:
+        for quoted in re.findall(r'"(.+?)"', context):
+            assert any(quoted in text for text in data), quoted
+
+
+def test_a_bank_without_part_c_options_keeps_part_cs_public_items_and_says_so(bank_folder, tmp_path):
+    bank = _copy(bank_folder, tmp_path)
+    header = (bank / "avoided.csv").read_text(encoding="utf-8").splitlines()[0]
+    (bank / "avoided.csv").write_text(header + "\n", encoding="utf-8")  # a template not yet filled
+    items = (bank / "items.csv").read_text(encoding="utf-8").splitlines()
+    (bank / "items.csv").write_text("\n".join(items[:19]) + "\n", encoding="utf-8")  # the items Part A codes
+    built = pack.build(bank, _roster(tmp_path, 3), tmp_path / "pack", allow_public=True)
+    assert built.avoided == {} and "Part C: the public items (the bank has no avoided.csv)" in built.summary()
+    folder = tmp_path / "pack" / "source" / PS1
+    cells = {c.id: c.source for c in nbformat.read(folder / f"{PS1}.ipynb", as_version=4).cells}
+    assert 'statement("lin_jian_troops", committed=False)' in cells["ps1-c1-show"]
+    assert "AVOIDED" not in cells["ps1-c1-check"]
+
+
+def test_part_c_shows_each_student_their_own_statements_and_options_never_the_key(bank_folder, tmp_path):
+    """Part C drawn from the bank's options: each student's two statements, none of their Part A or B items, their
+    options in an order shuffled once per class (the bank's order puts the best first); the released draw holds
+    the options, never their credit or reasons; the hidden test scores the answer against the student's own item."""
+    built = pack.build(bank_folder, _roster(tmp_path, 30), tmp_path / "pack", allow_public=True)
+    bank = load_bank(bank_folder)
+    folder = tmp_path / "pack" / "source" / PS1
+    table = json.loads((folder / variants.FILE).read_text(encoding="utf-8"))
+    released = json.dumps(table)
+    for item_id in bank.avoidable:
+        for choice in bank.items[item_id].avoided:
+            assert choice.reason[:40] not in released
+    orders = []
+    for student in built.students:
+        own = built.avoided[student]
+        assert len(set(own)) == 2 and set(own) <= set(bank.avoidable)
+        assert not set(own) & {*built.draws[student], *built.hedges[student]}
+        theirs = variants.read(folder / variants.FILE, PS1, student)
+        for slot, item_id in zip(pack.AVOIDED_SLOTS, own, strict=True):
+            options = theirs.options(slot)
+            assert sorted(options) == sorted(c.option for c in bank.items[item_id].avoided)
+            orders.append(options.index(bank.items[item_id].avoided[0].option))
+    assert len(set(orders)) > 1, "the best option is not always in the same place"
+    with pytest.raises(variants.VariantMissing, match="not a Part C item"):
+        theirs.options("A1")
+    cells = {c.id: c.source for c in nbformat.read(folder / f"{PS1}.ipynb", as_version=4).cells}
+    assert cells["ps1-c1-options"].startswith('c1_options = variant.options("C1")')
+    assert 'score_choice(c1_avoided, AVOIDED[variant.item_id("C1")])' in cells["ps1-c1-check"]
+    assert 'say(variant.graded_line("C1"))' in cells["ps1-c1-check"]
+    keys = ast.literal_eval(re.search(r"^AVOIDED = (\{.*?^\})", cells["ps1-c2-check"], re.S | re.M).group(1))
+    assert set(keys) == {built.avoided[s][1] for s in built.students} | {
+        pack.draw_avoided(
+            pack.read_secret(tmp_path / "pack" / "class-secret"), PS1, variants.PREVIEW, bank, 2
+        )[1]
+    }
+    # the student's own key decides: the best option of their item earns the point, another item's earns nothing
+    student = built.students[0]
+    mine, other = (
+        built.avoided[student][0],
+        next(i for i in bank.avoidable if i not in built.avoided[student]),
+    )
+    with io.StringIO() as sink, __import__("contextlib").redirect_stdout(sink):
+        best = next(c.option for c in bank.items[mine].avoided if c.credit == 1)
+        assert helpers.score_choice(best, keys_of(bank, mine)) == 1.0
+        assert (
+            helpers.score_choice(next(c.option for c in bank.items[other].avoided), keys_of(bank, mine))
+            == 0.0
+        )
+
+
+def keys_of(bank, item_id: str) -> dict:
+    from course.content.bank import choice_key
+
+    return choice_key(bank.items[item_id].avoided)
 
 
 def test_the_draw_is_reproducible_per_student_and_spreads_the_bank(bank_folder):
     bank = load_bank(bank_folder)
     secret = b"0123456789abcdef0123456789abcdef"
-    first = {f"s{n}": draw(secret, PS1, f"s{n}", bank.items, 5) for n in range(300)}
-    assert first["s7"] == draw(secret, PS1, "s7", reversed(list(bank.items)), 5), (
+    first = {f"s{n}": draw(secret, PS1, f"s{n}", bank.codable, 5) for n in range(300)}
+    assert first["s7"] == draw(secret, PS1, "s7", reversed(bank.codable), 5), (
         "the bank's order changes nothing"
     )
-    assert first["s7"] != draw(b"another secret, another class....", PS1, "s7", bank.items, 5)
+    assert first["s7"] != draw(b"another secret, another class....", PS1, "s7", bank.codable, 5)
     assert all(len(set(items)) == 5 for items in first.values())
     # two students share the item of a place with the chance 1/18; measured over 300 students' pairs
     students = list(first)
@@ -237,7 +380,7 @@ def test_the_draw_is_reproducible_per_student_and_spreads_the_bank(bank_folder):
         for k in range(5)
     )
     assert 0.8 / 18 < shared < 1.2 / 18, shared
-    counts = [sum(items[0] == item for items in first.values()) for item in bank.items]
+    counts = [sum(items[0] == item for items in first.values()) for item in bank.codable]
     assert max(counts) < 3 * min(counts), counts
 
 
@@ -290,7 +433,12 @@ def test_a_students_notebook_finds_its_own_draw_and_says_what_to_do_without_one(
     assert "s001" not in json.dumps(table), "the roster is not listed in the clear"
     card_fields = {"item_id", "speaker", "role", "date", "occasion", "language", "translated", "text", "context",
                    "outlet", "url", "published", "grade"}  # fmt: skip
-    assert all(set(card) == card_fields for card in table["items"].values()), "cards only, never a reading"
+    assert all(set(card) - {"options"} == card_fields for card in table["items"].values()), (
+        "cards only, never a reading"
+    )
+    assert all(
+        isinstance(option, str) for card in table["items"].values() for option in card.get("options", [])
+    )
     monkeypatch.chdir(folder)
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     monkeypatch.setenv("COURSE_STUDENT", "s001")
@@ -307,7 +455,7 @@ def test_a_students_notebook_finds_its_own_draw_and_says_what_to_do_without_one(
         pack.read_secret(tmp_path / "pack" / "class-secret"),
         PS1,
         variants.PREVIEW,
-        load_bank(bank_folder).items,
+        load_bank(bank_folder).codable,
         5,
     )
     from course.views.display import drawn_statement
@@ -418,6 +566,7 @@ def test_a_class_of_30_is_graded_each_against_their_own_draw_and_copying_gains_n
     bank = load_bank(bank_folder)
     reasons = [r.reason for item in bank.items.values() for r in item.readings]
     reasons += [bank.items[item].hedge.right for item in bank.hedged]  # Part B's feedback on a found hedge
+    reasons += [c.reason for item in bank.avoidable for c in bank.items[item].avoided]  # Part C's feedback
 
     # no file a student can read holds a key: the release, the exchange (world-readable), the repository
     readable = [p for folder in (root / "release", exchange) for p in folder.rglob("*") if p.is_file()]
@@ -425,6 +574,7 @@ def test_a_class_of_30_is_graded_each_against_their_own_draw_and_copying_gains_n
     for path in readable:
         text = path.read_text(encoding="utf-8", errors="replace")
         assert "KEYS" not in text and "HEDGES" not in text and "SOLUTIONS" not in text, path
+        assert "AVOIDED" not in text, path
         assert "BEGIN HIDDEN" not in text, path
         assert not [r for r in reasons if r[:60] in text], f"{path} holds a reason of the key"
         stances, commitments = "|".join(STANCE_CODES), "|".join(COMMITMENT_CODES)
@@ -458,6 +608,18 @@ def test_a_class_of_30_is_graded_each_against_their_own_draw_and_copying_gains_n
             if source_of
             else [_random_phrase(rng, texts[item]) for item in mine]
         )
+    # Part C, the same three ways: one's own best options, a classmate's, a random option of one's own lists
+    best = {
+        item: next(c.option for c in bank.items[item].avoided if c.credit == 1) for item in bank.avoidable
+    }
+    options = {item: [c.option for c in bank.items[item].avoided] for item in bank.avoidable}
+    chosen = {}
+    for n, student in enumerate(students):
+        mine = built.avoided[student]
+        source_of = {"own": mine, "copied": built.avoided[students[(n + 1) % 10]]}.get(kinds[student])
+        chosen[student] = (
+            [best[item] for item in source_of] if source_of else [rng.choice(options[item]) for item in mine]
+        )
     release = root / "release" / PS1 / f"{PS1}.ipynb"
     for student in students:
         nb = nbformat.read(release, as_version=4)
@@ -469,6 +631,9 @@ def test_a_class_of_30_is_graded_each_against_their_own_draw_and_copying_gains_n
             match = re.fullmatch(r"ps1_b(\d)_answer", grade_id)
             if match:
                 cell.source = f"b{match.group(1)} = {hedges[student][int(match.group(1)) - 1]!r}"
+            match = re.fullmatch(r"ps1_c(\d)_answer", grade_id)
+            if match:
+                cell.source = f"c{match.group(1)}_avoided = {chosen[student][int(match.group(1)) - 1]!r}"
         folder = root / "submitted" / student / PS1
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{PS1}.ipynb")
@@ -495,13 +660,14 @@ def test_a_class_of_30_is_graded_each_against_their_own_draw_and_copying_gains_n
 
     from nbgrader.api import Gradebook
 
-    scores, part_b = {}, {}
+    scores, part_b, part_c = {}, {}, {}
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         for student in students:
             nb = gb.find_submission_notebook(PS1, PS1, student)
             grades = {g.name: g.score for g in nb.grades}
             scores[student] = [grades[f"ps1_a{n}_check"] for n in range(1, 6)]
             part_b[student] = [grades[f"ps1_b{n}_check"] for n in range(1, 4)]
+            part_c[student] = [grades[f"ps1_c{n}_check"] for n in range(1, 3)]
     expected = {
         student: [
             round(_score(answer, texts[item], keys[slot][item]), 4)
@@ -556,11 +722,31 @@ def test_a_class_of_30_is_graded_each_against_their_own_draw_and_copying_gains_n
     # random 0.25 of 3 on average (INSTRUCTORS.md says so, and how a bigger bank lowers it).
     assert copying_b <= coinciding + 0.05 and copying_b < 0.5, (copying_b, coinciding)
 
+    # Part C: each answer graded against the student's own item's options; a classmate's best options gain nothing
+    credit = {item: {c.option: c.credit for c in bank.items[item].avoided} for item in bank.avoidable}
+    assert part_c == {
+        s: [credit[item].get(answer, 0.0) for answer, item in zip(chosen[s], built.avoided[s], strict=True)]
+        for s in students
+    }  # fmt: skip
+    assert all(sum(part_c[s]) == 2 for s in students if kinds[s] == "own")
+    assert not any(set(built.avoided[s]) & {*built.draws[s], *built.hedges[s]} for s in students)
+    copying_c = statistics.mean(
+        sum(credit[ours].get(best[theirs], 0.0) for ours, theirs in zip(built.avoided[a], built.avoided[b], strict=True))
+        for a in students for b in students if a != b
+    )  # fmt: skip
+    guessing_c = statistics.mean(
+        sum(statistics.mean(credit[item].values()) for item in built.avoided[s]) for s in students
+    )  # the expected score of a random option, exactly
+    print(
+        f"Part C of 2: copying {copying_c:.2f}, at random {guessing_c:.2f}; with the public items, copying earns 2"
+    )
+    assert copying_c <= guessing_c, (copying_c, guessing_c)
+
     nbgrader(root, "generate_feedback", PS1)
     for student in students[:3]:
         page = (root / "feedback" / student / PS1 / f"{PS1}.html").read_text(encoding="utf-8")
-        own = [*built.draws[student], *built.hedges[student]]
-        for slot, item in zip([*pack.SLOTS, *pack.HEDGE_SLOTS], own, strict=True):
+        own = [*built.draws[student], *built.hedges[student], *built.avoided[student]]
+        for slot, item in zip([*pack.SLOTS, *pack.HEDGE_SLOTS, *pack.AVOIDED_SLOTS], own, strict=True):
             assert (
                 f"your item for {slot} was &#39;{item}&#39;" in page
                 or f"your item for {slot} was '{item}'" in page
@@ -569,7 +755,18 @@ def test_a_class_of_30_is_graded_each_against_their_own_draw_and_copying_gains_n
         others = [r.reason for item, entry in bank.items.items() if item not in built.draws[student]
                   for r in entry.readings]  # fmt: skip
         others += [hedge_of[item].right for item in bank.hedged if item not in built.hedges[student]]
-        assert "KEYS" not in page and "HEDGES" not in page
+        others += [c.reason for item in bank.avoidable if item not in built.avoided[student]
+                   for c in bank.items[item].avoided]  # fmt: skip
+        assert "KEYS" not in page and "HEDGES" not in page and "AVOIDED" not in page
+        said = [
+            c.reason
+            for item in built.avoided[student]
+            for c in bank.items[item].avoided
+            if c.option in chosen[student]
+        ]
+        assert said and all(r[:40].replace("'", "&#39;") in page or r[:40] in page for r in said), (
+            "why, as feedback"
+        )
         assert not [r for r in others if r[:50].replace("'", "&#39;") in page]
 
 
@@ -582,8 +779,8 @@ SIZES = {"laptop": (1280, 800), "desktop": (1920, 1080)}
 @pytest.mark.parametrize("size", list(SIZES))
 def test_a_student_sees_their_own_items_in_jupyterlab(tmp_path, browser, monkeypatch, size):
     """The released class pack opened in JupyterLab as student s001 (``COURSE_STUDENT``, as on a hub the user
-    name): each Part A and Part B card shows s001's own item, its words and source, and no code; at both window
-    sizes."""
+    name): each Part A, B and C card shows s001's own item, its words and source, and no code, and Part C's options
+    are their item's own; at both window sizes."""
     from labserver import running_lab
     from test_browser import run_all
     from test_screens import ARTIFACTS
@@ -592,7 +789,9 @@ def test_a_student_sees_their_own_items_in_jupyterlab(tmp_path, browser, monkeyp
     built = {}
 
     def prepare(root: Path) -> None:
-        built["pack"] = pack.build(bank, _roster(tmp_path, 3), root / "pack", allow_public=True)
+        secret = tmp_path / "secret"
+        secret.write_text(f"{2:064d}\n")
+        built["pack"] = pack.build(bank, _roster(tmp_path, 3), root / "pack", secret, allow_public=True)
         nbgrader(root / "pack", "generate_assignment", PS1, "--force")
         release = root / "pack" / "release" / PS1 / f"{PS1}.ipynb"
         nb = nbformat.read(release, as_version=4)
@@ -609,17 +808,20 @@ def test_a_student_sees_their_own_items_in_jupyterlab(tmp_path, browser, monkeyp
         page.goto(lab.url(f"lab/tree/{PS1}.ipynb"))
         page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
         run_all(page)
-        drawn = [*built["pack"].draws["s001"], *built["pack"].hedges["s001"]]
+        drawn = [*built["pack"].draws["s001"], *built["pack"].hedges["s001"], *built["pack"].avoided["s001"]]
         items = load_bank(bank).items
         cards = []
-        for slot in (*pack.SLOTS, *pack.HEDGE_SLOTS):
+        for slot in (*pack.SLOTS, *pack.HEDGE_SLOTS, *pack.AVOIDED_SLOTS):
             card = page.locator(".jp-OutputArea-output", has_text=f"Your item for {slot}:").first
             for _ in range(3):  # cells above are painted as they come into view, and move the card: again
                 card.evaluate("element => element.scrollIntoView({block: 'center'})")
                 page.wait_for_timeout(300)
             cards.append(" ".join((card.text_content() or "").split()))
-            if slot in ("A1", "B1"):
+            if slot in ("A1", "B1", "C1"):
                 page.screenshot(path=str(ARTIFACTS / f"pack_ps1_{slot.lower()}_{size}.png"))
+        # Part C's options: the student's own item's, as the options cell shows them
+        shown = page.locator(".jp-OutputArea-output", has_text=items[drawn[-2]].avoided[0].option[:30]).first
+        options_text = " ".join((shown.text_content() or "").split())
         errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
         stderr = errors.all_inner_texts()
     context.close()
@@ -627,7 +829,11 @@ def test_a_student_sees_their_own_items_in_jupyterlab(tmp_path, browser, monkeyp
         assert (
             " ".join(items[item].text.split())[:60] in card and item in card and items[item].speaker in card
         )
-        assert _codes_shown(card, items[item]) == [], item
+        assert _codes_shown(card, items[item]) == [], (item, card)
+    assert all(c.option in options_text.replace("\\'", "'") for c in items[drawn[-2]].avoided), options_text
+    assert not [c for c in items[drawn[-2]].avoided if c.reason[:30] in options_text], (
+        "options, never the reasons"
+    )
     assert not [e for e in stderr if "VariantMissing" in e or "variants.json" in e], stderr
 
 

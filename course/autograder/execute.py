@@ -261,7 +261,7 @@ class IntegrityExecute(Execute):
 
     #: What a class pack's cards and inputs say about whose draw they show (course.views.display).
     _SHOWN = re.compile(
-        r"Your (?:item for (?P<slot>[AB]\d): `(?P<item>[^`]+)`|input for (?P<input>[A-Z]\d),[^`]*`(?P<id>[^`]+)`)"
+        r"Your (?:item for (?P<slot>[ABC]\d): `(?P<item>[^`]+)`|input for (?P<input>[A-Z]\d),[^`]*`(?P<id>[^`]+)`)"
     )
 
     def _check_shown_draw(self, cell) -> None:

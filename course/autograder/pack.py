@@ -10,6 +10,8 @@ different draw for every student:
   own items (``course.views.display.drawn_statement``); each check cell's hidden part holds the key of every
   item that can be drawn for it and scores the answer against the student's own (the judge, which runs test
   cells, is told whose submission it grades by nbgrader, never by the submission: ``judge.pack_variant``).
+  Parts B (hedges) and C (what a statement avoided) are drawn the same way when the bank has ``hedges.csv`` and
+  ``avoided.csv``; a Part C item's options travel with its card (``variant.options``), its key in the hidden tests.
 - ``source/ps1.../variants.json``: each student's draw, as cards (no key), filed under a digest of their id. It is
   released with the notebook: a student's notebook reads its own draw from it.
 - ``nbgrader_config.py``: the course's configuration, with this folder as the course root (an existing course
@@ -41,10 +43,13 @@ from course.content.bank import (
     HEDGE_MAX_WORDS,
     Bank,
     check_size,
+    choice_key,
     draw,
+    draw_avoided,
     draw_hedges,
     draw_one,
     load_bank,
+    option_order,
     public_items,
 )
 from course.content.data import DataError
@@ -55,6 +60,8 @@ PS1 = "ps1_reading_official_reactions"
 SLOTS = ("A1", "A2", "A3", "A4", "A5")
 #: Part B's places, drawn from the bank's hedged items when it has hedges.csv (else Part B keeps its public items).
 HEDGE_SLOTS = ("B1", "B2", "B3")
+#: Part C's places, drawn from the bank's items with options (avoided.csv), else Part C keeps its public items.
+AVOIDED_SLOTS = ("C1", "C2")
 PS2 = "ps2_geography_and_logistics"
 PS3 = "ps3_treaties_and_scenarios"
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -74,6 +81,7 @@ class Pack:
     inputs: dict[str, str] = field(default_factory=dict)  # ps3 C3's criterion per student
     places: dict[str, str] = field(default_factory=dict)  # ps2 D1's place per student
     hedges: dict[str, list[str]] = field(default_factory=dict)  # ps1 Part B's items per student (if drawn)
+    avoided: dict[str, list[str]] = field(default_factory=dict)  # ps1 Part C's items per student (if drawn)
 
     def summary(self) -> str:
         used = {item for drawn in self.draws.values() for item in drawn}
@@ -83,9 +91,15 @@ class Pack:
             if self.hedges
             else "Part B: the public items (the bank has no hedges.csv)"
         )
+        read = {item for drawn in self.avoided.values() for item in drawn}
+        part_c = (
+            f"Part C: {len(AVOIDED_SLOTS)} statements each from {len(read)} bank items"
+            if self.avoided
+            else "Part C: the public items (the bank has no avoided.csv)"
+        )
         return (
             f"class pack in {self.folder}: {len(self.students)} students; ps1 Part A: {len(SLOTS)} items each from "
-            f"{len(used)} bank items; {part_b}; ps2 D1's place among {len(set(self.places.values()))}; ps3 C3's criterion "
+            f"{len(used)} bank items; {part_b}; {part_c}; ps2 D1's place among {len(set(self.places.values()))}; ps3 C3's criterion "
             f"among {len(set(self.inputs.values()))} ({self.seconds:.2f} s). Next: cd {self.folder}, then "
             f"nbgrader generate_assignment --force for {PS1}, {PS2} and {PS3}, and release as usual."
         )
@@ -283,6 +297,60 @@ def _rewrite_hedges(nb, bank: Bank, per_slot: dict[str, list[str]]) -> None:
             f"{hedge_source(bank, per_slot[slot])}\n"
             f'words, right, wrong = HEDGES[variant.item_id("{slot}")]\n'
             f"score_phrase(b{n}, words, 1.0, max_words={HEDGE_MAX_WORDS}, right=right, wrong=wrong)",
+        )
+
+
+def avoided_source(bank: Bank, item_ids: list[str]) -> str:
+    """Part C's hidden table of keys: each item's options, with their share of the point and the feedback's reason."""
+    lines = [f"    {item!r}: {choice_key(bank.items[item].avoided)!r}," for item in item_ids]
+    return "AVOIDED = {\n" + "\n".join(lines) + "\n}"
+
+
+def _rewrite_avoided(nb, bank: Bank, per_slot: dict[str, list[str]]) -> None:
+    """Part C asks each student what two statements of their own avoided saying, drawn from the bank's items with
+    options; each student's options come with their items (``variant.options``), and each answer is scored against
+    its own item's key (as Parts A and B are)."""
+    cells = {c.get("id"): c for c in nb.cells}
+    _replace(
+        cells["ps1-part-c"],
+        "For each statement, choose from its list",
+        "Two statements were drawn for you from your instructor's item bank (none is one of your Part A or B "
+        "items). For each, choose from its list",
+        f"{PS1} Part C",
+    )
+    for n, slot in enumerate(AVOIDED_SLOTS, start=1):
+        where = f"{PS1} {slot}"
+        cells[f"ps1-c{n}-statement"].source = f"### {slot} (1 point)\n\nYour statement:"
+        cells[f"ps1-c{n}-show"].source = f'drawn_statement(variant, "{slot}")'
+        options = cells[f"ps1-c{n}-options"]
+        if not options.source.startswith(f"c{n}_options = "):
+            raise PackError(f"{where}: the options cell changed; update course/autograder/pack.py")
+        options.source = f'c{n}_options = variant.options("{slot}")\nc{n}_options'
+        answers = {
+            item: next(c.option for c in bank.items[item].avoided if c.credit == 1.0)
+            for item in per_slot[slot]
+        }
+        cells[f"ps1-c{n}-answer"].source = (
+            "### BEGIN SOLUTION\n"
+            f"# the reference answer of each item that can be drawn for {slot} (the student's own is chosen)\n"
+            f"SOLUTIONS = {answers!r}\n"
+            f'c{n}_avoided = SOLUTIONS[variant.item_id("{slot}")]\n'
+            "### END SOLUTION"
+        )
+        check = cells[f"ps1-c{n}-check"]
+        imports = "from course.grading import check_choice, score_choice, form_ok\n"
+        if "### BEGIN HIDDEN TESTS" not in check.source or "score_choice(" not in check.source:
+            raise PackError(f"{where}: the check cell changed; update course/autograder/pack.py")
+        visible = check.source.split("### BEGIN HIDDEN TESTS")[0]
+        if imports not in visible or f"check_choice(c{n}_avoided, c{n}_options" not in visible:
+            raise PackError(f"{where}: the check cell changed; update course/autograder/pack.py")
+        check.source = _graded_check(
+            visible,
+            imports,
+            slot,
+            f"# key: every item of the class's bank that can be drawn for {slot}; the student's own is scored.\n"
+            f"{avoided_source(bank, per_slot[slot])}\n"
+            f'score_choice(c{n}_avoided, AVOIDED[variant.item_id("{slot}")])',
         )
 
 
@@ -487,7 +555,7 @@ def build(
     _private(bank_folder, "the bank")
     try:
         bank = load_bank(bank_folder)
-        check_size(bank, len(SLOTS), len(HEDGE_SLOTS))
+        check_size(bank, len(SLOTS), len(HEDGE_SLOTS), len(AVOIDED_SLOTS))
     except DataError as err:
         raise PackError(f"{bank_folder}/{err}") from None
     public = public_items(bank, _public_texts())
@@ -514,8 +582,8 @@ def build(
     if not out.exists():  # a new course folder, the instructor's alone; an existing one keeps its sharing
         out.mkdir(parents=True, mode=0o700)
     key = read_secret(Path(secret) if secret else out / "class-secret")
-    draws = {s: draw(key, PS1, s, bank.items, len(SLOTS)) for s in students}
-    preview = draw(key, PS1, PREVIEW, bank.items, len(SLOTS))  # the instructor's run of source/ (Validate)
+    draws = {s: draw(key, PS1, s, bank.codable, len(SLOTS)) for s in students}
+    preview = draw(key, PS1, PREVIEW, bank.codable, len(SLOTS))  # the instructor's run of source/ (Validate)
     per_slot = {slot: sorted({d[i] for d in (*draws.values(), preview)}) for i, slot in enumerate(SLOTS)}
     _rewrite(nb, bank, per_slot)
     hedges: dict[str, list[str]] = {}
@@ -529,6 +597,15 @@ def build(
             {slot: sorted({d[i] for d in hedges.values()}) for i, slot in enumerate(HEDGE_SLOTS)},
         )
         slots += HEDGE_SLOTS
+    avoided: dict[str, list[str]] = {}
+    if bank.avoidable:  # Part C drawn too, among the items with options (never a Part A or B item)
+        avoided = {s: draw_avoided(key, PS1, s, bank, len(AVOIDED_SLOTS)) for s in [*students, PREVIEW]}
+        _rewrite_avoided(
+            nb,
+            bank,
+            {slot: sorted({d[i] for d in avoided.values()}) for i, slot in enumerate(AVOIDED_SLOTS)},
+        )
+        slots += AVOIDED_SLOTS
     source = out / "source"
     for assignment in sorted(p.name for p in (templates / "source").iterdir() if p.is_dir()):
         if (
@@ -538,12 +615,15 @@ def build(
     folder = source / PS1
     folder.mkdir(parents=True, exist_ok=True)
     _write_notebook(nb, folder / f"{PS1}.ipynb")
-    drawn = {s: [*items, *hedges.get(s, [])] for s, items in {**draws, PREVIEW: preview}.items()}
+    drawn = {
+        s: [*items, *hedges.get(s, []), *avoided.get(s, [])]
+        for s, items in {**draws, PREVIEW: preview}.items()
+    }
     used = sorted({item for items in drawn.values() for item in items})
     table = {
         "assignment": PS1,
         "slots": slots,
-        "items": {item: {"item_id": item, **_card(bank, item)} for item in used},
+        "items": {item: {"item_id": item, **_card(bank, item, key)} for item in used},
         "students": {digest(PS1, s): items for s, items in drawn.items()},
     }
     (folder / FILE).write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -563,7 +643,9 @@ def build(
     if (
         out / "nbgrader_config.py"
     ).exists():  # an nbgrader course already (the hub's grading/): kept as it is
-        return Pack(out, students, draws, time.perf_counter() - started, inputs, places, _own(hedges))
+        return Pack(
+            out, students, draws, time.perf_counter() - started, inputs, places, _own(hedges), _own(avoided)
+        )
     (out / "nbgrader_config.py").write_text(
         '"""A class pack (course/autograder/pack.py): the course\'s configuration, with this folder as its root."""\n'
         "import os\n\n"
@@ -572,7 +654,9 @@ def build(
         "c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))\n",
         encoding="utf-8",
     )
-    return Pack(out, students, draws, time.perf_counter() - started, inputs, places, _own(hedges))
+    return Pack(
+        out, students, draws, time.perf_counter() - started, inputs, places, _own(hedges), _own(avoided)
+    )
 
 
 def _own(drawn: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -632,16 +716,21 @@ def _write_notebook(nb, path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _card(bank: Bank, item: str) -> dict[str, str]:
-    card = bank.items[item].card()
+def _card(bank: Bank, item: str, secret: bytes) -> dict:
+    """What the class's variants.json shows of an item: its card, and a Part C item's options (never their credit
+    or reasons), in the class's shuffled order."""
+    card: dict = bank.items[item].card()
     card.pop("item_id")
+    if bank.items[item].avoided:
+        card["options"] = option_order(secret, PS1, bank.items[item])
     return card
 
 
-#: The example bank's readings (its items are statements of the public corpus, data/statements.csv).
-EXAMPLE_READINGS = "bank-example/readings.csv"
-#: Its hedges (Part B): words of the statements that leave the speaker room, with the feedback's two sentences.
-EXAMPLE_HEDGES = "bank-example/hedges.csv"
+#: The example bank's files in ``assignments/bank-example/``: its readings (Part A: statements of the public
+#: corpus, data/statements.csv), its hedges (Part B: words that leave the speaker room, with the feedback's two
+#: sentences), its Part C options (statements and reactions of the course's data, with what each avoided saying),
+#: and what some cards say beyond the data (an occasion, the rest of an answer: ``cards.csv``, not a bank file).
+EXAMPLE_FILES = ("readings.csv", "hedges.csv", "avoided.csv", "cards.csv")
 _GRADE_OF_KIND = {
     "primary": "official",
     "wire": "wire",
@@ -668,16 +757,26 @@ def example_bank(out: str | Path, templates: Path | None = None) -> Path:
     from course.content.data import load, split_ids
 
     templates = templates or assignments_dir()
-    readings = (templates / EXAMPLE_READINGS).read_text(encoding="utf-8")
-    ids = list(dict.fromkeys(row["item_id"] for row in csv.DictReader(io.StringIO(readings))))
-    statements, actors, sources = load("statements"), load("actors"), load("sources")
-    occasions = load("occasions")
+    texts = {name: (templates / "bank-example" / name).read_text(encoding="utf-8") for name in EXAMPLE_FILES}
+    ids = list(
+        dict.fromkeys(
+            row["item_id"]
+            for name in ("readings.csv", "avoided.csv")
+            for row in csv.DictReader(io.StringIO(texts[name]))
+        )
+    )
+    cards = {row["item_id"]: row for row in csv.DictReader(io.StringIO(texts["cards.csv"]))}
+    statements, reactions, actors = load("statements"), load("reactions"), load("actors")
+    sources, occasions = load("sources"), load("occasions")
     rows = []
     for item_id in ids:
-        row = statements.loc[item_id]
+        # a statement of lesson 07's corpus, or (for Part C) a reaction of the course's table
+        row = statements.loc[item_id] if item_id in statements.index else reactions.loc[item_id]
         actor = actors.loc[row["actor_id"]]
         source = sources.loc[split_ids(row["source_id"])[0]]
         english = str(actor["government"]) in ("United States", "NATO", "United Kingdom")
+        extra = cards.get(item_id, {})
+        question = row.get("question")
         rows.append(
             {
                 "item_id": item_id,
@@ -686,13 +785,16 @@ def example_bank(out: str | Path, templates: Path | None = None) -> Path:
                 "date": row["date"]
                 .date()
                 .isoformat()[: {"day": 10, "month": 7, "year": 4}[str(row["date_precision"])]],
-                "occasion": row["question"]
-                if isinstance(row["question"], str)
-                else occasions.loc[row["occasion_id"], "title"],
+                "occasion": extra.get("occasion")
+                or (question if isinstance(question, str) else occasions.loc[row["occasion_id"], "title"]),
                 "language": row["language"],
-                "translated": "no" if english else "unknown",
-                "text": row["text"],
-                "context": "",
+                "translated": str(row["translated"])
+                if "translated" in row
+                else "no"
+                if english
+                else "unknown",
+                "text": row["text"] if "text" in row else row["quote"],
+                "context": extra.get("context", ""),
                 "outlet": source["publisher"],
                 "url": source["url"] if isinstance(source["url"], str) else "",
                 "published": "",
@@ -706,8 +808,11 @@ def example_bank(out: str | Path, templates: Path | None = None) -> Path:
     writer = csv.DictWriter(buffer, fieldnames=ITEM_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    hedges = (templates / EXAMPLE_HEDGES).read_text(encoding="utf-8")
-    for name, text in (("items.csv", buffer.getvalue()), ("readings.csv", readings), ("hedges.csv", hedges)):
+    written = {
+        "items.csv": buffer.getvalue(),
+        **{name: texts[name] for name in EXAMPLE_FILES if name != "cards.csv"},
+    }
+    for name, text in written.items():
         path = out / name
         path.write_text(text, encoding="utf-8")
         os.chmod(path, 0o600)

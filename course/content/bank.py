@@ -21,6 +21,13 @@ hedge to find (Part B): ``item_id``, ``words`` (the hedges the key accepts, sepa
 text and at most :data:`HEDGE_MAX_WORDS` words long: an answer earns the point if it holds one of them), ``right``
 (what the feedback says to an answer that finds one) and ``wrong`` (to one that does not: a pointer, not the key).
 
+``avoided.csv`` (optional: without it, Part C keeps its public items), one row per reading of what a statement
+avoided saying (Part C), :data:`AVOIDED_OPTIONS` per item: ``item_id``, ``option`` (the reading as the student
+sees and copies it, at most :data:`OPTION_MAX_WORDS` words), ``credit`` (1 for the best reading, at least one per
+item; 0.5 for one true but less sharp; 0 for one the statement does not avoid) and ``reason`` (what the feedback
+says to a student who chose it). An item with options serves Part C only, needs no reading and has no hedge: the
+options are released to the whole class, and would hint at the item's codes in another student's Part A.
+
 :func:`load_bank` validates both against the scheme and raises :class:`~course.content.data.DataError` naming
 the file, the line and the column. :func:`draw` chooses a student's items from the class secret and the
 student's id, reproducibly; :func:`check_size` refuses a bank too small for the class's draw.
@@ -58,6 +65,11 @@ ITEM_COLUMNS = (
 )
 READING_COLUMNS = ("item_id", "stance", "commitment", "credit", "signals", "reason")
 HEDGE_COLUMNS = ("item_id", "words", "right", "wrong")
+AVOIDED_COLUMNS = ("item_id", "option", "credit", "reason")
+#: Part C offers each statement this many readings of what it avoided, at least and at most.
+AVOIDED_OPTIONS = (2, 6)
+#: An option is a short phrase the student copies: at most this many words.
+OPTION_MAX_WORDS = 16
 #: A Part B answer is a phrase of at most this many words (the course's own Part B asks for at most four).
 HEDGE_MAX_WORDS = 4
 OPTIONAL = {"context", "role", "published"}
@@ -97,6 +109,21 @@ class Hedge:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One reading of what a statement avoided (Part C): the option the student sees, its share of the point and
+    the sentence the student's feedback shows when they chose it."""
+
+    option: str
+    credit: float
+    reason: str
+
+
+def choice_key(choices) -> dict[str, tuple[float, str]]:
+    """Part C's key as the pack's hidden test passes it to ``course.grading.score_choice``."""
+    return {c.option: (c.credit, c.reason) for c in choices}
+
+
+@dataclass(frozen=True)
 class Item:
     item_id: str
     speaker: str
@@ -113,6 +140,7 @@ class Item:
     grade: str
     readings: tuple[Reading, ...] = ()
     hedge: Hedge | None = None
+    avoided: tuple[Choice, ...] = ()
 
     def card(self) -> dict[str, str]:
         """What a student may see: everything but the readings."""
@@ -131,6 +159,17 @@ class Bank:
     def hedged(self) -> list[str]:
         """The items with a hedge to find (Part B), in the bank's order."""
         return [item_id for item_id, item in self.items.items() if item.hedge is not None]
+
+    @property
+    def avoidable(self) -> list[str]:
+        """The items with readings of what they avoided (Part C only), in the bank's order."""
+        return [item_id for item_id, item in self.items.items() if item.avoided]
+
+    @property
+    def codable(self) -> list[str]:
+        """The items Part A draws from: those with readings, and no Part C options (which the class sees, and
+        which would hint at an item's codes)."""
+        return [item_id for item_id, item in self.items.items() if not item.avoided]
 
 
 def date_parts(text: str) -> tuple[date, str]:
@@ -288,6 +327,62 @@ def _hedges(folder: Path, items: dict[str, Item]) -> dict[str, Hedge]:
     return {item_id: hedge for item_id, (hedge, _) in found.items()}
 
 
+def _choice(number: int, row: dict[str, str], items: dict[str, Item]) -> Choice:
+    def bad(column: str, message: str) -> DataError:
+        return DataError("avoided.csv", message, number, column)
+
+    if row["item_id"] not in items:
+        raise bad("item_id", f"{row['item_id']!r} is not an item of items.csv")
+    words = len(row["option"].split())
+    if not words or words > OPTION_MAX_WORDS:
+        raise bad("option", f"{words} words: an option is a phrase of 1 to {OPTION_MAX_WORDS} words")
+    try:
+        credit = float(row["credit"])
+    except ValueError:
+        raise bad("credit", f"{row['credit']!r} is not a number (1, 0.5 or 0: the option's share)") from None
+    if not 0 <= credit <= 1:
+        raise bad("credit", f"{credit:g}: an option's share of the point, from 0 to 1")
+    if len(row["reason"].split()) < 4:
+        raise bad("reason", "every option needs a reason (a sentence): the student's feedback shows it")
+    return Choice(row["option"], credit, row["reason"])
+
+
+def _avoided(folder: Path, items: dict[str, Item]) -> tuple[dict[str, tuple[Choice, ...]], dict[str, int]]:
+    """``avoided.csv``'s options by item (none when the file is absent or holds only its header: Part C stays
+    public), each item's checked as a whole: 2 to 6 options, all different, at least one in full."""
+    path = folder / "avoided.csv"
+    if not path.exists():
+        return {}, {}
+    found: dict[str, list[Choice]] = {}
+    first: dict[str, int] = {}
+    for number, row in _rows(path, AVOIDED_COLUMNS, allow_empty=True):
+        choice = _choice(number, row, items)
+        options = found.setdefault(row["item_id"], [])
+        first.setdefault(row["item_id"], number)
+        if _norm(choice.option) in {_norm(c.option) for c in options}:
+            raise DataError(
+                "avoided.csv",
+                f"item {row['item_id']!r} already has the option {choice.option!r}",
+                number,
+                "option",
+            )
+        options.append(choice)
+    least, most = AVOIDED_OPTIONS
+    for item_id, options in found.items():
+        if not least <= len(options) <= most:
+            raise DataError(
+                "avoided.csv",
+                f"item {item_id!r} has {len(options)} option(s); Part C offers {least} to {most}",
+                first[item_id],
+                "item_id",
+            )
+        if max(c.credit for c in options) != 1.0:
+            raise DataError(
+                "avoided.csv", f"item {item_id!r} has no option in full (credit 1)", first[item_id], "credit"
+            )
+    return {item_id: tuple(options) for item_id, options in found.items()}, first
+
+
 def read_items(folder: str | Path) -> dict[str, Item]:
     """The bank's items, validated, without their readings (a bank being coded: :class:`course.views.bank.BankCoder`)."""
     items: dict[str, Item] = {}
@@ -305,6 +400,14 @@ def read_readings(folder: str | Path) -> list[dict[str, str]]:
     if not path.exists() or not path.read_text(encoding="utf-8").strip():
         return []
     return [row for _, row in _rows(path, READING_COLUMNS, allow_empty=True)]
+
+
+def part_c_items(folder: str | Path) -> set[str]:
+    """The items ``avoided.csv`` gives options to (Part C only: not coded for Part A), unchecked."""
+    path = Path(folder) / "avoided.csv"
+    if not path.exists() or not path.read_text(encoding="utf-8").strip():
+        return set()
+    return {row["item_id"] for _, row in _rows(path, AVOIDED_COLUMNS, allow_empty=True)}
 
 
 def write_readings(folder: str | Path, rows: list[dict[str, str]]) -> Path:
@@ -363,9 +466,25 @@ def load_bank(folder: str | Path) -> Bank:
                 "commitment",
             )
         readings[row["item_id"]].append(reading)
+    avoided, first = _avoided(folder, items)
     for item_id, found in readings.items():
+        if item_id in avoided:
+            if found:
+                raise DataError(
+                    "avoided.csv",
+                    f"item {item_id!r} has readings in readings.csv too; an item with options serves Part C only "
+                    "(its options are released to the class, and would hint at its codes): give Part C another "
+                    "item, or remove its readings",
+                    first[item_id],
+                    "item_id",
+                )
+            continue
         if not found:
-            raise DataError("items.csv", f"item {item_id!r} has no reading in readings.csv", lines[item_id])
+            raise DataError(
+                "items.csv",
+                f"item {item_id!r} has no reading in readings.csv (nor options in avoided.csv)",
+                lines[item_id],
+            )
         if max(r.credit for r in found) != 1.0:
             raise DataError(
                 "readings.csv",
@@ -374,34 +493,54 @@ def load_bank(folder: str | Path) -> Bank:
                 "credit",
             )
     hedges = _hedges(folder, items)
+    both = [item_id for item_id in hedges if item_id in avoided]
+    if both:
+        raise DataError(
+            "avoided.csv",
+            f"item {both[0]!r} has a hedge in hedges.csv too; an item with options serves Part C only (its "
+            "options are released to the class): give the hedge to another item",
+            first[both[0]],
+            "item_id",
+        )
     items = {
-        item_id: _with(item, tuple(readings[item_id]), hedges.get(item_id)) for item_id, item in items.items()
+        item_id: _with(item, tuple(readings[item_id]), hedges.get(item_id), avoided.get(item_id, ()))
+        for item_id, item in items.items()
     }
     return Bank(folder, items)
 
 
-def _with(item: Item, readings: tuple[Reading, ...], hedge: Hedge | None = None) -> Item:
-    return Item(**{**item.card(), "readings": readings, "hedge": hedge})
+def _with(
+    item: Item, readings: tuple[Reading, ...], hedge: Hedge | None = None, avoided: tuple[Choice, ...] = ()
+) -> Item:
+    return Item(**{**item.card(), "readings": readings, "hedge": hedge, "avoided": avoided})
 
 
-def check_size(bank: Bank, per_student: int, hedges_per_student: int = 0) -> None:
+def check_size(
+    bank: Bank, per_student: int, hedges_per_student: int = 0, avoided_per_student: int = 0
+) -> None:
     """Refuse a bank too small for a draw of ``per_student`` items (:data:`BANK_FACTOR`), and, when it has hedges,
-    too few of them for ``hedges_per_student`` each (drawn among items other than the student's own Part A items)."""
-    needed = BANK_FACTOR * per_student
-    if len(bank) < needed:
+    too few of them for ``hedges_per_student`` each (drawn among items other than the student's own Part A items),
+    and, when it has Part C options, too few such items for ``avoided_per_student`` each."""
+    needed, codable = BANK_FACTOR * per_student, len(bank.codable)
+    if codable < needed:
+        besides = f" to code (besides {len(bank.avoidable)} with Part C options)" if bank.avoidable else ""
         raise DataError(
             "items.csv",
-            f"the bank holds {len(bank)} items; a draw of {per_student} per student needs at least {needed} "
-            f"({BANK_FACTOR} x {per_student}), so that two students rarely share an item in the same place",
+            f"the bank holds {codable} items{besides}; a draw of {per_student} per student needs at least "
+            f"{needed} ({BANK_FACTOR} x {per_student}), so that two students rarely share an item in the same place",
         )
-    hedged, needed = len(bank.hedged), BANK_FACTOR * hedges_per_student
-    if hedged and hedged < needed:
-        raise DataError(
-            "hedges.csv",
-            f"the bank has hedges for {hedged} items; a draw of {hedges_per_student} per student needs at least "
-            f"{needed} ({BANK_FACTOR} x {hedges_per_student}). Add hedges, or remove hedges.csv to keep Part B's "
-            "public items",
-        )
+    optional = (  # the optional files: what each gives, to how many items, and what a bank without it keeps
+        ("hedges.csv", "hedges", len(bank.hedged), hedges_per_student, "Add hedges", "Part B"),
+        ("avoided.csv", "Part C options", len(bank.avoidable), avoided_per_student, "Add items", "Part C"),
+    )
+    for name, what, has, per, add, part in optional:
+        needed = BANK_FACTOR * per
+        if has and has < needed:
+            raise DataError(
+                name,
+                f"the bank has {what} for {has} items; a draw of {per} per student needs at least {needed} "
+                f"({BANK_FACTOR} x {per}). {add}, or remove {name} to keep {part}'s public items",
+            )
 
 
 def draw_hedges(
@@ -411,6 +550,18 @@ def draw_hedges(
     ``own`` (their Part A items, so that no item is asked about twice), reproducibly, as :func:`draw`."""
     pool = [item for item in bank.hedged if item not in own]  # check_size leaves 3 x count - len(own): enough
     return draw(secret, f"{assignment}\0B", student, pool, count)
+
+
+def draw_avoided(secret: bytes, assignment: str, student: str, bank: Bank, count: int) -> list[str]:
+    """The items ``student`` reads for what they avoided (Part C), among the bank's items with options."""
+    return draw(secret, f"{assignment}\0C", student, bank.avoidable, count)
+
+
+def option_order(secret: bytes, assignment: str, item: Item) -> list[str]:
+    """An item's Part C options in the order every student who draws it sees them: shuffled once per class (the
+    bank's order, where the best option may come first, would tell)."""
+    options = [c.option for c in item.avoided]
+    return draw(secret, f"{assignment}\0C options", item.item_id, options, len(options))
 
 
 def draw(secret: bytes, assignment: str, student: str, item_ids, count: int) -> list[str]:

@@ -74,6 +74,13 @@ class Variant:
     def text(self, slot: str) -> str:
         return self.card(slot)["text"]
 
+    def options(self, slot: str) -> list[str]:
+        """A Part C item's options (what the statement may have avoided saying), in the class's order."""
+        card = self.card(slot)
+        if "options" not in card:
+            raise VariantMissing(f"the item for {slot!r} has no options: it is not a Part C item")
+        return list(card["options"])
+
     @property
     def preview(self) -> bool:
         """The instructor's preview draw, not a student's."""

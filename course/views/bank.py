@@ -2,7 +2,8 @@
 
 :class:`BankCoder` shows one item of a bank (``course.content.bank``) at a time, as the student's card shows it, with
 the coding lab's choices (the codebook's stance and commitment, with their labels), the statement's words the
-reading rests on and a reason; every change is saved to the bank's ``readings.csv`` (readable by its owner only),
+reading rests on and a reason (the items with Part C options in ``avoided.csv`` are not coded, and not shown);
+every change is saved to the bank's ``readings.csv`` (readable by its owner only),
 and what the class pack would refuse is said at once. Readings beyond the first (another reading the key accepts,
 with its credit) are added in ``readings.csv`` itself; the coder keeps them.
 """
@@ -28,7 +29,8 @@ class BankCoder:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder).expanduser()
         self.items = bank_content.read_items(self.folder)
-        self.ids = list(self.items)
+        part_c = bank_content.part_c_items(self.folder)  # read for what they avoided, never coded (Part C)
+        self.ids = [item_id for item_id in self.items if item_id not in part_c]
         self.rows = bank_content.read_readings(self.folder)
         self.index = 0
         self.progress, self.card, self.status = w.HTML(), w.HTML(), w.HTML()
