@@ -74,6 +74,7 @@ def test_a_class_pack_on_the_hub_each_student_sees_and_is_graded_on_their_own_it
     assert (
         "2 students; ps1 Part A: 5 items each" in built
         and "Part B: 3 hedges each" in built
+        and "Part C: 2 statements each" in built
         and "ps3 C3" in built
     )
     assert (grading / "nbgrader_config.py").read_text() == (TEMPLATES / "nbgrader_config.py").read_text(), (
@@ -95,7 +96,10 @@ def test_a_class_pack_on_the_hub_each_student_sees_and_is_graded_on_their_own_it
     for login in (ALICE, BOB):
         _ok(hub.as_user(login, f"nbgrader fetch_assignment {PS} 2>&1"), f"{login} fetch")
         fetched = _ok(hub.as_user(login, f"cat {PS}/{FILE}"), "read the draw")
-        assert "KEYS" not in fetched and "reason" not in fetched and "stance" not in fetched
+        assert "KEYS" not in fetched and "AVOIDED" not in fetched
+        assert not [k for k in ('"reason"', '"stance"', '"credit"', '"signals"') if k in fetched], (
+            "cards, no key"
+        )
         shown = _ok(
             hub.as_user(
                 login,
