@@ -1065,7 +1065,8 @@ def test_hostile_submissions_to_a_class_pack_gain_nothing(who, tmp_path_factory)
     and patches the kernel's checks and scoring; a leaker who searches the machine at grading time for the pack's
     source, gradebook, secret and the instructor's bank, and answers right if anything leaks; a student who plants
     links to the class secret and the instructor's draw in the submission. Each must score exactly what their
-    answers earn against their own items, the honest student in full; no autograded notebook or feedback holds a
+    answers earn against their own items (Parts A, B and C; the copier gives the honest student's answers to all
+    three), the honest student in full; no autograded notebook or feedback holds a
     key or the secret; nothing started by grading is left running."""
     from conftest import require_bubblewrap
     from test_sandbox_attacks import _grading_processes, _root_grader, _unprivileged_grader
@@ -1110,6 +1111,10 @@ def test_hostile_submissions_to_a_class_pack_gain_nothing(who, tmp_path_factory)
     # Part B: the honest student finds their own hedges; the copier gives the honest student's
     hedge_of = {item: loaded.items[item].hedge for item in loaded.hedged}
     hedges = {s: [hedge_of[item].words[0] for item in built.hedges["honest"]] for s in ("honest", "copier")}
+    # Part C: the honest student chooses their own items' best options; the copier gives the honest student's
+    credit = {item: {c.option: c.credit for c in loaded.items[item].avoided} for item in loaded.avoidable}
+    best = {item: next(o for o, c in credit[item].items() if c == 1) for item in loaded.avoidable}
+    chosen = {s: [best[item] for item in built.avoided["honest"]] for s in ("honest", "copier")}
     for student, given in answers.items():
         nb = nbformat.read(release, as_version=4)
         for cell in nb.cells:
@@ -1117,6 +1122,9 @@ def test_hostile_submissions_to_a_class_pack_gain_nothing(who, tmp_path_factory)
             hedge = re.fullmatch(r"ps1_b(\d)_answer", grade_id)
             if hedge and student in hedges:
                 cell.source = f"b{hedge.group(1)} = {hedges[student][int(hedge.group(1)) - 1]!r}"
+            option = re.fullmatch(r"ps1_c(\d)_answer", grade_id)
+            if option and student in chosen:
+                cell.source = f"c{option.group(1)}_avoided = {chosen[student][int(option.group(1)) - 1]!r}"
             match = re.fullmatch(r"ps1_a(\d)_answer", grade_id)
             if not match:
                 continue
@@ -1171,6 +1179,12 @@ def test_hostile_submissions_to_a_class_pack_gain_nothing(who, tmp_path_factory)
                     for answer, item in zip(hedges[student], built.hedges[student], strict=True)
                 ], (who, student, part_b)
                 assert student == "copier" or part_b == [1.0, 1.0, 1.0], (who, student, part_b)
+                part_c = [by_name[f"ps1_c{n}_check"] for n in range(1, 3)]
+                assert part_c == [
+                    credit[item].get(answer, 0.0)
+                    for answer, item in zip(chosen[student], built.avoided[student], strict=True)
+                ], (who, student, part_c)
+                assert student == "copier" or part_c == [1.0, 1.0], (who, student, part_c)
     expected = {
         student: [round(_score(answer, texts[item], keys[slot][item]), 4)
                   for answer, item, slot in zip(given, draws[student], pack.SLOTS, strict=True)]
