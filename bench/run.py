@@ -216,8 +216,7 @@ def class_pack(tmp: Path, stock_per_submission: float) -> dict[str, float]:
                 cell.source = f"b{n} = {items[built.hedges[student][n - 1]].hedge.words[0]!r}"
             elif grade_id.startswith("ps1_c") and grade_id.endswith("_answer") and built.avoided:
                 n = int(grade_id[5])  # Part C drawn from the bank's options: the student's own item's best
-                best = next(c for c in items[built.avoided[student][n - 1]].avoided if c.credit == 1.0)
-                cell.source = f"c{n}_avoided = {best.option!r}"
+                cell.source = f"c{n}_avoided = {items[built.avoided[student][n - 1]].best_option!r}"
             elif grade_id in CORRECT:
                 cell.source = CORRECT[grade_id]
         folder = root / "submitted" / student / pack.PS1

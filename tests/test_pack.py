@@ -1113,7 +1113,7 @@ def test_hostile_submissions_to_a_class_pack_gain_nothing(who, tmp_path_factory)
     hedges = {s: [hedge_of[item].words[0] for item in built.hedges["honest"]] for s in ("honest", "copier")}
     # Part C: the honest student chooses their own items' best options; the copier gives the honest student's
     credit = {item: {c.option: c.credit for c in loaded.items[item].avoided} for item in loaded.avoidable}
-    best = {item: next(o for o, c in credit[item].items() if c == 1) for item in loaded.avoidable}
+    best = {item: loaded.items[item].best_option for item in loaded.avoidable}
     chosen = {s: [best[item] for item in built.avoided["honest"]] for s in ("honest", "copier")}
     for student, given in answers.items():
         nb = nbformat.read(release, as_version=4)

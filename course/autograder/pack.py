@@ -326,10 +326,7 @@ def _rewrite_avoided(nb, bank: Bank, per_slot: dict[str, list[str]]) -> None:
         if not options.source.startswith(f"c{n}_options = "):
             raise PackError(f"{where}: the options cell changed; update course/autograder/pack.py")
         options.source = f'c{n}_options = variant.options("{slot}")\nc{n}_options'
-        answers = {
-            item: next(c.option for c in bank.items[item].avoided if c.credit == 1.0)
-            for item in per_slot[slot]
-        }
+        answers = {item: bank.items[item].best_option for item in per_slot[slot]}
         cells[f"ps1-c{n}-answer"].source = (
             "### BEGIN SOLUTION\n"
             f"# the reference answer of each item that can be drawn for {slot} (the student's own is chosen)\n"
@@ -788,11 +785,7 @@ def example_bank(out: str | Path, templates: Path | None = None) -> Path:
                 "occasion": extra.get("occasion")
                 or (question if isinstance(question, str) else occasions.loc[row["occasion_id"], "title"]),
                 "language": row["language"],
-                "translated": str(row["translated"])
-                if "translated" in row
-                else "no"
-                if english
-                else "unknown",
+                "translated": row.get("translated") or ("no" if english else "unknown"),
                 "text": row["text"] if "text" in row else row["quote"],
                 "context": extra.get("context", ""),
                 "outlet": source["publisher"],

@@ -142,6 +142,11 @@ class Item:
     hedge: Hedge | None = None
     avoided: tuple[Choice, ...] = ()
 
+    @property
+    def best_option(self) -> str:
+        """Part C's reference answer: the item's first option in full (credit 1)."""
+        return next(c.option for c in self.avoided if c.credit == 1.0)
+
     def card(self) -> dict[str, str]:
         """What a student may see: everything but the readings."""
         return {name: getattr(self, name) for name in ITEM_COLUMNS}
